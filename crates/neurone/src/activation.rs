@@ -1,0 +1,318 @@
+//! Activation functions σ: the value `a = σ(z)` and the derivative `σ'(z)`.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::{Error, Scalar};
+
+/// √(2/π), for the tanh form of GELU.
+const GELU_SCALE: f64 = 0.797_884_560_802_865_4;
+/// The cubic coefficient of the tanh form of GELU.
+const GELU_CUBIC: f64 = 0.044_715;
+
+/// The non-linearity σ applied after a dense layer's affine map: `a = σ(z)`.
+///
+/// All but [`Activation::Softmax`] act on each value separately; softmax normalises each
+/// sample's row so that it sums to one.
+///
+/// ```
+/// use neurone::Activation;
+/// let relu: Activation = "relu".parse().unwrap();
+/// assert_eq!(relu, Activation::Relu);
+/// assert_eq!("leaky_relu(0.1)".parse::<Activation>().unwrap(), Activation::LeakyRelu { slope: 0.1 });
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Activation {
+    /// σ(z) = z, for regression outputs.
+    Identity,
+    /// σ(z) = 1 / (1 + e⁻ᶻ).
+    Sigmoid,
+    /// σ(z) = tanh z.
+    Tanh,
+    /// σ(z) = max(z, 0).
+    Relu,
+    /// σ(z) = z for z > 0, `slope`·z otherwise.
+    LeakyRelu {
+        /// The slope for negative inputs (0.01 by default, as in PyTorch).
+        slope: f64,
+    },
+    /// σ(z) = z for z > 0, α(eᶻ − 1) otherwise.
+    Elu {
+        /// The saturation value −α for very negative inputs (1 by default).
+        alpha: f64,
+    },
+    /// σ(z) = ln(1 + eᶻ), a smooth ReLU.
+    Softplus,
+    /// GELU in its tanh approximation (PyTorch's `approximate="tanh"`):
+    /// σ(z) = ½ z (1 + tanh(√(2/π) (z + 0.044715 z³))).
+    Gelu,
+    /// σ(z)ᵢ = e^zᵢ / Σⱼ e^zⱼ over each sample's row, for class probabilities.
+    Softmax,
+}
+
+impl Activation {
+    /// True for the ReLU family (ReLU, leaky ReLU, ELU, softplus, GELU), which He initialisation suits.
+    pub fn is_relu_like(self) -> bool {
+        matches!(self, Self::Relu | Self::LeakyRelu { .. } | Self::Elu { .. } | Self::Softplus | Self::Gelu)
+    }
+
+    /// a = σ(z), computed in place over a batch whose rows are `width` values long.
+    pub fn apply_in_place<S: Scalar>(self, values: &mut [S], width: usize) {
+        match self {
+            Self::Identity => {}
+            Self::Softmax => values.chunks_exact_mut(width).for_each(softmax_row),
+            _ => values.iter_mut().for_each(|value| *value = self.value(*value)),
+        }
+    }
+
+    /// Turns `gradient`, holding ∂J/∂a on entry, into δ = ∂J/∂z: `∂J/∂a ⊙ σ'(z)` element-wise,
+    /// or for softmax the Jacobian product `δᵢ = aᵢ (gᵢ − Σⱼ gⱼ aⱼ)` row by row.
+    pub fn backprop_in_place<S: Scalar>(self, z: &[S], a: &[S], gradient: &mut [S], width: usize) {
+        match self {
+            Self::Identity => {}
+            Self::Softmax => {
+                for (g, a) in gradient.chunks_exact_mut(width).zip(a.chunks_exact(width)) {
+                    let g_dot_a: S = g.iter().zip(a).map(|(&g, &a)| g * a).sum();
+                    g.iter_mut().zip(a).for_each(|(g, &a)| *g = a * (*g - g_dot_a));
+                }
+            }
+            _ => {
+                for ((g, &z), &a) in gradient.iter_mut().zip(z).zip(a) {
+                    *g *= self.derivative(z, a);
+                }
+            }
+        }
+    }
+
+    /// σ(z) for one value of an element-wise activation.
+    fn value<S: Scalar>(self, z: S) -> S {
+        let zero = S::ZERO;
+        match self {
+            Self::Identity => z,
+            Self::Sigmoid => sigmoid(z),
+            Self::Tanh => z.tanh(),
+            Self::Relu => z.max(zero),
+            Self::LeakyRelu { slope } => {
+                if z > zero {
+                    z
+                } else {
+                    S::from_f64(slope) * z
+                }
+            }
+            Self::Elu { alpha } => {
+                if z > zero {
+                    z
+                } else {
+                    S::from_f64(alpha) * (z.exp() - S::ONE)
+                }
+            }
+            // ln(1 + eᶻ) = max(z, 0) + ln(1 + e^−|z|), which never overflows.
+            Self::Softplus => z.max(zero) + (-z.abs()).exp().ln_1p(),
+            Self::Gelu => {
+                let u = S::from_f64(GELU_SCALE) * (z + S::from_f64(GELU_CUBIC) * z * z * z);
+                S::from_f64(0.5) * z * (S::ONE + u.tanh())
+            }
+            Self::Softmax => unreachable!("softmax is applied row by row"),
+        }
+    }
+
+    /// σ'(z) for one value of an element-wise activation, given also a = σ(z) where that is cheaper.
+    fn derivative<S: Scalar>(self, z: S, a: S) -> S {
+        let (zero, one) = (S::ZERO, S::ONE);
+        match self {
+            Self::Identity => one,
+            Self::Sigmoid => a * (one - a),
+            Self::Tanh => one - a * a,
+            Self::Relu => {
+                if z > zero {
+                    one
+                } else {
+                    zero
+                }
+            }
+            Self::LeakyRelu { slope } => {
+                if z > zero {
+                    one
+                } else {
+                    S::from_f64(slope)
+                }
+            }
+            // α(eᶻ − 1) differentiates to αeᶻ = a + α.
+            Self::Elu { alpha } => {
+                if z > zero {
+                    one
+                } else {
+                    a + S::from_f64(alpha)
+                }
+            }
+            Self::Softplus => sigmoid(z),
+            Self::Gelu => {
+                let (scale, cubic) = (S::from_f64(GELU_SCALE), S::from_f64(GELU_CUBIC));
+                let t = (scale * (z + cubic * z * z * z)).tanh();
+                let du_dz = scale * (one + S::from_f64(3.0) * cubic * z * z);
+                S::from_f64(0.5) * (one + t) + S::from_f64(0.5) * z * (one - t * t) * du_dz
+            }
+            Self::Softmax => unreachable!("softmax is differentiated row by row"),
+        }
+    }
+}
+
+/// The logistic function, written so that e^−|z| never overflows.
+pub(crate) fn sigmoid<S: Scalar>(z: S) -> S {
+    if z >= S::ZERO {
+        S::ONE / (S::ONE + (-z).exp())
+    } else {
+        let e = z.exp();
+        e / (S::ONE + e)
+    }
+}
+
+/// Softmax of one row, shifted by its maximum so that no exponential overflows.
+fn softmax_row<S: Scalar>(row: &mut [S]) {
+    let max = row.iter().copied().fold(row[0], S::max);
+    let mut sum = S::ZERO;
+    for value in row.iter_mut() {
+        *value = (*value - max).exp();
+        sum += *value;
+    }
+    row.iter_mut().for_each(|value| *value /= sum);
+}
+
+impl fmt::Display for Activation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Identity => f.write_str("identity"),
+            Self::Sigmoid => f.write_str("sigmoid"),
+            Self::Tanh => f.write_str("tanh"),
+            Self::Relu => f.write_str("relu"),
+            Self::LeakyRelu { slope } => write!(f, "leaky_relu({slope})"),
+            Self::Elu { alpha } => write!(f, "elu({alpha})"),
+            Self::Softplus => f.write_str("softplus"),
+            Self::Gelu => f.write_str("gelu"),
+            Self::Softmax => f.write_str("softmax"),
+        }
+    }
+}
+
+impl FromStr for Activation {
+    type Err = Error;
+
+    /// Parses a name as printed by `Display`; `leaky_relu` and `elu` take an optional
+    /// parameter in parentheses.
+    fn from_str(text: &str) -> Result<Self, Error> {
+        let (name, argument) = crate::parse::name_and_argument("activation", text)?;
+        let activation = match name {
+            "identity" | "linear" => Self::Identity,
+            "sigmoid" | "logistic" => Self::Sigmoid,
+            "tanh" => Self::Tanh,
+            "relu" => Self::Relu,
+            "leaky_relu" => Self::LeakyRelu { slope: argument.unwrap_or(0.01) },
+            "elu" => Self::Elu { alpha: argument.unwrap_or(1.0) },
+            "softplus" => Self::Softplus,
+            "gelu" => Self::Gelu,
+            "softmax" => Self::Softmax,
+            _ => {
+                return Err(Error::invalid(
+                    "activation",
+                    format!(
+                        "unknown activation `{text}`; expected one of identity, sigmoid, tanh, relu, \
+                         leaky_relu, elu, softplus, gelu, softmax"
+                    ),
+                ));
+            }
+        };
+        let takes_argument = matches!(activation, Self::LeakyRelu { .. } | Self::Elu { .. });
+        if argument.is_some() && !takes_argument {
+            return Err(Error::invalid("activation", format!("`{name}` takes no parameter")));
+        }
+        Ok(activation)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every activation, with non-default parameters where it has some.
+    pub(crate) const ALL: [Activation; 9] = [
+        Activation::Identity,
+        Activation::Sigmoid,
+        Activation::Tanh,
+        Activation::Relu,
+        Activation::LeakyRelu { slope: 0.1 },
+        Activation::Elu { alpha: 0.7 },
+        Activation::Softplus,
+        Activation::Gelu,
+        Activation::Softmax,
+    ];
+
+    fn apply(activation: Activation, z: &[f64]) -> Vec<f64> {
+        let mut a = z.to_vec();
+        activation.apply_in_place(&mut a, z.len());
+        a
+    }
+
+    #[test]
+    fn values_match_hand_computed_ones() {
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-12;
+        assert!(close(apply(Activation::Sigmoid, &[0.0])[0], 0.5));
+        assert!(close(apply(Activation::Sigmoid, &[2.0])[0], 1.0 / (1.0 + (-2.0f64).exp())));
+        assert!(close(apply(Activation::Tanh, &[0.5])[0], 0.5f64.tanh()));
+        assert_eq!(apply(Activation::Relu, &[-2.0, 3.0]), [0.0, 3.0]);
+        assert_eq!(apply(Activation::LeakyRelu { slope: 0.1 }, &[-2.0, 3.0]), [-0.2, 3.0]);
+        assert!(close(apply(Activation::Elu { alpha: 0.7 }, &[-1.0])[0], 0.7 * ((-1.0f64).exp() - 1.0)));
+        assert!(close(apply(Activation::Softplus, &[1.0])[0], (1.0 + 1.0f64.exp()).ln()));
+        // GELU(1) in the tanh approximation, from PyTorch's documented formula.
+        let u = (2.0 / std::f64::consts::PI).sqrt() * (1.0 + 0.044715);
+        assert!(close(apply(Activation::Gelu, &[1.0])[0], 0.5 * (1.0 + u.tanh())));
+        let softmax = apply(Activation::Softmax, &[1.0, 2.0, 3.0]);
+        let total: f64 = [1.0f64, 2.0, 3.0].iter().map(|z| z.exp()).sum();
+        assert!(close(softmax[2], 3.0f64.exp() / total));
+    }
+
+    #[test]
+    fn extreme_inputs_stay_finite() {
+        for activation in ALL {
+            let a = apply(activation, &[-1000.0, 0.0, 1000.0]);
+            assert!(a.iter().all(|v| v.is_finite()), "{activation}: {a:?}");
+        }
+        assert_eq!(apply(Activation::Softmax, &[1000.0, 0.0, -1000.0])[0], 1.0);
+    }
+
+    #[test]
+    fn derivatives_match_central_differences() {
+        let h = 1e-6;
+        for activation in ALL {
+            let z = [-1.3, -0.4, 0.2, 0.9, 2.1];
+            let a = apply(activation, &z);
+            // Differentiate J = Σ wᵢ aᵢ with uneven weights, so softmax's Jacobian is exercised.
+            let weights = [0.3, -1.1, 0.8, 0.5, -0.2];
+            let mut delta = weights.to_vec();
+            activation.backprop_in_place(&z, &a, &mut delta, z.len());
+            for i in 0..z.len() {
+                let objective = |shift: f64| {
+                    let mut zs = z;
+                    zs[i] += shift;
+                    apply(activation, &zs).iter().zip(&weights).map(|(a, w)| a * w).sum::<f64>()
+                };
+                let numeric = (objective(h) - objective(-h)) / (2.0 * h);
+                assert!((numeric - delta[i]).abs() < 1e-8, "{activation} at z={}: {numeric} vs {}", z[i], delta[i]);
+            }
+        }
+    }
+
+    #[test]
+    fn names_round_trip_through_display_and_parse() {
+        for activation in ALL {
+            assert_eq!(activation.to_string().parse::<Activation>().unwrap(), activation);
+        }
+    }
+
+    #[test]
+    fn unknown_names_and_stray_parameters_are_errors() {
+        let error = "sigmoidd".parse::<Activation>().unwrap_err().to_string();
+        assert!(error.contains("unknown activation `sigmoidd`"), "{error}");
+        let error = "tanh(2)".parse::<Activation>().unwrap_err().to_string();
+        assert!(error.contains("takes no parameter"), "{error}");
+    }
+}

@@ -1,0 +1,5 @@
+//! Data: datasets of inputs and targets.
+
+mod dataset;
+
+pub use dataset::Dataset;

@@ -1,0 +1,270 @@
+//! The dense (fully connected) layer: `z(l) = W(l) a(l-1) + b(l)`, `a(l) = σ(z(l))`.
+
+use crate::linalg::{Op, gemm};
+use crate::{Activation, Init, Loss, Rng, Scalar};
+
+/// A fully connected layer with its activation, its gradients and its per-batch buffers.
+///
+/// A batch is stored as rows, so the course's `z = W a + b` reads `Z = A·Wᵀ + b` here, with
+/// `W` shaped out × in (like PyTorch's `nn.Linear`).
+#[derive(Clone, Debug)]
+pub struct Dense<S> {
+    inputs: usize,
+    outputs: usize,
+    activation: Activation,
+    /// W(l), `outputs × inputs`, row-major.
+    weights: Vec<S>,
+    /// b(l), one value per output.
+    bias: Vec<S>,
+    /// ∂J/∂W(l), same shape as `weights`.
+    weight_gradient: Vec<S>,
+    /// ∂J/∂b(l).
+    bias_gradient: Vec<S>,
+    /// z(l) for the current batch, `rows × outputs`; grown to the largest batch seen, never shrunk.
+    z: Vec<S>,
+    /// a(l) = σ(z(l)) for the current batch.
+    a: Vec<S>,
+    /// ∂J/∂a(l) written by the layer above, turned into δ(l) = ∂J/∂z(l) in `backward`.
+    delta: Vec<S>,
+    /// Number of samples in the current batch.
+    rows: usize,
+}
+
+impl<S: Scalar> Dense<S> {
+    /// A layer mapping `inputs` values to `outputs` values, with weights and biases drawn from
+    /// the given initialisers.
+    pub fn new(
+        inputs: usize,
+        outputs: usize,
+        activation: Activation,
+        weight_init: Init,
+        bias_init: Init,
+        rng: &mut Rng,
+    ) -> Self {
+        let mut weights = vec![S::ZERO; outputs * inputs];
+        weight_init.fill(&mut weights, inputs, outputs, rng);
+        let mut bias = vec![S::ZERO; outputs];
+        bias_init.fill(&mut bias, inputs, outputs, rng);
+        Self {
+            inputs,
+            outputs,
+            activation,
+            weight_gradient: vec![S::ZERO; weights.len()],
+            bias_gradient: vec![S::ZERO; outputs],
+            weights,
+            bias,
+            z: Vec::new(),
+            a: Vec::new(),
+            delta: Vec::new(),
+            rows: 0,
+        }
+    }
+
+    /// Width of the input `a(l-1)`.
+    pub fn inputs(&self) -> usize {
+        self.inputs
+    }
+
+    /// Width of the output `a(l)`.
+    pub fn outputs(&self) -> usize {
+        self.outputs
+    }
+
+    /// The activation σ(l).
+    pub fn activation(&self) -> Activation {
+        self.activation
+    }
+
+    /// W(l), `outputs × inputs`, row-major.
+    pub fn weights(&self) -> &[S] {
+        &self.weights
+    }
+
+    /// W(l), mutably (e.g. to load trained values).
+    pub fn weights_mut(&mut self) -> &mut [S] {
+        &mut self.weights
+    }
+
+    /// b(l).
+    pub fn bias(&self) -> &[S] {
+        &self.bias
+    }
+
+    /// b(l), mutably.
+    pub fn bias_mut(&mut self) -> &mut [S] {
+        &mut self.bias
+    }
+
+    /// ∂J/∂W(l) from the last backward pass.
+    pub fn weight_gradient(&self) -> &[S] {
+        &self.weight_gradient
+    }
+
+    /// ∂J/∂b(l) from the last backward pass.
+    pub fn bias_gradient(&self) -> &[S] {
+        &self.bias_gradient
+    }
+
+    /// Number of trainable values: `outputs × inputs + outputs`.
+    pub fn parameter_count(&self) -> usize {
+        self.weights.len() + self.bias.len()
+    }
+
+    /// Grows the batch buffers to hold `rows` samples, if they are not already large enough.
+    pub(crate) fn prepare(&mut self, rows: usize) {
+        self.rows = rows;
+        let needed = rows * self.outputs;
+        if self.z.len() < needed {
+            self.z.resize(needed, S::ZERO);
+            self.a.resize(needed, S::ZERO);
+            self.delta.resize(needed, S::ZERO);
+        }
+    }
+
+    /// Forward pass on a batch of `rows` inputs, keeping `z(l)` and `a(l)` for backpropagation.
+    pub(crate) fn forward(&mut self, input: &[S], rows: usize) {
+        self.prepare(rows);
+        let n = rows * self.outputs;
+        affine(&self.weights, &self.bias, input, rows, &mut self.z[..n]);
+        // a = σ(z)
+        self.a[..n].copy_from_slice(&self.z[..n]);
+        self.activation.apply_in_place(&mut self.a[..n], self.outputs);
+    }
+
+    /// Forward pass without keeping anything: writes `a(l)` for `rows` inputs into `output`.
+    pub(crate) fn infer(&self, input: &[S], rows: usize, output: &mut [S]) {
+        affine(&self.weights, &self.bias, input, rows, output);
+        self.activation.apply_in_place(output, self.outputs);
+    }
+
+    /// z(l) for `rows` inputs, written into `z` (used where the loss needs the logits).
+    pub(crate) fn affine_into(&self, input: &[S], rows: usize, z: &mut [S]) {
+        affine(&self.weights, &self.bias, input, rows, z);
+    }
+
+    /// Starts backpropagation at the output layer: writes δ(L) from the loss and the batch's
+    /// `targets` into the delta buffer, and returns J.
+    pub(crate) fn start_backward(&mut self, loss: Loss, targets: &[S]) -> f64 {
+        let n = self.rows * self.outputs;
+        let (z, a) = (&self.z[..n], &self.a[..n]);
+        loss.output_delta(self.activation, (z, a, targets), &mut self.delta[..n], self.outputs);
+        loss.value(z, a, targets, self.outputs)
+    }
+
+    /// The current batch's a(l).
+    pub(crate) fn output(&self) -> &[S] {
+        &self.a[..self.rows * self.outputs]
+    }
+
+    /// The buffer the layer above writes ∂J/∂a(l) into.
+    #[cfg(test)]
+    fn delta_mut(&mut self) -> &mut [S] {
+        &mut self.delta[..self.rows * self.outputs]
+    }
+
+    /// a(l), the input of the layer above, with the buffer that layer writes ∂J/∂a(l) into.
+    pub(crate) fn output_and_delta_mut(&mut self) -> (&[S], &mut [S]) {
+        let n = self.rows * self.outputs;
+        (&self.a[..n], &mut self.delta[..n])
+    }
+
+    /// Backward pass, with ∂J/∂a(l) in the delta buffer: applies σ' to get δ(l), then
+    /// continues as [`Dense::backward_from_delta`].
+    pub(crate) fn backward(&mut self, input: &[S], input_gradient: Option<&mut [S]>) {
+        let n = self.rows * self.outputs;
+        // δ(l) = ∂J/∂a(l) ⊙ σ'(z(l))
+        self.activation.backprop_in_place(&self.z[..n], &self.a[..n], &mut self.delta[..n], self.outputs);
+        self.backward_from_delta(input, input_gradient);
+    }
+
+    /// Backward pass with δ(l) already in the delta buffer: computes ∂J/∂W(l) and ∂J/∂b(l),
+    /// and writes ∂J/∂a(l-1) = W(l)ᵀ δ(l) into `input_gradient` when the layer below needs it.
+    pub(crate) fn backward_from_delta(&mut self, input: &[S], input_gradient: Option<&mut [S]>) {
+        let (rows, outputs, inputs) = (self.rows, self.outputs, self.inputs);
+        let delta = &self.delta[..rows * outputs];
+        // ∂J/∂W = δ a(l-1)ᵀ, summed over the batch: dW = Δᵀ·A
+        gemm(
+            (outputs, rows, inputs),
+            S::ONE,
+            delta,
+            Op::Transposed,
+            input,
+            Op::Plain,
+            S::ZERO,
+            &mut self.weight_gradient,
+        );
+        // ∂J/∂b = δ summed over the batch
+        self.bias_gradient.fill(S::ZERO);
+        for delta_row in delta.chunks_exact(outputs) {
+            self.bias_gradient.iter_mut().zip(delta_row).for_each(|(g, &d)| *g += d);
+        }
+        // ∂J/∂a(l-1) = W(l)ᵀ δ(l): Δ·W; the layer below multiplies by its own σ'.
+        if let Some(input_gradient) = input_gradient {
+            gemm((rows, outputs, inputs), S::ONE, delta, Op::Plain, &self.weights, Op::Plain, S::ZERO, input_gradient);
+        }
+    }
+
+    /// Visits W(l) and b(l) with their gradients.
+    pub(crate) fn visit_tensors(&mut self, visit: &mut dyn FnMut(super::Tensor<'_, S>)) {
+        visit(super::Tensor { name: "weight", value: &mut self.weights, gradient: &self.weight_gradient });
+        visit(super::Tensor { name: "bias", value: &mut self.bias, gradient: &self.bias_gradient });
+    }
+}
+
+/// z = W a + b for a batch of rows: each row of `z` starts as `b`, then `Z ← A·Wᵀ + Z`, so the
+/// bias costs no extra pass over the product's output.
+fn affine<S: Scalar>(weights: &[S], bias: &[S], input: &[S], rows: usize, z: &mut [S]) {
+    let outputs = bias.len();
+    let inputs = weights.len() / outputs;
+    let z = &mut z[..rows * outputs];
+    z.chunks_exact_mut(outputs).for_each(|row| row.copy_from_slice(bias));
+    gemm((rows, inputs, outputs), S::ONE, input, Op::Plain, weights, Op::Transposed, S::ONE, z);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::seeded_rng;
+
+    /// A 2 → 2 identity layer with hand-picked weights.
+    fn layer() -> Dense<f64> {
+        let mut layer = Dense::new(2, 2, Activation::Identity, Init::Zeros, Init::Zeros, &mut seeded_rng(0));
+        layer.weights_mut().copy_from_slice(&[1.0, 2.0, 3.0, 4.0]);
+        layer.bias_mut().copy_from_slice(&[0.5, -0.5]);
+        layer
+    }
+
+    #[test]
+    fn forward_computes_w_a_plus_b() {
+        let mut layer = layer();
+        // Two samples: (1, 1) and (2, 0).
+        layer.forward(&[1.0, 1.0, 2.0, 0.0], 2);
+        // W (1,1) + b = (3.5, 6.5); W (2,0) + b = (2.5, 5.5)
+        assert_eq!(layer.output(), &[3.5, 6.5, 2.5, 5.5]);
+    }
+
+    #[test]
+    fn backward_computes_the_course_equations_by_hand() {
+        let mut layer = layer();
+        let input = [1.0, 1.0, 2.0, 0.0];
+        layer.forward(&input, 2);
+        layer.delta_mut().copy_from_slice(&[1.0, 0.0, 0.0, 2.0]);
+        let mut input_gradient = [0.0; 4];
+        layer.backward(&input, Some(&mut input_gradient));
+        // ∂J/∂W = Σ δ aᵀ = (1,0)ᵀ(1,1) + (0,2)ᵀ(2,0) = [[1,1],[4,0]]
+        assert_eq!(layer.weight_gradient(), &[1.0, 1.0, 4.0, 0.0]);
+        assert_eq!(layer.bias_gradient(), &[1.0, 2.0]);
+        // Wᵀδ for each sample: Wᵀ(1,0) = (1,2); Wᵀ(0,2) = (6,8)
+        assert_eq!(input_gradient, [1.0, 2.0, 6.0, 8.0]);
+    }
+
+    #[test]
+    fn buffers_grow_for_larger_batches_and_are_reused_for_smaller_ones() {
+        let mut layer = layer();
+        layer.forward(&[1.0; 8], 4);
+        let capacity = layer.z.as_ptr();
+        layer.forward(&[1.0; 2], 1);
+        assert_eq!(layer.output().len(), 2);
+        assert_eq!(layer.z.as_ptr(), capacity, "a smaller batch must not reallocate");
+    }
+}

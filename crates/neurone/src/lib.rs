@@ -1,0 +1,71 @@
+//! # neurone
+//!
+//! A multi-layer perceptron written from first principles, in the notation of the course
+//! "Fabriquer son propre réseau de neurones". For layer l with weights `W(l)` (out × in) and
+//! bias `b(l)`:
+//!
+//! ```text
+//! z(l) = W(l) a(l-1) + b(l)            a(l) = σ(l)(z(l))
+//! δ(L) = ∂J/∂a(L) ⊙ σ'(L)(z(L))
+//! δ(l) = (W(l+1)ᵀ δ(l+1)) ⊙ σ'(l)(z(l))
+//! ∂J/∂W(l) = δ(l) a(l-1)ᵀ              ∂J/∂b(l) = δ(l)
+//! W ← W − η ∂J/∂W                      b ← b − η ∂J/∂b
+//! ```
+//!
+//! Each line lives in exactly one place: [`layer::Dense`] (forward, backward),
+//! [`Activation`] (σ, σ'), [`Loss`] (J, δ(L)), [`Sgd`] (the update), and [`Trainer`] runs
+//! the loop over epochs and minibatches.
+//!
+//! ```
+//! use neurone::{Activation, Network, Sgd, Trainer, datasets, seeded_rng};
+//!
+//! let mut rng = seeded_rng(42);
+//! let train = datasets::sine(500, &mut rng);
+//! let mut network: Network = Network::builder(1)
+//!     .dense(16, Activation::Tanh)
+//!     .dense(16, Activation::Tanh)
+//!     .dense(1, Activation::Identity)
+//!     .build(&mut rng)?;
+//! Trainer::new(Sgd::new(0.05)?).epochs(10).batch_size(16).fit(&mut network, &train, None, &mut rng)?;
+//! let y = network.predict(&neurone::Matrix::column(&[1.0]))?;
+//! # Ok::<(), neurone::Error>(())
+//! ```
+
+mod activation;
+pub mod data;
+pub mod datasets;
+mod error;
+mod gradcheck;
+mod init;
+pub mod io;
+pub mod layer;
+mod linalg;
+mod loss;
+mod matrix;
+pub mod metrics;
+mod network;
+pub mod optim;
+mod parse;
+mod scalar;
+mod train;
+
+pub use activation::Activation;
+pub use data::Dataset;
+pub use error::Error;
+pub use gradcheck::{GradientCheck, TensorCheck, gradient_check};
+pub use init::Init;
+pub use loss::Loss;
+pub use matrix::Matrix;
+pub use network::{Mode, Network, NetworkBuilder};
+pub use optim::{Optimizer, Sgd};
+pub use scalar::Scalar;
+pub use train::{EpochRecord, History, Trainer};
+
+/// The random number generator behind initialisation and shuffling: ChaCha with 8 rounds,
+/// portable and reproducible across platforms.
+pub type Rng = rand_chacha::ChaCha8Rng;
+
+/// A generator seeded with `seed`: the same seed gives the same weights and batches, bit for bit.
+pub fn seeded_rng(seed: u64) -> Rng {
+    <Rng as rand::SeedableRng>::seed_from_u64(seed)
+}

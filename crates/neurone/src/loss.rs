@@ -1,0 +1,263 @@
+//! Loss functions J: the value, and the output delta δ(L) = ∂J/∂z(L) that starts backpropagation.
+//!
+//! Scaling: every loss is **summed over a sample's outputs and averaged over the batch**. For
+//! mean squared error this is the course's `J = ½‖a − y‖²` averaged over the n samples of the
+//! batch, so ∂J/∂a = (a − y)/n. (PyTorch's `MSELoss` averages `(a − y)²` over samples *and*
+//! outputs, without the ½: for one output its gradient is twice ours.)
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::{Activation, Error, Scalar};
+
+/// The quantity training minimises.
+///
+/// ```
+/// use neurone::Loss;
+/// assert_eq!("mse".parse::<Loss>().unwrap(), Loss::MeanSquaredError);
+/// assert_eq!("huber(2)".parse::<Loss>().unwrap(), Loss::Huber { delta: 2.0 });
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Loss {
+    /// J = ½‖a − y‖², the course's loss for regression.
+    MeanSquaredError,
+    /// J = ‖a − y‖₁, robust to outliers.
+    MeanAbsoluteError,
+    /// J = Σᵢ ½rᵢ² where |rᵢ| ≤ δ, δ(|rᵢ| − ½δ) beyond, with r = a − y: quadratic near the target,
+    /// linear far from it.
+    Huber {
+        /// Where the quadratic part turns linear (1 by default, as in PyTorch).
+        delta: f64,
+    },
+    /// J = −Σᵢ [yᵢ ln aᵢ + (1 − yᵢ) ln(1 − aᵢ)], on a sigmoid output, computed from z for stability.
+    BinaryCrossEntropy,
+    /// J = −Σᵢ yᵢ ln aᵢ on a softmax output, computed from z with log-sum-exp for stability.
+    CategoricalCrossEntropy,
+}
+
+impl Loss {
+    /// Checks that the output layer's activation suits this loss: binary cross-entropy needs a
+    /// sigmoid output, categorical cross-entropy a softmax output.
+    pub fn check_output(self, activation: Activation) -> Result<(), Error> {
+        let needed = match self {
+            Self::BinaryCrossEntropy => Activation::Sigmoid,
+            Self::CategoricalCrossEntropy => Activation::Softmax,
+            _ => return Ok(()),
+        };
+        if activation == needed {
+            Ok(())
+        } else {
+            Err(Error::invalid(
+                "loss",
+                format!("{self} needs a {needed} output layer, but the output activation is {activation}"),
+            ))
+        }
+    }
+
+    /// J averaged over the batch. `z` and `a` are the output layer's values before and after its
+    /// activation, `y` the targets; each holds one row of `width` values per sample.
+    pub fn value<S: Scalar>(self, z: &[S], a: &[S], y: &[S], width: usize) -> f64 {
+        let samples = (a.len() / width) as f64;
+        let pairs = || a.iter().zip(y).map(|(&a, &y)| (a.to_f64(), y.to_f64()));
+        let total: f64 = match self {
+            Self::MeanSquaredError => pairs().map(|(a, y)| 0.5 * (a - y) * (a - y)).sum(),
+            Self::MeanAbsoluteError => pairs().map(|(a, y)| (a - y).abs()).sum(),
+            Self::Huber { delta } => pairs().map(|(a, y)| huber((a - y).abs(), delta)).sum(),
+            // −[y ln σ(z) + (1 − y) ln(1 − σ(z))] = max(z, 0) − z y + ln(1 + e^−|z|).
+            Self::BinaryCrossEntropy => z
+                .iter()
+                .zip(y)
+                .map(|(&z, &y)| {
+                    let (z, y) = (z.to_f64(), y.to_f64());
+                    z.max(0.0) - z * y + (-z.abs()).exp().ln_1p()
+                })
+                .sum(),
+            // −Σ yᵢ ln softmax(z)ᵢ = Σ yᵢ (log-sum-exp(z) − zᵢ).
+            Self::CategoricalCrossEntropy => z
+                .chunks_exact(width)
+                .zip(y.chunks_exact(width))
+                .map(|(z, y)| {
+                    let log_sum_exp = log_sum_exp(z);
+                    z.iter().zip(y).map(|(&z, &y)| y.to_f64() * (log_sum_exp - z.to_f64())).sum::<f64>()
+                })
+                .sum(),
+        };
+        total / samples
+    }
+
+    /// Writes δ(L) = ∂J/∂z(L) for the batch into `delta`: `∂J/∂a ⊙ σ'(z)`, except for the fused
+    /// pairs (sigmoid, binary cross-entropy) and (softmax, categorical cross-entropy) whose
+    /// derivatives cancel to `δ(L) = a − y`. Averaging over the batch divides by n.
+    ///
+    /// Assumes the pairing passed [`Loss::check_output`].
+    pub fn output_delta<S: Scalar>(
+        self,
+        activation: Activation,
+        (z, a, y): (&[S], &[S], &[S]),
+        delta: &mut [S],
+        width: usize,
+    ) {
+        let inverse_n = S::ONE / S::from_f64((a.len() / width) as f64);
+        let huber_delta = match self {
+            Self::Huber { delta } => S::from_f64(delta),
+            _ => S::ZERO,
+        };
+        for ((delta, &a), &y) in delta.iter_mut().zip(a).zip(y) {
+            let residual = a - y;
+            let gradient = match self {
+                Self::MeanSquaredError | Self::BinaryCrossEntropy | Self::CategoricalCrossEntropy => residual,
+                Self::MeanAbsoluteError => sign(residual),
+                Self::Huber { .. } => residual.max(-huber_delta).min(huber_delta),
+            };
+            *delta = gradient * inverse_n;
+        }
+        if !matches!(self, Self::BinaryCrossEntropy | Self::CategoricalCrossEntropy) {
+            activation.backprop_in_place(z, a, delta, width);
+        }
+    }
+}
+
+/// Huber's function of an absolute residual.
+fn huber(residual: f64, delta: f64) -> f64 {
+    if residual <= delta { 0.5 * residual * residual } else { delta * (residual - 0.5 * delta) }
+}
+
+/// −1, 0 or 1 (0 at 0, the subgradient PyTorch uses for |x|).
+fn sign<S: Scalar>(value: S) -> S {
+    if value > S::ZERO {
+        S::ONE
+    } else if value < S::ZERO {
+        -S::ONE
+    } else {
+        S::ZERO
+    }
+}
+
+/// ln Σ e^zᵢ, shifted by the maximum so that nothing overflows.
+fn log_sum_exp<S: Scalar>(z: &[S]) -> f64 {
+    let max = z.iter().map(|z| z.to_f64()).fold(f64::NEG_INFINITY, f64::max);
+    max + z.iter().map(|&z| (z.to_f64() - max).exp()).sum::<f64>().ln()
+}
+
+impl fmt::Display for Loss {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::MeanSquaredError => f.write_str("mse"),
+            Self::MeanAbsoluteError => f.write_str("mae"),
+            Self::Huber { delta } => write!(f, "huber({delta})"),
+            Self::BinaryCrossEntropy => f.write_str("binary_cross_entropy"),
+            Self::CategoricalCrossEntropy => f.write_str("cross_entropy"),
+        }
+    }
+}
+
+impl FromStr for Loss {
+    type Err = Error;
+
+    /// Parses a name as printed by `Display` (or its long form); `huber` takes an optional δ.
+    fn from_str(text: &str) -> Result<Self, Error> {
+        let (name, argument) = crate::parse::name_and_argument("loss", text)?;
+        let loss = match name {
+            "mse" | "mean_squared_error" => Self::MeanSquaredError,
+            "mae" | "mean_absolute_error" => Self::MeanAbsoluteError,
+            "huber" => Self::Huber { delta: argument.unwrap_or(1.0) },
+            "bce" | "binary_cross_entropy" => Self::BinaryCrossEntropy,
+            "cross_entropy" | "categorical_cross_entropy" => Self::CategoricalCrossEntropy,
+            _ => {
+                return Err(Error::invalid(
+                    "loss",
+                    format!(
+                        "unknown loss `{text}`; expected one of mse, mae, huber, binary_cross_entropy, cross_entropy"
+                    ),
+                ));
+            }
+        };
+        match (loss, argument) {
+            (Self::Huber { delta }, _) if delta <= 0.0 => {
+                Err(Error::invalid("loss", format!("huber's δ must be positive, got {delta}")))
+            }
+            (Self::Huber { .. }, _) | (_, None) => Ok(loss),
+            (_, Some(_)) => Err(Error::invalid("loss", format!("`{name}` takes no parameter"))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn value(loss: Loss, z: &[f64], a: &[f64], y: &[f64], width: usize) -> f64 {
+        loss.value(z, a, y, width)
+    }
+
+    #[test]
+    fn values_match_hand_computed_ones() {
+        // Two samples, two outputs each: residuals (1, −2) and (0.5, 3).
+        let a = [1.0, 0.0, 2.5, 4.0];
+        let y = [0.0, 2.0, 2.0, 1.0];
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-12;
+        assert!(close(value(Loss::MeanSquaredError, &a, &a, &y, 2), (0.5 * (1.0 + 4.0) + 0.5 * (0.25 + 9.0)) / 2.0));
+        assert!(close(value(Loss::MeanAbsoluteError, &a, &a, &y, 2), (3.0 + 3.5) / 2.0));
+        let huber = (0.5 + (2.0 - 0.5)) + (0.125 + (3.0 - 0.5));
+        assert!(close(value(Loss::Huber { delta: 1.0 }, &a, &a, &y, 2), huber / 2.0));
+    }
+
+    #[test]
+    fn cross_entropies_match_their_definitions() {
+        let z = [0.3, -1.2, 2.0];
+        let sigmoid = |z: f64| 1.0 / (1.0 + (-z).exp());
+        let y = [1.0, 0.0, 1.0];
+        let expected: f64 =
+            z.iter().zip(&y).map(|(&z, &y)| -(y * sigmoid(z).ln() + (1.0 - y) * (1.0 - sigmoid(z)).ln())).sum();
+        assert!((value(Loss::BinaryCrossEntropy, &z, &[0.0; 3], &y, 1) - expected / 3.0).abs() < 1e-12);
+
+        let total: f64 = z.iter().map(|z| z.exp()).sum();
+        let one_hot = [0.0, 0.0, 1.0];
+        let expected = -(2.0f64.exp() / total).ln();
+        assert!((value(Loss::CategoricalCrossEntropy, &z, &[0.0; 3], &one_hot, 3) - expected).abs() < 1e-12);
+    }
+
+    #[test]
+    fn cross_entropies_stay_finite_on_extreme_logits() {
+        assert!(value(Loss::BinaryCrossEntropy, &[1000.0, -1000.0], &[0.0; 2], &[0.0, 1.0], 1).is_finite());
+        let ce = value(Loss::CategoricalCrossEntropy, &[1000.0, -1000.0], &[0.0; 2], &[0.0, 1.0], 2);
+        assert!((ce - 2000.0).abs() < 1e-9, "{ce}");
+    }
+
+    #[test]
+    fn fused_output_delta_is_p_minus_y_over_n() {
+        let z = [0.1, 0.2, 0.7, 0.0, 0.0, 0.0];
+        let mut a = z;
+        Activation::Softmax.apply_in_place(&mut a, 3);
+        let y = [0.0, 1.0, 0.0, 1.0, 0.0, 0.0];
+        let mut delta = [0.0; 6];
+        Loss::CategoricalCrossEntropy.output_delta(Activation::Softmax, (&z, &a, &y), &mut delta, 3);
+        for i in 0..6 {
+            assert!((delta[i] - (a[i] - y[i]) / 2.0).abs() < 1e-15);
+        }
+    }
+
+    #[test]
+    fn mismatched_output_activations_are_rejected() {
+        let error = Loss::CategoricalCrossEntropy.check_output(Activation::Sigmoid).unwrap_err();
+        assert!(error.to_string().contains("needs a softmax output layer"), "{error}");
+        assert!(Loss::BinaryCrossEntropy.check_output(Activation::Tanh).is_err());
+        assert!(Loss::MeanSquaredError.check_output(Activation::Softmax).is_ok());
+    }
+
+    #[test]
+    fn names_round_trip_and_bad_ones_are_errors() {
+        for loss in [
+            Loss::MeanSquaredError,
+            Loss::MeanAbsoluteError,
+            Loss::Huber { delta: 0.5 },
+            Loss::BinaryCrossEntropy,
+            Loss::CategoricalCrossEntropy,
+        ] {
+            assert_eq!(loss.to_string().parse::<Loss>().unwrap(), loss);
+        }
+        assert!("huber(-1)".parse::<Loss>().is_err());
+        assert!("mse(2)".parse::<Loss>().is_err());
+        assert!("hinge".parse::<Loss>().unwrap_err().to_string().contains("unknown loss `hinge`"));
+    }
+}

@@ -1,0 +1,373 @@
+//! The network: an ordered stack of layers with a loss; forward, backward and predict.
+
+use std::fmt;
+
+use crate::layer::{Dense, Tensor};
+use crate::{Activation, Error, Init, Loss, Matrix, Optimizer, Rng, Scalar};
+
+/// Whether a forward pass is part of training or not. Layers such as dropout behave
+/// differently in the two; it is always an explicit argument, never hidden state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Training: layers may use randomness and batch statistics.
+    Train,
+    /// Evaluation and prediction: deterministic.
+    Eval,
+}
+
+/// A multi-layer perceptron: dense layers applied in order, and the loss it is trained on.
+///
+/// `S` is the scalar type: `f32` by default, `f64` for gradient checks.
+///
+/// ```
+/// use neurone::{Activation, Loss, Matrix, Network, seeded_rng};
+///
+/// let network: Network = Network::builder(2)
+///     .dense(8, Activation::Tanh)
+///     .dense(1, Activation::Sigmoid)
+///     .loss(Loss::BinaryCrossEntropy)
+///     .build(&mut seeded_rng(42))?;
+/// assert_eq!(network.parameter_count(), (2 * 8 + 8) + (8 * 1 + 1));
+///
+/// let x = Matrix::from_rows(&[[0.0, 1.0], [1.0, 1.0]])?;
+/// let probabilities = network.predict(&x)?;
+/// assert_eq!(probabilities.shape(), (2, 1));
+/// # Ok::<(), neurone::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Network<S: Scalar = f32> {
+    inputs: usize,
+    layers: Vec<Dense<S>>,
+    loss: Loss,
+}
+
+/// Describes a network layer by layer; [`NetworkBuilder::build`] checks it and draws the weights.
+#[derive(Clone, Debug)]
+pub struct NetworkBuilder {
+    inputs: usize,
+    layers: Vec<LayerSpec>,
+    loss: Loss,
+}
+
+#[derive(Clone, Debug)]
+struct LayerSpec {
+    units: usize,
+    activation: Activation,
+    weight_init: Init,
+    bias_init: Init,
+}
+
+impl Network {
+    /// Starts describing a network that takes `inputs` values per sample.
+    pub fn builder(inputs: usize) -> NetworkBuilder {
+        NetworkBuilder { inputs, layers: Vec::new(), loss: Loss::MeanSquaredError }
+    }
+}
+
+impl NetworkBuilder {
+    /// Appends a dense layer of `units` outputs with the activation σ, its weights drawn from
+    /// [`Init::default_for`] that activation and its biases set to zero.
+    pub fn dense(self, units: usize, activation: Activation) -> Self {
+        self.dense_with_init(units, activation, Init::default_for(activation), Init::Zeros)
+    }
+
+    /// Appends a dense layer with chosen initialisers for its weights and biases.
+    pub fn dense_with_init(mut self, units: usize, activation: Activation, weight_init: Init, bias_init: Init) -> Self {
+        self.layers.push(LayerSpec { units, activation, weight_init, bias_init });
+        self
+    }
+
+    /// Sets the loss the network is trained on (mean squared error by default).
+    pub fn loss(mut self, loss: Loss) -> Self {
+        self.loss = loss;
+        self
+    }
+
+    /// Checks the description and draws the initial parameters from `rng`.
+    pub fn build<S: Scalar>(self, rng: &mut Rng) -> Result<Network<S>, Error> {
+        if self.inputs == 0 {
+            return Err(Error::invalid("inputs", "a network needs at least one input"));
+        }
+        let Some(output) = self.layers.last() else {
+            return Err(Error::invalid("layers", "a network needs at least one layer"));
+        };
+        if let Some(index) = self.layers.iter().position(|spec| spec.units == 0) {
+            return Err(Error::invalid(format!("layers[{index}]"), "a layer needs at least one unit, got 0"));
+        }
+        self.loss.check_output(output.activation)?;
+        if self.loss == Loss::CategoricalCrossEntropy && output.units < 2 {
+            return Err(Error::invalid("loss", "cross_entropy needs at least two output classes"));
+        }
+        let mut width = self.inputs;
+        let layers = self
+            .layers
+            .iter()
+            .map(|spec| {
+                let layer = Dense::new(width, spec.units, spec.activation, spec.weight_init, spec.bias_init, rng);
+                width = spec.units;
+                layer
+            })
+            .collect();
+        Ok(Network { inputs: self.inputs, layers, loss: self.loss })
+    }
+}
+
+impl<S: Scalar> Network<S> {
+    /// Number of input values per sample.
+    pub fn inputs(&self) -> usize {
+        self.inputs
+    }
+
+    /// Number of output values per sample.
+    pub fn outputs(&self) -> usize {
+        self.layers.last().map_or(0, Dense::outputs)
+    }
+
+    /// The layers, from input to output.
+    pub fn layers(&self) -> &[Dense<S>] {
+        &self.layers
+    }
+
+    /// The layers, mutably (e.g. to set weights by hand).
+    pub fn layers_mut(&mut self) -> &mut [Dense<S>] {
+        &mut self.layers
+    }
+
+    /// The loss the network is trained on.
+    pub fn loss(&self) -> Loss {
+        self.loss
+    }
+
+    /// Number of trainable values.
+    pub fn parameter_count(&self) -> usize {
+        self.layers.iter().map(Dense::parameter_count).sum()
+    }
+
+    /// Forward pass on a batch (one sample per row), keeping every layer's `z` and `a` for
+    /// [`Network::backward`]. Returns the output `a(L)`, one row per sample.
+    pub fn forward(&mut self, x: &Matrix<S>, mode: Mode) -> Result<&[S], Error> {
+        self.check_inputs(x, "inputs")?;
+        self.forward_rows(x.as_slice(), x.rows(), mode);
+        Ok(self.output_layer().output())
+    }
+
+    /// Backpropagation after [`Network::forward`] on the same `x`: fills every layer's gradients
+    /// for the targets `y` and returns the loss J on the batch.
+    pub fn backward(&mut self, x: &Matrix<S>, y: &Matrix<S>) -> Result<f64, Error> {
+        self.check_inputs(x, "inputs")?;
+        self.check_targets(y, x.rows())?;
+        if self.output_layer().output().len() != y.as_slice().len() {
+            return Err(Error::Shape("backward needs a forward pass on the same batch first".into()));
+        }
+        Ok(self.backward_rows(x.as_slice(), y.as_slice()))
+    }
+
+    /// A forward pass in training mode followed by backpropagation; returns the loss J.
+    pub fn compute_gradients(&mut self, x: &Matrix<S>, y: &Matrix<S>) -> Result<f64, Error> {
+        self.forward(x, Mode::Train)?;
+        self.backward(x, y)
+    }
+
+    /// Applies one optimizer step to every parameter tensor, using the current gradients.
+    pub fn update<O: Optimizer<S> + ?Sized>(&mut self, optimizer: &mut O) {
+        optimizer.begin_step();
+        let mut slot = 0;
+        self.visit_tensors(|_, tensor| {
+            optimizer.update(slot, tensor.value, tensor.gradient);
+            slot += 1;
+        });
+    }
+
+    /// Calls `visit` with each layer's index and each of its parameter tensors, in a fixed order
+    /// (layer by layer; weight then bias).
+    pub fn visit_tensors(&mut self, mut visit: impl FnMut(usize, Tensor<'_, S>)) {
+        for (index, layer) in self.layers.iter_mut().enumerate() {
+            layer.visit_tensors(&mut |tensor| visit(index, tensor));
+        }
+    }
+
+    /// The network's outputs for a batch of inputs, in evaluation mode.
+    pub fn predict(&self, x: &Matrix<S>) -> Result<Matrix<S>, Error> {
+        self.check_inputs(x, "inputs")?;
+        let (_, a) = self.infer(x.as_slice(), x.rows());
+        Matrix::new(x.rows(), self.outputs(), a)
+    }
+
+    /// The loss J on a batch, in evaluation mode.
+    pub fn evaluate(&self, x: &Matrix<S>, y: &Matrix<S>) -> Result<f64, Error> {
+        self.check_inputs(x, "inputs")?;
+        self.check_targets(y, x.rows())?;
+        let (z, a) = self.infer(x.as_slice(), x.rows());
+        Ok(self.loss.value(&z, &a, y.as_slice(), self.outputs()))
+    }
+
+    /// A table of the layers, their output shapes and parameter counts, like Keras' `summary()`.
+    pub fn summary(&self) -> String {
+        self.to_string()
+    }
+
+    /// Forward pass on `rows` samples stored row after row in `input`.
+    pub(crate) fn forward_rows(&mut self, input: &[S], rows: usize, _mode: Mode) {
+        for index in 0..self.layers.len() {
+            let (below, rest) = self.layers.split_at_mut(index);
+            let layer_input = below.last().map_or(input, Dense::output);
+            rest[0].forward(layer_input, rows);
+        }
+    }
+
+    /// Backpropagation from the output down, after `forward_rows` on the same `input`.
+    pub(crate) fn backward_rows(&mut self, input: &[S], targets: &[S]) -> f64 {
+        let top = self.layers.len() - 1;
+        let mut loss = 0.0;
+        for index in (0..=top).rev() {
+            let (below, rest) = self.layers.split_at_mut(index);
+            let layer = &mut rest[0];
+            // The layer's input a(l-1), and the buffer where it hands ∂J/∂a(l-1) down.
+            let (layer_input, input_gradient) = match below.last_mut() {
+                Some(previous) => {
+                    let (a, delta) = previous.output_and_delta_mut();
+                    (a, Some(delta))
+                }
+                None => (input, None),
+            };
+            if index == top {
+                // δ(L) comes from the loss.
+                loss = layer.start_backward(self.loss, targets);
+                layer.backward_from_delta(layer_input, input_gradient);
+            } else {
+                // δ(l) = (W(l+1)ᵀ δ(l+1)) ⊙ σ'(z(l))
+                layer.backward(layer_input, input_gradient);
+            }
+        }
+        loss
+    }
+
+    /// Evaluation-mode forward pass: returns the output layer's `z(L)` and `a(L)`.
+    fn infer(&self, x: &[S], rows: usize) -> (Vec<S>, Vec<S>) {
+        let (output_layer, hidden) = self.layers.split_last().expect("a built network has layers");
+        let mut activations: Option<Vec<S>> = None;
+        for layer in hidden {
+            let mut a = vec![S::ZERO; rows * layer.outputs()];
+            layer.infer(activations.as_deref().unwrap_or(x), rows, &mut a);
+            activations = Some(a);
+        }
+        let mut z = vec![S::ZERO; rows * output_layer.outputs()];
+        output_layer.affine_into(activations.as_deref().unwrap_or(x), rows, &mut z);
+        let mut a = z.clone();
+        output_layer.activation().apply_in_place(&mut a, output_layer.outputs());
+        (z, a)
+    }
+
+    fn output_layer(&self) -> &Dense<S> {
+        self.layers.last().expect("a built network has layers")
+    }
+
+    fn check_inputs(&self, x: &Matrix<S>, what: &str) -> Result<(), Error> {
+        if x.cols() != self.inputs {
+            return Err(Error::Shape(format!(
+                "the {what} have {} columns, the network takes {}",
+                x.cols(),
+                self.inputs
+            )));
+        }
+        Ok(())
+    }
+
+    fn check_targets(&self, y: &Matrix<S>, rows: usize) -> Result<(), Error> {
+        if y.shape() != (rows, self.outputs()) {
+            return Err(Error::Shape(format!(
+                "the targets are {}×{}, the network needs {rows}×{}",
+                y.rows(),
+                y.cols(),
+                self.outputs()
+            )));
+        }
+        Ok(())
+    }
+}
+
+impl<S: Scalar> fmt::Display for Network<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let rule = "─".repeat(58);
+        writeln!(f, "{:<14}{:<16}{:<16}{:>12}", "Layer", "Output shape", "Activation", "Parameters")?;
+        writeln!(f, "{rule}")?;
+        writeln!(f, "{:<14}{:<16}{:<16}{:>12}", "input", format!("(n, {})", self.inputs), "", "")?;
+        for (index, layer) in self.layers.iter().enumerate() {
+            let name = format!("layers.{index}");
+            let shape = format!("(n, {})", layer.outputs());
+            let activation = layer.activation().to_string();
+            writeln!(f, "{name:<14}{shape:<16}{activation:<16}{:>12}", layer.parameter_count())?;
+        }
+        writeln!(f, "{rule}")?;
+        write!(f, "Total parameters: {}   loss: {}   scalar: {}", self.parameter_count(), self.loss, S::NAME)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::seeded_rng;
+
+    fn sine_network() -> Network {
+        Network::builder(1)
+            .dense(16, Activation::Tanh)
+            .dense(16, Activation::Tanh)
+            .dense(1, Activation::Identity)
+            .build(&mut seeded_rng(1))
+            .unwrap()
+    }
+
+    #[test]
+    fn builder_checks_the_description() {
+        let error = Network::builder(0).dense(1, Activation::Identity).build::<f32>(&mut seeded_rng(0)).unwrap_err();
+        assert!(error.to_string().contains("at least one input"), "{error}");
+        let error = Network::builder(2).build::<f32>(&mut seeded_rng(0)).unwrap_err();
+        assert!(error.to_string().contains("at least one layer"), "{error}");
+        let error = Network::builder(2)
+            .dense(4, Activation::Relu)
+            .dense(0, Activation::Relu)
+            .dense(1, Activation::Identity)
+            .build::<f32>(&mut seeded_rng(0))
+            .unwrap_err();
+        assert_eq!(error.to_string(), "invalid layers[1]: a layer needs at least one unit, got 0");
+        let error = Network::builder(2)
+            .dense(3, Activation::Identity)
+            .loss(Loss::CategoricalCrossEntropy)
+            .build::<f32>(&mut seeded_rng(0))
+            .unwrap_err();
+        assert!(error.to_string().contains("needs a softmax output layer"), "{error}");
+    }
+
+    #[test]
+    fn summary_lists_layers_shapes_and_parameter_counts() {
+        let summary = sine_network().summary();
+        assert!(summary.contains("layers.1      (n, 16)         tanh                     272"), "{summary}");
+        assert!(summary.contains("Total parameters: 321"), "{summary}");
+    }
+
+    #[test]
+    fn forward_and_predict_agree_and_check_shapes() {
+        let mut network = sine_network();
+        let x = Matrix::column(&[0.0, 1.0, 2.0]);
+        let predicted = network.predict(&x).unwrap();
+        let forward = network.forward(&x, Mode::Train).unwrap().to_vec();
+        assert_eq!(predicted.as_slice(), forward.as_slice());
+        let error = network.predict(&Matrix::zeros(2, 3)).unwrap_err();
+        assert_eq!(error.to_string(), "shape mismatch: the inputs have 3 columns, the network takes 1");
+        let error = network.evaluate(&x, &Matrix::zeros(2, 1)).unwrap_err();
+        assert!(error.to_string().contains("the targets are 2×1, the network needs 3×1"), "{error}");
+    }
+
+    #[test]
+    fn backward_loss_equals_evaluate() {
+        let mut network: Network<f64> = Network::builder(1)
+            .dense(4, Activation::Tanh)
+            .dense(1, Activation::Identity)
+            .build(&mut seeded_rng(3))
+            .unwrap();
+        let x = Matrix::column(&[0.5, -1.0]);
+        let y = Matrix::column(&[1.0, 2.0]);
+        let from_backward = network.compute_gradients(&x, &y).unwrap();
+        assert_eq!(from_backward, network.evaluate(&x, &y).unwrap());
+    }
+}

@@ -1,0 +1,94 @@
+//! Backpropagation against finite differences, in f64, for every activation × loss pairing.
+
+use neurone::{Activation, Loss, Matrix, Network, gradient_check, seeded_rng};
+use rand::RngExt;
+
+const ACTIVATIONS: [Activation; 9] = [
+    Activation::Identity,
+    Activation::Sigmoid,
+    Activation::Tanh,
+    Activation::Relu,
+    Activation::LeakyRelu { slope: 0.1 },
+    Activation::Elu { alpha: 0.7 },
+    Activation::Softplus,
+    Activation::Gelu,
+    Activation::Softmax,
+];
+
+const LOSSES: [Loss; 5] = [
+    Loss::MeanSquaredError,
+    Loss::MeanAbsoluteError,
+    Loss::Huber { delta: 0.3 },
+    Loss::BinaryCrossEntropy,
+    Loss::CategoricalCrossEntropy,
+];
+
+/// Targets suited to the loss: class indicators for the cross-entropies, real values otherwise.
+fn targets(loss: Loss, rows: usize, outputs: usize, rng: &mut neurone::Rng) -> Matrix<f64> {
+    let mut y = Matrix::zeros(rows, outputs);
+    for i in 0..rows {
+        match loss {
+            Loss::CategoricalCrossEntropy => y[(i, rng.random_range(0..outputs))] = 1.0,
+            Loss::BinaryCrossEntropy => (0..outputs).for_each(|j| y[(i, j)] = f64::from(rng.random_bool(0.5))),
+            _ => (0..outputs).for_each(|j| y[(i, j)] = rng.random_range(-1.0..1.0)),
+        }
+    }
+    y
+}
+
+/// A 3 → 5 → 4 → 3 network with `activation` on every layer, trained on `loss`.
+fn network(activation: Activation, loss: Loss, seed: u64) -> Result<Network<f64>, neurone::Error> {
+    Network::builder(3)
+        .dense(5, activation)
+        .dense(4, activation)
+        .dense(3, activation)
+        .loss(loss)
+        .build(&mut seeded_rng(seed))
+}
+
+#[test]
+fn every_valid_activation_and_loss_pairing_passes_the_gradient_check() {
+    let mut checked = 0;
+    for (a, &activation) in ACTIVATIONS.iter().enumerate() {
+        for (l, &loss) in LOSSES.iter().enumerate() {
+            let seed = (10 * a + l) as u64;
+            let Ok(network) = network(activation, loss, seed) else { continue };
+            let mut rng = seeded_rng(seed + 1000);
+            let x = Matrix::new(6, 3, (0..18).map(|_| rng.random_range(-2.0..2.0)).collect()).unwrap();
+            let y = targets(loss, 6, 3, &mut rng);
+            let report = gradient_check(&network, &x, &y).unwrap();
+            assert_eq!(report.tensors.len(), 6);
+            let worst = report.max_relative_error();
+            assert!(worst < 1e-6, "{activation} with {loss}: relative error {worst:e}\n{report:#?}");
+            checked += 1;
+        }
+    }
+    // Regression losses accept every output activation; the cross-entropies need theirs.
+    assert_eq!(checked, 3 * ACTIVATIONS.len() + 2);
+}
+
+#[test]
+fn cross_entropies_reject_other_output_activations() {
+    for activation in ACTIVATIONS {
+        assert_eq!(network(activation, Loss::BinaryCrossEntropy, 0).is_ok(), activation == Activation::Sigmoid);
+        assert_eq!(network(activation, Loss::CategoricalCrossEntropy, 0).is_ok(), activation == Activation::Softmax);
+    }
+}
+
+#[test]
+fn backpropagation_matches_the_closed_form_of_a_linear_layer() {
+    // One identity layer 2 → 1 with MSE: J = (1/n) Σ ½(w·x + b − y)², so
+    // ∂J/∂w = (1/n) Σ r x and ∂J/∂b = (1/n) Σ r with r = w·x + b − y.
+    let mut network: Network<f64> =
+        Network::builder(2).dense(1, Activation::Identity).build(&mut seeded_rng(0)).unwrap();
+    network.layers_mut()[0].weights_mut().copy_from_slice(&[0.5, -1.0]);
+    network.layers_mut()[0].bias_mut().copy_from_slice(&[0.25]);
+    let x = Matrix::from_rows(&[[1.0, 2.0], [3.0, -1.0]]).unwrap();
+    let y = Matrix::column(&[0.0, 1.0]);
+    // r = (0.5 − 2 + 0.25 − 0, 1.5 + 1 + 0.25 − 1) = (−1.25, 1.75)
+    let loss = network.compute_gradients(&x, &y).unwrap();
+    assert_eq!(loss, (0.5 * 1.25 * 1.25 + 0.5 * 1.75 * 1.75) / 2.0);
+    let layer = &network.layers()[0];
+    assert_eq!(layer.weight_gradient(), &[(-1.25 + 3.0 * 1.75) / 2.0, (-2.5 - 1.75) / 2.0]);
+    assert_eq!(layer.bias_gradient(), &[(-1.25 + 1.75) / 2.0]);
+}
