@@ -69,3 +69,8 @@ pub type Rng = rand_chacha::ChaCha8Rng;
 pub fn seeded_rng(seed: u64) -> Rng {
     <Rng as rand::SeedableRng>::seed_from_u64(seed)
 }
+
+/// The README's example, compiled and run as a test.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeExample;

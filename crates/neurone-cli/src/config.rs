@@ -1,0 +1,342 @@
+//! The experiment file: a TOML description of data, model and training, with defaults.
+//!
+//! Every key is documented in `docs/config.md`. Unknown keys and out-of-range values are errors
+//! that name the file, line and column.
+
+use std::fmt::Display;
+use std::path::Path;
+use std::str::FromStr;
+
+use neurone::{Activation, Init, Loss};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// A whole experiment, as read from its TOML file.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Experiment {
+    /// Names the run; the default output folder is `runs/<name>`.
+    #[serde(deserialize_with = "run_name")]
+    pub name: String,
+    /// Drives initialisation, data generation and shuffling.
+    #[serde(default = "defaults::seed")]
+    pub seed: u64,
+    pub data: DataConfig,
+    #[serde(default)]
+    pub model: ModelConfig,
+    #[serde(default)]
+    pub train: TrainConfig,
+}
+
+/// Which data to learn from.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataConfig {
+    pub dataset: DatasetName,
+    /// Number of training samples drawn.
+    #[serde(default = "defaults::samples", deserialize_with = "at_least_one")]
+    pub samples: usize,
+    /// Number of validation samples drawn independently (0 for none).
+    #[serde(default = "defaults::validation_samples")]
+    pub validation_samples: usize,
+    /// Points of the evenly spaced grid the fit is judged on.
+    #[serde(default = "defaults::grid_points", deserialize_with = "at_least_two")]
+    pub grid_points: usize,
+}
+
+/// The built-in datasets.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum DatasetName {
+    /// y = sin x with x uniform on [0, 2π].
+    Sine,
+}
+
+/// The network's architecture.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelConfig {
+    /// Widths of the hidden layers, from input to output.
+    #[serde(default = "defaults::layers", deserialize_with = "layer_widths")]
+    pub layers: Vec<usize>,
+    /// σ of the hidden layers.
+    #[serde(default = "defaults::activation", with = "text")]
+    pub activation: Activation,
+    /// σ of the output layer.
+    #[serde(default = "defaults::output_activation", with = "text")]
+    pub output_activation: Activation,
+    /// Weight initialiser; by default He for the ReLU family, Xavier otherwise.
+    #[serde(default, with = "optional_text", skip_serializing_if = "Option::is_none")]
+    pub init: Option<Init>,
+}
+
+/// How to train.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainConfig {
+    #[serde(default = "defaults::loss", with = "text")]
+    pub loss: Loss,
+    #[serde(default)]
+    pub optimizer: OptimizerName,
+    /// η, the gradient descent step.
+    #[serde(default = "defaults::learning_rate", deserialize_with = "positive")]
+    pub learning_rate: f64,
+    #[serde(default = "defaults::epochs", deserialize_with = "at_least_one")]
+    pub epochs: usize,
+    /// Samples per step: 1 is online learning, at least the number of samples is full batch.
+    #[serde(default = "defaults::batch_size", deserialize_with = "at_least_one")]
+    pub batch_size: usize,
+    /// Visit the samples in a new random order each epoch.
+    #[serde(default = "defaults::shuffle")]
+    pub shuffle: bool,
+    /// Print a progress line every this many epochs.
+    #[serde(default = "defaults::log_every", deserialize_with = "at_least_one")]
+    pub log_every: usize,
+}
+
+/// The optimizers available from experiment files.
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum OptimizerName {
+    /// Plain gradient descent: W ← W − η ∂J/∂W.
+    #[default]
+    Sgd,
+}
+
+mod defaults {
+    use neurone::{Activation, Loss};
+
+    pub fn seed() -> u64 {
+        42
+    }
+    pub fn samples() -> usize {
+        500
+    }
+    pub fn validation_samples() -> usize {
+        200
+    }
+    pub fn grid_points() -> usize {
+        1000
+    }
+    pub fn layers() -> Vec<usize> {
+        vec![16, 16]
+    }
+    pub fn activation() -> Activation {
+        Activation::Tanh
+    }
+    pub fn output_activation() -> Activation {
+        Activation::Identity
+    }
+    pub fn loss() -> Loss {
+        Loss::MeanSquaredError
+    }
+    pub fn learning_rate() -> f64 {
+        0.05
+    }
+    pub fn epochs() -> usize {
+        200
+    }
+    pub fn batch_size() -> usize {
+        32
+    }
+    pub fn shuffle() -> bool {
+        true
+    }
+    pub fn log_every() -> usize {
+        100
+    }
+}
+
+impl Default for ModelConfig {
+    fn default() -> Self {
+        Self {
+            layers: defaults::layers(),
+            activation: defaults::activation(),
+            output_activation: defaults::output_activation(),
+            init: None,
+        }
+    }
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        Self {
+            loss: defaults::loss(),
+            optimizer: OptimizerName::default(),
+            learning_rate: defaults::learning_rate(),
+            epochs: defaults::epochs(),
+            batch_size: defaults::batch_size(),
+            shuffle: defaults::shuffle(),
+            log_every: defaults::log_every(),
+        }
+    }
+}
+
+impl Experiment {
+    /// Reads and checks an experiment file. Errors read `FILE:LINE:COLUMN: message`.
+    pub fn load(path: &Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path).map_err(|error| format!("{}: {error}", path.display()))?;
+        Self::parse(&text).map_err(|error| format!("{}:{error}", path.display()))
+    }
+
+    /// Parses an experiment from TOML text. Errors read `LINE:COLUMN: message`.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        toml::from_str(text).map_err(|error| {
+            let message = error.message().trim_end();
+            match error.span() {
+                Some(span) => {
+                    let (line, column) = line_and_column(text, span.start);
+                    format!("{line}:{column}: {message}")
+                }
+                None => format!(" {message}"),
+            }
+        })
+    }
+
+    /// The experiment as TOML, every default written out, so that the run can be repeated.
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).expect("an experiment always serialises")
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |last| last.chars().count()) + 1;
+    (line, column)
+}
+
+fn at_least<'de, D: Deserializer<'de>>(deserializer: D, minimum: usize) -> Result<usize, D::Error> {
+    let value = usize::deserialize(deserializer)?;
+    if value < minimum {
+        return Err(serde::de::Error::custom(format!("must be at least {minimum}, got {value}")));
+    }
+    Ok(value)
+}
+
+fn at_least_one<'de, D: Deserializer<'de>>(deserializer: D) -> Result<usize, D::Error> {
+    at_least(deserializer, 1)
+}
+
+fn at_least_two<'de, D: Deserializer<'de>>(deserializer: D) -> Result<usize, D::Error> {
+    at_least(deserializer, 2)
+}
+
+fn positive<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+    let value = f64::deserialize(deserializer)?;
+    if !(value > 0.0 && value.is_finite()) {
+        return Err(serde::de::Error::custom(format!("must be a positive number, got {value}")));
+    }
+    Ok(value)
+}
+
+/// A name that is safe as a folder name: letters, digits, `-`, `_` and `.`, not starting with `.`.
+fn run_name<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    let name = String::deserialize(deserializer)?;
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    if name.is_empty() || name.starts_with('.') || !name.chars().all(allowed) {
+        return Err(serde::de::Error::custom(format!(
+            "`{name}` is not a valid name: use letters, digits, '-', '_' and '.', not starting with '.'"
+        )));
+    }
+    Ok(name)
+}
+
+fn layer_widths<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<usize>, D::Error> {
+    let widths = Vec::<usize>::deserialize(deserializer)?;
+    if let Some(index) = widths.iter().position(|&width| width == 0) {
+        return Err(serde::de::Error::custom(format!("layers[{index}] must be at least 1 unit wide, got 0")));
+    }
+    Ok(widths)
+}
+
+/// Values written in TOML as their `Display` text and read back with `FromStr`.
+mod text {
+    use super::*;
+
+    pub fn serialize<T: Display, S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(value)
+    }
+
+    pub fn deserialize<'de, T, D>(deserializer: D) -> Result<T, D::Error>
+    where
+        T: FromStr<Err = neurone::Error>,
+        D: Deserializer<'de>,
+    {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(|error: neurone::Error| serde::de::Error::custom(without_prefix(&error)))
+    }
+
+    /// The library says "invalid activation: unknown activation …"; the file position already
+    /// names the key, so keep only the reason.
+    fn without_prefix(error: &neurone::Error) -> String {
+        match error {
+            neurone::Error::InvalidParameter { reason, .. } => reason.clone(),
+            other => other.to_string(),
+        }
+    }
+}
+
+/// Like [`text`], for optional values.
+mod optional_text {
+    use super::*;
+
+    pub fn serialize<T: Display, S: Serializer>(value: &Option<T>, serializer: S) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(value) => serializer.collect_str(value),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, T, D>(deserializer: D) -> Result<Option<T>, D::Error>
+    where
+        T: FromStr<Err = neurone::Error>,
+        D: Deserializer<'de>,
+    {
+        super::text::deserialize(deserializer).map(Some)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = "name = \"t\"\n[data]\ndataset = \"sine\"\n";
+
+    #[test]
+    fn a_minimal_file_gets_every_default() {
+        let experiment = Experiment::parse(MINIMAL).unwrap();
+        assert_eq!(experiment.seed, 42);
+        assert_eq!(experiment.model.layers, [16, 16]);
+        assert_eq!(experiment.train.learning_rate, 0.05);
+        assert_eq!(experiment.train.loss, Loss::MeanSquaredError);
+    }
+
+    #[test]
+    fn the_resolved_toml_reads_back_the_same() {
+        let text = format!("{MINIMAL}[model]\nactivation = \"leaky_relu(0.2)\"\ninit = \"he_normal\"\n");
+        let experiment = Experiment::parse(&text).unwrap();
+        let again = Experiment::parse(&experiment.to_toml()).unwrap();
+        assert_eq!(again.to_toml(), experiment.to_toml());
+        assert_eq!(again.model.activation, Activation::LeakyRelu { slope: 0.2 });
+        assert_eq!(again.model.init, Some(Init::HeNormal));
+    }
+
+    fn error_of(extra: &str) -> String {
+        Experiment::parse(&format!("{MINIMAL}{extra}")).unwrap_err()
+    }
+
+    #[test]
+    fn errors_name_line_column_and_reason() {
+        assert_eq!(error_of("[train]\nlearning_rate = -0.1\n"), "5:17: must be a positive number, got -0.1");
+        assert_eq!(error_of("[model]\nlayers = [16, 0]\n"), "5:10: layers[1] must be at least 1 unit wide, got 0");
+        let unknown = error_of("[train]\nlerning_rate = 0.1\n");
+        assert!(unknown.starts_with("5:1: unknown field `lerning_rate`, expected one of"), "{unknown}");
+        let activation = error_of("[model]\nactivation = \"sigmod\"\n");
+        assert!(activation.starts_with("5:14: unknown activation `sigmod`"), "{activation}");
+        assert!(error_of("[train]\nepochs = 0\n").ends_with("must be at least 1, got 0"));
+        assert!(Experiment::parse("name = ").unwrap_err().starts_with("1:8: "));
+        let name = Experiment::parse("name = \"../x\"\n[data]\ndataset = \"sine\"\n").unwrap_err();
+        assert!(name.starts_with("1:8: `../x` is not a valid name"), "{name}");
+    }
+}

@@ -1,0 +1,116 @@
+//! `neurone train` run as a user runs it: the real binary, real files.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A fresh, empty folder for one test.
+fn scratch(test: &str) -> PathBuf {
+    let folder = std::env::temp_dir().join(format!("neurone-cli-{test}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).unwrap();
+    folder
+}
+
+fn neurone(args: &[&str], working_directory: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_neurone")).args(args).current_dir(working_directory).output().unwrap()
+}
+
+fn sine_example() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/sine.toml").to_string_lossy().into_owned()
+}
+
+fn read(path: PathBuf) -> String {
+    std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+}
+
+/// The value of a top-level number in metrics.json.
+fn metric(json: &str, key: &str) -> f64 {
+    let start = json.find(&format!("\"{key}\": ")).unwrap_or_else(|| panic!("no {key} in {json}")) + key.len() + 4;
+    json[start..].split([',', '\n']).next().unwrap().trim().parse().unwrap()
+}
+
+#[test]
+fn the_course_sine_experiment_fits_and_writes_its_outputs() {
+    let folder = scratch("sine");
+    let output = neurone(&["train", &sine_example(), "--quiet"], &folder);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(output.stdout.is_empty(), "--quiet printed: {}", String::from_utf8_lossy(&output.stdout));
+    let run = folder.join("runs/sine");
+
+    let history = read(run.join("history.csv"));
+    let mut lines = history.lines();
+    assert!(lines.next().unwrap().starts_with("epoch,train_loss,val_loss"));
+    let rows: Vec<Vec<f64>> = lines.map(|l| l.split(',').map(|v| v.parse().unwrap()).collect()).collect();
+    assert_eq!(rows.len(), 2000);
+    assert!(rows[1999][1] < rows[0][1] / 1000.0, "the training loss must fall: {:?} → {:?}", rows[0], rows[1999]);
+    assert!(rows[1999][2] < rows[0][2] / 1000.0, "the validation loss must fall");
+
+    let predictions = read(run.join("predictions.csv"));
+    assert_eq!(predictions.lines().next(), Some("x,y_true,y_pred"));
+    assert_eq!(predictions.lines().count(), 1001);
+    let last: Vec<f64> = predictions.lines().last().unwrap().split(',').map(|v| v.parse().unwrap()).collect();
+    assert!((last[0] - std::f64::consts::TAU).abs() < 1e-6, "the grid ends at 2π: {last:?}");
+
+    // The course's bar: the fit on the grid is within 1e-4 mean squared error.
+    let metrics = read(run.join("metrics.json"));
+    let mse = metric(&metrics, "mse");
+    assert!(mse < 1e-4, "grid mse {mse}");
+    assert!((metric(&metrics, "rmse") - mse.sqrt()).abs() < 1e-12);
+    assert!(metric(&metrics, "r2") > 0.999);
+    assert!(metric(&metrics, "mae") > 0.0);
+
+    let resolved = read(run.join("config.toml"));
+    assert!(resolved.contains("shuffle = true"), "defaults are written out: {resolved}");
+}
+
+#[test]
+fn a_run_is_reproducible_from_its_seed() {
+    let folder = scratch("seed");
+    let config = folder.join("small.toml");
+    std::fs::write(&config, "name = \"small\"\n[data]\ndataset = \"sine\"\nsamples = 64\n[train]\nepochs = 20\n")
+        .unwrap();
+    let config = config.to_string_lossy().into_owned();
+    let mut outputs = Vec::new();
+    for (seed, out) in [("1", "a"), ("1", "b"), ("2", "c")] {
+        let output = neurone(&["train", &config, "--seed", seed, "--out", out, "-q"], &folder);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        outputs.push(read(folder.join(out).join("predictions.csv")));
+    }
+    assert_eq!(outputs[0], outputs[1], "same seed, same predictions to the last digit");
+    assert_ne!(outputs[0], outputs[2], "another seed, other predictions");
+    assert!(read(folder.join("a/config.toml")).contains("seed = 1"));
+}
+
+#[test]
+fn bad_input_gets_a_one_line_error_and_a_failure_code() {
+    let folder = scratch("errors");
+    let base = "name = \"bad\"\n[data]\ndataset = \"sine\"\n";
+    // (file contents, expected error fragment)
+    let cases = [
+        ("name = \"bad\"\n[data\n", "bad.toml:2:6: "),
+        (&format!("{base}[train]\nlerning_rate = 0.1\n") as &str, "bad.toml:5:1: unknown field `lerning_rate`"),
+        (&format!("{base}[train]\nlearning_rate = -0.5\n"), "bad.toml:5:17: must be a positive number, got -0.5"),
+        (&format!("{base}[train]\nlearning_rate = nan\n"), "must be a positive number, got NaN"),
+        (&format!("{base}[model]\nlayers = [8, 0]\n"), "bad.toml:5:10: layers[1] must be at least 1 unit wide, got 0"),
+        (&format!("{base}[train]\nbatch_size = -3\n"), "bad.toml:5:14: "),
+        (&format!("{base}[model]\nactivation = \"sigmod\"\n"), "unknown activation `sigmod`"),
+        (&format!("{base}[train]\nloss = \"cross_entropy\"\n"), "cross_entropy needs a softmax output layer"),
+        ("[data]\ndataset = \"sine\"\n", "missing field `name`"),
+        (&format!("{base}[train]\nlearning_rate = 1e9\nepochs = 20\n"), "diverged"),
+    ];
+    for (contents, expected) in cases {
+        std::fs::write(folder.join("bad.toml"), contents).unwrap();
+        let output = neurone(&["train", "bad.toml"], &folder);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{contents}\n{stderr}");
+        assert!(
+            stderr.starts_with("error: ") && stderr.contains(expected),
+            "{contents}\nexpected {expected:?} in {stderr}"
+        );
+        assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
+        assert!(!folder.join("runs/bad").exists(), "a failed run leaves no output folder");
+    }
+    let output = neurone(&["train", "missing.toml"], &folder);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).starts_with("error: missing.toml: "));
+}
