@@ -173,7 +173,7 @@ impl<S: Scalar> Network<S> {
         optimizer.begin_step();
         let mut slot = 0;
         self.visit_tensors(|_, tensor| {
-            optimizer.update(slot, tensor.value, tensor.gradient);
+            optimizer.update(slot, tensor);
             slot += 1;
         });
     }

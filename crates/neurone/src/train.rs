@@ -284,11 +284,17 @@ mod tests {
             fn begin_step(&mut self) {
                 self.0 += 1;
             }
-            fn update(&mut self, _: usize, _: &mut [f64], _: &[f64]) {}
+            fn update(&mut self, _: usize, _: crate::layer::Tensor<'_, f64>) {}
             fn learning_rate(&self) -> f64 {
                 0.0
             }
             fn set_learning_rate(&mut self, _: f64) {}
+            fn state(&self) -> crate::optim::OptimizerState {
+                crate::optim::OptimizerState::default()
+            }
+            fn load_state(&mut self, _: &crate::optim::OptimizerState) -> Result<(), Error> {
+                Ok(())
+            }
         }
         let mut rng = seeded_rng(3);
         let data = datasets::sine(50, &mut rng);

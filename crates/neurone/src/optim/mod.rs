@@ -1,10 +1,13 @@
 //! Optimizers: how parameters move given their gradients.
 
 mod sgd;
+mod state;
 
 pub use sgd::Sgd;
+pub use state::OptimizerState;
 
-use crate::Scalar;
+use crate::layer::Tensor;
+use crate::{Error, Scalar};
 
 /// An update rule applied to each parameter tensor after backpropagation.
 ///
@@ -15,12 +18,19 @@ pub trait Optimizer<S: Scalar> {
     /// Called once per step, before the tensors are updated.
     fn begin_step(&mut self) {}
 
-    /// Updates one parameter tensor in place from its gradient.
-    fn update(&mut self, slot: usize, value: &mut [S], gradient: &[S]);
+    /// Updates one parameter tensor in place from its gradient. `tensor.name` tells weights
+    /// (`"weight"`) from biases (`"bias"`), for rules that treat them differently.
+    fn update(&mut self, slot: usize, tensor: Tensor<'_, S>);
 
     /// The learning rate η in use.
     fn learning_rate(&self) -> f64;
 
     /// Changes η (for learning-rate schedules).
     fn set_learning_rate(&mut self, learning_rate: f64);
+
+    /// Everything the optimizer has accumulated (step count, moments), for checkpoints.
+    fn state(&self) -> OptimizerState;
+
+    /// Restores a state returned by [`Optimizer::state`] of the same kind of optimizer.
+    fn load_state(&mut self, state: &OptimizerState) -> Result<(), Error>;
 }

@@ -1,15 +1,16 @@
 //! Plain gradient descent: `W ← W − η ∂J/∂W`.
 
-use super::Optimizer;
+use super::{Optimizer, OptimizerState};
+use crate::layer::Tensor;
 use crate::{Error, Scalar};
 
 /// Stochastic gradient descent with a constant learning rate η.
 ///
 /// ```
-/// use neurone::{Optimizer, Sgd};
+/// use neurone::{Optimizer, Sgd, layer::Tensor};
 /// let mut sgd = Sgd::new(0.1).unwrap();
 /// let mut weights = [1.0f64, 2.0];
-/// sgd.update(0, &mut weights, &[10.0, -10.0]);
+/// sgd.update(0, Tensor { name: "weight", value: &mut weights, gradient: &[10.0, -10.0] });
 /// assert_eq!(weights, [0.0, 3.0]);
 /// ```
 #[derive(Clone, Debug, PartialEq)]
@@ -26,10 +27,10 @@ impl Sgd {
 }
 
 impl<S: Scalar> Optimizer<S> for Sgd {
-    fn update(&mut self, _slot: usize, value: &mut [S], gradient: &[S]) {
+    fn update(&mut self, _slot: usize, tensor: Tensor<'_, S>) {
         let learning_rate = S::from_f64(self.learning_rate);
         // W ← W − η ∂J/∂W
-        for (w, &g) in value.iter_mut().zip(gradient) {
+        for (w, &g) in tensor.value.iter_mut().zip(tensor.gradient) {
             *w -= learning_rate * g;
         }
     }
@@ -40,6 +41,17 @@ impl<S: Scalar> Optimizer<S> for Sgd {
 
     fn set_learning_rate(&mut self, learning_rate: f64) {
         self.learning_rate = learning_rate;
+    }
+
+    fn state(&self) -> OptimizerState {
+        OptimizerState { optimizer: "sgd".into(), learning_rate: self.learning_rate, ..OptimizerState::default() }
+    }
+
+    fn load_state(&mut self, state: &OptimizerState) -> Result<(), Error> {
+        state.expect_optimizer("sgd")?;
+        check_learning_rate(state.learning_rate)?;
+        self.learning_rate = state.learning_rate;
+        Ok(())
     }
 }
 
