@@ -36,7 +36,8 @@ const STEP: f64 = 1e-5;
 /// differences cannot resolve them better than rounding allows.
 const FLOOR: f64 = 1e-4;
 
-/// Compares every parameter gradient of `network` on the batch (`x`, `y`) with the fourth-order
+/// Compares every parameter gradient of `network` on the batch (`x`, `y`), in training mode,
+/// with the fourth-order
 /// central difference `(8(J(θ+h) − J(θ−h)) − (J(θ+2h) − J(θ−2h))) / 12h`, h = 10⁻⁵.
 ///
 /// The relative error of each value is `|analytic − numeric| / max(|analytic|, |numeric|, 10⁻⁴)`:
@@ -56,6 +57,8 @@ const FLOOR: f64 = 1e-4;
 /// ```
 pub fn gradient_check(network: &Network<f64>, x: &Matrix<f64>, y: &Matrix<f64>) -> Result<GradientCheck, Error> {
     let mut network = network.clone();
+    // Every evaluation starts from the same generator state, so dropout draws the same mask.
+    let rng = network.rng().clone();
     network.compute_gradients(x, y)?;
     let mut analytic = Vec::new();
     network.visit_tensors(|layer, tensor| analytic.push((layer, tensor.name, tensor.gradient.to_vec())));
@@ -66,6 +69,7 @@ pub fn gradient_check(network: &Network<f64>, x: &Matrix<f64>, y: &Matrix<f64>) 
         for (index, &analytic) in gradient.iter().enumerate() {
             let mut loss_at = |shift: f64| {
                 nudge(&mut network, slot, index, shift);
+                network.set_rng(rng.clone());
                 let loss = network.compute_gradients(x, y);
                 nudge(&mut network, slot, index, -shift);
                 loss

@@ -59,7 +59,7 @@ pub use matrix::Matrix;
 pub use network::{Mode, Network, NetworkBuilder};
 pub use optim::{Optimizer, Sgd};
 pub use scalar::Scalar;
-pub use train::{EpochRecord, History, Trainer};
+pub use train::{Clipping, EarlyStopping, EpochRecord, History, Metric, Monitor, Penalty, Trainer};
 
 /// The random number generator behind initialisation and shuffling: ChaCha with 8 rounds,
 /// portable and reproducible across platforms.

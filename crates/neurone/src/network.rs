@@ -2,20 +2,22 @@
 
 use std::fmt;
 
-use crate::layer::{Dense, Tensor};
+use rand::SeedableRng;
+
+use crate::layer::{BatchNorm, Dense, Dropout, Layer, Parameter, Tensor};
 use crate::{Activation, Error, Init, Loss, Matrix, Optimizer, Rng, Scalar};
 
 /// Whether a forward pass is part of training or not. Layers such as dropout behave
 /// differently in the two; it is always an explicit argument, never hidden state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
-    /// Training: layers may use randomness and batch statistics.
+    /// Training: dropout drops, batch normalisation uses the batch's statistics.
     Train,
     /// Evaluation and prediction: deterministic.
     Eval,
 }
 
-/// A multi-layer perceptron: dense layers applied in order, and the loss it is trained on.
+/// A multi-layer perceptron: layers applied in order, and the loss it is trained on.
 ///
 /// `S` is the scalar type: `f32` by default, `f64` for gradient checks.
 ///
@@ -37,8 +39,10 @@ pub enum Mode {
 #[derive(Clone, Debug)]
 pub struct Network<S: Scalar = f32> {
     inputs: usize,
-    layers: Vec<Dense<S>>,
+    layers: Vec<Layer<S>>,
     loss: Loss,
+    /// Draws dropout masks; seeded from the generator the network was built with.
+    rng: Rng,
 }
 
 /// Describes a network layer by layer; [`NetworkBuilder::build`] checks it and draws the weights.
@@ -50,11 +54,10 @@ pub struct NetworkBuilder {
 }
 
 #[derive(Clone, Debug)]
-struct LayerSpec {
-    units: usize,
-    activation: Activation,
-    weight_init: Init,
-    bias_init: Init,
+enum LayerSpec {
+    Dense { units: usize, activation: Activation, weight_init: Init, bias_init: Init },
+    Dropout { probability: f64 },
+    BatchNorm,
 }
 
 impl Network {
@@ -73,7 +76,19 @@ impl NetworkBuilder {
 
     /// Appends a dense layer with chosen initialisers for its weights and biases.
     pub fn dense_with_init(mut self, units: usize, activation: Activation, weight_init: Init, bias_init: Init) -> Self {
-        self.layers.push(LayerSpec { units, activation, weight_init, bias_init });
+        self.layers.push(LayerSpec::Dense { units, activation, weight_init, bias_init });
+        self
+    }
+
+    /// Appends an inverted dropout layer dropping each value with `probability` in training.
+    pub fn dropout(mut self, probability: f64) -> Self {
+        self.layers.push(LayerSpec::Dropout { probability });
+        self
+    }
+
+    /// Appends a batch normalisation layer (PyTorch's defaults: momentum 0.1, ε = 1e-5).
+    pub fn batch_norm(mut self) -> Self {
+        self.layers.push(LayerSpec::BatchNorm);
         self
     }
 
@@ -88,27 +103,35 @@ impl NetworkBuilder {
         if self.inputs == 0 {
             return Err(Error::invalid("inputs", "a network needs at least one input"));
         }
-        let Some(output) = self.layers.last() else {
-            return Err(Error::invalid("layers", "a network needs at least one layer"));
+        let Some(LayerSpec::Dense { units: outputs, activation, .. }) = self.layers.last() else {
+            let reason = if self.layers.is_empty() {
+                "a network needs at least one layer"
+            } else {
+                "the last layer must be dense"
+            };
+            return Err(Error::invalid("layers", reason));
         };
-        if let Some(index) = self.layers.iter().position(|spec| spec.units == 0) {
-            return Err(Error::invalid(format!("layers[{index}]"), "a layer needs at least one unit, got 0"));
-        }
-        self.loss.check_output(output.activation)?;
-        if self.loss == Loss::CategoricalCrossEntropy && output.units < 2 {
+        self.loss.check_output(*activation)?;
+        if self.loss == Loss::CategoricalCrossEntropy && *outputs < 2 {
             return Err(Error::invalid("loss", "cross_entropy needs at least two output classes"));
         }
         let mut width = self.inputs;
-        let layers = self
-            .layers
-            .iter()
-            .map(|spec| {
-                let layer = Dense::new(width, spec.units, spec.activation, spec.weight_init, spec.bias_init, rng);
-                width = spec.units;
-                layer
-            })
-            .collect();
-        Ok(Network { inputs: self.inputs, layers, loss: self.loss })
+        let mut layers = Vec::with_capacity(self.layers.len());
+        for (index, spec) in self.layers.iter().enumerate() {
+            let layer = match *spec {
+                LayerSpec::Dense { units: 0, .. } => {
+                    return Err(Error::invalid(format!("layers[{index}]"), "a layer needs at least one unit, got 0"));
+                }
+                LayerSpec::Dense { units, activation, weight_init, bias_init } => {
+                    Layer::Dense(Dense::new(width, units, activation, weight_init, bias_init, rng))
+                }
+                LayerSpec::Dropout { probability } => Layer::Dropout(Dropout::new(width, probability)?),
+                LayerSpec::BatchNorm => Layer::BatchNorm(BatchNorm::new(width)),
+            };
+            width = layer.outputs();
+            layers.push(layer);
+        }
+        Ok(Network { inputs: self.inputs, layers, loss: self.loss, rng: Rng::from_rng(rng) })
     }
 }
 
@@ -120,16 +143,16 @@ impl<S: Scalar> Network<S> {
 
     /// Number of output values per sample.
     pub fn outputs(&self) -> usize {
-        self.layers.last().map_or(0, Dense::outputs)
+        self.output_layer().outputs()
     }
 
     /// The layers, from input to output.
-    pub fn layers(&self) -> &[Dense<S>] {
+    pub fn layers(&self) -> &[Layer<S>] {
         &self.layers
     }
 
     /// The layers, mutably (e.g. to set weights by hand).
-    pub fn layers_mut(&mut self) -> &mut [Dense<S>] {
+    pub fn layers_mut(&mut self) -> &mut [Layer<S>] {
         &mut self.layers
     }
 
@@ -140,13 +163,13 @@ impl<S: Scalar> Network<S> {
 
     /// Number of trainable values.
     pub fn parameter_count(&self) -> usize {
-        self.layers.iter().map(Dense::parameter_count).sum()
+        self.layers.iter().map(Layer::parameter_count).sum()
     }
 
-    /// Forward pass on a batch (one sample per row), keeping every layer's `z` and `a` for
-    /// [`Network::backward`]. Returns the output `a(L)`, one row per sample.
+    /// Forward pass on a batch (one sample per row), keeping what [`Network::backward`] needs.
+    /// Returns the output `a(L)`, one row per sample.
     pub fn forward(&mut self, x: &Matrix<S>, mode: Mode) -> Result<&[S], Error> {
-        self.check_inputs(x, "inputs")?;
+        self.check_inputs(x)?;
         self.forward_rows(x.as_slice(), x.rows(), mode);
         Ok(self.output_layer().output())
     }
@@ -154,7 +177,7 @@ impl<S: Scalar> Network<S> {
     /// Backpropagation after [`Network::forward`] on the same `x`: fills every layer's gradients
     /// for the targets `y` and returns the loss J on the batch.
     pub fn backward(&mut self, x: &Matrix<S>, y: &Matrix<S>) -> Result<f64, Error> {
-        self.check_inputs(x, "inputs")?;
+        self.check_inputs(x)?;
         self.check_targets(y, x.rows())?;
         if self.output_layer().output().len() != y.as_slice().len() {
             return Err(Error::Shape("backward needs a forward pass on the same batch first".into()));
@@ -181,24 +204,28 @@ impl<S: Scalar> Network<S> {
     /// Calls `visit` with each layer's index and each of its parameter tensors, in a fixed order
     /// (layer by layer; weight then bias).
     pub fn visit_tensors(&mut self, mut visit: impl FnMut(usize, Tensor<'_, S>)) {
-        for (index, layer) in self.layers.iter_mut().enumerate() {
-            layer.visit_tensors(&mut |tensor| visit(index, tensor));
-        }
+        self.visit_parameters(|index, parameter| visit(index, parameter.into_tensor()));
     }
 
     /// The network's outputs for a batch of inputs, in evaluation mode.
     pub fn predict(&self, x: &Matrix<S>) -> Result<Matrix<S>, Error> {
-        self.check_inputs(x, "inputs")?;
+        self.check_inputs(x)?;
         let (_, a) = self.infer(x.as_slice(), x.rows());
         Matrix::new(x.rows(), self.outputs(), a)
     }
 
     /// The loss J on a batch, in evaluation mode.
     pub fn evaluate(&self, x: &Matrix<S>, y: &Matrix<S>) -> Result<f64, Error> {
-        self.check_inputs(x, "inputs")?;
+        Ok(self.evaluate_and_predict(x, y)?.0)
+    }
+
+    /// The loss J on a batch and the outputs, in evaluation mode, from one forward pass.
+    pub fn evaluate_and_predict(&self, x: &Matrix<S>, y: &Matrix<S>) -> Result<(f64, Matrix<S>), Error> {
+        self.check_inputs(x)?;
         self.check_targets(y, x.rows())?;
         let (z, a) = self.infer(x.as_slice(), x.rows());
-        Ok(self.loss.value(&z, &a, y.as_slice(), self.outputs()))
+        let loss = self.loss.value(&z, &a, y.as_slice(), self.outputs());
+        Ok((loss, Matrix::new(x.rows(), self.outputs(), a)?))
     }
 
     /// A table of the layers, their output shapes and parameter counts, like Keras' `summary()`.
@@ -206,12 +233,29 @@ impl<S: Scalar> Network<S> {
         self.to_string()
     }
 
+    /// The generator behind dropout masks (checkpoints save it).
+    pub fn rng(&self) -> &Rng {
+        &self.rng
+    }
+
+    /// Replaces the generator behind dropout masks.
+    pub fn set_rng(&mut self, rng: Rng) {
+        self.rng = rng;
+    }
+
+    /// Every parameter with a mutable gradient, with its layer's index.
+    pub(crate) fn visit_parameters(&mut self, mut visit: impl FnMut(usize, Parameter<'_, S>)) {
+        for (index, layer) in self.layers.iter_mut().enumerate() {
+            layer.visit_parameters(&mut |parameter| visit(index, parameter));
+        }
+    }
+
     /// Forward pass on `rows` samples stored row after row in `input`.
-    pub(crate) fn forward_rows(&mut self, input: &[S], rows: usize, _mode: Mode) {
+    pub(crate) fn forward_rows(&mut self, input: &[S], rows: usize, mode: Mode) {
         for index in 0..self.layers.len() {
             let (below, rest) = self.layers.split_at_mut(index);
-            let layer_input = below.last().map_or(input, Dense::output);
-            rest[0].forward(layer_input, rows);
+            let layer_input = below.last().map_or(input, Layer::output);
+            rest[0].forward(layer_input, rows, mode, &mut self.rng);
         }
     }
 
@@ -221,7 +265,6 @@ impl<S: Scalar> Network<S> {
         let mut loss = 0.0;
         for index in (0..=top).rev() {
             let (below, rest) = self.layers.split_at_mut(index);
-            let layer = &mut rest[0];
             // The layer's input a(l-1), and the buffer where it hands ∂J/∂a(l-1) down.
             let (layer_input, input_gradient) = match below.last_mut() {
                 Some(previous) => {
@@ -230,13 +273,14 @@ impl<S: Scalar> Network<S> {
                 }
                 None => (input, None),
             };
-            if index == top {
+            match &mut rest[0] {
                 // δ(L) comes from the loss.
-                loss = layer.start_backward(self.loss, targets);
-                layer.backward_from_delta(layer_input, input_gradient);
-            } else {
-                // δ(l) = (W(l+1)ᵀ δ(l+1)) ⊙ σ'(z(l))
-                layer.backward(layer_input, input_gradient);
+                Layer::Dense(output_layer) if index == top => {
+                    loss = output_layer.start_backward(self.loss, targets);
+                    output_layer.backward_from_delta(layer_input, input_gradient);
+                }
+                // δ(l) = (W(l+1)ᵀ δ(l+1)) ⊙ σ'(z(l)), through whatever layers lie between.
+                layer => layer.backward(layer_input, input_gradient),
             }
         }
         loss
@@ -244,13 +288,13 @@ impl<S: Scalar> Network<S> {
 
     /// Evaluation-mode forward pass: returns the output layer's `z(L)` and `a(L)`.
     fn infer(&self, x: &[S], rows: usize) -> (Vec<S>, Vec<S>) {
-        let (output_layer, hidden) = self.layers.split_last().expect("a built network has layers");
         let mut activations: Option<Vec<S>> = None;
-        for layer in hidden {
+        for layer in &self.layers[..self.layers.len() - 1] {
             let mut a = vec![S::ZERO; rows * layer.outputs()];
             layer.infer(activations.as_deref().unwrap_or(x), rows, &mut a);
             activations = Some(a);
         }
+        let output_layer = self.output_layer();
         let mut z = vec![S::ZERO; rows * output_layer.outputs()];
         output_layer.affine_into(activations.as_deref().unwrap_or(x), rows, &mut z);
         let mut a = z.clone();
@@ -258,14 +302,15 @@ impl<S: Scalar> Network<S> {
         (z, a)
     }
 
+    /// The output layer, dense by construction.
     fn output_layer(&self) -> &Dense<S> {
-        self.layers.last().expect("a built network has layers")
+        self.layers.last().and_then(Layer::as_dense).expect("a built network ends with a dense layer")
     }
 
-    fn check_inputs(&self, x: &Matrix<S>, what: &str) -> Result<(), Error> {
+    fn check_inputs(&self, x: &Matrix<S>) -> Result<(), Error> {
         if x.cols() != self.inputs {
             return Err(Error::Shape(format!(
-                "the {what} have {} columns, the network takes {}",
+                "the inputs have {} columns, the network takes {}",
                 x.cols(),
                 self.inputs
             )));
@@ -288,15 +333,14 @@ impl<S: Scalar> Network<S> {
 
 impl<S: Scalar> fmt::Display for Network<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let rule = "─".repeat(58);
-        writeln!(f, "{:<14}{:<16}{:<16}{:>12}", "Layer", "Output shape", "Activation", "Parameters")?;
+        let rule = "─".repeat(62);
+        writeln!(f, "{:<14}{:<20}{:<16}{:>12}", "Layer", "Kind", "Output shape", "Parameters")?;
         writeln!(f, "{rule}")?;
-        writeln!(f, "{:<14}{:<16}{:<16}{:>12}", "input", format!("(n, {})", self.inputs), "", "")?;
+        writeln!(f, "{:<14}{:<20}{:<16}{:>12}", "input", "", format!("(n, {})", self.inputs), "")?;
         for (index, layer) in self.layers.iter().enumerate() {
             let name = format!("layers.{index}");
             let shape = format!("(n, {})", layer.outputs());
-            let activation = layer.activation().to_string();
-            writeln!(f, "{name:<14}{shape:<16}{activation:<16}{:>12}", layer.parameter_count())?;
+            writeln!(f, "{name:<14}{:<20}{shape:<16}{:>12}", layer.describe(), layer.parameter_count())?;
         }
         writeln!(f, "{rule}")?;
         write!(f, "Total parameters: {}   loss: {}   scalar: {}", self.parameter_count(), self.loss, S::NAME)
@@ -330,6 +374,12 @@ mod tests {
             .build::<f32>(&mut seeded_rng(0))
             .unwrap_err();
         assert_eq!(error.to_string(), "invalid layers[1]: a layer needs at least one unit, got 0");
+        let error =
+            Network::builder(2).dense(4, Activation::Relu).dropout(0.5).build::<f32>(&mut seeded_rng(0)).unwrap_err();
+        assert_eq!(error.to_string(), "invalid layers: the last layer must be dense");
+        let error =
+            Network::builder(2).dropout(1.5).dense(1, Activation::Relu).build::<f32>(&mut seeded_rng(0)).unwrap_err();
+        assert!(error.to_string().contains("must be in [0, 1), got 1.5"), "{error}");
         let error = Network::builder(2)
             .dense(3, Activation::Identity)
             .loss(Loss::CategoricalCrossEntropy)
@@ -341,7 +391,7 @@ mod tests {
     #[test]
     fn summary_lists_layers_shapes_and_parameter_counts() {
         let summary = sine_network().summary();
-        assert!(summary.contains("layers.1      (n, 16)         tanh                     272"), "{summary}");
+        assert!(summary.contains("layers.1      dense tanh          (n, 16)                  272"), "{summary}");
         assert!(summary.contains("Total parameters: 321"), "{summary}");
     }
 

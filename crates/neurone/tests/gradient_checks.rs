@@ -81,14 +81,57 @@ fn backpropagation_matches_the_closed_form_of_a_linear_layer() {
     // ∂J/∂w = (1/n) Σ r x and ∂J/∂b = (1/n) Σ r with r = w·x + b − y.
     let mut network: Network<f64> =
         Network::builder(2).dense(1, Activation::Identity).build(&mut seeded_rng(0)).unwrap();
-    network.layers_mut()[0].weights_mut().copy_from_slice(&[0.5, -1.0]);
-    network.layers_mut()[0].bias_mut().copy_from_slice(&[0.25]);
+    let layer = network.layers_mut()[0].as_dense_mut().unwrap();
+    layer.weights_mut().copy_from_slice(&[0.5, -1.0]);
+    layer.bias_mut().copy_from_slice(&[0.25]);
     let x = Matrix::from_rows(&[[1.0, 2.0], [3.0, -1.0]]).unwrap();
     let y = Matrix::column(&[0.0, 1.0]);
     // r = (0.5 − 2 + 0.25 − 0, 1.5 + 1 + 0.25 − 1) = (−1.25, 1.75)
     let loss = network.compute_gradients(&x, &y).unwrap();
     assert_eq!(loss, (0.5 * 1.25 * 1.25 + 0.5 * 1.75 * 1.75) / 2.0);
-    let layer = &network.layers()[0];
+    let layer = network.layers()[0].as_dense().unwrap();
     assert_eq!(layer.weight_gradient(), &[(-1.25 + 3.0 * 1.75) / 2.0, (-2.5 - 1.75) / 2.0]);
     assert_eq!(layer.bias_gradient(), &[(-1.25 + 1.75) / 2.0]);
+}
+
+/// Random inputs and real-valued targets for a network with 3 inputs and 3 outputs.
+fn batch(rows: usize, seed: u64) -> (Matrix<f64>, Matrix<f64>) {
+    let mut rng = seeded_rng(seed);
+    let x = Matrix::new(rows, 3, (0..rows * 3).map(|_| rng.random_range(-2.0..2.0)).collect()).unwrap();
+    (x, targets(Loss::MeanSquaredError, rows, 3, &mut rng))
+}
+
+#[test]
+fn dropout_layers_pass_the_gradient_check_with_their_mask() {
+    let network: Network<f64> = Network::builder(3)
+        .dense(8, Activation::Tanh)
+        .dropout(0.5)
+        .dense(6, Activation::Elu { alpha: 1.0 })
+        .dropout(0.2)
+        .dense(3, Activation::Identity)
+        .build(&mut seeded_rng(20))
+        .unwrap();
+    let (x, y) = batch(6, 21);
+    let report = gradient_check(&network, &x, &y).unwrap();
+    assert!(report.max_relative_error() < 1e-6, "{report:#?}");
+}
+
+#[test]
+fn batch_norm_layers_pass_the_gradient_check_in_training_mode() {
+    for loss in [Loss::MeanSquaredError, Loss::Huber { delta: 0.5 }] {
+        let network: Network<f64> = Network::builder(3)
+            .dense(5, Activation::Identity)
+            .batch_norm()
+            .dense(4, Activation::Tanh)
+            .batch_norm()
+            .dense(3, Activation::Identity)
+            .loss(loss)
+            .build(&mut seeded_rng(22))
+            .unwrap();
+        let (x, y) = batch(7, 23);
+        let report = gradient_check(&network, &x, &y).unwrap();
+        // γ and β of both batch-norm layers are checked along with the dense tensors.
+        assert_eq!(report.tensors.len(), 10);
+        assert!(report.max_relative_error() < 1e-6, "{loss}: {report:#?}");
+    }
 }

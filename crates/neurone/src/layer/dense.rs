@@ -204,10 +204,10 @@ impl<S: Scalar> Dense<S> {
         }
     }
 
-    /// Visits W(l) and b(l) with their gradients.
-    pub(crate) fn visit_tensors(&mut self, visit: &mut dyn FnMut(super::Tensor<'_, S>)) {
-        visit(super::Tensor { name: "weight", value: &mut self.weights, gradient: &self.weight_gradient });
-        visit(super::Tensor { name: "bias", value: &mut self.bias, gradient: &self.bias_gradient });
+    /// Visits W(l) and b(l) with their gradients; only W is subject to weight penalties.
+    pub(crate) fn visit_parameters(&mut self, visit: &mut dyn FnMut(super::Parameter<'_, S>)) {
+        visit(super::Parameter::new("weight", true, &mut self.weights, &mut self.weight_gradient));
+        visit(super::Parameter::new("bias", false, &mut self.bias, &mut self.bias_gradient));
     }
 }
 

@@ -1,15 +1,154 @@
 //! Layers: the building blocks a [`Network`](crate::Network) stacks.
 
+mod batch_norm;
 mod dense;
+mod dropout;
 
+pub use batch_norm::BatchNorm;
 pub use dense::Dense;
+pub use dropout::Dropout;
+
+use crate::{Mode, Rng, Scalar};
 
 /// One parameter tensor of a layer with its gradient, as handed to an optimizer.
 pub struct Tensor<'a, S> {
     /// The tensor's name within its layer (`"weight"`, `"bias"`), as in PyTorch.
     pub name: &'static str,
+    /// Whether weight penalties and decoupled weight decay apply: true for dense weights only,
+    /// never for biases or batch-norm scales and shifts.
+    pub regularised: bool,
     /// The values, updated in place by the optimizer.
     pub value: &'a mut [S],
     /// ∂J/∂value from the last backward pass.
     pub gradient: &'a [S],
+}
+
+/// A parameter tensor with a mutable gradient, for penalties and clipping inside the crate.
+pub(crate) struct Parameter<'a, S> {
+    pub name: &'static str,
+    pub regularised: bool,
+    pub value: &'a mut [S],
+    pub gradient: &'a mut [S],
+}
+
+impl<'a, S> Parameter<'a, S> {
+    pub(crate) fn new(name: &'static str, regularised: bool, value: &'a mut [S], gradient: &'a mut [S]) -> Self {
+        Self { name, regularised, value, gradient }
+    }
+
+    /// The read-only-gradient view handed to optimizers.
+    pub(crate) fn into_tensor(self) -> Tensor<'a, S> {
+        Tensor { name: self.name, regularised: self.regularised, value: self.value, gradient: self.gradient }
+    }
+}
+
+/// A layer of a network.
+#[derive(Clone, Debug)]
+pub enum Layer<S> {
+    /// Fully connected, with its activation: `a = σ(W a(l-1) + b)`.
+    Dense(Dense<S>),
+    /// Inverted dropout, active in training only.
+    Dropout(Dropout<S>),
+    /// Batch normalisation.
+    BatchNorm(BatchNorm<S>),
+}
+
+impl<S: Scalar> Layer<S> {
+    /// The dense layer, if this is one.
+    pub fn as_dense(&self) -> Option<&Dense<S>> {
+        match self {
+            Layer::Dense(dense) => Some(dense),
+            _ => None,
+        }
+    }
+
+    /// The dense layer, mutably, if this is one.
+    pub fn as_dense_mut(&mut self) -> Option<&mut Dense<S>> {
+        match self {
+            Layer::Dense(dense) => Some(dense),
+            _ => None,
+        }
+    }
+
+    /// Width of the layer's output.
+    pub fn outputs(&self) -> usize {
+        match self {
+            Layer::Dense(layer) => layer.outputs(),
+            Layer::Dropout(layer) => layer.outputs(),
+            Layer::BatchNorm(layer) => layer.outputs(),
+        }
+    }
+
+    /// Number of trainable values.
+    pub fn parameter_count(&self) -> usize {
+        match self {
+            Layer::Dense(layer) => layer.parameter_count(),
+            Layer::Dropout(_) => 0,
+            Layer::BatchNorm(layer) => layer.parameter_count(),
+        }
+    }
+
+    /// A short description for summaries: the kind and its settings.
+    pub fn describe(&self) -> String {
+        match self {
+            Layer::Dense(layer) => format!("dense {}", layer.activation()),
+            Layer::Dropout(layer) => format!("dropout({})", layer.probability()),
+            Layer::BatchNorm(_) => "batch_norm".into(),
+        }
+    }
+
+    /// Forward pass on a batch, keeping what backpropagation needs.
+    pub(crate) fn forward(&mut self, input: &[S], rows: usize, mode: Mode, rng: &mut Rng) {
+        match self {
+            Layer::Dense(layer) => layer.forward(input, rows),
+            Layer::Dropout(layer) => layer.forward(input, rows, mode, rng),
+            Layer::BatchNorm(layer) => layer.forward(input, rows, mode),
+        }
+    }
+
+    /// Evaluation-mode forward pass into `output`, keeping nothing.
+    pub(crate) fn infer(&self, input: &[S], rows: usize, output: &mut [S]) {
+        match self {
+            Layer::Dense(layer) => layer.infer(input, rows, output),
+            Layer::Dropout(layer) => layer.infer(input, rows, output),
+            Layer::BatchNorm(layer) => layer.infer(input, rows, output),
+        }
+    }
+
+    /// The current batch's output.
+    pub(crate) fn output(&self) -> &[S] {
+        match self {
+            Layer::Dense(layer) => layer.output(),
+            Layer::Dropout(layer) => layer.output(),
+            Layer::BatchNorm(layer) => layer.output(),
+        }
+    }
+
+    /// The output, with the buffer the layer above writes ∂J/∂output into.
+    pub(crate) fn output_and_delta_mut(&mut self) -> (&[S], &mut [S]) {
+        match self {
+            Layer::Dense(layer) => layer.output_and_delta_mut(),
+            Layer::Dropout(layer) => layer.output_and_delta_mut(),
+            Layer::BatchNorm(layer) => layer.output_and_delta_mut(),
+        }
+    }
+
+    /// Backward pass with ∂J/∂output in the delta buffer: fills the parameter gradients and
+    /// writes ∂J/∂input into `input_gradient` when the layer below needs it.
+    pub(crate) fn backward(&mut self, input: &[S], input_gradient: Option<&mut [S]>) {
+        match self {
+            Layer::Dense(layer) => layer.backward(input, input_gradient),
+            Layer::Dropout(layer) => layer.backward(input_gradient),
+            Layer::BatchNorm(layer) => layer.backward(input_gradient),
+        }
+    }
+
+    /// Visits each parameter tensor with its gradient.
+    pub(crate) fn visit_parameters(&mut self, visit: &mut dyn FnMut(Parameter<'_, S>)) {
+        match self {
+            Layer::Dense(layer) => layer.visit_parameters(visit),
+            Layer::Dropout(_) => {}
+            Layer::BatchNorm(layer) => layer.visit_parameters(visit),
+        }
+    }
 }

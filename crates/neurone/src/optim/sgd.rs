@@ -10,7 +10,7 @@ use crate::{Error, Scalar};
 /// use neurone::{Optimizer, Sgd, layer::Tensor};
 /// let mut sgd = Sgd::new(0.1).unwrap();
 /// let mut weights = [1.0f64, 2.0];
-/// sgd.update(0, Tensor { name: "weight", value: &mut weights, gradient: &[10.0, -10.0] });
+/// sgd.update(0, Tensor { name: "weight", regularised: true, value: &mut weights, gradient: &[10.0, -10.0] });
 /// assert_eq!(weights, [0.0, 3.0]);
 /// ```
 #[derive(Clone, Debug, PartialEq)]
