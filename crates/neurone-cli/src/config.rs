@@ -7,7 +7,7 @@ use std::fmt::Display;
 use std::path::Path;
 use std::str::FromStr;
 
-use neurone::{Activation, Init, Loss};
+use neurone::{Activation, Init, Loss, Metric, Monitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A whole experiment, as read from its TOML file.
@@ -67,6 +67,12 @@ pub struct ModelConfig {
     /// Weight initialiser; by default He for the ReLU family, Xavier otherwise.
     #[serde(default, with = "optional_text", skip_serializing_if = "Option::is_none")]
     pub init: Option<Init>,
+    /// Batch normalisation after each hidden layer.
+    #[serde(default)]
+    pub batch_norm: bool,
+    /// Dropout probability after each hidden layer (0 for none).
+    #[serde(default, deserialize_with = "probability")]
+    pub dropout: f64,
 }
 
 /// How to train.
@@ -91,6 +97,39 @@ pub struct TrainConfig {
     /// Print a progress line every this many epochs.
     #[serde(default = "defaults::log_every", deserialize_with = "at_least_one")]
     pub log_every: usize,
+    /// L1 penalty coefficient on the weights.
+    #[serde(default, deserialize_with = "non_negative")]
+    pub l1: f64,
+    /// L2 penalty coefficient on the weights.
+    #[serde(default, deserialize_with = "non_negative")]
+    pub l2: f64,
+    /// Rescale the gradients so that their global L2 norm is at most this.
+    #[serde(default, deserialize_with = "optional_positive", skip_serializing_if = "Option::is_none")]
+    pub clip_norm: Option<f64>,
+    /// Clamp every gradient value into [−clip_value, clip_value].
+    #[serde(default, deserialize_with = "optional_positive", skip_serializing_if = "Option::is_none")]
+    pub clip_value: Option<f64>,
+    /// Metrics measured on the validation set every epoch.
+    #[serde(default, with = "text_list")]
+    pub metrics: Vec<Metric>,
+    /// Stop when a monitored quantity stops improving.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub early_stopping: Option<EarlyStoppingConfig>,
+}
+
+/// `[train.early_stopping]`: Keras' `EarlyStopping`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct EarlyStoppingConfig {
+    /// `val_loss`, `train_loss`, or `val_<metric>`; no default, so the choice is explicit.
+    #[serde(with = "text")]
+    pub monitor: Monitor,
+    #[serde(default = "defaults::patience", deserialize_with = "at_least_one")]
+    pub patience: usize,
+    #[serde(default, deserialize_with = "non_negative")]
+    pub min_delta: f64,
+    #[serde(default = "defaults::restore_best_weights")]
+    pub restore_best_weights: bool,
 }
 
 /// The optimizers available from experiment files.
@@ -144,6 +183,12 @@ mod defaults {
     pub fn log_every() -> usize {
         100
     }
+    pub fn patience() -> usize {
+        10
+    }
+    pub fn restore_best_weights() -> bool {
+        true
+    }
 }
 
 impl Default for ModelConfig {
@@ -153,6 +198,8 @@ impl Default for ModelConfig {
             activation: defaults::activation(),
             output_activation: defaults::output_activation(),
             init: None,
+            batch_norm: false,
+            dropout: 0.0,
         }
     }
 }
@@ -167,6 +214,12 @@ impl Default for TrainConfig {
             batch_size: defaults::batch_size(),
             shuffle: defaults::shuffle(),
             log_every: defaults::log_every(),
+            l1: 0.0,
+            l2: 0.0,
+            clip_norm: None,
+            clip_value: None,
+            metrics: Vec::new(),
+            early_stopping: None,
         }
     }
 }
@@ -230,6 +283,26 @@ fn positive<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error>
     Ok(value)
 }
 
+fn optional_positive<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<f64>, D::Error> {
+    positive(deserializer).map(Some)
+}
+
+fn non_negative<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+    let value = f64::deserialize(deserializer)?;
+    if !(value >= 0.0 && value.is_finite()) {
+        return Err(serde::de::Error::custom(format!("must be a non-negative number, got {value}")));
+    }
+    Ok(value)
+}
+
+fn probability<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+    let value = f64::deserialize(deserializer)?;
+    if !(0.0..1.0).contains(&value) {
+        return Err(serde::de::Error::custom(format!("must be in [0, 1), got {value}")));
+    }
+    Ok(value)
+}
+
 /// A name that is safe as a folder name: letters, digits, `-`, `_` and `.`, not starting with `.`.
 fn run_name<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
     let name = String::deserialize(deserializer)?;
@@ -264,16 +337,39 @@ mod text {
         D: Deserializer<'de>,
     {
         let text = String::deserialize(deserializer)?;
-        text.parse().map_err(|error: neurone::Error| serde::de::Error::custom(without_prefix(&error)))
+        text.parse().map_err(|error: neurone::Error| serde::de::Error::custom(reason(&error)))
     }
 
     /// The library says "invalid activation: unknown activation …"; the file position already
     /// names the key, so keep only the reason.
-    fn without_prefix(error: &neurone::Error) -> String {
+    pub fn reason(error: &neurone::Error) -> String {
         match error {
             neurone::Error::InvalidParameter { reason, .. } => reason.clone(),
             other => other.to_string(),
         }
+    }
+}
+
+/// Like [`text`], for lists.
+mod text_list {
+    use super::*;
+
+    pub fn serialize<T: Display, S: Serializer>(values: &[T], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(values.iter().map(ToString::to_string))
+    }
+
+    pub fn deserialize<'de, T, D>(deserializer: D) -> Result<Vec<T>, D::Error>
+    where
+        T: FromStr<Err = neurone::Error>,
+        D: Deserializer<'de>,
+    {
+        let texts = Vec::<String>::deserialize(deserializer)?;
+        texts
+            .iter()
+            .map(|text| {
+                text.parse().map_err(|error: neurone::Error| serde::de::Error::custom(super::text::reason(&error)))
+            })
+            .collect()
     }
 }
 
@@ -335,6 +431,11 @@ mod tests {
         let activation = error_of("[model]\nactivation = \"sigmod\"\n");
         assert!(activation.starts_with("5:14: unknown activation `sigmod`"), "{activation}");
         assert!(error_of("[train]\nepochs = 0\n").ends_with("must be at least 1, got 0"));
+        assert_eq!(error_of("[model]\ndropout = 1.0\n"), "5:11: must be in [0, 1), got 1");
+        assert_eq!(error_of("[train]\nl2 = -1\n"), "5:6: must be a non-negative number, got -1");
+        assert!(error_of("[train]\nmetrics = [\"f1\"]\n").starts_with("5:11: unknown metric `f1`"));
+        let missing = error_of("[train.early_stopping]\npatience = 3\n");
+        assert!(missing.contains("missing field `monitor`"), "{missing}");
         assert!(Experiment::parse("name = ").unwrap_err().starts_with("1:8: "));
         let name = Experiment::parse("name = \"../x\"\n[data]\ndataset = \"sine\"\n").unwrap_err();
         assert!(name.starts_with("1:8: `../x` is not a valid name"), "{name}");

@@ -1,6 +1,7 @@
 //! `neurone`: train multi-layer perceptrons from TOML experiment files.
 
 mod config;
+mod output;
 mod train;
 
 use std::path::PathBuf;

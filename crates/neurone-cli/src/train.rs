@@ -4,10 +4,14 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use neurone::metrics::{RegressionMetrics, regression_metrics};
-use neurone::{Dataset, History, Init, Matrix, Network, Sgd, Trainer, datasets, io::write_atomic, seeded_rng};
+use neurone::metrics::regression_metrics;
+use neurone::{
+    Clipping, Dataset, EarlyStopping, EpochRecord, Init, Network, Optimizer, Penalty, Sgd, Trainer, datasets,
+    seeded_rng,
+};
 
 use crate::config::{DatasetName, Experiment, OptimizerName};
+use crate::output;
 
 /// Arguments of `neurone train`.
 #[derive(clap::Args)]
@@ -54,46 +58,96 @@ fn train_and_write(args: &TrainArgs, experiment: &Experiment, out: &Path) -> Res
     let mut rng = seeded_rng(experiment.seed);
     let data = load_data(experiment, &mut rng);
     let mut network = build_network(experiment, &data.train, &mut rng).map_err(at_config)?;
+    // Logs and progress go to stderr, results to stdout.
     let log = |line: &str| {
         if !args.quiet {
-            println!("{line}");
+            eprintln!("{line}");
         }
     };
+    let trainer = trainer(experiment).map_err(at_config)?;
+    trainer.validate(&network, &data.train, data.validation.as_ref()).map_err(at_config)?;
     log(&format!("{}\n", network.summary()));
 
-    let train = &experiment.train;
-    let optimizer = match train.optimizer {
-        OptimizerName::Sgd => Sgd::new(train.learning_rate).map_err(at_config)?,
-    };
-    let (epochs, log_every) = (train.epochs, train.log_every);
+    let (epochs, log_every) = (experiment.train.epochs, experiment.train.log_every);
     let started = Instant::now();
-    let mut trainer =
-        Trainer::new(optimizer).epochs(epochs).batch_size(train.batch_size).shuffle(train.shuffle).on_epoch(|record| {
-            if record.epoch % log_every == 0 || record.epoch == 1 || record.epoch == epochs {
-                let validation = record.validation_loss.map_or(String::new(), |loss| format!("  val_loss {loss:.4e}"));
-                let (train_loss, seconds) = (record.train_loss, record.elapsed_seconds);
-                log(&format!(
-                    "epoch {:>6}/{epochs}  train_loss {train_loss:.4e}{validation}  {seconds:.2}s",
-                    record.epoch
-                ));
-            }
-        });
+    let mut trainer = trainer.on_epoch(|record| {
+        if record.epoch % log_every == 0 || record.epoch == 1 || record.epoch == epochs {
+            log(&progress_line(record, epochs));
+        }
+    });
     let history =
         trainer.fit(&mut network, &data.train, data.validation.as_ref(), &mut rng).map_err(|e| e.to_string())?;
     let seconds = started.elapsed().as_secs_f64();
+    if history.stopped_early {
+        let best = history.best_epoch.unwrap_or_default();
+        log(&format!("early stopping after epoch {}; best epoch {best}", history.epochs.len()));
+    }
 
     let predictions = network.predict(data.test.inputs()).map_err(|e| e.to_string())?;
     let metrics = regression_metrics(&predictions, data.test.targets()).map_err(|e| e.to_string())?;
-    write_outputs(out, experiment, &history, &data.test, &predictions, &metrics, seconds)?;
-    log(&format!(
-        "\ntest grid: mse {:.3e}  rmse {:.3e}  mae {:.3e}  r2 {:.6}\nwrote {}",
-        metrics.mse,
-        metrics.rmse,
-        metrics.mae,
-        metrics.r2,
-        out.display()
-    ));
+    let run = output::Run {
+        experiment,
+        history: &history,
+        test: &data.test,
+        predictions: &predictions,
+        metrics: &metrics,
+        seconds,
+    };
+    run.write(out)?;
+    if !args.quiet {
+        println!(
+            "test: mse {:.3e}  rmse {:.3e}  mae {:.3e}  r2 {:.6}  ({} epochs, {seconds:.2}s) → {}",
+            metrics.mse,
+            metrics.rmse,
+            metrics.mae,
+            metrics.r2,
+            history.epochs.len(),
+            out.display()
+        );
+    }
     Ok(())
+}
+
+/// The trainer the experiment describes: optimizer, batches, penalties, clipping, early stopping.
+fn trainer<'callback>(experiment: &Experiment) -> Result<Trainer<'callback, Box<dyn Optimizer<f32>>>, neurone::Error> {
+    let train = &experiment.train;
+    let optimizer: Box<dyn Optimizer<f32>> = match train.optimizer {
+        OptimizerName::Sgd => Box::new(Sgd::new(train.learning_rate)?),
+    };
+    let mut trainer = Trainer::new(optimizer)
+        .epochs(train.epochs)
+        .batch_size(train.batch_size)
+        .shuffle(train.shuffle)
+        .penalty(Penalty { l1: train.l1, l2: train.l2 })
+        .metrics(&train.metrics);
+    trainer = match (train.clip_norm, train.clip_value) {
+        (Some(_), Some(_)) => return Err(neurone::Error::invalid("train", "set clip_norm or clip_value, not both")),
+        (Some(limit), None) => trainer.clipping(Clipping::Norm(limit)),
+        (None, Some(limit)) => trainer.clipping(Clipping::Value(limit)),
+        (None, None) => trainer,
+    };
+    if let Some(stopping) = &train.early_stopping {
+        trainer = trainer.early_stopping(
+            EarlyStopping::new(stopping.monitor)
+                .patience(stopping.patience)
+                .min_delta(stopping.min_delta)
+                .restore_best_weights(stopping.restore_best_weights),
+        );
+    }
+    Ok(trainer)
+}
+
+/// `epoch   100/2000  train_loss 1.2345e-3  val_loss 1.3e-3  val_r2 0.99  0.12s`
+fn progress_line(record: &EpochRecord, epochs: usize) -> String {
+    let mut line = format!("epoch {:>6}/{epochs}  train_loss {:.4e}", record.epoch, record.train_loss);
+    if let Some(loss) = record.validation_loss {
+        let _ = write!(line, "  val_loss {loss:.4e}");
+    }
+    for (metric, value) in &record.validation_metrics {
+        let _ = write!(line, "  val_{metric} {value:.4}");
+    }
+    let _ = write!(line, "  {:.2}s", record.elapsed_seconds);
+    line
 }
 
 fn load_data(experiment: &Experiment, rng: &mut neurone::Rng) -> Data {
@@ -117,54 +171,14 @@ fn build_network(
     let mut builder = Network::builder(train.inputs().cols());
     for &width in &model.layers {
         builder = builder.dense_with_init(width, model.activation, layer_init(model.activation), Init::Zeros);
+        if model.batch_norm {
+            builder = builder.batch_norm();
+        }
+        if model.dropout > 0.0 {
+            builder = builder.dropout(model.dropout);
+        }
     }
     let output = model.output_activation;
     builder = builder.dense_with_init(train.targets().cols(), output, layer_init(output), Init::Zeros);
     builder.loss(experiment.train.loss).build(rng)
-}
-
-/// Writes config.toml, history.csv, predictions.csv and metrics.json, each atomically.
-fn write_outputs(
-    out: &Path,
-    experiment: &Experiment,
-    history: &History,
-    test: &Dataset<f32>,
-    predictions: &Matrix<f32>,
-    metrics: &RegressionMetrics,
-    seconds: f64,
-) -> Result<(), String> {
-    let write =
-        |name: &str, contents: String| write_atomic(&out.join(name), contents.as_bytes()).map_err(|e| e.to_string());
-    write("config.toml", experiment.to_toml())?;
-
-    let mut csv = String::from("epoch,train_loss,val_loss,learning_rate,elapsed_seconds\n");
-    for record in &history.epochs {
-        let validation = record.validation_loss.map_or(String::new(), |loss| loss.to_string());
-        let _ = writeln!(
-            csv,
-            "{},{},{validation},{},{}",
-            record.epoch, record.train_loss, record.learning_rate, record.elapsed_seconds
-        );
-    }
-    write("history.csv", csv)?;
-
-    let mut csv = String::from("x,y_true,y_pred\n");
-    for ((x, y), prediction) in test.inputs().iter_rows().zip(test.targets().iter_rows()).zip(predictions.iter_rows()) {
-        let _ = writeln!(csv, "{},{},{}", x[0], y[0], prediction[0]);
-    }
-    write("predictions.csv", csv)?;
-
-    let last = history.last();
-    let json = serde_json::json!({
-        "mse": metrics.mse,
-        "rmse": metrics.rmse,
-        "mae": metrics.mae,
-        "r2": metrics.r2,
-        "evaluated_on": format!("grid of {} points", test.len()),
-        "final_train_loss": last.map(|r| r.train_loss),
-        "final_val_loss": last.and_then(|r| r.validation_loss),
-        "epochs": history.epochs.len(),
-        "seconds": seconds,
-    });
-    write("metrics.json", format!("{json:#}\n"))
 }

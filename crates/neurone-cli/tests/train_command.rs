@@ -82,6 +82,34 @@ fn a_run_is_reproducible_from_its_seed() {
 }
 
 #[test]
+fn regularisation_and_early_stopping_are_reachable_from_the_experiment_file() {
+    let folder = scratch("toolkit");
+    let config = "name = \"toolkit\"\n[data]\ndataset = \"sine\"\nsamples = 200\n\
+                  [model]\nlayers = [32, 32]\nactivation = \"relu\"\nbatch_norm = true\ndropout = 0.1\n\
+                  [train]\nepochs = 300\nl2 = 1e-4\nclip_norm = 1.0\nmetrics = [\"r2\"]\n\
+                  [train.early_stopping]\nmonitor = \"val_r2\"\npatience = 5\n";
+    std::fs::write(folder.join("toolkit.toml"), config).unwrap();
+    let output = neurone(&["train", "toolkit.toml"], &folder);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("batch_norm") && stderr.contains("dropout(0.1)"), "the summary lists the layers: {stderr}");
+    assert!(String::from_utf8_lossy(&output.stdout).starts_with("test: mse "), "results go to stdout");
+
+    let history = read(folder.join("runs/toolkit/history.csv"));
+    assert!(history.starts_with("epoch,train_loss,val_loss,penalty,learning_rate,elapsed_seconds,val_r2\n"));
+    let rows: Vec<Vec<f64>> =
+        history.lines().skip(1).map(|l| l.split(',').map(|v| v.parse().unwrap()).collect()).collect();
+    assert!(rows.iter().all(|row| row[3] > 0.0), "the L2 penalty is recorded");
+    let metrics = read(folder.join("runs/toolkit/metrics.json"));
+    let best = metric(&metrics, "best_epoch") as usize;
+    let best_r2 = rows[best - 1][6];
+    assert!(rows.iter().all(|row| row[6] <= best_r2), "the best epoch has the best validation R²");
+    if metrics.contains("\"stopped_early\": true") {
+        assert_eq!(rows.len(), best + 5, "stopped `patience` epochs after the best");
+    }
+}
+
+#[test]
 fn bad_input_gets_a_one_line_error_and_a_failure_code() {
     let folder = scratch("errors");
     let base = "name = \"bad\"\n[data]\ndataset = \"sine\"\n";
@@ -96,6 +124,9 @@ fn bad_input_gets_a_one_line_error_and_a_failure_code() {
         (&format!("{base}[model]\nactivation = \"sigmod\"\n"), "unknown activation `sigmod`"),
         (&format!("{base}[train]\nloss = \"cross_entropy\"\n"), "cross_entropy needs a softmax output layer"),
         ("[data]\ndataset = \"sine\"\n", "missing field `name`"),
+        (&format!("{base}[model]\ndropout = 1.5\n"), "bad.toml:5:11: must be in [0, 1), got 1.5"),
+        (&format!("{base}[train]\nclip_norm = 1.0\nclip_value = 1.0\n"), "set clip_norm or clip_value, not both"),
+        (&format!("{base}[train.early_stopping]\nmonitor = \"val_accuracy\"\n"), "not among the metrics measured"),
         (&format!("{base}[train]\nlearning_rate = 1e9\nepochs = 20\n"), "diverged"),
     ];
     for (contents, expected) in cases {

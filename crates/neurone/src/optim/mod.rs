@@ -34,3 +34,25 @@ pub trait Optimizer<S: Scalar> {
     /// Restores a state returned by [`Optimizer::state`] of the same kind of optimizer.
     fn load_state(&mut self, state: &OptimizerState) -> Result<(), Error>;
 }
+
+/// A boxed optimizer is an optimizer, so the choice can be made at run time.
+impl<S: Scalar, O: Optimizer<S> + ?Sized> Optimizer<S> for Box<O> {
+    fn begin_step(&mut self) {
+        (**self).begin_step();
+    }
+    fn update(&mut self, slot: usize, tensor: Tensor<'_, S>) {
+        (**self).update(slot, tensor);
+    }
+    fn learning_rate(&self) -> f64 {
+        (**self).learning_rate()
+    }
+    fn set_learning_rate(&mut self, learning_rate: f64) {
+        (**self).set_learning_rate(learning_rate);
+    }
+    fn state(&self) -> OptimizerState {
+        (**self).state()
+    }
+    fn load_state(&mut self, state: &OptimizerState) -> Result<(), Error> {
+        (**self).load_state(state)
+    }
+}

@@ -147,7 +147,7 @@ impl<'callback, O> Trainer<'callback, O> {
     where
         O: Optimizer<S>,
     {
-        self.check(network, train, validation)?;
+        self.validate(network, train, validation)?;
         let monitor = self.monitor(validation.is_some());
         let (inputs, outputs) = (network.inputs(), network.outputs());
         let samples = train.len();
@@ -260,7 +260,9 @@ impl<'callback, O> Trainer<'callback, O> {
         }
     }
 
-    fn check<S: Scalar>(
+    /// Checks the settings against the network and data without training; [`Trainer::fit`]
+    /// starts with the same checks.
+    pub fn validate<S: Scalar>(
         &self,
         network: &Network<S>,
         train: &Dataset<S>,
