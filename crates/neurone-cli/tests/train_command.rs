@@ -131,7 +131,7 @@ fn bad_input_gets_a_one_line_error_and_a_failure_code() {
     ];
     for (contents, expected) in cases {
         std::fs::write(folder.join("bad.toml"), contents).unwrap();
-        let output = neurone(&["train", "bad.toml"], &folder);
+        let output = neurone(&["train", "bad.toml", "--quiet"], &folder);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(1), "{contents}\n{stderr}");
         assert!(
