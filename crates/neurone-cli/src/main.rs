@@ -24,7 +24,8 @@ struct Cli {
 enum Command {
     /// Run the experiment described by a TOML file and write its results to a folder.
     #[command(after_help = "Examples:\n  neurone train examples/sine.toml\n  \
-                            neurone train examples/sine.toml --seed 7 --out runs/sine-seed7")]
+                            neurone train examples/sine.toml --seed 7 --out runs/sine-seed7\n  \
+                            neurone train examples/sine.toml --set train.epochs=500 --set model.layers=[32,32]")]
     Train(train::TrainArgs),
 }
 

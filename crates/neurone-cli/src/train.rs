@@ -24,6 +24,10 @@ pub struct TrainArgs {
     /// Overrides the experiment's seed.
     #[arg(long)]
     seed: Option<u64>,
+    /// Overrides a value of the experiment file, e.g. `--set train.epochs=50` or
+    /// `--set model.layers=[64,32]` (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    overrides: Vec<String>,
     /// Prints only errors.
     #[arg(long, short)]
     quiet: bool,
@@ -37,7 +41,7 @@ struct Data {
 }
 
 pub fn run(args: &TrainArgs) -> Result<(), String> {
-    let mut experiment = Experiment::load(&args.config)?;
+    let mut experiment = Experiment::load(&args.config, &args.overrides)?;
     if let Some(seed) = args.seed {
         experiment.seed = seed;
     }

@@ -3,8 +3,9 @@
 //! Every key is documented in `docs/config.md`. Unknown keys and out-of-range values are errors
 //! that name the file, line and column.
 
+mod load;
+
 use std::fmt::Display;
-use std::path::Path;
 use std::str::FromStr;
 
 use neurone::{Activation, Init, Loss, Metric, Monitor};
@@ -225,38 +226,10 @@ impl Default for TrainConfig {
 }
 
 impl Experiment {
-    /// Reads and checks an experiment file. Errors read `FILE:LINE:COLUMN: message`.
-    pub fn load(path: &Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path).map_err(|error| format!("{}: {error}", path.display()))?;
-        Self::parse(&text).map_err(|error| format!("{}:{error}", path.display()))
-    }
-
-    /// Parses an experiment from TOML text. Errors read `LINE:COLUMN: message`.
-    pub fn parse(text: &str) -> Result<Self, String> {
-        toml::from_str(text).map_err(|error| {
-            let message = error.message().trim_end();
-            match error.span() {
-                Some(span) => {
-                    let (line, column) = line_and_column(text, span.start);
-                    format!("{line}:{column}: {message}")
-                }
-                None => format!(" {message}"),
-            }
-        })
-    }
-
     /// The experiment as TOML, every default written out, so that the run can be repeated.
     pub fn to_toml(&self) -> String {
         toml::to_string(self).expect("an experiment always serialises")
     }
-}
-
-/// 1-based line and column (in characters) of a byte offset.
-fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |last| last.chars().count()) + 1;
-    (line, column)
 }
 
 fn at_least<'de, D: Deserializer<'de>>(deserializer: D, minimum: usize) -> Result<usize, D::Error> {
