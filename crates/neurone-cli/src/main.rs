@@ -1,7 +1,9 @@
 //! `neurone`: train multi-layer perceptrons from TOML experiment files.
 
 mod config;
+mod inspect;
 mod output;
+mod setup;
 mod train;
 
 use std::path::PathBuf;
@@ -27,12 +29,20 @@ enum Command {
                             neurone train examples/sine.toml --seed 7 --out runs/sine-seed7\n  \
                             neurone train examples/sine.toml --set train.epochs=500 --set model.layers=[32,32]")]
     Train(train::TrainArgs),
+    /// Print the layer table and parameter count of an experiment's network.
+    #[command(after_help = "Example:\n  neurone summary examples/sine.toml --set model.layers=[64,64]")]
+    Summary(inspect::ConfigArgs),
+    /// Check the experiment's backpropagation against finite differences (in f64).
+    #[command(after_help = "Example:\n  neurone gradcheck examples/sine.toml --set model.activation=gelu")]
+    Gradcheck(inspect::ConfigArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Train(args) => train::run(&args),
+        Command::Summary(args) => inspect::summary(&args),
+        Command::Gradcheck(args) => inspect::gradcheck(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -5,13 +5,11 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use neurone::metrics::regression_metrics;
-use neurone::{
-    Clipping, Dataset, EarlyStopping, EpochRecord, Init, Network, Optimizer, Penalty, Sgd, Trainer, datasets,
-    seeded_rng,
-};
+use neurone::{Clipping, EarlyStopping, EpochRecord, Optimizer, Penalty, Sgd, Trainer, seeded_rng};
 
-use crate::config::{DatasetName, Experiment, OptimizerName};
+use crate::config::{Experiment, OptimizerName};
 use crate::output;
+use crate::setup::{Data, build_network};
 
 /// Arguments of `neurone train`.
 #[derive(clap::Args)]
@@ -31,13 +29,6 @@ pub struct TrainArgs {
     /// Prints only errors.
     #[arg(long, short)]
     quiet: bool,
-}
-
-/// The data of one run: what it trains on, validates on, and is judged on.
-struct Data {
-    train: Dataset<f32>,
-    validation: Option<Dataset<f32>>,
-    test: Dataset<f32>,
 }
 
 pub fn run(args: &TrainArgs) -> Result<(), String> {
@@ -60,7 +51,7 @@ pub fn run(args: &TrainArgs) -> Result<(), String> {
 fn train_and_write(args: &TrainArgs, experiment: &Experiment, out: &Path) -> Result<(), String> {
     let at_config = |error: neurone::Error| format!("{}: {error}", args.config.display());
     let mut rng = seeded_rng(experiment.seed);
-    let data = load_data(experiment, &mut rng);
+    let data = Data::load(experiment, &mut rng);
     let mut network = build_network(experiment, &data.train, &mut rng).map_err(at_config)?;
     // Logs and progress go to stderr, results to stdout.
     let log = |line: &str| {
@@ -152,37 +143,4 @@ fn progress_line(record: &EpochRecord, epochs: usize) -> String {
     }
     let _ = write!(line, "  {:.2}s", record.elapsed_seconds);
     line
-}
-
-fn load_data(experiment: &Experiment, rng: &mut neurone::Rng) -> Data {
-    let data = &experiment.data;
-    match data.dataset {
-        DatasetName::Sine => Data {
-            train: datasets::sine(data.samples, rng),
-            validation: (data.validation_samples > 0).then(|| datasets::sine(data.validation_samples, rng)),
-            test: datasets::sine_grid(data.grid_points),
-        },
-    }
-}
-
-fn build_network(
-    experiment: &Experiment,
-    train: &Dataset<f32>,
-    rng: &mut neurone::Rng,
-) -> Result<Network, neurone::Error> {
-    let model = &experiment.model;
-    let layer_init = |activation| model.init.unwrap_or_else(|| Init::default_for(activation));
-    let mut builder = Network::builder(train.inputs().cols());
-    for &width in &model.layers {
-        builder = builder.dense_with_init(width, model.activation, layer_init(model.activation), Init::Zeros);
-        if model.batch_norm {
-            builder = builder.batch_norm();
-        }
-        if model.dropout > 0.0 {
-            builder = builder.dropout(model.dropout);
-        }
-    }
-    let output = model.output_activation;
-    builder = builder.dense_with_init(train.targets().cols(), output, layer_init(output), Init::Zeros);
-    builder.loss(experiment.train.loss).build(rng)
 }

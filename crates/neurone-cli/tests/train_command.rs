@@ -145,3 +145,18 @@ fn bad_input_gets_a_one_line_error_and_a_failure_code() {
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).starts_with("error: missing.toml: "));
 }
+
+#[test]
+fn summary_and_gradcheck_read_the_experiment_file() {
+    let folder = scratch("inspect");
+    let output = neurone(&["summary", &sine_example(), "--set", "model.layers=[8]"], &folder);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("Total parameters: 25"), "1→8→1 has 16 + 9 parameters: {stdout}");
+
+    let output = neurone(&["gradcheck", &sine_example(), "--set", "model.batch_norm=true"], &folder);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("layers.1.weight") && stdout.contains("gradient check passed"), "{stdout}");
+    assert!(!folder.join("runs").exists(), "neither command writes anything");
+}
