@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use neurone::{Dataset, gradient_check, seeded_rng};
 
 use crate::config::Experiment;
+use crate::error::CliError;
 use crate::setup::{Data, build_network};
 
 /// Arguments shared by the commands that read an experiment file.
@@ -18,28 +19,29 @@ pub struct ConfigArgs {
 }
 
 /// Prints the layer table and parameter count of the experiment's network.
-pub fn summary(args: &ConfigArgs) -> Result<(), String> {
-    let experiment = Experiment::load(&args.config, &args.overrides)?;
+pub fn summary(args: &ConfigArgs) -> Result<(), CliError> {
+    let experiment = Experiment::load(&args.config, &args.overrides).map_err(CliError::Usage)?;
     let mut rng = seeded_rng(experiment.seed);
     let data = Data::<f32>::load(&experiment, &mut rng);
-    let network = build_network(&experiment, &data.train, &mut rng).map_err(|e| at(args, e))?;
+    let network =
+        build_network(&experiment, &data.train, &mut rng).map_err(|e| CliError::from(e).in_file(&args.config))?;
     println!("{}", network.summary());
     Ok(())
 }
 
 /// Checks backpropagation against finite differences, in f64, on a few training samples, and
 /// prints the worst relative error of each parameter tensor. Fails above 1e-6.
-pub fn gradcheck(args: &ConfigArgs) -> Result<(), String> {
+pub fn gradcheck(args: &ConfigArgs) -> Result<(), CliError> {
     const SAMPLES: usize = 8;
     const TOLERANCE: f64 = 1e-6;
-    let experiment = Experiment::load(&args.config, &args.overrides)?;
+    let experiment = Experiment::load(&args.config, &args.overrides).map_err(CliError::Usage)?;
     let mut rng = seeded_rng(experiment.seed);
     let data = Data::<f64>::load(&experiment, &mut rng);
-    let network = build_network(&experiment, &data.train, &mut rng).map_err(|e| at(args, e))?;
+    let network =
+        build_network(&experiment, &data.train, &mut rng).map_err(|e| CliError::from(e).in_file(&args.config))?;
     let rows: Vec<usize> = (0..data.train.len().min(SAMPLES)).collect();
-    let batch = Dataset::new(data.train.inputs().select_rows(&rows), data.train.targets().select_rows(&rows))
-        .map_err(|e| e.to_string())?;
-    let report = gradient_check(&network, batch.inputs(), batch.targets()).map_err(|e| e.to_string())?;
+    let batch = Dataset::new(data.train.inputs().select_rows(&rows), data.train.targets().select_rows(&rows))?;
+    let report = gradient_check(&network, batch.inputs(), batch.targets())?;
     println!("{:<20}{:>16}{:>16}", "tensor", "relative error", "absolute error");
     for tensor in &report.tensors {
         let name = format!("layers.{}.{}", tensor.layer, tensor.name);
@@ -47,12 +49,10 @@ pub fn gradcheck(args: &ConfigArgs) -> Result<(), String> {
     }
     let worst = report.max_relative_error();
     if worst > TOLERANCE {
-        return Err(format!("gradient check failed: worst relative error {worst:.3e} exceeds {TOLERANCE:e}"));
+        return Err(CliError::Failure(format!(
+            "gradient check failed: worst relative error {worst:.3e} exceeds {TOLERANCE:e}"
+        )));
     }
     println!("gradient check passed: worst relative error {worst:.3e} (≤ {TOLERANCE:e}) on {} samples", rows.len());
     Ok(())
-}
-
-fn at(args: &ConfigArgs, error: neurone::Error) -> String {
-    format!("{}: {error}", args.config.display())
 }

@@ -1,6 +1,7 @@
 //! `neurone`: train multi-layer perceptrons from TOML experiment files.
 
 mod config;
+mod error;
 mod inspect;
 mod output;
 mod setup;
@@ -46,9 +47,9 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::FAILURE
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(error.exit_code())
         }
     }
 }

@@ -20,10 +20,8 @@ pub struct Run<'a> {
 
 impl Run<'_> {
     /// Writes every file into `out`, each atomically.
-    pub fn write(&self, out: &Path) -> Result<(), String> {
-        let write = |name: &str, contents: String| {
-            write_atomic(&out.join(name), contents.as_bytes()).map_err(|error| error.to_string())
-        };
+    pub fn write(&self, out: &Path) -> Result<(), neurone::Error> {
+        let write = |name: &str, contents: String| write_atomic(&out.join(name), contents.as_bytes());
         write("config.toml", self.experiment.to_toml())?;
         write("history.csv", self.history_csv())?;
         write("predictions.csv", self.predictions_csv())?;

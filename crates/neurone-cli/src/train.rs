@@ -8,6 +8,7 @@ use neurone::metrics::regression_metrics;
 use neurone::{Clipping, EarlyStopping, EpochRecord, Optimizer, Penalty, Sgd, Trainer, seeded_rng};
 
 use crate::config::{Experiment, OptimizerName};
+use crate::error::CliError;
 use crate::output;
 use crate::setup::{Data, build_network};
 
@@ -31,8 +32,8 @@ pub struct TrainArgs {
     quiet: bool,
 }
 
-pub fn run(args: &TrainArgs) -> Result<(), String> {
-    let mut experiment = Experiment::load(&args.config, &args.overrides)?;
+pub fn run(args: &TrainArgs) -> Result<(), CliError> {
+    let mut experiment = Experiment::load(&args.config, &args.overrides).map_err(CliError::Usage)?;
     if let Some(seed) = args.seed {
         experiment.seed = seed;
     }
@@ -40,7 +41,7 @@ pub fn run(args: &TrainArgs) -> Result<(), String> {
     // Create the folder first, so that a bad path fails now rather than after training; if the
     // run then fails, remove it again (only if we made it and it is still empty).
     let created = !out.exists();
-    std::fs::create_dir_all(&out).map_err(|error| format!("{}: {error}", out.display()))?;
+    std::fs::create_dir_all(&out).map_err(|error| CliError::Usage(format!("{}: {error}", out.display())))?;
     let result = train_and_write(args, &experiment, &out);
     if result.is_err() && created {
         let _ = std::fs::remove_dir(&out);
@@ -48,8 +49,8 @@ pub fn run(args: &TrainArgs) -> Result<(), String> {
     result
 }
 
-fn train_and_write(args: &TrainArgs, experiment: &Experiment, out: &Path) -> Result<(), String> {
-    let at_config = |error: neurone::Error| format!("{}: {error}", args.config.display());
+fn train_and_write(args: &TrainArgs, experiment: &Experiment, out: &Path) -> Result<(), CliError> {
+    let at_config = |error: neurone::Error| CliError::from(error).in_file(&args.config);
     let mut rng = seeded_rng(experiment.seed);
     let data = Data::load(experiment, &mut rng);
     let mut network = build_network(experiment, &data.train, &mut rng).map_err(at_config)?;
@@ -70,16 +71,15 @@ fn train_and_write(args: &TrainArgs, experiment: &Experiment, out: &Path) -> Res
             log(&progress_line(record, epochs));
         }
     });
-    let history =
-        trainer.fit(&mut network, &data.train, data.validation.as_ref(), &mut rng).map_err(|e| e.to_string())?;
+    let history = trainer.fit(&mut network, &data.train, data.validation.as_ref(), &mut rng)?;
     let seconds = started.elapsed().as_secs_f64();
     if history.stopped_early {
         let best = history.best_epoch.unwrap_or_default();
         log(&format!("early stopping after epoch {}; best epoch {best}", history.epochs.len()));
     }
 
-    let predictions = network.predict(data.test.inputs()).map_err(|e| e.to_string())?;
-    let metrics = regression_metrics(&predictions, data.test.targets()).map_err(|e| e.to_string())?;
+    let predictions = network.predict(data.test.inputs())?;
+    let metrics = regression_metrics(&predictions, data.test.targets())?;
     let run = output::Run {
         experiment,
         history: &history,

@@ -127,13 +127,12 @@ fn bad_input_gets_a_one_line_error_and_a_failure_code() {
         (&format!("{base}[model]\ndropout = 1.5\n"), "bad.toml:5:11: must be in [0, 1), got 1.5"),
         (&format!("{base}[train]\nclip_norm = 1.0\nclip_value = 1.0\n"), "set clip_norm or clip_value, not both"),
         (&format!("{base}[train.early_stopping]\nmonitor = \"val_accuracy\"\n"), "not among the metrics measured"),
-        (&format!("{base}[train]\nlearning_rate = 1e9\nepochs = 20\n"), "diverged"),
     ];
     for (contents, expected) in cases {
         std::fs::write(folder.join("bad.toml"), contents).unwrap();
         let output = neurone(&["train", "bad.toml", "--quiet"], &folder);
         let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(output.status.code(), Some(1), "{contents}\n{stderr}");
+        assert_eq!(output.status.code(), Some(2), "a usage error: {contents}\n{stderr}");
         assert!(
             stderr.starts_with("error: ") && stderr.contains(expected),
             "{contents}\nexpected {expected:?} in {stderr}"
@@ -142,8 +141,16 @@ fn bad_input_gets_a_one_line_error_and_a_failure_code() {
         assert!(!folder.join("runs/bad").exists(), "a failed run leaves no output folder");
     }
     let output = neurone(&["train", "missing.toml"], &folder);
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).starts_with("error: missing.toml: "));
+
+    // A valid file whose training fails is a failure of the run: exit code 1.
+    std::fs::write(folder.join("bad.toml"), format!("{base}[train]\nlearning_rate = 1e9\nepochs = 20\n")).unwrap();
+    let output = neurone(&["train", "bad.toml", "--quiet"], &folder);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.starts_with("error: training diverged at epoch ") && stderr.contains("smaller learning rate"));
+    assert!(!folder.join("runs/bad").exists(), "a failed run leaves no output folder");
 }
 
 #[test]

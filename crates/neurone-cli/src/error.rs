@@ -1,0 +1,52 @@
+//! Command-line errors: one line for the user, and the exit code that says whose fault it was.
+
+use std::fmt;
+use std::path::Path;
+
+/// A failed command: a mistake in what the user gave (exit code 2), or a failure of the run
+/// itself (exit code 1), such as diverging training or a disk that cannot be written.
+#[derive(Debug)]
+pub enum CliError {
+    /// Bad input: a missing or malformed file, a bad value, an impossible combination.
+    Usage(String),
+    /// The input was fine but the work failed.
+    Failure(String),
+}
+
+impl CliError {
+    /// 2 for usage errors, 1 for failures (as clap exits 2 on bad arguments).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Usage(_) => 2,
+            CliError::Failure(_) => 1,
+        }
+    }
+
+    /// Prefixes the message with the file it concerns.
+    pub fn in_file(self, path: &Path) -> Self {
+        let prefix = |message: String| format!("{}: {message}", path.display());
+        match self {
+            CliError::Usage(message) => CliError::Usage(prefix(message)),
+            CliError::Failure(message) => CliError::Failure(prefix(message)),
+        }
+    }
+}
+
+impl From<neurone::Error> for CliError {
+    /// Divergence and file-system errors are failures of the run; every other library error
+    /// is about a value or shape the user chose.
+    fn from(error: neurone::Error) -> Self {
+        match error {
+            neurone::Error::Diverged { .. } | neurone::Error::Io { .. } => CliError::Failure(error.to_string()),
+            _ => CliError::Usage(error.to_string()),
+        }
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CliError::Usage(message) | CliError::Failure(message) => f.write_str(message),
+        }
+    }
+}
