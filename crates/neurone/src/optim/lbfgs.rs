@@ -1,7 +1,6 @@
 //! L-BFGS: a quasi-Newton method for full-batch training of small problems (scikit-learn's
 //! default solver for `MLPClassifier`/`MLPRegressor`).
 
-use super::OptimizerState;
 use super::check::check_non_negative;
 use super::line_search::{CURVATURE, LineSearch, SUFFICIENT_DECREASE, strong_wolfe};
 use crate::Error;
@@ -294,67 +293,6 @@ impl Lbfgs {
         })
     }
 
-    /// The iteration's state for checkpoints: the pairs oldest first as `parameter_change.<k>`
-    /// and `gradient_change.<k>`, and the iteration count as `step`. The learning rate is
-    /// stored as 1 (L-BFGS has none).
-    pub fn state(&self) -> OptimizerState {
-        let mut tensors = Vec::with_capacity(2 * self.pairs);
-        for index in 0..self.pairs {
-            let (s, y) = self.history(index).expect("index < pairs");
-            tensors.push((format!("parameter_change.{index}"), s.to_vec()));
-            tensors.push((format!("gradient_change.{index}"), y.to_vec()));
-        }
-        OptimizerState { optimizer: "lbfgs".into(), step: self.iterations, learning_rate: 1.0, tensors }
-    }
-
-    /// Restores a state returned by [`Lbfgs::state`]. Fails, changing nothing, unless it comes
-    /// from L-BFGS and holds complete pairs of finite values with yᵀs > 0, at most m of them,
-    /// all of the length of the parameters (if a step has already fixed it).
-    pub fn load_state(&mut self, state: &OptimizerState) -> Result<(), Error> {
-        let invalid = |reason: String| Error::invalid("optimizer state", reason);
-        state.expect_optimizer("lbfgs")?;
-        let pairs = state.tensors.len() / 2;
-        if pairs > self.history_size {
-            return Err(invalid(format!("holds {pairs} pairs, more than the history size {}", self.history_size)));
-        }
-        let mut dimension = (self.dimension > 0).then_some(self.dimension);
-        for (position, (name, values)) in state.tensors.iter().enumerate() {
-            let stem = if position % 2 == 0 { "parameter_change" } else { "gradient_change" };
-            let expected = format!("{stem}.{}", position / 2);
-            if *name != expected || position / 2 >= pairs {
-                return Err(invalid(format!("unexpected tensor `{name}` where `{expected}` was expected")));
-            }
-            if values.iter().any(|value| !value.is_finite()) {
-                return Err(invalid(format!("tensor `{name}` holds non-finite values")));
-            }
-            match dimension {
-                Some(length) if length != values.len() => {
-                    return Err(invalid(format!(
-                        "tensor `{name}` has {} values where {length} were expected",
-                        values.len()
-                    )));
-                }
-                _ => dimension = Some(values.len()),
-            }
-        }
-        for pair in state.tensors.chunks(2) {
-            if dot(&pair[0].1, &pair[1].1) <= 0.0 {
-                return Err(invalid(format!("pair {} has yᵀs ≤ 0", pair[0].0)));
-            }
-        }
-        if let Some(dimension) = dimension {
-            self.allocate(dimension)?;
-        }
-        for (index, pair) in state.tensors.chunks(2).enumerate() {
-            let range = index * self.dimension..(index + 1) * self.dimension;
-            self.parameter_changes[range.clone()].copy_from_slice(&pair[0].1);
-            self.gradient_changes[range].copy_from_slice(&pair[1].1);
-            self.curvatures[index] = 1.0 / dot(&pair[0].1, &pair[1].1);
-        }
-        (self.oldest, self.pairs, self.iterations, self.evaluated) = (0, pairs, state.step, false);
-        Ok(())
-    }
-
     /// Sizes every buffer for `dimension` parameters on first use; later, checks it is unchanged.
     fn allocate(&mut self, dimension: usize) -> Result<(), Error> {
         if self.dimension == 0 {
@@ -487,6 +425,9 @@ fn max_abs(values: &[f64]) -> f64 {
 fn l1_norm(values: &[f64]) -> f64 {
     values.iter().map(|value| value.abs()).sum()
 }
+
+#[path = "lbfgs_state.rs"]
+mod state;
 
 #[cfg(test)]
 #[path = "lbfgs_tests.rs"]

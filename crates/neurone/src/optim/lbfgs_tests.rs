@@ -2,6 +2,7 @@
 //! hand, state round trips and errors.
 
 use super::*;
+use crate::optim::OptimizerState;
 
 /// The chained Rosenbrock function Σ 100 (xᵢ₊₁ − xᵢ²)² + (1 − xᵢ)², minimised at (1, …, 1).
 fn rosenbrock(x: &[f64], gradient: &mut [f64]) -> f64 {
