@@ -57,7 +57,7 @@ pub use init::Init;
 pub use loss::Loss;
 pub use matrix::Matrix;
 pub use network::{Mode, Network, NetworkBuilder};
-pub use optim::{Optimizer, Sgd};
+pub use optim::{Adagrad, Adam, AdamW, Lbfgs, Optimizer, RmsProp, Schedule, Scheduler, Sgd};
 pub use scalar::Scalar;
 pub use train::{Clipping, EarlyStopping, EpochRecord, History, Metric, Monitor, Penalty, Trainer};
 

@@ -1,8 +1,32 @@
-//! Optimizers: how parameters move given their gradients.
+//! Optimizers: how parameters move given their gradients; and learning-rate schedules.
+//!
+//! Every optimizer implements [`Optimizer`] with PyTorch's update rule and defaults, written in
+//! the course's notation beside the code: [`Sgd`] (with momentum or Nesterov), [`RmsProp`],
+//! [`Adagrad`], [`Adam`] and [`AdamW`]. [`Lbfgs`] is apart: a full-batch quasi-Newton method
+//! that evaluates the loss several times per step. [`Scheduler`] changes η from epoch to epoch.
 
+mod adagrad;
+mod adam;
+mod adamw;
+mod check;
+mod lbfgs;
+mod line_search;
+mod plateau;
+mod rmsprop;
+mod schedule;
 mod sgd;
+mod slots;
 mod state;
+#[cfg(test)]
+mod testing;
 
+pub use adagrad::Adagrad;
+pub use adam::Adam;
+pub use adamw::AdamW;
+pub use lbfgs::{Lbfgs, LbfgsStatus, LbfgsStep};
+pub use plateau::{Plateau, PlateauMode};
+pub use rmsprop::RmsProp;
+pub use schedule::{Schedule, Scheduler, SchedulerState};
 pub use sgd::Sgd;
 pub use state::OptimizerState;
 

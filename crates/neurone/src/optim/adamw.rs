@@ -1,0 +1,175 @@
+//! AdamW: Adam with weight decay decoupled from the gradient.
+
+use super::check::check_non_negative;
+use super::{Adam, Optimizer, OptimizerState};
+use crate::layer::Tensor;
+use crate::{Error, Scalar};
+
+/// AdamW (Loshchilov & Hutter, 2019), following PyTorch's `torch.optim.AdamW`: before the
+/// [`Adam`] step, each weight shrinks towards zero by a fraction η λ of itself,
+///
+/// ```text
+/// W ← W − η λ W            then the Adam step on W
+/// ```
+///
+/// Only tensors named `"weight"` decay, never biases: the course regularises weights, not
+/// biases (PyTorch decays every tensor unless told otherwise with parameter groups).
+/// Defaults are PyTorch's: η = 10⁻³, β1 = 0.9, β2 = 0.999, ε = 10⁻⁸, λ = 0.01.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AdamW<S = f32> {
+    adam: Adam<S>,
+    weight_decay: f64,
+}
+
+impl<S: Scalar> Default for AdamW<S> {
+    /// PyTorch's defaults: Adam's, and λ = 0.01.
+    fn default() -> Self {
+        Self { adam: Adam::default(), weight_decay: 0.01 }
+    }
+}
+
+impl<S: Scalar> AdamW<S> {
+    /// AdamW with learning rate η = `learning_rate` (positive, finite) and the default β1, β2,
+    /// ε and λ.
+    pub fn new(learning_rate: f64) -> Result<Self, Error> {
+        Ok(Self { adam: Adam::new(learning_rate)?, ..Self::default() })
+    }
+
+    /// Sets the moments' decay rates β1 and β2, each in [0, 1).
+    pub fn betas(mut self, beta1: f64, beta2: f64) -> Result<Self, Error> {
+        self.adam = self.adam.betas(beta1, beta2)?;
+        Ok(self)
+    }
+
+    /// Sets ε, the positive term that keeps the division finite where v̂ is zero.
+    pub fn epsilon(mut self, epsilon: f64) -> Result<Self, Error> {
+        self.adam = self.adam.epsilon(epsilon)?;
+        Ok(self)
+    }
+
+    /// Sets the weight decay λ ≥ 0 (0 makes AdamW plain Adam).
+    pub fn weight_decay(mut self, weight_decay: f64) -> Result<Self, Error> {
+        check_non_negative("weight_decay", weight_decay)?;
+        self.weight_decay = weight_decay;
+        Ok(self)
+    }
+
+    /// The weight decay λ.
+    pub fn weight_decay_coefficient(&self) -> f64 {
+        self.weight_decay
+    }
+
+    /// Number of steps taken, t.
+    pub fn step_count(&self) -> u64 {
+        self.adam.step_count()
+    }
+
+    /// The Adam optimizer underneath, with its moments ([`Adam::first_moment`], …).
+    pub fn adam(&self) -> &Adam<S> {
+        &self.adam
+    }
+}
+
+impl<S: Scalar> Optimizer<S> for AdamW<S> {
+    fn begin_step(&mut self) {
+        self.adam.begin_step();
+    }
+
+    fn update(&mut self, slot: usize, tensor: Tensor<'_, S>) {
+        if tensor.name == "weight" && self.weight_decay > 0.0 {
+            // W ← W − η λ W, decoupled from the gradient (biases are not regularised).
+            let keep = S::from_f64(1.0 - self.adam.learning_rate() * self.weight_decay);
+            for w in tensor.value.iter_mut() {
+                *w *= keep;
+            }
+        }
+        self.adam.update(slot, tensor);
+    }
+
+    fn learning_rate(&self) -> f64 {
+        self.adam.learning_rate()
+    }
+
+    fn set_learning_rate(&mut self, learning_rate: f64) {
+        self.adam.set_learning_rate(learning_rate);
+    }
+
+    fn state(&self) -> OptimizerState {
+        self.adam.state_named("adamw")
+    }
+
+    fn load_state(&mut self, state: &OptimizerState) -> Result<(), Error> {
+        self.adam.load_state_named(state, "adamw")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::optim::testing::{assert_close, replay, replay_named};
+
+    const GRADIENTS: [[f64; 2]; 3] = [[0.5, -2.0], [0.1, 0.3], [-1.0, 0.7]];
+
+    #[test]
+    fn defaults_are_pytorchs() {
+        let adamw = AdamW::<f64>::default();
+        assert_eq!((adamw.learning_rate(), adamw.weight_decay_coefficient()), (1e-3, 0.01));
+        assert_eq!(adamw.adam, Adam::default());
+    }
+
+    #[test]
+    fn three_steps_on_a_weight_match_the_rule_written_out() {
+        let (eta, lambda, beta1, beta2, epsilon) = (0.05, 0.1, 0.9, 0.999, 1e-8);
+        let mut adamw = AdamW::new(eta).unwrap().weight_decay(lambda).unwrap();
+        let weights = replay(&mut adamw, [1.0, -1.0], &GRADIENTS);
+        let mut expected = [1.0, -1.0];
+        for i in 0..2 {
+            let (mut m, mut v) = (0.0, 0.0);
+            for (t, gradient) in GRADIENTS.iter().enumerate() {
+                let (g, t) = (gradient[i], t as i32 + 1);
+                expected[i] -= eta * lambda * expected[i];
+                m = beta1 * m + (1.0 - beta1) * g;
+                v = beta2 * v + (1.0 - beta2) * g * g;
+                let (m_hat, v_hat) = (m / (1.0 - beta1.powi(t)), v / (1.0 - beta2.powi(t)));
+                expected[i] -= eta * m_hat / (v_hat.sqrt() + epsilon);
+            }
+        }
+        assert_close(&weights, &expected);
+        // First step by hand: 1·(1 − 0.005) − 0.05·(1 − tiny) = 0.945.
+        let mut one_step = AdamW::new(eta).unwrap().weight_decay(lambda).unwrap();
+        assert_close(&replay(&mut one_step, [1.0, -1.0], &GRADIENTS[..1])[..1], &[0.945]);
+    }
+
+    #[test]
+    fn biases_do_not_decay_so_a_bias_moves_exactly_as_with_adam() {
+        let mut adamw = AdamW::new(0.05).unwrap().weight_decay(0.5).unwrap();
+        let mut adam = Adam::new(0.05).unwrap();
+        let bias = replay_named(&mut adamw, "bias", [1.0, -1.0], &GRADIENTS);
+        assert_eq!(bias, replay_named(&mut adam, "bias", [1.0, -1.0], &GRADIENTS));
+        // …whereas a weight does decay.
+        let mut adamw = AdamW::new(0.05).unwrap().weight_decay(0.5).unwrap();
+        assert_ne!(replay(&mut adamw, [1.0, -1.0], &GRADIENTS), bias);
+    }
+
+    #[test]
+    fn bad_hyper_parameters_are_named() {
+        let error = AdamW::<f32>::default().weight_decay(-0.1).unwrap_err();
+        assert_eq!(error.to_string(), "invalid weight_decay: must be a non-negative number, got -0.1");
+        assert!(AdamW::<f32>::default().betas(0.9, -0.5).unwrap_err().to_string().starts_with("invalid beta2"));
+        assert!(AdamW::<f32>::default().epsilon(f64::NAN).unwrap_err().to_string().starts_with("invalid epsilon"));
+        assert!(AdamW::<f32>::new(0.0).unwrap_err().to_string().starts_with("invalid learning_rate"));
+    }
+
+    #[test]
+    fn state_round_trips_under_its_own_name() {
+        let mut adamw = AdamW::new(0.01).unwrap();
+        replay(&mut adamw, [1.0, 2.0], &GRADIENTS);
+        let state = adamw.state();
+        assert_eq!((state.optimizer.as_str(), state.step), ("adamw", 3));
+        let mut restored = AdamW::default();
+        restored.load_state(&state).unwrap();
+        assert_eq!(restored, adamw);
+        let error = Adam::<f64>::default().load_state(&state).unwrap_err();
+        assert!(error.to_string().contains("saved by `adamw`, cannot be loaded into `adam`"), "{error}");
+    }
+}

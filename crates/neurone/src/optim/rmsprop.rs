@@ -1,0 +1,255 @@
+//! RMSProp: gradient descent divided by a running root mean square of the gradient.
+
+use super::check::{check_learning_rate, check_positive, check_unit_interval};
+use super::slots::{SlotBuffers, export_state, import_state};
+use super::{Optimizer, OptimizerState};
+use crate::layer::Tensor;
+use crate::{Error, Scalar};
+
+/// RMSProp (Hinton, 2012), following PyTorch's `torch.optim.RMSprop` (without weight decay).
+///
+/// With g = ∂J/∂W and per-tensor buffers starting at zero:
+///
+/// ```text
+/// v ← α v + (1 − α) g²
+/// centered only:  ḡ ← α ḡ + (1 − α) g,   v − ḡ² in place of v below
+/// plain:     W ← W − η g / (√v + ε)
+/// momentum:  buf ← μ buf + g / (√v + ε)     W ← W − η buf
+/// ```
+///
+/// Defaults are PyTorch's: η = 0.01, α = 0.99, ε = 10⁻⁸, no momentum, not centered.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RmsProp<S = f32> {
+    learning_rate: f64,
+    alpha: f64,
+    epsilon: f64,
+    momentum: f64,
+    centered: bool,
+    step: u64,
+    square_avg: SlotBuffers<S>,
+    grad_avg: SlotBuffers<S>,
+    momentum_buffers: SlotBuffers<S>,
+}
+
+impl<S: Scalar> Default for RmsProp<S> {
+    /// PyTorch's defaults: η = 0.01, α = 0.99, ε = 10⁻⁸, no momentum, not centered.
+    fn default() -> Self {
+        Self {
+            learning_rate: 0.01,
+            alpha: 0.99,
+            epsilon: 1e-8,
+            momentum: 0.0,
+            centered: false,
+            step: 0,
+            square_avg: SlotBuffers::new("square_avg"),
+            grad_avg: SlotBuffers::new("grad_avg"),
+            momentum_buffers: SlotBuffers::new("momentum_buffer"),
+        }
+    }
+}
+
+impl<S: Scalar> RmsProp<S> {
+    /// RMSProp with learning rate η = `learning_rate` (positive, finite) and the other defaults.
+    pub fn new(learning_rate: f64) -> Result<Self, Error> {
+        check_learning_rate(learning_rate)?;
+        Ok(Self { learning_rate, ..Self::default() })
+    }
+
+    /// Sets the decay rate α of the mean square, in [0, 1).
+    pub fn alpha(mut self, alpha: f64) -> Result<Self, Error> {
+        check_unit_interval("alpha", alpha)?;
+        self.alpha = alpha;
+        Ok(self)
+    }
+
+    /// Sets ε, the positive term that keeps the division finite where v is zero.
+    pub fn epsilon(mut self, epsilon: f64) -> Result<Self, Error> {
+        check_positive("epsilon", epsilon)?;
+        self.epsilon = epsilon;
+        Ok(self)
+    }
+
+    /// Sets the momentum μ, in [0, 1) (0 turns momentum off).
+    pub fn momentum(mut self, momentum: f64) -> Result<Self, Error> {
+        check_unit_interval("momentum", momentum)?;
+        self.momentum = momentum;
+        Ok(self)
+    }
+
+    /// Whether to divide by an estimate of the gradient's variance, v − ḡ², rather than its
+    /// mean square v.
+    pub fn centered(mut self, centered: bool) -> Self {
+        self.centered = centered;
+        self
+    }
+
+    /// Number of steps taken (calls to [`Optimizer::begin_step`]).
+    pub fn step_count(&self) -> u64 {
+        self.step
+    }
+
+    /// The mean square v of tensor `slot` (PyTorch's `square_avg`), once that tensor was updated.
+    pub fn square_average(&self, slot: usize) -> Option<&[S]> {
+        self.square_avg.slot(slot)
+    }
+
+    /// The mean gradient ḡ of tensor `slot` (PyTorch's `grad_avg`), when centered.
+    pub fn gradient_average(&self, slot: usize) -> Option<&[S]> {
+        self.grad_avg.slot(slot)
+    }
+
+    /// The momentum buffer of tensor `slot`, when momentum is on.
+    pub fn momentum_buffer(&self, slot: usize) -> Option<&[S]> {
+        self.momentum_buffers.slot(slot)
+    }
+}
+
+impl<S: Scalar> Optimizer<S> for RmsProp<S> {
+    fn begin_step(&mut self) {
+        self.step += 1;
+    }
+
+    fn update(&mut self, slot: usize, tensor: Tensor<'_, S>) {
+        let (learning_rate, alpha, epsilon) =
+            (S::from_f64(self.learning_rate), S::from_f64(self.alpha), S::from_f64(self.epsilon));
+        let (one_minus_alpha, momentum) = (S::from_f64(1.0 - self.alpha), S::from_f64(self.momentum));
+        let length = tensor.value.len();
+        let square_avg = self.square_avg.get(slot, length, S::ZERO);
+        let mut grad_avg = self.centered.then(|| self.grad_avg.get(slot, length, S::ZERO));
+        let mut momentum_buffer = (self.momentum > 0.0).then(|| self.momentum_buffers.get(slot, length, S::ZERO));
+        for (i, (w, &g)) in tensor.value.iter_mut().zip(tensor.gradient).enumerate() {
+            // v ← α v + (1 − α) g²
+            square_avg[i] = alpha * square_avg[i] + one_minus_alpha * g * g;
+            let mut mean_square = square_avg[i];
+            if let Some(grad_avg) = grad_avg.as_deref_mut() {
+                // ḡ ← α ḡ + (1 − α) g; v − ḡ² ≥ 0 in exact arithmetic, clamped against rounding.
+                grad_avg[i] = alpha * grad_avg[i] + one_minus_alpha * g;
+                mean_square = (mean_square - grad_avg[i] * grad_avg[i]).max(S::ZERO);
+            }
+            let scaled = g / (mean_square.sqrt() + epsilon);
+            let direction = match momentum_buffer.as_deref_mut() {
+                // buf ← μ buf + g / (√v + ε)
+                Some(buffer) => {
+                    buffer[i] = momentum * buffer[i] + scaled;
+                    buffer[i]
+                }
+                None => scaled,
+            };
+            // W ← W − η buf   or   W ← W − η g / (√v + ε)
+            *w -= learning_rate * direction;
+        }
+    }
+
+    fn learning_rate(&self) -> f64 {
+        self.learning_rate
+    }
+
+    fn set_learning_rate(&mut self, learning_rate: f64) {
+        self.learning_rate = learning_rate;
+    }
+
+    fn state(&self) -> OptimizerState {
+        export_state(
+            "rmsprop",
+            self.step,
+            self.learning_rate,
+            &[&self.square_avg, &self.grad_avg, &self.momentum_buffers],
+        )
+    }
+
+    fn load_state(&mut self, state: &OptimizerState) -> Result<(), Error> {
+        // Only the buffers this configuration uses may appear in the state.
+        let mut groups = vec![&mut self.square_avg];
+        if self.centered {
+            groups.push(&mut self.grad_avg);
+        }
+        if self.momentum > 0.0 {
+            groups.push(&mut self.momentum_buffers);
+        }
+        import_state(state, "rmsprop", &mut groups)?;
+        self.step = state.step;
+        self.learning_rate = state.learning_rate;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::optim::testing::{assert_close, replay};
+
+    const GRADIENTS: [[f64; 2]; 3] = [[0.5, -2.0], [0.1, 0.3], [-1.0, 0.7]];
+
+    /// PyTorch's rule written out, one weight at a time.
+    fn by_hand(eta: f64, alpha: f64, epsilon: f64, momentum: f64, centered: bool) -> Vec<f64> {
+        (0..2)
+            .map(|i| {
+                let (mut w, mut v, mut mean, mut buffer) = ([1.0, -1.0][i], 0.0, 0.0, 0.0);
+                for gradient in GRADIENTS {
+                    let g = gradient[i];
+                    v = alpha * v + (1.0 - alpha) * g * g;
+                    mean = alpha * mean + (1.0 - alpha) * g;
+                    let denominator = if centered { (v - mean * mean).sqrt() } else { v.sqrt() } + epsilon;
+                    buffer = momentum * buffer + g / denominator;
+                    w -= eta * if momentum > 0.0 { buffer } else { g / denominator };
+                }
+                w
+            })
+            .collect()
+    }
+
+    #[test]
+    fn defaults_are_pytorchs() {
+        let rmsprop = RmsProp::<f64>::default();
+        assert_eq!((rmsprop.learning_rate, rmsprop.alpha, rmsprop.epsilon), (0.01, 0.99, 1e-8));
+        assert_eq!((rmsprop.momentum, rmsprop.centered), (0.0, false));
+    }
+
+    #[test]
+    fn the_first_step_is_the_gradient_over_its_scaled_magnitude() {
+        // v = (1 − α) g², so the step is η g / (√(1 − α) |g| + ε) = η sign(g) / √0.01 · (1 − tiny).
+        let mut rmsprop = RmsProp::new(0.01).unwrap();
+        let weights = replay(&mut rmsprop, [1.0, -1.0], &GRADIENTS[..1]);
+        assert_close(&weights, &[1.0 - 0.1, -1.0 + 0.1]);
+    }
+
+    #[test]
+    fn three_steps_match_the_rule_written_out_in_every_variant() {
+        for (momentum, centered) in [(0.0, false), (0.9, false), (0.0, true), (0.5, true)] {
+            let mut rmsprop =
+                RmsProp::new(0.02).unwrap().alpha(0.9).unwrap().momentum(momentum).unwrap().centered(centered);
+            let weights = replay(&mut rmsprop, [1.0, -1.0], &GRADIENTS);
+            assert_close(&weights, &by_hand(0.02, 0.9, 1e-8, momentum, centered));
+            assert_eq!(rmsprop.gradient_average(0).is_some(), centered);
+            assert_eq!(rmsprop.momentum_buffer(0).is_some(), momentum > 0.0);
+        }
+        // Mean square after three steps, by hand: 0.1·(0.81·0.25 + 0.9·0.01 + 1) = 0.12115.
+        let mut rmsprop = RmsProp::new(0.02).unwrap().alpha(0.9).unwrap();
+        replay(&mut rmsprop, [1.0, -1.0], &GRADIENTS);
+        assert_close(&rmsprop.square_average(0).unwrap()[..1], &[0.12115]);
+    }
+
+    #[test]
+    fn bad_hyper_parameters_are_named() {
+        let rmsprop = || RmsProp::<f32>::default();
+        assert_eq!(rmsprop().alpha(1.0).unwrap_err().to_string(), "invalid alpha: must be in [0, 1), got 1");
+        assert!(rmsprop().epsilon(-1e-8).unwrap_err().to_string().starts_with("invalid epsilon"));
+        assert!(rmsprop().momentum(1.2).unwrap_err().to_string().starts_with("invalid momentum"));
+        assert!(RmsProp::<f32>::new(f64::INFINITY).unwrap_err().to_string().starts_with("invalid learning_rate"));
+    }
+
+    #[test]
+    fn state_round_trips_with_every_buffer() {
+        let mut rmsprop = RmsProp::new(0.01).unwrap().momentum(0.9).unwrap().centered(true);
+        replay(&mut rmsprop, [1.0, 2.0], &GRADIENTS);
+        let state = rmsprop.state();
+        let names: Vec<&str> = state.tensors.iter().map(|(name, _)| name.as_str()).collect();
+        assert_eq!(names, ["square_avg.0", "grad_avg.0", "momentum_buffer.0"]);
+        let mut restored = RmsProp::default().momentum(0.9).unwrap().centered(true);
+        restored.load_state(&state).unwrap();
+        assert_eq!(restored, rmsprop);
+        // An uncentered optimizer without momentum has no place for two of those buffers.
+        let error = RmsProp::<f64>::default().load_state(&state).unwrap_err();
+        assert!(error.to_string().contains("unexpected tensor `grad_avg.0`"), "{error}");
+    }
+}
