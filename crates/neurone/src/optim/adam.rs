@@ -28,7 +28,7 @@ use crate::{Error, Scalar};
 /// for _ in 0..500 {
 ///     let gradient = [w[0] - 3.0, w[1] + 1.0];
 ///     adam.begin_step();
-///     adam.update(0, Tensor { name: "weight", value: &mut w, gradient: &gradient });
+///     adam.update(0, Tensor { name: "weight", regularised: true, value: &mut w, gradient: &gradient });
 /// }
 /// assert!((w[0] - 3.0).abs() < 1e-2 && (w[1] + 1.0).abs() < 1e-2);
 /// assert_eq!(adam.step_count(), 500);
@@ -211,7 +211,10 @@ mod tests {
         for gradient in GRADIENTS {
             let gradient = gradient.map(|g| g as f32);
             narrow.begin_step();
-            narrow.update(0, Tensor { name: "weight", value: &mut narrow_weights, gradient: &gradient });
+            narrow.update(
+                0,
+                Tensor { name: "weight", regularised: true, value: &mut narrow_weights, gradient: &gradient },
+            );
         }
         for (n, w) in narrow_weights.iter().zip(wide_weights) {
             assert!((f64::from(*n) - w).abs() < 1e-5, "{n} vs {w}");

@@ -12,8 +12,9 @@ use crate::{Error, Scalar};
 /// W ← W − η λ W            then the Adam step on W
 /// ```
 ///
-/// Only tensors named `"weight"` decay, never biases: the course regularises weights, not
-/// biases (PyTorch decays every tensor unless told otherwise with parameter groups).
+/// Only dense weights decay (tensors marked `regularised`), never biases or batch-norm
+/// parameters: the course regularises weights, not biases (PyTorch decays every tensor unless
+/// told otherwise with parameter groups).
 /// Defaults are PyTorch's: η = 10⁻³, β1 = 0.9, β2 = 0.999, ε = 10⁻⁸, λ = 0.01.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AdamW<S = f32> {
@@ -76,7 +77,7 @@ impl<S: Scalar> Optimizer<S> for AdamW<S> {
     }
 
     fn update(&mut self, slot: usize, tensor: Tensor<'_, S>) {
-        if tensor.name == "weight" && self.weight_decay > 0.0 {
+        if tensor.regularised && self.weight_decay > 0.0 {
             // W ← W − η λ W, decoupled from the gradient (biases are not regularised).
             let keep = S::from_f64(1.0 - self.adam.learning_rate() * self.weight_decay);
             for w in tensor.value.iter_mut() {

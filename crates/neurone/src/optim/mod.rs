@@ -42,8 +42,8 @@ pub trait Optimizer<S: Scalar> {
     /// Called once per step, before the tensors are updated.
     fn begin_step(&mut self) {}
 
-    /// Updates one parameter tensor in place from its gradient. `tensor.name` tells weights
-    /// (`"weight"`) from biases (`"bias"`), for rules that treat them differently.
+    /// Updates one parameter tensor in place from its gradient. `tensor.regularised` tells
+    /// dense weights from biases and batch-norm parameters, for rules that treat them differently.
     fn update(&mut self, slot: usize, tensor: Tensor<'_, S>);
 
     /// The learning rate η in use.

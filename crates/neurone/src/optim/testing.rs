@@ -19,7 +19,7 @@ pub(crate) fn replay_named(
     let mut value = initial;
     for gradient in gradients {
         optimizer.begin_step();
-        optimizer.update(0, Tensor { name, value: &mut value, gradient });
+        optimizer.update(0, Tensor { name, regularised: name == "weight", value: &mut value, gradient });
     }
     value
 }
