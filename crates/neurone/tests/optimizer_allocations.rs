@@ -75,7 +75,11 @@ fn only_the_first_step_allocates() {
 
     let mut lbfgs = Lbfgs::default();
     let mut parameters = [-1.2, 1.0];
-    assert!(allocations(|| drop(lbfgs.step(&mut parameters, &mut rosenbrock).unwrap())) > 0);
+    assert!(
+        allocations(|| {
+            lbfgs.step(&mut parameters, &mut rosenbrock).unwrap();
+        }) > 0
+    );
     let later = allocations(|| {
         for _ in 0..10 {
             lbfgs.step(&mut parameters, &mut rosenbrock).unwrap();
