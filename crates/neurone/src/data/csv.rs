@@ -102,11 +102,14 @@ impl Table {
 
 /// Reads the whole file as text, checking that there is a header, at least one data row, no
 /// duplicate column name and that every row has as many fields as the header.
-pub(super) fn read_table(reader: impl Read, path: &Path) -> Result<Table, Error> {
+pub(super) fn read_table(mut reader: impl Read, path: &Path) -> Result<Table, Error> {
+    let mut table = Table { path: path.to_path_buf(), header: Vec::new(), rows: Vec::new() };
+    let mut bytes = Vec::new();
+    reader.read_to_end(&mut bytes).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+    let mut lines = LineCounter { bytes: &bytes, offset: 0, line: 1 };
     // `flexible` so that a ragged row reaches our own check, whose message names the line.
     let mut reader =
-        csv::ReaderBuilder::new().has_headers(false).flexible(true).trim(csv::Trim::All).from_reader(reader);
-    let mut table = Table { path: path.to_path_buf(), header: Vec::new(), rows: Vec::new() };
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).trim(csv::Trim::All).from_reader(bytes.as_slice());
     let mut record = csv::StringRecord::new();
     let mut first = true;
     loop {
@@ -114,11 +117,11 @@ pub(super) fn read_table(reader: impl Read, path: &Path) -> Result<Table, Error>
             Ok(false) => break,
             Ok(true) => {}
             Err(error) => {
-                let line = error.position().map(csv::Position::line);
+                let line = error.position().map(|position| lines.line_of(position.byte()));
                 return Err(table.error(line, None, format!("cannot read the CSV: {error}")));
             }
         }
-        let line = record.position().map_or(0, csv::Position::line);
+        let line = lines.line_of(record.position().map_or(0, csv::Position::byte));
         if first {
             first = false;
             // The csv crate strips a BOM only when it parses the headers itself.
@@ -146,6 +149,26 @@ pub(super) fn read_table(reader: impl Read, path: &Path) -> Result<Table, Error>
         }
     }
     Ok(table)
+}
+
+/// The 1-based line of a byte offset, counted forward as offsets grow. The csv crate's own
+/// line numbers lag by one after a CRLF (a record "starts" on the `\n` of the previous line),
+/// so we count newlines ourselves, including one at the offset itself.
+struct LineCounter<'b> {
+    bytes: &'b [u8],
+    offset: usize,
+    line: u64,
+}
+
+impl LineCounter<'_> {
+    fn line_of(&mut self, byte: u64) -> u64 {
+        let end = (byte as usize + 1).min(self.bytes.len());
+        if end > self.offset {
+            self.line += self.bytes[self.offset..end].iter().filter(|&&byte| byte == b'\n').count() as u64;
+            self.offset = end;
+        }
+        self.line
+    }
 }
 
 /// Decides each column's kind from its values and collects the categories.
@@ -257,6 +280,14 @@ mod tests {
         assert_eq!(data.schema.features[0].name, "name, full");
         assert_eq!(data.dataset.feature_names().unwrap(), ["name, full=Doe, J", "name, full=Roe"]);
         assert_eq!(data.dataset.targets().as_slice(), &[1.5, 2.0]);
+    }
+
+    #[test]
+    fn line_numbers_count_crlf_blank_lines_and_quoted_newlines() {
+        assert_eq!(message("a,b\r\n1,2\r\n3,x\r\n4,5\r\n", "b"), "data.csv, line 3, column `b`: `x` is not a number");
+        assert_eq!(message("a,b\n\n1,2\n\n3,x\n4,5\n", "b"), "data.csv, line 5, column `b`: `x` is not a number");
+        assert_eq!(message("a,b\n\"1\n\",2\n3,x\n4,5\n", "b"), "data.csv, line 4, column `b`: `x` is not a number");
+        assert_eq!(message("a,b\r\n1,2\r\n3\r\n", "b"), "data.csv, line 3: this row has 1 fields, the header has 2");
     }
 
     #[test]
