@@ -14,8 +14,19 @@ pub struct HttpFetch {
 
 impl HttpFetch {
     /// A client that gives up after 30 s without a connection or 60 s without data.
+    /// Proxies named by the usual environment variables (`HTTPS_PROXY`, `NO_PROXY`, …) are used.
     pub fn new() -> Self {
-        let config = ureq::Agent::config_builder()
+        Self::with_config(ureq::Agent::config_builder())
+    }
+
+    /// A client that ignores proxy settings, for the tests' loopback server.
+    #[cfg(test)]
+    fn direct() -> Self {
+        Self::with_config(ureq::Agent::config_builder().proxy(None))
+    }
+
+    fn with_config(config: ureq::config::ConfigBuilder<ureq::typestate::AgentScope>) -> Self {
+        let config = config
             .timeout_connect(Some(Duration::from_secs(30)))
             .timeout_per_read(Some(Duration::from_secs(60)))
             .build();
@@ -88,19 +99,40 @@ mod tests {
         let url = serve_once(ok_response(&body));
         let mut reports = Vec::new();
         let fetched =
-            HttpFetch::new().fetch(&url, 1 << 20, &mut |received, total| reports.push((received, total))).unwrap();
+            HttpFetch::direct().fetch(&url, 1 << 20, &mut |received, total| reports.push((received, total))).unwrap();
         assert_eq!(fetched, body);
         assert_eq!(reports.last(), Some(&(200_000, Some(200_000))));
         assert!(reports.windows(2).all(|pair| pair[0].0 < pair[1].0));
     }
 
     #[test]
+    fn a_data_source_downloads_through_http_and_stores_the_file() {
+        let content = b"age,charges\n19,16884.924\n".to_vec();
+        let url = serve_once(ok_response(&content));
+        let folder = std::env::temp_dir().join(format!("neurone-http-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&folder);
+        let file = crate::datasets::RemoteFile {
+            name: "tiny.csv".into(),
+            url,
+            sha256: "f54043a77c96fa74d4bb032aede4c0aa8dea5ce88da7adfbbf1866ed771bbaa2".into(),
+            size: content.len() as u64,
+            gzipped: false,
+        };
+        let source = crate::datasets::DataSource::new(&folder).with_fetcher(HttpFetch::direct());
+        let result = source.load(&file);
+        let stored = std::fs::read(folder.join("tiny.csv"));
+        let _ = std::fs::remove_dir_all(&folder);
+        assert_eq!(result.unwrap().bytes, content);
+        assert_eq!(stored.unwrap(), content);
+    }
+
+    #[test]
     fn a_body_over_the_limit_or_an_http_error_is_refused() {
         let url = serve_once(ok_response(&[7; 100]));
-        let error = HttpFetch::new().fetch(&url, 10, &mut |_, _| {}).unwrap_err();
+        let error = HttpFetch::direct().fetch(&url, 10, &mut |_, _| {}).unwrap_err();
         assert!(error.to_string().contains("announces 100 bytes, more than the expected 10"), "{error}");
         let url = serve_once(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec());
-        let error = HttpFetch::new().fetch(&url, 10, &mut |_, _| {}).unwrap_err();
+        let error = HttpFetch::direct().fetch(&url, 10, &mut |_, _| {}).unwrap_err();
         assert!(error.to_string().starts_with(&format!("cannot download {url}: ")), "{error}");
         assert!(error.to_string().contains("404"), "{error}");
     }
