@@ -1,0 +1,330 @@
+//! Reading a CSV file with a header into a [`Dataset`]: numeric columns as numbers, text columns
+//! as one-hot categories, and a chosen target column (numeric: regression; text: classification).
+
+use std::collections::BTreeSet;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use super::schema::{Column, ColumnKind, CsvSchema};
+use crate::{Dataset, Error, Scalar};
+
+/// What to read from a CSV file: the target column, and which columns are categories even
+/// though their values look like numbers (e.g. class labels 0, 1, 2 or postal codes).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CsvOptions {
+    /// The name of the target column.
+    pub target: String,
+    /// Columns to treat as categories whatever their values; may include the target, which
+    /// makes the task classification.
+    pub categorical: Vec<String>,
+}
+
+impl CsvOptions {
+    /// Options with `target` as the target column and every column's kind detected from its values.
+    pub fn new(target: impl Into<String>) -> Self {
+        Self { target: target.into(), categorical: Vec::new() }
+    }
+
+    /// Treats the named columns as categories.
+    pub fn categorical<N: Into<String>>(mut self, names: impl IntoIterator<Item = N>) -> Self {
+        self.categorical.extend(names.into_iter().map(Into::into));
+        self
+    }
+}
+
+/// A CSV file read as a dataset, with the schema that encodes new rows the same way.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CsvData<S> {
+    /// The encoded samples, with feature names (and class names for classification).
+    pub dataset: Dataset<S>,
+    /// How each column was encoded.
+    pub schema: CsvSchema,
+}
+
+/// Reads the CSV file at `path`; see [`read_csv_from`].
+pub fn read_csv<S: Scalar>(path: impl AsRef<Path>, options: &CsvOptions) -> Result<CsvData<S>, Error> {
+    let path = path.as_ref();
+    let file = std::fs::File::open(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+    read_csv_from(file, path, options)
+}
+
+/// Reads CSV text from `reader` (`name` is the file name errors report).
+///
+/// The first line is the header. A column whose values all parse as numbers is numeric; one
+/// whose values are all text is categorical, one-hot encoded over its sorted distinct values;
+/// a column that mixes both is an error (list it in [`CsvOptions::categorical`] if it is
+/// meant as categories). Fields are trimmed; quoted fields, CRLF line ends, a UTF-8 BOM and a
+/// missing final newline are accepted. Empty values, NaN and infinities are errors.
+///
+/// ```
+/// use neurone::data::{CsvOptions, read_csv_from};
+/// let text = "age,smoker,charges\n19,yes,16884.92\n33,no,4449.46\n";
+/// let data = read_csv_from::<f32>(text.as_bytes(), "insurance.csv", &CsvOptions::new("charges"))?;
+/// assert_eq!(data.dataset.inputs().row(0), &[19.0, 0.0, 1.0]);
+/// assert_eq!(data.dataset.feature_names().unwrap(), ["age", "smoker=no", "smoker=yes"]);
+/// assert!(!data.schema.is_classification());
+/// # Ok::<(), neurone::Error>(())
+/// ```
+pub fn read_csv_from<S: Scalar>(
+    reader: impl Read,
+    name: impl AsRef<Path>,
+    options: &CsvOptions,
+) -> Result<CsvData<S>, Error> {
+    let table = read_table(reader, name.as_ref())?;
+    let schema = fit_schema(&table, options)?;
+    let encoded = schema.encode_table::<S>(&table)?;
+    let targets = encoded.targets.expect("the fitted schema's target is in the table");
+    let mut dataset = Dataset::new(encoded.inputs, targets)?.with_feature_names(schema.input_names())?;
+    if let Some(classes) = schema.classes() {
+        dataset = dataset.with_class_names(classes.iter().cloned())?;
+    }
+    Ok(CsvData { dataset, schema })
+}
+
+/// The header and the data rows of a CSV file, as text.
+pub(super) struct Table {
+    pub(super) path: PathBuf,
+    pub(super) header: Vec<String>,
+    pub(super) rows: Vec<Row>,
+}
+
+/// One data row and the 1-based line it starts on.
+pub(super) struct Row {
+    pub(super) line: u64,
+    pub(super) fields: Vec<String>,
+}
+
+impl Table {
+    pub(super) fn error(&self, line: Option<u64>, column: Option<&str>, reason: impl Into<String>) -> Error {
+        Error::Data { path: self.path.clone(), line, column: column.map(str::to_string), reason: reason.into() }
+    }
+}
+
+/// Reads the whole file as text, checking that there is a header, at least one data row, no
+/// duplicate column name and that every row has as many fields as the header.
+pub(super) fn read_table(mut reader: impl Read, path: &Path) -> Result<Table, Error> {
+    let mut table = Table { path: path.to_path_buf(), header: Vec::new(), rows: Vec::new() };
+    let mut bytes = Vec::new();
+    reader.read_to_end(&mut bytes).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+    let mut lines = LineCounter { bytes: &bytes, offset: 0, line: 1 };
+    // `flexible` so that a ragged row reaches our own check, whose message names the line.
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).trim(csv::Trim::All).from_reader(bytes.as_slice());
+    let mut record = csv::StringRecord::new();
+    let mut first = true;
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(error) => {
+                let line = error.position().map(|position| lines.line_of(position.byte()));
+                return Err(table.error(line, None, format!("cannot read the CSV: {error}")));
+            }
+        }
+        let line = lines.line_of(record.position().map_or(0, csv::Position::byte));
+        if first {
+            first = false;
+            // The csv crate strips a BOM only when it parses the headers itself.
+            table.header = record.iter().map(|field| field.trim_start_matches('\u{feff}').to_string()).collect();
+            continue;
+        }
+        if record.len() != table.header.len() {
+            return Err(table.error(
+                Some(line),
+                None,
+                format!("this row has {} fields, the header has {}", record.len(), table.header.len()),
+            ));
+        }
+        table.rows.push(Row { line, fields: record.iter().map(str::to_string).collect() });
+    }
+    if table.header.is_empty() {
+        return Err(table.error(None, None, "the file is empty: a header line is needed"));
+    }
+    if table.rows.is_empty() {
+        return Err(table.error(None, None, "the file has a header but no data rows"));
+    }
+    for (index, name) in table.header.iter().enumerate() {
+        if table.header[..index].contains(name) {
+            return Err(table.error(Some(1), Some(name), "this column name appears twice in the header"));
+        }
+    }
+    Ok(table)
+}
+
+/// The 1-based line of a byte offset, counted forward as offsets grow. The csv crate's own
+/// line numbers lag by one after a CRLF (a record "starts" on the `\n` of the previous line),
+/// so we count newlines ourselves, including one at the offset itself.
+struct LineCounter<'b> {
+    bytes: &'b [u8],
+    offset: usize,
+    line: u64,
+}
+
+impl LineCounter<'_> {
+    fn line_of(&mut self, byte: u64) -> u64 {
+        let end = (byte as usize + 1).min(self.bytes.len());
+        if end > self.offset {
+            self.line += self.bytes[self.offset..end].iter().filter(|&&byte| byte == b'\n').count() as u64;
+            self.offset = end;
+        }
+        self.line
+    }
+}
+
+/// Decides each column's kind from its values and collects the categories.
+fn fit_schema(table: &Table, options: &CsvOptions) -> Result<CsvSchema, Error> {
+    let columns = table.header.join(", ");
+    if !table.header.contains(&options.target) {
+        return Err(table.error(
+            None,
+            None,
+            format!("no target column `{}`; the columns are: {columns}", options.target),
+        ));
+    }
+    if let Some(unknown) = options.categorical.iter().find(|name| !table.header.contains(name)) {
+        return Err(Error::invalid("categorical", format!("no column `{unknown}` in the header: {columns}")));
+    }
+    let mut features = Vec::with_capacity(table.header.len() - 1);
+    let mut target = None;
+    for (index, name) in table.header.iter().enumerate() {
+        let column =
+            Column { name: name.clone(), kind: column_kind(table, index, options.categorical.contains(name))? };
+        if *name == options.target {
+            target = Some(column);
+        } else {
+            features.push(column);
+        }
+    }
+    let target = target.expect("the target is in the header");
+    Ok(CsvSchema { features, target })
+}
+
+fn column_kind(table: &Table, index: usize, categorical: bool) -> Result<ColumnKind, Error> {
+    let name = &table.header[index];
+    if let Some(row) = table.rows.iter().find(|row| row.fields[index].is_empty()) {
+        return Err(table.error(Some(row.line), Some(name), "empty value (missing values are not supported)"));
+    }
+    let is_number = |row: &&Row| row.fields[index].parse::<f64>().is_ok();
+    let numbers = table.rows.iter().filter(is_number).count();
+    let texts = table.rows.len() - numbers;
+    if categorical || numbers == 0 {
+        let categories: BTreeSet<&str> = table.rows.iter().map(|row| row.fields[index].as_str()).collect();
+        return Ok(ColumnKind::Categorical { categories: categories.into_iter().map(str::to_string).collect() });
+    }
+    if texts == 0 {
+        return Ok(ColumnKind::Numeric);
+    }
+    // Mixed: point at a value of the minority kind, the likelier typo.
+    if numbers >= texts {
+        let row = table.rows.iter().find(|row| !is_number(row)).expect("a text value exists");
+        Err(table.error(Some(row.line), Some(name), format!("`{}` is not a number", row.fields[index])))
+    } else {
+        let row = table.rows.iter().find(is_number).expect("a numeric value exists");
+        Err(table.error(
+            Some(row.line),
+            Some(name),
+            format!(
+                "`{}` is a number in a column of text; list the column as categorical if that is meant",
+                row.fields[index]
+            ),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str, target: &str) -> Result<CsvData<f64>, Error> {
+        read_csv_from(text.as_bytes(), "data.csv", &CsvOptions::new(target))
+    }
+
+    fn message(text: &str, target: &str) -> String {
+        read(text, target).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn numbers_and_one_hot_categories_with_a_numeric_target() {
+        let data = read("age,region,charges\n19,south,100.5\n40,north,200\n33,east,50\n", "charges").unwrap();
+        let dataset = &data.dataset;
+        assert_eq!(dataset.feature_names().unwrap(), ["age", "region=east", "region=north", "region=south"]);
+        assert_eq!(dataset.inputs().row(0), &[19.0, 0.0, 0.0, 1.0]);
+        assert_eq!(dataset.inputs().row(2), &[33.0, 1.0, 0.0, 0.0]);
+        assert_eq!(dataset.targets().as_slice(), &[100.5, 200.0, 50.0]);
+        assert_eq!(dataset.class_names(), None);
+        assert_eq!(data.schema.target, Column { name: "charges".into(), kind: ColumnKind::Numeric });
+    }
+
+    #[test]
+    fn a_text_target_is_classification_with_sorted_classes() {
+        let data = read("species,length\nvirginica,6.3\nsetosa,5.1\nversicolor,7.0\nsetosa,4.9\n", "species").unwrap();
+        assert!(data.schema.is_classification());
+        assert_eq!(data.dataset.class_names().unwrap(), ["setosa", "versicolor", "virginica"]);
+        assert_eq!(data.dataset.targets().row(0), &[0.0, 0.0, 1.0]);
+        assert_eq!(data.dataset.targets().row(3), &[1.0, 0.0, 0.0]);
+        assert_eq!(data.dataset.inputs().as_slice(), &[6.3, 5.1, 7.0, 4.9]);
+    }
+
+    #[test]
+    fn numeric_labels_can_be_declared_categorical() {
+        let options = CsvOptions::new("digit").categorical(["digit"]);
+        let data = read_csv_from::<f32>("x,digit\n0.5,1\n0.25,0\n".as_bytes(), "d.csv", &options).unwrap();
+        assert_eq!(data.schema.classes().unwrap(), ["0", "1"]);
+        assert_eq!(data.dataset.targets().as_slice(), &[0.0, 1.0, 1.0, 0.0]);
+    }
+
+    #[test]
+    fn bom_crlf_quotes_and_no_final_newline() {
+        let text = "\u{feff}\"name, full\",\"score\"\r\n\"Doe, J\",1.5\r\nRoe,\"2\"";
+        let data = read(text, "score").unwrap();
+        assert_eq!(data.schema.features[0].name, "name, full");
+        assert_eq!(data.dataset.feature_names().unwrap(), ["name, full=Doe, J", "name, full=Roe"]);
+        assert_eq!(data.dataset.targets().as_slice(), &[1.5, 2.0]);
+    }
+
+    #[test]
+    fn line_numbers_count_crlf_blank_lines_and_quoted_newlines() {
+        assert_eq!(message("a,b\r\n1,2\r\n3,x\r\n4,5\r\n", "b"), "data.csv, line 3, column `b`: `x` is not a number");
+        assert_eq!(message("a,b\n\n1,2\n\n3,x\n4,5\n", "b"), "data.csv, line 5, column `b`: `x` is not a number");
+        assert_eq!(message("a,b\n\"1\n\",2\n3,x\n4,5\n", "b"), "data.csv, line 4, column `b`: `x` is not a number");
+        assert_eq!(message("a,b\r\n1,2\r\n3\r\n", "b"), "data.csv, line 3: this row has 1 fields, the header has 2");
+    }
+
+    #[test]
+    fn malformed_files_name_file_line_and_column() {
+        assert_eq!(message("a,b\n1,2\n3\n", "b"), "data.csv, line 3: this row has 1 fields, the header has 2");
+        assert_eq!(message("a,b\n1,2\n3,x\n4,5\n", "b"), "data.csv, line 3, column `b`: `x` is not a number");
+        assert_eq!(
+            message("a,b\n1,2\nNaN,3\n", "b"),
+            "data.csv, line 3, column `a`: `NaN` is not a finite number (NaN and infinite values are not supported)"
+        );
+        assert!(message("a,b\n1,inf\n", "b").starts_with("data.csv, line 2, column `b`: `inf` is not a finite"));
+        assert_eq!(
+            message("a,b\n1,\n", "b"),
+            "data.csv, line 2, column `b`: empty value (missing values are not supported)"
+        );
+        assert_eq!(message("", "b"), "data.csv: the file is empty: a header line is needed");
+        assert_eq!(message("a,b\r\n", "b"), "data.csv: the file has a header but no data rows");
+        assert_eq!(message("a,b\n1,2\n", "c"), "data.csv: no target column `c`; the columns are: a, b");
+        assert_eq!(
+            message("a,a\n1,2\n", "a"),
+            "data.csv, line 1, column `a`: this column name appears twice in the header"
+        );
+        assert!(message("c,b\nx,1\ny,2\n3,3\n", "b").starts_with("data.csv, line 4, column `c`: `3` is a number"));
+    }
+
+    #[test]
+    fn the_schema_encodes_new_rows_like_the_training_rows() {
+        let data = read("sex,bmi,charges\nmale,30,1\nfemale,20,2\n", "charges").unwrap();
+        let again = data.schema.encode_reader::<f64>("bmi,sex\n20,female\n".as_bytes(), "new.csv").unwrap();
+        assert_eq!(again.inputs.row(0), data.dataset.inputs().row(1));
+        let error = data.schema.encode_reader::<f64>("bmi,sex\n20,other\n".as_bytes(), "new.csv").unwrap_err();
+        assert!(error.to_string().starts_with("new.csv, line 2, column `sex`: unknown category `other`"), "{error}");
+    }
+
+    #[test]
+    fn a_missing_file_is_an_io_error_naming_it() {
+        let error = read_csv::<f32>("/nonexistent/neurone.csv", &CsvOptions::new("y")).unwrap_err();
+        assert!(error.to_string().starts_with("/nonexistent/neurone.csv: "), "{error}");
+    }
+}

@@ -1,0 +1,55 @@
+//! MNIST handwritten digits: 28×28 grey images, 60,000 for training and 10,000 for testing.
+
+use super::idx::idx_dataset;
+use super::{DataSource, RemoteFile};
+use crate::{Dataset, Error, Scalar};
+
+/// MNIST's two standard parts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mnist<S> {
+    /// 60,000 images (784 pixels in [0, 1] per row) with one-hot digit targets.
+    pub train: Dataset<S>,
+    /// 10,000 images, the usual test set.
+    pub test: Dataset<S>,
+}
+
+const BASE_URL: &str = "https://ossci-datasets.s3.amazonaws.com/mnist/";
+
+/// The four MNIST files: train images, train labels, test images, test labels. Each is
+/// downloaded gzipped; the checksums are those of the decompressed (original) IDX files, so
+/// either the `.gz` or the plain file is accepted in the data folder.
+pub fn mnist_files() -> [RemoteFile; 4] {
+    let file = |name: &str, sha256: &str, size: u64| RemoteFile {
+        name: name.into(),
+        url: format!("{BASE_URL}{name}.gz"),
+        sha256: sha256.into(),
+        size,
+        gzipped: true,
+    };
+    [
+        file("train-images-idx3-ubyte", "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db", 47_040_016),
+        file("train-labels-idx1-ubyte", "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5", 60_008),
+        file("t10k-images-idx3-ubyte", "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7", 7_840_016),
+        file("t10k-labels-idx1-ubyte", "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2", 10_008),
+    ]
+}
+
+/// MNIST from `source` (downloaded when missing): pixels scaled to [0, 1], labels one-hot
+/// with class names `0`–`9`.
+///
+/// ```no_run
+/// use neurone::datasets::{DataSource, mnist};
+/// let mnist = mnist::<f32>(&DataSource::from_env()?)?;
+/// assert_eq!(mnist.train.inputs().shape(), (60_000, 784));
+/// assert_eq!(mnist.test.len(), 10_000);
+/// # Ok::<(), neurone::Error>(())
+/// ```
+pub fn mnist<S: Scalar>(source: &DataSource) -> Result<Mnist<S>, Error> {
+    let [train_images, train_labels, test_images, test_labels] = mnist_files();
+    let part = |images: &RemoteFile, labels: &RemoteFile| -> Result<Dataset<S>, Error> {
+        let images = source.load(images)?;
+        let labels = source.load(labels)?;
+        idx_dataset(&images.bytes, &images.path, &labels.bytes, &labels.path)
+    };
+    Ok(Mnist { train: part(&train_images, &train_labels)?, test: part(&test_images, &test_labels)? })
+}
