@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use neurone::metrics::regression_metrics;
-use neurone::{Clipping, EarlyStopping, EpochRecord, Optimizer, Penalty, Sgd, Trainer, seeded_rng};
+use neurone::{Clipping, EarlyStopping, EpochRecord, Penalty, Trainer, seeded_rng};
 
-use crate::config::{Experiment, OptimizerName};
+use crate::config::Experiment;
 use crate::error::CliError;
 use crate::output;
 use crate::setup::{Data, build_network};
@@ -60,7 +60,7 @@ fn train_and_write(args: &TrainArgs, experiment: &Experiment, out: &Path) -> Res
             eprintln!("{line}");
         }
     };
-    let trainer = trainer(experiment).map_err(at_config)?;
+    let trainer = trainer(experiment, data.validation.is_some()).map_err(at_config)?;
     trainer.validate(&network, &data.train, data.validation.as_ref()).map_err(at_config)?;
     log(&format!("{}\n", network.summary()));
 
@@ -103,13 +103,13 @@ fn train_and_write(args: &TrainArgs, experiment: &Experiment, out: &Path) -> Res
     Ok(())
 }
 
-/// The trainer the experiment describes: optimizer, batches, penalties, clipping, early stopping.
-fn trainer<'callback>(experiment: &Experiment) -> Result<Trainer<'callback, Box<dyn Optimizer<f32>>>, neurone::Error> {
+/// The trainer the experiment describes: optimizer, batches, penalties, clipping, early
+/// stopping and learning-rate schedule.
+fn trainer<'a>(experiment: &Experiment, has_validation: bool) -> Result<Trainer<'a, f32>, neurone::Error> {
     let train = &experiment.train;
-    let optimizer: Box<dyn Optimizer<f32>> = match train.optimizer {
-        OptimizerName::Sgd => Box::new(Sgd::new(train.learning_rate)?),
-    };
-    let mut trainer = Trainer::new(optimizer)
+    let mut trainer = train
+        .optimizer
+        .trainer(experiment.learning_rate())?
         .epochs(train.epochs)
         .batch_size(train.batch_size)
         .shuffle(train.shuffle)
@@ -128,6 +128,10 @@ fn trainer<'callback>(experiment: &Experiment) -> Result<Trainer<'callback, Box<
                 .min_delta(stopping.min_delta)
                 .restore_best_weights(stopping.restore_best_weights),
         );
+    }
+    if let Some(schedule) = &train.schedule {
+        let monitor = trainer.monitor(has_validation);
+        trainer = trainer.schedule(schedule.schedule(train.epochs, monitor));
     }
     Ok(trainer)
 }

@@ -110,6 +110,34 @@ fn regularisation_and_early_stopping_are_reachable_from_the_experiment_file() {
 }
 
 #[test]
+fn optimizers_and_schedules_are_chosen_in_the_experiment_file() {
+    let folder = scratch("optimizers");
+    let base = "name = \"opt\"\n[data]\ndataset = \"sine\"\nsamples = 100\nvalidation_samples = 50\n";
+    let config = format!(
+        "{base}[train]\nepochs = 40\nlearning_rate = 0.01\noptimizer = {{ kind = \"adam\", beta2 = 0.99 }}\n\
+         schedule = {{ kind = \"cosine\", warmup_epochs = 4, min_learning_rate = 0.001 }}\n"
+    );
+    std::fs::write(folder.join("adam.toml"), config).unwrap();
+    let output = neurone(&["train", "adam.toml", "-q"], &folder);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let history = read(folder.join("runs/opt/history.csv"));
+    let rates: Vec<f64> = history.lines().skip(1).map(|l| l.split(',').nth(4).unwrap().parse().unwrap()).collect();
+    assert_eq!(rates[0], 0.01 / 4.0, "linear warm-up over 4 epochs starts at η₀/4");
+    assert_eq!(rates[3], 0.01);
+    assert!((rates[39] - 0.001).abs() < 2e-5, "annealed to the minimum: {}", rates[39]);
+    let resolved = read(folder.join("runs/opt/config.toml"));
+    assert!(resolved.contains("kind = \"adam\"") && resolved.contains("beta1 = 0.9"), "{resolved}");
+
+    // L-BFGS, with the optimizer's own default learning rate written out.
+    let config = format!("{base}[train]\nepochs = 100\noptimizer = {{ kind = \"lbfgs\" }}\n");
+    std::fs::write(folder.join("lbfgs.toml"), config).unwrap();
+    let output = neurone(&["train", "lbfgs.toml", "-q", "--out", "lbfgs"], &folder);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(metric(&read(folder.join("lbfgs/metrics.json")), "mse") < 1e-3);
+    assert!(read(folder.join("lbfgs/config.toml")).contains("learning_rate = 1.0"));
+}
+
+#[test]
 fn bad_input_gets_a_one_line_error_and_a_failure_code() {
     let folder = scratch("errors");
     let base = "name = \"bad\"\n[data]\ndataset = \"sine\"\n";
@@ -125,6 +153,17 @@ fn bad_input_gets_a_one_line_error_and_a_failure_code() {
         (&format!("{base}[train]\nloss = \"cross_entropy\"\n"), "cross_entropy needs a softmax output layer"),
         ("[data]\ndataset = \"sine\"\n", "missing field `name`"),
         (&format!("{base}[model]\ndropout = 1.5\n"), "bad.toml:5:11: must be in [0, 1), got 1.5"),
+        (&format!("{base}[train]\noptimizer = {{ kind = \"adma\" }}\n"), "did you mean `adam`?"),
+        (
+            &format!("{base}[train]\noptimizer = {{ kind = \"adam\", beta1 = 1.5 }}\n"),
+            "invalid beta1: must be in [0, 1)",
+        ),
+        (
+            &format!(
+                "{base}[train]\noptimizer = {{ kind = \"lbfgs\" }}\nschedule = {{ kind = \"exponential\", gamma = 0.9 }}\n"
+            ),
+            "L-BFGS has no learning rate to schedule",
+        ),
         (&format!("{base}[train]\nclip_norm = 1.0\nclip_value = 1.0\n"), "set clip_norm or clip_value, not both"),
         (&format!("{base}[train.early_stopping]\nmonitor = \"val_accuracy\"\n"), "not among the metrics measured"),
     ];

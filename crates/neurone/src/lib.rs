@@ -47,7 +47,7 @@ mod network;
 pub mod optim;
 mod parse;
 mod scalar;
-mod train;
+pub mod train;
 
 pub use activation::Activation;
 pub use data::Dataset;
@@ -59,7 +59,7 @@ pub use matrix::Matrix;
 pub use network::{Mode, Network, NetworkBuilder};
 pub use optim::{Adagrad, Adam, AdamW, Lbfgs, Optimizer, RmsProp, Schedule, Scheduler, Sgd};
 pub use scalar::Scalar;
-pub use train::{Clipping, EarlyStopping, EpochRecord, History, Metric, Monitor, Penalty, Trainer};
+pub use train::{Clipping, EarlyStopping, EpochRecord, History, Metric, Monitor, Penalty, Solver, Trainer};
 
 /// The random number generator behind initialisation and shuffling: ChaCha with 8 rounds,
 /// portable and reproducible across platforms.

@@ -21,12 +21,13 @@ impl Experiment {
             apply(&mut table, assignment)?;
         }
         Experiment::deserialize(toml::Value::Table(table))
+            .map(Experiment::resolve)
             .map_err(|error| format!("{} with --set: {}", path.display(), with_suggestion(error.message())))
     }
 
     /// Parses an experiment from TOML text. Errors read `LINE:COLUMN: message`.
     pub fn parse(text: &str) -> Result<Self, String> {
-        toml::from_str(text).map_err(|error| describe(&error, text))
+        toml::from_str(text).map(Experiment::resolve).map_err(|error| describe(&error, text))
     }
 }
 

@@ -4,6 +4,9 @@
 //! that name the file, line and column.
 
 mod load;
+mod optimization;
+
+pub use optimization::{OptimizerConfig, ScheduleConfig};
 
 use std::fmt::Display;
 use std::str::FromStr;
@@ -83,10 +86,13 @@ pub struct TrainConfig {
     #[serde(default = "defaults::loss", with = "text")]
     pub loss: Loss,
     #[serde(default)]
-    pub optimizer: OptimizerName,
-    /// η, the gradient descent step.
-    #[serde(default = "defaults::learning_rate", deserialize_with = "positive")]
-    pub learning_rate: f64,
+    pub optimizer: OptimizerConfig,
+    /// η, the gradient descent step; by default the optimizer's usual one.
+    #[serde(default, deserialize_with = "optional_positive", skip_serializing_if = "Option::is_none")]
+    pub learning_rate: Option<f64>,
+    /// How η changes from epoch to epoch (constant when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<ScheduleConfig>,
     #[serde(default = "defaults::epochs", deserialize_with = "at_least_one")]
     pub epochs: usize,
     /// Samples per step: 1 is online learning, at least the number of samples is full batch.
@@ -133,15 +139,6 @@ pub struct EarlyStoppingConfig {
     pub restore_best_weights: bool,
 }
 
-/// The optimizers available from experiment files.
-#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum OptimizerName {
-    /// Plain gradient descent: W ← W − η ∂J/∂W.
-    #[default]
-    Sgd,
-}
-
 mod defaults {
     use neurone::{Activation, Loss};
 
@@ -168,9 +165,6 @@ mod defaults {
     }
     pub fn loss() -> Loss {
         Loss::MeanSquaredError
-    }
-    pub fn learning_rate() -> f64 {
-        0.05
     }
     pub fn epochs() -> usize {
         200
@@ -209,8 +203,9 @@ impl Default for TrainConfig {
     fn default() -> Self {
         Self {
             loss: defaults::loss(),
-            optimizer: OptimizerName::default(),
-            learning_rate: defaults::learning_rate(),
+            optimizer: OptimizerConfig::default(),
+            learning_rate: None,
+            schedule: None,
             epochs: defaults::epochs(),
             batch_size: defaults::batch_size(),
             shuffle: defaults::shuffle(),
@@ -226,6 +221,19 @@ impl Default for TrainConfig {
 }
 
 impl Experiment {
+    /// Fills in what depends on other settings (the optimizer's default learning rate), so that
+    /// the written-out configuration says exactly what ran.
+    fn resolve(mut self) -> Self {
+        let train = &mut self.train;
+        train.learning_rate.get_or_insert(train.optimizer.default_learning_rate());
+        self
+    }
+
+    /// η: the experiment's, or the optimizer's default.
+    pub fn learning_rate(&self) -> f64 {
+        self.train.learning_rate.unwrap_or_else(|| self.train.optimizer.default_learning_rate())
+    }
+
     /// The experiment as TOML, every default written out, so that the run can be repeated.
     pub fn to_toml(&self) -> String {
         toml::to_string(self).expect("an experiment always serialises")
@@ -377,7 +385,7 @@ mod tests {
         let experiment = Experiment::parse(MINIMAL).unwrap();
         assert_eq!(experiment.seed, 42);
         assert_eq!(experiment.model.layers, [16, 16]);
-        assert_eq!(experiment.train.learning_rate, 0.05);
+        assert_eq!(experiment.learning_rate(), 0.01);
         assert_eq!(experiment.train.loss, Loss::MeanSquaredError);
     }
 

@@ -41,6 +41,8 @@ pub struct History {
     pub best_epoch: Option<usize>,
     /// True when early stopping ended training before the last epoch.
     pub stopped_early: bool,
+    /// True when the solver converged (L-BFGS reached its tolerances) before the last epoch.
+    pub converged: bool,
 }
 
 impl History {

@@ -1,21 +1,23 @@
 //! The training loop: epochs of shuffled minibatches, validation, early stopping, and the
 //! history of losses.
 
+mod batches;
 mod early_stopping;
 mod history;
 mod metric;
 mod regularisation;
+mod solver;
 
+pub use batches::Batches;
 pub use early_stopping::{EarlyStopping, Monitor};
 pub use history::{EpochRecord, History};
 pub use metric::Metric;
 pub use regularisation::{Clipping, Penalty};
+pub use solver::{EpochOutcome, Minibatch, Solver};
 
 use std::time::Instant;
 
-use rand::seq::SliceRandom;
-
-use crate::network::Mode;
+use crate::optim::{Lbfgs, PlateauMode, Schedule, Scheduler};
 use crate::{Dataset, Error, Network, Optimizer, Rng, Scalar};
 
 /// Trains a network by minibatch gradient descent.
@@ -45,8 +47,8 @@ use crate::{Dataset, Error, Network, Optimizer, Rng, Scalar};
 /// assert!(history.last().unwrap().train_loss < history.epochs[0].train_loss);
 /// # Ok::<(), neurone::Error>(())
 /// ```
-pub struct Trainer<'callback, O> {
-    optimizer: O,
+pub struct Trainer<'a, S: Scalar> {
+    solver: Box<dyn Solver<S> + 'a>,
     epochs: usize,
     batch_size: usize,
     shuffle: bool,
@@ -54,18 +56,31 @@ pub struct Trainer<'callback, O> {
     clipping: Option<Clipping>,
     metrics: Vec<Metric>,
     early_stopping: Option<EarlyStopping>,
-    on_epoch: Option<EpochCallback<'callback>>,
+    schedule: Option<Schedule>,
+    on_epoch: Option<EpochCallback<'a>>,
 }
 
 /// A function called after every epoch with its record.
-type EpochCallback<'callback> = Box<dyn FnMut(&EpochRecord) + 'callback>;
+type EpochCallback<'a> = Box<dyn FnMut(&EpochRecord) + 'a>;
 
-impl<'callback, O> Trainer<'callback, O> {
-    /// A trainer using `optimizer`, for 200 epochs (scikit-learn's `max_iter`) of batches of
-    /// 32 samples (Keras' default), shuffled every epoch, without penalty or clipping.
-    pub fn new(optimizer: O) -> Self {
+impl<'a, S: Scalar> Trainer<'a, S> {
+    /// A trainer using `optimizer` on minibatches, for 200 epochs (scikit-learn's `max_iter`) of
+    /// batches of 32 samples (Keras' default), shuffled every epoch, without penalty or
+    /// clipping.
+    pub fn new(optimizer: impl Optimizer<S> + 'a) -> Self {
+        Self::with_solver(Minibatch(optimizer))
+    }
+
+    /// A trainer doing one full-batch L-BFGS iteration per epoch (scikit-learn's default
+    /// solver, best on small datasets such as Iris).
+    pub fn lbfgs(lbfgs: Lbfgs) -> Self {
+        Self::with_solver(lbfgs)
+    }
+
+    /// A trainer using any [`Solver`], with the defaults of [`Trainer::new`].
+    pub fn with_solver(solver: impl Solver<S> + 'a) -> Self {
         Self {
-            optimizer,
+            solver: Box::new(solver),
             epochs: 200,
             batch_size: 32,
             shuffle: true,
@@ -73,6 +88,7 @@ impl<'callback, O> Trainer<'callback, O> {
             clipping: None,
             metrics: Vec::new(),
             early_stopping: None,
+            schedule: None,
             on_epoch: None,
         }
     }
@@ -119,15 +135,23 @@ impl<'callback, O> Trainer<'callback, O> {
         self
     }
 
+    /// Changes the learning rate from epoch to epoch. Reduce-on-plateau watches the same
+    /// quantity as the best epoch (early stopping's monitor, else the validation loss, else the
+    /// training loss).
+    pub fn schedule(mut self, schedule: Schedule) -> Self {
+        self.schedule = Some(schedule);
+        self
+    }
+
     /// Calls `callback` after every epoch with its record (e.g. to print progress).
-    pub fn on_epoch(mut self, callback: impl FnMut(&EpochRecord) + 'callback) -> Self {
+    pub fn on_epoch(mut self, callback: impl FnMut(&EpochRecord) + 'a) -> Self {
         self.on_epoch = Some(Box::new(callback));
         self
     }
 
-    /// The optimizer, with whatever state it has accumulated.
-    pub fn optimizer(&self) -> &O {
-        &self.optimizer
+    /// The solver, with whatever state it has accumulated.
+    pub fn solver(&self) -> &dyn Solver<S> {
+        self.solver.as_ref()
     }
 
     /// Trains `network` on `train`, measuring the loss and metrics on `validation` after each
@@ -137,25 +161,18 @@ impl<'callback, O> Trainer<'callback, O> {
     /// as soon as the loss or a parameter becomes NaN or infinite, leaving `network` with the
     /// weights of the last good epoch. With early stopping and `restore_best_weights`, the
     /// network ends with the best epoch's weights.
-    pub fn fit<S: Scalar>(
+    pub fn fit(
         &mut self,
         network: &mut Network<S>,
         train: &Dataset<S>,
         validation: Option<&Dataset<S>>,
         rng: &mut Rng,
-    ) -> Result<History, Error>
-    where
-        O: Optimizer<S>,
-    {
+    ) -> Result<History, Error> {
         self.validate(network, train, validation)?;
         let monitor = self.monitor(validation.is_some());
-        let (inputs, outputs) = (network.inputs(), network.outputs());
-        let samples = train.len();
-        let batch_size = self.batch_size.min(samples);
-        let mut order: Vec<usize> = (0..samples).collect();
-        // Gathered minibatches, allocated once: the step itself allocates nothing.
-        let mut batch_inputs = vec![S::ZERO; batch_size * inputs];
-        let mut batch_targets = vec![S::ZERO; batch_size * outputs];
+        let mut scheduler =
+            self.schedule.map(|schedule| Scheduler::new(schedule, self.solver.learning_rate())).transpose()?;
+        let mut batches = Batches::new(train, self.batch_size, self.shuffle);
         let start = Instant::now();
         let mut history = History::default();
         let mut last_good = network.clone();
@@ -163,55 +180,31 @@ impl<'callback, O> Trainer<'callback, O> {
         let mut epochs_without_improvement = 0;
 
         for epoch in 1..=self.epochs {
-            if self.shuffle {
-                order.shuffle(rng);
+            if let Some(scheduler) = scheduler.as_mut() {
+                let monitored = history.last().and_then(|record| monitor.value(record));
+                self.solver.set_learning_rate(scheduler.learning_rate(epoch - 1, monitored)?);
             }
-            let learning_rate = self.optimizer.learning_rate();
-            let mut loss_sum = 0.0;
-            for (batch, indices) in order.chunks(batch_size).enumerate() {
-                let rows = indices.len();
-                let (x, y) = if self.shuffle {
-                    gather(train, indices, &mut batch_inputs, &mut batch_targets);
-                    (&batch_inputs[..rows * inputs], &batch_targets[..rows * outputs])
-                } else {
-                    // In order, a batch is a contiguous block of the dataset: no copy needed.
-                    let first = batch * batch_size;
-                    let x = &train.inputs().as_slice()[first * inputs..(first + rows) * inputs];
-                    let y = &train.targets().as_slice()[first * outputs..(first + rows) * outputs];
-                    (x, y)
-                };
-                network.forward_rows(x, rows, Mode::Train);
-                let loss = network.backward_rows(x, y);
-                if !loss.is_finite() {
-                    *network = last_good;
-                    return Err(Error::Diverged { epoch, loss });
-                }
-                self.penalty.add_gradient(network);
-                if let Some(clipping) = &self.clipping {
-                    clipping.apply(network);
-                }
-                network.update(&mut self.optimizer);
-                loss_sum += loss * rows as f64;
-            }
+            let learning_rate = self.solver.learning_rate();
+            let outcome = self.solver.run_epoch(network, &mut batches, (&self.penalty, self.clipping.as_ref()), rng)?;
 
             let mut record = EpochRecord {
                 epoch,
-                train_loss: loss_sum / samples as f64,
+                train_loss: outcome.train_loss,
                 penalty: self.penalty.value(network),
                 validation_loss: None,
                 validation_metrics: Vec::new(),
                 learning_rate,
                 elapsed_seconds: 0.0,
             };
-            if let Some(data) = validation {
+            if let Some(data) = validation.filter(|_| record.train_loss.is_finite()) {
                 let (loss, predictions) = network.evaluate_and_predict(data.inputs(), data.targets())?;
                 record.validation_loss = Some(loss);
                 for &metric in &self.metrics {
                     record.validation_metrics.push((metric, metric.measure(&predictions, data.targets())?));
                 }
             }
-            let bad_value =
-                [Some(record.penalty), record.validation_loss].into_iter().flatten().find(|v| !v.is_finite());
+            let measured = [Some(record.train_loss), Some(record.penalty), record.validation_loss];
+            let bad_value = measured.into_iter().flatten().find(|v| !v.is_finite());
             if let Some(loss) = bad_value.or_else(|| (!network_is_finite(network)).then_some(f64::NAN)) {
                 *network = last_good;
                 return Err(Error::Diverged { epoch, loss });
@@ -235,6 +228,10 @@ impl<'callback, O> Trainer<'callback, O> {
                 epochs_without_improvement += 1;
             }
             last_good.clone_from(network);
+            if outcome.converged {
+                history.converged = true;
+                break;
+            }
             if let Some(stopping) = &self.early_stopping {
                 if epochs_without_improvement >= stopping.patience && epoch < self.epochs {
                     history.stopped_early = true;
@@ -250,9 +247,9 @@ impl<'callback, O> Trainer<'callback, O> {
         Ok(history)
     }
 
-    /// What decides the best epoch: early stopping's monitor, else the validation loss if there
-    /// is a validation set, else the training loss.
-    fn monitor(&self, has_validation: bool) -> Monitor {
+    /// What decides the best epoch (and what reduce-on-plateau watches): early stopping's
+    /// monitor, else the validation loss if there is a validation set, else the training loss.
+    pub fn monitor(&self, has_validation: bool) -> Monitor {
         match &self.early_stopping {
             Some(stopping) => stopping.monitor,
             None if has_validation => Monitor::ValidationLoss,
@@ -262,7 +259,7 @@ impl<'callback, O> Trainer<'callback, O> {
 
     /// Checks the settings against the network and data without training; [`Trainer::fit`]
     /// starts with the same checks.
-    pub fn validate<S: Scalar>(
+    pub fn validate(
         &self,
         network: &Network<S>,
         train: &Dataset<S>,
@@ -295,6 +292,31 @@ impl<'callback, O> Trainer<'callback, O> {
         if validation.is_some_and(Dataset::is_empty) {
             return Err(Error::invalid("validation data", "has no samples"));
         }
+        if !self.solver.has_learning_rate() {
+            if self.schedule.is_some() {
+                return Err(Error::invalid(
+                    "schedule",
+                    "L-BFGS has no learning rate to schedule: its line search picks each step",
+                ));
+            }
+            if self.clipping.is_some() {
+                return Err(Error::invalid("clipping", "does not apply to L-BFGS, whose line search bounds each step"));
+            }
+        }
+        if let Some(schedule) = &self.schedule {
+            schedule.validate()?;
+            if let Schedule::ReduceOnPlateau(plateau) = schedule {
+                let monitor = self.monitor(validation.is_some());
+                if (plateau.mode == PlateauMode::Maximise) != monitor.maximises() {
+                    let (direction, watched) =
+                        if monitor.maximises() { ("maximised", "minimise") } else { ("minimised", "maximise") };
+                    return Err(Error::invalid(
+                        "schedule",
+                        format!("reduce-on-plateau is set to {watched} but {monitor} is {direction}"),
+                    ));
+                }
+            }
+        }
         if let Some(stopping) = &self.early_stopping {
             stopping.check()?;
             let needs_validation = !matches!(stopping.monitor, Monitor::TrainLoss);
@@ -322,15 +344,6 @@ fn network_is_finite<S: Scalar>(network: &mut Network<S>) -> bool {
     let mut finite = true;
     network.visit_parameters(|_, parameter| finite &= parameter.value.iter().all(|v| v.is_finite()));
     finite
-}
-
-/// Copies the samples at `indices` into the front of the batch buffers.
-fn gather<S: Scalar>(data: &Dataset<S>, indices: &[usize], inputs: &mut [S], targets: &mut [S]) {
-    let (x, y) = (data.inputs(), data.targets());
-    for (position, &index) in indices.iter().enumerate() {
-        inputs[position * x.cols()..(position + 1) * x.cols()].copy_from_slice(x.row(index));
-        targets[position * y.cols()..(position + 1) * y.cols()].copy_from_slice(y.row(index));
-    }
 }
 
 #[cfg(test)]
@@ -392,30 +405,12 @@ mod tests {
 
     #[test]
     fn the_last_partial_batch_is_used() {
-        // 50 samples in batches of 20: 20, 20 and 10. Count the steps through the callback-free
-        // trick of an optimizer that counts its calls.
-        struct Counting(usize);
-        impl Optimizer<f64> for Counting {
-            fn begin_step(&mut self) {
-                self.0 += 1;
-            }
-            fn update(&mut self, _: usize, _: crate::layer::Tensor<'_, f64>) {}
-            fn learning_rate(&self) -> f64 {
-                0.0
-            }
-            fn set_learning_rate(&mut self, _: f64) {}
-            fn state(&self) -> crate::optim::OptimizerState {
-                crate::optim::OptimizerState::default()
-            }
-            fn load_state(&mut self, _: &crate::optim::OptimizerState) -> Result<(), Error> {
-                Ok(())
-            }
-        }
+        // 50 samples in batches of 20: steps on 20, 20 and 10 samples, three per epoch.
         let mut rng = seeded_rng(3);
         let data = datasets::sine(50, &mut rng);
-        let mut trainer = Trainer::new(Counting(0)).epochs(2).batch_size(20);
+        let mut trainer = Trainer::new(Sgd::new(0.1).unwrap()).epochs(2).batch_size(20);
         trainer.fit(&mut network(3), &data, None, &mut rng).unwrap();
-        assert_eq!(trainer.optimizer().0, 6);
+        assert_eq!(trainer.solver().state().step, 6);
     }
 
     #[test]
@@ -595,5 +590,79 @@ mod tests {
         // The kept weights are exactly those at the end of the epoch before the divergence.
         let expected = if epoch == 1 { network(15) } else { train(epoch - 1).0 };
         assert_eq!(weights(&kept), weights(&expected), "diverged in epoch {epoch}");
+    }
+
+    #[test]
+    fn a_step_schedule_sets_the_learning_rate_of_each_epoch() {
+        let mut rng = seeded_rng(16);
+        let data = datasets::sine::<f64>(20, &mut rng);
+        let mut trainer =
+            Trainer::new(Sgd::new(0.1).unwrap()).epochs(7).schedule(Schedule::Step { step_size: 3, gamma: 0.5 });
+        let history = trainer.fit(&mut network(16), &data, None, &mut rng).unwrap();
+        let rates: Vec<f64> = history.epochs.iter().map(|r| r.learning_rate).collect();
+        assert_eq!(rates, [0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.025]);
+    }
+
+    #[test]
+    fn reduce_on_plateau_watches_the_monitored_quantity_in_its_direction() {
+        let mut rng = seeded_rng(17);
+        let data = datasets::sine::<f64>(20, &mut rng);
+        // A learning rate so small that the (full-batch) training loss cannot improve by the
+        // relative threshold: after `patience` such epochs η is halved, and again, and again.
+        let plateau = crate::optim::Plateau { patience: 2, factor: 0.5, ..Default::default() };
+        let mut trainer = Trainer::new(Sgd::new(1e-6).unwrap())
+            .epochs(10)
+            .batch_size(20)
+            .schedule(Schedule::ReduceOnPlateau(plateau));
+        let history = trainer.fit(&mut network(17), &data, None, &mut rng).unwrap();
+        let rates: Vec<f64> = history.epochs.iter().map(|r| r.learning_rate * 1e6).collect();
+        assert_eq!(rates[..4], [1.0, 1.0, 1.0, 1.0], "{rates:?}");
+        assert!(rates[9] < 0.3, "η was reduced at least twice: {rates:?}");
+        let validation = data.clone();
+        // Watching accuracy (maximised) with a plateau set to minimise is a contradiction.
+        let mut trainer = Trainer::new(Sgd::new(0.01).unwrap())
+            .metrics(&[Metric::Accuracy])
+            .early_stopping(EarlyStopping::new(Monitor::Validation(Metric::Accuracy)))
+            .schedule(Schedule::ReduceOnPlateau(plateau));
+        let error = trainer.fit(&mut network(17), &data, Some(&validation), &mut rng).unwrap_err();
+        assert!(error.to_string().contains("set to minimise but val_accuracy is maximised"), "{error}");
+    }
+
+    #[test]
+    fn lbfgs_learns_xor_in_full_batch_iterations() {
+        let data = datasets::xor::<f64>();
+        let mut network: Network<f64> = Network::builder(2)
+            .dense(4, Activation::Tanh)
+            .dense(1, Activation::Sigmoid)
+            .loss(crate::Loss::BinaryCrossEntropy)
+            .build(&mut seeded_rng(18))
+            .unwrap();
+        let mut trainer = Trainer::lbfgs(Lbfgs::default()).epochs(200).metrics(&[Metric::Accuracy]);
+        let history = trainer.fit(&mut network, &data, Some(&data), &mut seeded_rng(18)).unwrap();
+        let last = history.last().unwrap();
+        assert_eq!(last.validation_metric(Metric::Accuracy), Some(1.0), "{last:?}");
+        assert!(last.train_loss < 0.05, "{last:?}");
+        assert_eq!(last.learning_rate, 1.0, "L-BFGS reports no learning rate of its own");
+        assert!(trainer.solver().state().step > 0 || history.epochs.len() > 1);
+    }
+
+    #[test]
+    fn lbfgs_minimises_the_penalised_objective_and_reports_the_data_loss() {
+        let mut rng = seeded_rng(19);
+        let data = datasets::sine::<f64>(30, &mut rng);
+        let penalty = Penalty { l1: 0.0, l2: 1e-2 };
+        let mut net = network(19);
+        let mut trainer = Trainer::lbfgs(Lbfgs::default()).epochs(30).penalty(penalty);
+        let history = trainer.fit(&mut net, &data, None, &mut rng).unwrap();
+        let last = history.last().unwrap();
+        assert!((last.train_loss - net.evaluate(data.inputs(), data.targets()).unwrap()).abs() < 1e-12);
+        assert!((last.penalty - penalty.value(&mut net)).abs() < 1e-12);
+        let objectives: Vec<f64> = history.epochs.iter().map(|r| r.train_loss + r.penalty).collect();
+        assert!(objectives.windows(2).all(|w| w[1] <= w[0] + 1e-12), "the objective never rises: {objectives:?}");
+        let error = Trainer::lbfgs(Lbfgs::default())
+            .schedule(Schedule::Exponential { gamma: 0.9 })
+            .fit(&mut net, &data, None, &mut rng)
+            .unwrap_err();
+        assert!(error.to_string().contains("L-BFGS has no learning rate to schedule"), "{error}");
     }
 }

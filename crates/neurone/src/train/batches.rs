@@ -1,0 +1,82 @@
+//! Minibatches: each epoch a fresh order of the samples, cut into batches gathered into buffers
+//! allocated once, so no epoch copies the whole dataset.
+
+use rand::seq::SliceRandom;
+
+use crate::{Dataset, Error, Rng, Scalar};
+
+/// Cuts a dataset into minibatches, epoch after epoch.
+///
+/// ```
+/// use neurone::{Matrix, Dataset, train::Batches, seeded_rng};
+/// let data = Dataset::new(Matrix::column(&[1.0f32, 2.0, 3.0, 4.0, 5.0]), Matrix::column(&[0.0; 5]))?;
+/// let mut batches = Batches::new(&data, 2, true);
+/// let mut sizes = Vec::new();
+/// batches.for_each_batch(&mut seeded_rng(0), |inputs, _targets, rows| {
+///     sizes.push(rows);
+///     assert_eq!(inputs.len(), rows);
+///     Ok(())
+/// })?;
+/// assert_eq!(sizes, [2, 2, 1]); // the last, partial batch is used, not dropped
+/// # Ok::<(), neurone::Error>(())
+/// ```
+pub struct Batches<'data, S> {
+    data: &'data Dataset<S>,
+    batch_size: usize,
+    shuffle: bool,
+    order: Vec<usize>,
+    inputs: Vec<S>,
+    targets: Vec<S>,
+}
+
+impl<'data, S: Scalar> Batches<'data, S> {
+    /// Batches of `batch_size` samples (all of them when larger), in a new random order each
+    /// epoch if `shuffle`, else in the dataset's order.
+    pub fn new(data: &'data Dataset<S>, batch_size: usize, shuffle: bool) -> Self {
+        let batch_size = batch_size.clamp(1, data.len().max(1));
+        Self {
+            data,
+            batch_size,
+            shuffle,
+            order: (0..data.len()).collect(),
+            inputs: vec![S::ZERO; if shuffle { batch_size * data.inputs().cols() } else { 0 }],
+            targets: vec![S::ZERO; if shuffle { batch_size * data.targets().cols() } else { 0 }],
+        }
+    }
+
+    /// The whole dataset.
+    pub fn data(&self) -> &'data Dataset<S> {
+        self.data
+    }
+
+    /// One epoch: calls `step(inputs, targets, rows)` for each batch, rows stored one after
+    /// the other. Stops at the first error.
+    pub fn for_each_batch(
+        &mut self,
+        rng: &mut Rng,
+        mut step: impl FnMut(&[S], &[S], usize) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let (x, y) = (self.data.inputs(), self.data.targets());
+        let (input_width, target_width) = (x.cols(), y.cols());
+        if self.shuffle {
+            self.order.shuffle(rng);
+        }
+        for (batch, indices) in self.order.chunks(self.batch_size).enumerate() {
+            let rows = indices.len();
+            if self.shuffle {
+                for (position, &index) in indices.iter().enumerate() {
+                    self.inputs[position * input_width..(position + 1) * input_width].copy_from_slice(x.row(index));
+                    self.targets[position * target_width..(position + 1) * target_width].copy_from_slice(y.row(index));
+                }
+                step(&self.inputs[..rows * input_width], &self.targets[..rows * target_width], rows)?;
+            } else {
+                // In order, a batch is a contiguous block of the dataset: no copy needed.
+                let first = batch * self.batch_size;
+                let inputs = &x.as_slice()[first * input_width..(first + rows) * input_width];
+                let targets = &y.as_slice()[first * target_width..(first + rows) * target_width];
+                step(inputs, targets, rows)?;
+            }
+        }
+        Ok(())
+    }
+}

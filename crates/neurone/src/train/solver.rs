@@ -1,0 +1,168 @@
+//! What one epoch does to the parameters: minibatch steps of a gradient [`Optimizer`], or one
+//! full-batch iteration of [`Lbfgs`].
+
+use super::{Batches, Clipping, Penalty};
+use crate::network::Mode;
+use crate::optim::{Lbfgs, OptimizerState};
+use crate::{Error, Network, Optimizer, Rng, Scalar};
+
+/// The outcome of one epoch.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct EpochOutcome {
+    /// Mean data loss J over the epoch (penalty excluded); NaN or infinite if training diverged.
+    pub train_loss: f64,
+    /// True when the solver has converged and further epochs would change nothing.
+    pub converged: bool,
+}
+
+/// A way of moving the parameters for one epoch: minibatch steps of a gradient optimizer
+/// ([`Minibatch`]), or one full-batch quasi-Newton iteration of [`Lbfgs`] (scikit-learn's
+/// `lbfgs` solver also counts its iterations as epochs).
+pub trait Solver<S: Scalar> {
+    /// The learning rate η in use (L-BFGS has none: its line search picks each step; it reports 1).
+    fn learning_rate(&self) -> f64;
+
+    /// Changes η, for learning-rate schedules.
+    fn set_learning_rate(&mut self, learning_rate: f64);
+
+    /// True if [`Solver::set_learning_rate`] has an effect.
+    fn has_learning_rate(&self) -> bool {
+        true
+    }
+
+    /// Runs one epoch over `batches`, adding the penalty to the objective and clipping
+    /// gradients if asked.
+    fn run_epoch(
+        &mut self,
+        network: &mut Network<S>,
+        batches: &mut Batches<'_, S>,
+        regularisation: (&Penalty, Option<&Clipping>),
+        rng: &mut Rng,
+    ) -> Result<EpochOutcome, Error>;
+
+    /// Everything the solver has accumulated, for checkpoints.
+    fn state(&self) -> OptimizerState;
+
+    /// Restores a state returned by [`Solver::state`].
+    fn load_state(&mut self, state: &OptimizerState) -> Result<(), Error>;
+}
+
+/// Minibatch gradient descent with an [`Optimizer`].
+#[derive(Clone, Debug)]
+pub struct Minibatch<O>(pub O);
+
+impl<S: Scalar, O: Optimizer<S>> Solver<S> for Minibatch<O> {
+    fn learning_rate(&self) -> f64 {
+        self.0.learning_rate()
+    }
+
+    fn set_learning_rate(&mut self, learning_rate: f64) {
+        self.0.set_learning_rate(learning_rate);
+    }
+
+    fn state(&self) -> OptimizerState {
+        self.0.state()
+    }
+
+    fn load_state(&mut self, state: &OptimizerState) -> Result<(), Error> {
+        self.0.load_state(state)
+    }
+
+    /// For each minibatch: forward, backpropagation, penalty gradient, clipping, update.
+    fn run_epoch(
+        &mut self,
+        network: &mut Network<S>,
+        batches: &mut Batches<'_, S>,
+        (penalty, clipping): (&Penalty, Option<&Clipping>),
+        rng: &mut Rng,
+    ) -> Result<EpochOutcome, Error> {
+        let mut loss_sum = 0.0;
+        let mut diverged = None;
+        batches.for_each_batch(rng, |inputs, targets, rows| {
+            if diverged.is_some() {
+                return Ok(());
+            }
+            network.forward_rows(inputs, rows, Mode::Train);
+            let loss = network.backward_rows(inputs, targets);
+            if !loss.is_finite() {
+                diverged = Some(loss);
+                return Ok(());
+            }
+            penalty.add_gradient(network);
+            if let Some(clipping) = clipping {
+                clipping.apply(network);
+            }
+            network.update(&mut self.0);
+            loss_sum += loss * rows as f64;
+            Ok(())
+        })?;
+        let train_loss = diverged.unwrap_or(loss_sum / batches.data().len() as f64);
+        Ok(EpochOutcome { train_loss, converged: false })
+    }
+}
+
+impl<S: Scalar> Solver<S> for Lbfgs {
+    fn learning_rate(&self) -> f64 {
+        1.0
+    }
+
+    fn set_learning_rate(&mut self, _: f64) {}
+
+    fn has_learning_rate(&self) -> bool {
+        false
+    }
+
+    fn state(&self) -> OptimizerState {
+        Lbfgs::state(self)
+    }
+
+    fn load_state(&mut self, state: &OptimizerState) -> Result<(), Error> {
+        Lbfgs::load_state(self, state)
+    }
+
+    /// One L-BFGS iteration on the whole training set; the objective is J + penalty.
+    fn run_epoch(
+        &mut self,
+        network: &mut Network<S>,
+        batches: &mut Batches<'_, S>,
+        (penalty, _): (&Penalty, Option<&Clipping>),
+        _: &mut Rng,
+    ) -> Result<EpochOutcome, Error> {
+        let data = batches.data();
+        let (inputs, targets, rows) = (data.inputs().as_slice(), data.targets().as_slice(), data.len());
+        let mut parameters = Vec::with_capacity(network.parameter_count());
+        network.visit_parameters(|_, parameter| parameter.value.iter().for_each(|v| parameters.push(v.to_f64())));
+        let mut objective = |point: &[f64], gradient: &mut [f64]| -> f64 {
+            set_parameters(network, point);
+            network.forward_rows(inputs, rows, Mode::Train);
+            let loss = network.backward_rows(inputs, targets);
+            penalty.add_gradient(network);
+            let mut position = 0;
+            network.visit_parameters(|_, parameter| {
+                for &g in parameter.gradient.iter() {
+                    gradient[position] = g.to_f64();
+                    position += 1;
+                }
+            });
+            loss + penalty.value(network)
+        };
+        let Ok(step) = self.step(&mut parameters, &mut objective) else {
+            // The only possible failure here: J or ∇J is not finite where the iteration starts.
+            return Ok(EpochOutcome { train_loss: f64::NAN, converged: false });
+        };
+        set_parameters(network, &parameters);
+        let train_loss = step.loss - penalty.value(network);
+        Ok(EpochOutcome { train_loss, converged: step.should_stop() })
+    }
+}
+
+/// Copies a flat parameter vector into the network's tensors, in visiting order.
+fn set_parameters<S: Scalar>(network: &mut Network<S>, values: &[f64]) {
+    let mut position = 0;
+    network.visit_parameters(|_, parameter| {
+        for value in parameter.value.iter_mut() {
+            *value = S::from_f64(values[position]);
+            position += 1;
+        }
+    });
+}
