@@ -33,11 +33,13 @@ impl CliError {
 }
 
 impl From<neurone::Error> for CliError {
-    /// Divergence and file-system errors are failures of the run; every other library error
-    /// is about a value or shape the user chose.
+    /// Divergence, file-system and download errors are failures of the run; every other
+    /// library error is about a value, file or shape the user chose.
     fn from(error: neurone::Error) -> Self {
         match error {
-            neurone::Error::Diverged { .. } | neurone::Error::Io { .. } => CliError::Failure(error.to_string()),
+            neurone::Error::Diverged { .. } | neurone::Error::Io { .. } | neurone::Error::Download { .. } => {
+                CliError::Failure(error.to_string())
+            }
             _ => CliError::Usage(error.to_string()),
         }
     }

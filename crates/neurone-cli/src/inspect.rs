@@ -20,9 +20,10 @@ pub struct ConfigArgs {
 
 /// Prints the layer table and parameter count of the experiment's network.
 pub fn summary(args: &ConfigArgs) -> Result<(), CliError> {
-    let experiment = Experiment::load(&args.config, &args.overrides).map_err(CliError::Usage)?;
+    let mut experiment = Experiment::load(&args.config, &args.overrides).map_err(CliError::Usage)?;
     let mut rng = seeded_rng(experiment.seed);
-    let data = Data::<f32>::load(&experiment, &mut rng);
+    let data = Data::<f32>::load(&experiment, &mut rng, true)?;
+    data.resolve_defaults(&mut experiment);
     let network =
         build_network(&experiment, &data.train, &mut rng).map_err(|e| CliError::from(e).in_file(&args.config))?;
     println!("{}", network.summary());
@@ -34,9 +35,10 @@ pub fn summary(args: &ConfigArgs) -> Result<(), CliError> {
 pub fn gradcheck(args: &ConfigArgs) -> Result<(), CliError> {
     const SAMPLES: usize = 8;
     const TOLERANCE: f64 = 1e-6;
-    let experiment = Experiment::load(&args.config, &args.overrides).map_err(CliError::Usage)?;
+    let mut experiment = Experiment::load(&args.config, &args.overrides).map_err(CliError::Usage)?;
     let mut rng = seeded_rng(experiment.seed);
-    let data = Data::<f64>::load(&experiment, &mut rng);
+    let data = Data::<f64>::load(&experiment, &mut rng, true)?;
+    data.resolve_defaults(&mut experiment);
     let network =
         build_network(&experiment, &data.train, &mut rng).map_err(|e| CliError::from(e).in_file(&args.config))?;
     let rows: Vec<usize> = (0..data.train.len().min(SAMPLES)).collect();

@@ -3,34 +3,70 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use neurone::metrics::RegressionMetrics;
-use neurone::{Dataset, History, Matrix, io::write_atomic};
+use neurone::metrics::{ClassificationMetrics, RegressionMetrics, classification_metrics, regression_metrics};
+use neurone::{Error, History, Matrix, io::write_atomic};
+use serde_json::json;
 
 use crate::config::Experiment;
+use crate::setup::{Data, Task};
+
+/// The final metrics on the test samples, in the targets' original units.
+pub enum TestMetrics {
+    Regression(RegressionMetrics),
+    Classification(ClassificationMetrics),
+}
+
+impl TestMetrics {
+    /// Measures `outputs` (the network's, in scaled units) against the raw test targets.
+    pub fn measure(data: &Data<f32>, outputs: &Matrix<f32>) -> Result<Self, Error> {
+        Ok(match data.task {
+            Task::Regression => {
+                let predictions = data.preprocessing.outputs_to_original(outputs)?;
+                TestMetrics::Regression(regression_metrics(&predictions, data.test_raw.targets())?)
+            }
+            Task::Classification { .. } => {
+                TestMetrics::Classification(classification_metrics(outputs, data.test_raw.targets())?)
+            }
+        })
+    }
+
+    /// One line for the terminal.
+    pub fn summary(&self) -> String {
+        match self {
+            TestMetrics::Regression(m) => {
+                format!("mse {:.4e}  rmse {:.4e}  mae {:.4e}  r2 {:.4}", m.mse, m.rmse, m.mae, m.r2)
+            }
+            TestMetrics::Classification(m) => {
+                format!("accuracy {:.4}  log_loss {:.4}  macro_f1 {:.4}", m.accuracy, m.log_loss, m.macro_f1)
+            }
+        }
+    }
+}
 
 /// Everything a finished run writes.
 pub struct Run<'a> {
     pub experiment: &'a Experiment,
     pub history: &'a History,
-    pub test: &'a Dataset<f32>,
-    pub predictions: &'a Matrix<f32>,
-    pub metrics: &'a RegressionMetrics,
+    pub data: &'a Data<f32>,
+    /// The network's outputs on the test samples (scaled units).
+    pub outputs: &'a Matrix<f32>,
+    pub metrics: &'a TestMetrics,
     pub seconds: f64,
 }
 
 impl Run<'_> {
     /// Writes every file into `out`, each atomically.
-    pub fn write(&self, out: &Path) -> Result<(), neurone::Error> {
+    pub fn write(&self, out: &Path) -> Result<(), Error> {
         let write = |name: &str, contents: String| write_atomic(&out.join(name), contents.as_bytes());
         write("config.toml", self.experiment.to_toml())?;
         write("history.csv", self.history_csv())?;
-        write("predictions.csv", self.predictions_csv())?;
+        write("predictions.csv", self.predictions_csv()?)?;
         write("metrics.json", self.metrics_json())
     }
 
     /// One row per epoch; an empty cell where a value was not measured.
     fn history_csv(&self) -> String {
-        let metrics = &self.experiment.train.metrics;
+        let metrics = self.experiment.train.metrics.as_deref().unwrap_or_default();
         let mut csv = String::from("epoch,train_loss,val_loss,penalty,learning_rate,elapsed_seconds");
         metrics.iter().for_each(|metric| {
             let _ = write!(csv, ",val_{metric}");
@@ -51,32 +87,94 @@ impl Run<'_> {
         csv
     }
 
-    /// `x,y_true,y_pred` for each test point.
-    fn predictions_csv(&self) -> String {
-        let mut csv = String::from("x,y_true,y_pred\n");
-        let rows =
-            self.test.inputs().iter_rows().zip(self.test.targets().iter_rows()).zip(self.predictions.iter_rows());
-        for ((x, y), prediction) in rows {
-            let _ = writeln!(csv, "{},{},{}", x[0], y[0], prediction[0]);
+    /// Regression: `x,y_true,y_pred` for one input (else `y_true,y_pred`), in original units.
+    /// Classification: `true,predicted` class names, then each class's probability.
+    fn predictions_csv(&self) -> Result<String, Error> {
+        let (raw, outputs) = (&self.data.test_raw, self.outputs);
+        let mut csv = String::new();
+        match &self.data.task {
+            Task::Regression => {
+                let predictions = self.data.preprocessing.outputs_to_original(outputs)?;
+                let with_x = raw.inputs().cols() == 1;
+                csv.push_str(if with_x { "x,y_true,y_pred\n" } else { "y_true,y_pred\n" });
+                let rows = raw.inputs().iter_rows().zip(raw.targets().iter_rows()).zip(predictions.iter_rows());
+                for ((x, y), prediction) in rows {
+                    if with_x {
+                        let _ = write!(csv, "{},", x[0]);
+                    }
+                    let _ = writeln!(csv, "{},{}", y[0], prediction[0]);
+                }
+            }
+            Task::Classification { classes } => {
+                csv.push_str("true,predicted");
+                let probability_names: &[String] = if outputs.cols() == 1 { &classes[1..] } else { classes };
+                probability_names.iter().for_each(|name| {
+                    let _ = write!(csv, ",p_{name}");
+                });
+                csv.push('\n');
+                for (target, output) in raw.targets().iter_rows().zip(outputs.iter_rows()) {
+                    let (actual, predicted) = (class_of(target), class_of(output));
+                    let _ = write!(csv, "{},{}", classes[actual], classes[predicted]);
+                    output.iter().for_each(|p| {
+                        let _ = write!(csv, ",{p}");
+                    });
+                    csv.push('\n');
+                }
+            }
         }
-        csv
+        Ok(csv)
     }
 
     fn metrics_json(&self) -> String {
-        let (metrics, last) = (self.metrics, self.history.last());
-        let json = serde_json::json!({
-            "mse": metrics.mse,
-            "rmse": metrics.rmse,
-            "mae": metrics.mae,
-            "r2": metrics.r2,
-            "evaluated_on": format!("grid of {} points", self.test.len()),
+        let mut json = match (self.metrics, &self.data.task) {
+            (TestMetrics::Regression(m), _) => json!({ "mse": m.mse, "rmse": m.rmse, "mae": m.mae, "r2": m.r2 }),
+            (TestMetrics::Classification(m), Task::Classification { classes }) => {
+                let per_class: serde_json::Map<String, serde_json::Value> = classes
+                    .iter()
+                    .zip(&m.per_class)
+                    .map(|(name, c)| {
+                        let value =
+                            json!({ "precision": c.precision, "recall": c.recall, "f1": c.f1, "support": c.support });
+                        (name.clone(), value)
+                    })
+                    .collect();
+                json!({
+                    "accuracy": m.accuracy,
+                    "log_loss": m.log_loss,
+                    "macro_precision": m.macro_precision,
+                    "macro_recall": m.macro_recall,
+                    "macro_f1": m.macro_f1,
+                    "classes": classes,
+                    "confusion_matrix": m.confusion.counts,
+                    "per_class": per_class,
+                })
+            }
+            (TestMetrics::Classification(_), Task::Regression) => unreachable!("metrics follow the task"),
+        };
+        let last = self.history.last();
+        let extra = json!({
+            "evaluated_on": self.data.test_name,
             "final_train_loss": last.map(|r| r.train_loss),
             "final_val_loss": last.and_then(|r| r.validation_loss),
             "best_epoch": self.history.best_epoch,
             "stopped_early": self.history.stopped_early,
+            "converged": self.history.converged,
             "epochs": self.history.epochs.len(),
             "seconds": self.seconds,
         });
+        if let (Some(json), serde_json::Value::Object(extra)) = (json.as_object_mut(), extra) {
+            json.extend(extra);
+        }
         format!("{json:#}\n")
+    }
+}
+
+/// The class a row of one-hot targets or probabilities points at: the largest value, or for a
+/// single 0/1 column, whether it reaches ½.
+fn class_of(row: &[f32]) -> usize {
+    if row.len() == 1 {
+        usize::from(row[0] >= 0.5)
+    } else {
+        (0..row.len()).fold(0, |best, j| if row[j] > row[best] { j } else { best })
     }
 }

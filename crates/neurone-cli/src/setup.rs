@@ -1,37 +1,160 @@
-//! From an experiment file to data and an untrained network.
+//! From an experiment file to data, preprocessing and an untrained network.
 
-use neurone::{Dataset, Init, Network, Rng, Scalar, datasets};
+use neurone::data::{CsvOptions, Preprocessing, ScalerKind, SplitFractions, read_csv, split};
+use neurone::datasets::{self, DataSource, DownloadEvent};
+use neurone::{Activation, Dataset, Error, Init, Loss, Metric, Network, Rng, Scalar};
 
-use crate::config::{DatasetName, Experiment};
+use crate::config::{DatasetName, Experiment, Scaling};
 
-/// The data of one run: what it trains on, validates on, and is judged on.
-pub struct Data<S> {
-    pub train: Dataset<S>,
-    pub validation: Option<Dataset<S>>,
-    pub test: Dataset<S>,
+/// What the network learns to do, as the data says.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Task {
+    /// Predict numbers.
+    Regression,
+    /// Predict one of `classes`: one-hot targets, or a single 0/1 target for two classes.
+    Classification { classes: Vec<String> },
 }
 
-impl<S: Scalar> Data<S> {
-    /// Generates or reads the experiment's data, drawing from `rng` where it is random.
-    pub fn load(experiment: &Experiment, rng: &mut Rng) -> Self {
-        let data = &experiment.data;
-        match data.dataset {
-            DatasetName::Sine => Data {
-                train: datasets::sine(data.samples, rng),
-                validation: (data.validation_samples > 0).then(|| datasets::sine(data.validation_samples, rng)),
-                test: datasets::sine_grid(data.grid_points),
-            },
+impl Task {
+    /// The usual output activation, loss and validation metric for a task with `outputs` targets.
+    fn defaults(&self, outputs: usize) -> (Activation, Loss, Metric) {
+        match self {
+            Task::Regression => (Activation::Identity, Loss::MeanSquaredError, Metric::R2),
+            Task::Classification { .. } if outputs == 1 => {
+                (Activation::Sigmoid, Loss::BinaryCrossEntropy, Metric::Accuracy)
+            }
+            Task::Classification { .. } => (Activation::Softmax, Loss::CategoricalCrossEntropy, Metric::Accuracy),
         }
     }
 }
 
+/// The data of one run, scaled as the network sees it, with what it takes to report in the
+/// original units.
+pub struct Data<S> {
+    pub train: Dataset<S>,
+    pub validation: Option<Dataset<S>>,
+    /// The samples the final metrics are measured on, scaled.
+    pub test: Dataset<S>,
+    /// The same samples before preprocessing (original units).
+    pub test_raw: Dataset<S>,
+    /// What `test` is, for reports: e.g. "test split (30 samples)".
+    pub test_name: String,
+    pub preprocessing: Preprocessing,
+    pub task: Task,
+}
+
+impl<S: Scalar> Data<S> {
+    /// Generates or reads the experiment's data, splits it (drawing from `rng`), fits the
+    /// preprocessing on the training split and applies it everywhere.
+    pub fn load(experiment: &Experiment, rng: &mut Rng, show_progress: bool) -> Result<Self, Error> {
+        let config = &experiment.data;
+        let fractions =
+            SplitFractions { validation: config.validation.unwrap_or(0.0), test: config.test.unwrap_or(0.0) };
+        let stratify = config.stratify.unwrap_or(false);
+        let split_csv = |csv: neurone::data::CsvData<S>, rng: &mut Rng| -> Result<_, Error> {
+            let stratify = stratify && csv.schema.is_classification();
+            let parts = split(&csv.dataset, fractions, stratify, rng)?;
+            Ok((parts.train, parts.validation, parts.test, Some(csv.schema)))
+        };
+        let (train, validation, test, schema) = match config.dataset {
+            DatasetName::Sine => {
+                let train = datasets::sine(config.samples.unwrap_or(500), rng);
+                let validation_samples = config.validation_samples.unwrap_or(0);
+                let validation = (validation_samples > 0).then(|| datasets::sine(validation_samples, rng));
+                (train, validation, Some(datasets::sine_grid(config.grid_points.unwrap_or(1000))), None)
+            }
+            DatasetName::Xor => (datasets::xor(), Some(datasets::xor()), Some(datasets::xor()), None),
+            DatasetName::Iris => split_csv(datasets::iris(), rng)?,
+            DatasetName::Insurance => split_csv(datasets::insurance(&data_source(show_progress)?)?, rng)?,
+            DatasetName::Csv => {
+                let path = config.path.as_deref().expect("resolved: csv has a path");
+                let target = config.target.as_deref().expect("resolved: csv has a target");
+                let options = CsvOptions::new(target).categorical(config.categorical.iter().flatten());
+                split_csv(read_csv(path, &options)?, rng)?
+            }
+            DatasetName::Mnist => {
+                let mnist = datasets::mnist(&data_source(show_progress)?)?;
+                let parts = split(&mnist.train, fractions, stratify || fractions.validation > 0.0, rng)?;
+                (parts.train, parts.validation, Some(mnist.test), None)
+            }
+        };
+        let (test_raw, test_name) = match (test, &validation) {
+            (Some(test), _) if config.dataset == DatasetName::Sine => {
+                let name = format!("grid of {} points over [0, 2π]", test.len());
+                (test, name)
+            }
+            (Some(test), _) if config.dataset == DatasetName::Xor => (test, "the four points".to_owned()),
+            (Some(test), _) => {
+                let name = format!("test split ({} samples)", test.len());
+                (test, name)
+            }
+            (None, Some(validation)) => {
+                (validation.clone(), format!("validation split ({} samples)", validation.len()))
+            }
+            (None, None) => (train.clone(), format!("training set ({} samples): no test split", train.len())),
+        };
+
+        let task = match (train.class_names(), config.dataset) {
+            (Some(classes), _) => Task::Classification { classes: classes.to_vec() },
+            (None, DatasetName::Xor) => Task::Classification { classes: vec!["0".into(), "1".into()] },
+            (None, _) => Task::Regression,
+        };
+        let kind = |scaling: Option<Scaling>| match scaling.unwrap_or(Scaling::None) {
+            Scaling::None => None,
+            Scaling::Standard => Some(ScalerKind::Standard),
+            Scaling::MinMax => Some(ScalerKind::MinMax),
+        };
+        let target_scaling = if task == Task::Regression { kind(config.scale_target) } else { None };
+        let mut preprocessing = Preprocessing::fit(&train, kind(config.scale_inputs), target_scaling)?;
+        preprocessing.schema = schema;
+        if let Task::Classification { classes } = &task {
+            preprocessing.class_names = Some(classes.clone());
+        }
+        Ok(Data {
+            train: preprocessing.apply(&train)?,
+            validation: validation.map(|data| preprocessing.apply(&data)).transpose()?,
+            test: preprocessing.apply(&test_raw)?,
+            test_raw,
+            test_name,
+            preprocessing,
+            task,
+        })
+    }
+
+    /// Fills in the experiment's settings that depend on the task: output activation, loss and
+    /// validation metrics.
+    pub fn resolve_defaults(&self, experiment: &mut Experiment) {
+        let (activation, loss, metric) = self.task.defaults(self.train.targets().cols());
+        experiment.model.output_activation.get_or_insert(activation);
+        experiment.train.loss.get_or_insert(loss);
+        experiment.train.metrics.get_or_insert_with(|| vec![metric]);
+    }
+}
+
+/// The data folder (`NEURONE_DATA`, else the per-user cache), downloading what is missing with
+/// progress on stderr.
+fn data_source(show_progress: bool) -> Result<DataSource, Error> {
+    let source = DataSource::from_env()?;
+    if !show_progress {
+        return Ok(source);
+    }
+    Ok(source.on_progress(|event| match event {
+        DownloadEvent::Started { url, path } => eprintln!("downloading {url} to {}", path.display()),
+        DownloadEvent::Progress { received, total: Some(total), .. } => {
+            eprint!("\r  {:.1} / {:.1} MB", *received as f64 / 1e6, *total as f64 / 1e6);
+        }
+        DownloadEvent::Progress { received, total: None, .. } => eprint!("\r  {:.1} MB", *received as f64 / 1e6),
+        DownloadEvent::Finished { .. } => eprintln!("\n  verified and stored"),
+    }))
+}
+
 /// The experiment's network, sized for the data: input width from the inputs, output width from
-/// the targets.
+/// the targets. Call after [`Data::resolve_defaults`].
 pub fn build_network<S: Scalar>(
     experiment: &Experiment,
     train: &Dataset<S>,
     rng: &mut Rng,
-) -> Result<Network<S>, neurone::Error> {
+) -> Result<Network<S>, Error> {
     let model = &experiment.model;
     let layer_init = |activation| model.init.unwrap_or_else(|| Init::default_for(activation));
     let mut builder = Network::builder(train.inputs().cols());
@@ -44,7 +167,7 @@ pub fn build_network<S: Scalar>(
             builder = builder.dropout(model.dropout);
         }
     }
-    let output = model.output_activation;
+    let output = model.output_activation.unwrap_or(Activation::Identity);
     builder = builder.dense_with_init(train.targets().cols(), output, layer_init(output), Init::Zeros);
-    builder.loss(experiment.train.loss).build(rng)
+    builder.loss(experiment.train.loss.unwrap_or(Loss::MeanSquaredError)).build(rng)
 }

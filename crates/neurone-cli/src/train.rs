@@ -4,12 +4,11 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use neurone::metrics::regression_metrics;
 use neurone::{Clipping, EarlyStopping, EpochRecord, Penalty, Trainer, seeded_rng};
 
 use crate::config::Experiment;
 use crate::error::CliError;
-use crate::output;
+use crate::output::{self, TestMetrics};
 use crate::setup::{Data, build_network};
 
 /// Arguments of `neurone train`.
@@ -42,17 +41,19 @@ pub fn run(args: &TrainArgs) -> Result<(), CliError> {
     // run then fails, remove it again (only if we made it and it is still empty).
     let created = !out.exists();
     std::fs::create_dir_all(&out).map_err(|error| CliError::Usage(format!("{}: {error}", out.display())))?;
-    let result = train_and_write(args, &experiment, &out);
+    let result = train_and_write(args, experiment, &out);
     if result.is_err() && created {
         let _ = std::fs::remove_dir(&out);
     }
     result
 }
 
-fn train_and_write(args: &TrainArgs, experiment: &Experiment, out: &Path) -> Result<(), CliError> {
+fn train_and_write(args: &TrainArgs, mut experiment: Experiment, out: &Path) -> Result<(), CliError> {
     let at_config = |error: neurone::Error| CliError::from(error).in_file(&args.config);
     let mut rng = seeded_rng(experiment.seed);
-    let data = Data::load(experiment, &mut rng);
+    let data = Data::load(&experiment, &mut rng, !args.quiet)?;
+    data.resolve_defaults(&mut experiment);
+    let experiment = &experiment;
     let mut network = build_network(experiment, &data.train, &mut rng).map_err(at_config)?;
     // Logs and progress go to stderr, results to stdout.
     let log = |line: &str| {
@@ -78,27 +79,13 @@ fn train_and_write(args: &TrainArgs, experiment: &Experiment, out: &Path) -> Res
         log(&format!("early stopping after epoch {}; best epoch {best}", history.epochs.len()));
     }
 
-    let predictions = network.predict(data.test.inputs())?;
-    let metrics = regression_metrics(&predictions, data.test.targets())?;
-    let run = output::Run {
-        experiment,
-        history: &history,
-        test: &data.test,
-        predictions: &predictions,
-        metrics: &metrics,
-        seconds,
-    };
+    let outputs = network.predict(data.test.inputs())?;
+    let metrics = TestMetrics::measure(&data, &outputs)?;
+    let run = output::Run { experiment, history: &history, data: &data, outputs: &outputs, metrics: &metrics, seconds };
     run.write(out)?;
     if !args.quiet {
-        println!(
-            "test: mse {:.3e}  rmse {:.3e}  mae {:.3e}  r2 {:.6}  ({} epochs, {seconds:.2}s) → {}",
-            metrics.mse,
-            metrics.rmse,
-            metrics.mae,
-            metrics.r2,
-            history.epochs.len(),
-            out.display()
-        );
+        let epochs = history.epochs.len();
+        println!("{}: {}  ({epochs} epochs, {seconds:.2}s) → {}", data.test_name, metrics.summary(), out.display());
     }
     Ok(())
 }
@@ -114,7 +101,7 @@ fn trainer<'a>(experiment: &Experiment, has_validation: bool) -> Result<Trainer<
         .batch_size(train.batch_size)
         .shuffle(train.shuffle)
         .penalty(Penalty { l1: train.l1, l2: train.l2 })
-        .metrics(&train.metrics);
+        .metrics(train.metrics.as_deref().unwrap_or_default());
     trainer = match (train.clip_norm, train.clip_value) {
         (Some(_), Some(_)) => return Err(neurone::Error::invalid("train", "set clip_norm or clip_value, not both")),
         (Some(limit), None) => trainer.clipping(Clipping::Norm(limit)),

@@ -20,14 +20,19 @@ impl Experiment {
         for assignment in overrides {
             apply(&mut table, assignment)?;
         }
+        let in_file = |message: String| format!("{} with --set: {message}", path.display());
         Experiment::deserialize(toml::Value::Table(table))
-            .map(Experiment::resolve)
-            .map_err(|error| format!("{} with --set: {}", path.display(), with_suggestion(error.message())))
+            .map_err(|error| in_file(with_suggestion(error.message())))?
+            .resolve()
+            .map_err(in_file)
     }
 
     /// Parses an experiment from TOML text. Errors read `LINE:COLUMN: message`.
     pub fn parse(text: &str) -> Result<Self, String> {
-        toml::from_str(text).map(Experiment::resolve).map_err(|error| describe(&error, text))
+        toml::from_str::<Experiment>(text)
+            .map_err(|error| describe(&error, text))?
+            .resolve()
+            .map_err(|error| format!(" {error}"))
     }
 }
 

@@ -3,9 +3,11 @@
 //! Every key is documented in `docs/config.md`. Unknown keys and out-of-range values are errors
 //! that name the file, line and column.
 
+mod data;
 mod load;
 mod optimization;
 
+pub use data::{DataConfig, DatasetName, Scaling};
 pub use optimization::{OptimizerConfig, ScheduleConfig};
 
 use std::fmt::Display;
@@ -31,30 +33,6 @@ pub struct Experiment {
     pub train: TrainConfig,
 }
 
-/// Which data to learn from.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct DataConfig {
-    pub dataset: DatasetName,
-    /// Number of training samples drawn.
-    #[serde(default = "defaults::samples", deserialize_with = "at_least_one")]
-    pub samples: usize,
-    /// Number of validation samples drawn independently (0 for none).
-    #[serde(default = "defaults::validation_samples")]
-    pub validation_samples: usize,
-    /// Points of the evenly spaced grid the fit is judged on.
-    #[serde(default = "defaults::grid_points", deserialize_with = "at_least_two")]
-    pub grid_points: usize,
-}
-
-/// The built-in datasets.
-#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum DatasetName {
-    /// y = sin x with x uniform on [0, 2π].
-    Sine,
-}
-
 /// The network's architecture.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -66,8 +44,9 @@ pub struct ModelConfig {
     #[serde(default = "defaults::activation", with = "text")]
     pub activation: Activation,
     /// σ of the output layer.
-    #[serde(default = "defaults::output_activation", with = "text")]
-    pub output_activation: Activation,
+    /// By default identity for regression, sigmoid for one 0/1 target, softmax for classes.
+    #[serde(default, with = "optional_text", skip_serializing_if = "Option::is_none")]
+    pub output_activation: Option<Activation>,
     /// Weight initialiser; by default He for the ReLU family, Xavier otherwise.
     #[serde(default, with = "optional_text", skip_serializing_if = "Option::is_none")]
     pub init: Option<Init>,
@@ -83,8 +62,10 @@ pub struct ModelConfig {
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TrainConfig {
-    #[serde(default = "defaults::loss", with = "text")]
-    pub loss: Loss,
+    /// By default mse for regression, binary_cross_entropy for one 0/1 target, cross_entropy
+    /// for classes.
+    #[serde(default, with = "optional_text", skip_serializing_if = "Option::is_none")]
+    pub loss: Option<Loss>,
     #[serde(default)]
     pub optimizer: OptimizerConfig,
     /// η, the gradient descent step; by default the optimizer's usual one.
@@ -116,9 +97,10 @@ pub struct TrainConfig {
     /// Clamp every gradient value into [−clip_value, clip_value].
     #[serde(default, deserialize_with = "optional_positive", skip_serializing_if = "Option::is_none")]
     pub clip_value: Option<f64>,
-    /// Metrics measured on the validation set every epoch.
-    #[serde(default, with = "text_list")]
-    pub metrics: Vec<Metric>,
+    /// Metrics measured on the validation set every epoch (by default accuracy for
+    /// classification, R² for regression).
+    #[serde(default, with = "optional_text_list", skip_serializing_if = "Option::is_none")]
+    pub metrics: Option<Vec<Metric>>,
     /// Stop when a monitored quantity stops improving.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub early_stopping: Option<EarlyStoppingConfig>,
@@ -140,31 +122,16 @@ pub struct EarlyStoppingConfig {
 }
 
 mod defaults {
-    use neurone::{Activation, Loss};
+    use neurone::Activation;
 
     pub fn seed() -> u64 {
         42
-    }
-    pub fn samples() -> usize {
-        500
-    }
-    pub fn validation_samples() -> usize {
-        200
-    }
-    pub fn grid_points() -> usize {
-        1000
     }
     pub fn layers() -> Vec<usize> {
         vec![16, 16]
     }
     pub fn activation() -> Activation {
         Activation::Tanh
-    }
-    pub fn output_activation() -> Activation {
-        Activation::Identity
-    }
-    pub fn loss() -> Loss {
-        Loss::MeanSquaredError
     }
     pub fn epochs() -> usize {
         200
@@ -191,7 +158,7 @@ impl Default for ModelConfig {
         Self {
             layers: defaults::layers(),
             activation: defaults::activation(),
-            output_activation: defaults::output_activation(),
+            output_activation: None,
             init: None,
             batch_norm: false,
             dropout: 0.0,
@@ -202,7 +169,7 @@ impl Default for ModelConfig {
 impl Default for TrainConfig {
     fn default() -> Self {
         Self {
-            loss: defaults::loss(),
+            loss: None,
             optimizer: OptimizerConfig::default(),
             learning_rate: None,
             schedule: None,
@@ -214,7 +181,7 @@ impl Default for TrainConfig {
             l2: 0.0,
             clip_norm: None,
             clip_value: None,
-            metrics: Vec::new(),
+            metrics: None,
             early_stopping: None,
         }
     }
@@ -223,10 +190,11 @@ impl Default for TrainConfig {
 impl Experiment {
     /// Fills in what depends on other settings (the optimizer's default learning rate), so that
     /// the written-out configuration says exactly what ran.
-    fn resolve(mut self) -> Self {
+    fn resolve(mut self) -> Result<Self, String> {
+        self.data.resolve()?;
         let train = &mut self.train;
         train.learning_rate.get_or_insert(train.optimizer.default_learning_rate());
-        self
+        Ok(self)
     }
 
     /// η: the experiment's, or the optimizer's default.
@@ -250,10 +218,6 @@ fn at_least<'de, D: Deserializer<'de>>(deserializer: D, minimum: usize) -> Resul
 
 fn at_least_one<'de, D: Deserializer<'de>>(deserializer: D) -> Result<usize, D::Error> {
     at_least(deserializer, 1)
-}
-
-fn at_least_two<'de, D: Deserializer<'de>>(deserializer: D) -> Result<usize, D::Error> {
-    at_least(deserializer, 2)
 }
 
 fn positive<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
@@ -331,26 +295,24 @@ mod text {
     }
 }
 
-/// Like [`text`], for lists.
-mod text_list {
+/// Like [`text`], for optional lists.
+mod optional_text_list {
     use super::*;
 
-    pub fn serialize<T: Display, S: Serializer>(values: &[T], serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(values.iter().map(ToString::to_string))
+    pub fn serialize<T: Display, S: Serializer>(values: &Option<Vec<T>>, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(values.iter().flatten().map(ToString::to_string))
     }
 
-    pub fn deserialize<'de, T, D>(deserializer: D) -> Result<Vec<T>, D::Error>
+    pub fn deserialize<'de, T, D>(deserializer: D) -> Result<Option<Vec<T>>, D::Error>
     where
         T: FromStr<Err = neurone::Error>,
         D: Deserializer<'de>,
     {
         let texts = Vec::<String>::deserialize(deserializer)?;
-        texts
-            .iter()
-            .map(|text| {
-                text.parse().map_err(|error: neurone::Error| serde::de::Error::custom(super::text::reason(&error)))
-            })
-            .collect()
+        let parse = |text: &String| {
+            text.parse::<T>().map_err(|error: neurone::Error| serde::de::Error::custom(super::text::reason(&error)))
+        };
+        texts.iter().map(parse).collect::<Result<Vec<T>, D::Error>>().map(Some)
     }
 }
 
@@ -386,7 +348,7 @@ mod tests {
         assert_eq!(experiment.seed, 42);
         assert_eq!(experiment.model.layers, [16, 16]);
         assert_eq!(experiment.learning_rate(), 0.01);
-        assert_eq!(experiment.train.loss, Loss::MeanSquaredError);
+        assert_eq!(experiment.train.loss, None, "resolved from the data once it is loaded");
     }
 
     #[test]

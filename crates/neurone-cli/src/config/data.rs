@@ -1,0 +1,212 @@
+//! `[data]`: which dataset, how it is split, and how it is scaled. Settings that do not apply
+//! to the chosen dataset are errors; those left out get the dataset's defaults, written out in
+//! the run's `config.toml`.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// Which data to learn from.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DataConfig {
+    pub dataset: DatasetName,
+    /// `csv`: the file to read (relative to the current directory).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<PathBuf>,
+    /// `csv`: the column to predict.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// `csv`: columns to treat as categories even if they hold numbers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub categorical: Option<Vec<String>>,
+    /// `sine`: training samples drawn.
+    #[serde(default, deserialize_with = "at_least_one", skip_serializing_if = "Option::is_none")]
+    pub samples: Option<usize>,
+    /// `sine`: validation samples drawn independently (0 for none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validation_samples: Option<usize>,
+    /// `sine`: points of the evenly spaced grid the fit is judged on.
+    #[serde(default, deserialize_with = "at_least_two", skip_serializing_if = "Option::is_none")]
+    pub grid_points: Option<usize>,
+    /// Fraction of the samples held out for validation (of the training set, for MNIST).
+    #[serde(default, deserialize_with = "fraction", skip_serializing_if = "Option::is_none")]
+    pub validation: Option<f64>,
+    /// Fraction of the samples held out for the final test.
+    #[serde(default, deserialize_with = "fraction", skip_serializing_if = "Option::is_none")]
+    pub test: Option<f64>,
+    /// Keep each class's proportion in every split (classification only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stratify: Option<bool>,
+    /// Scaling of the inputs, fitted on the training split.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale_inputs: Option<Scaling>,
+    /// Scaling of a regression target, fitted on the training split; predictions and metrics
+    /// are in the original units.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale_target: Option<Scaling>,
+}
+
+/// The built-in datasets, and CSV files.
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum DatasetName {
+    /// y = sin x with x uniform on [0, 2π] (the course's regression example).
+    #[default]
+    Sine,
+    /// The four points of exclusive or.
+    Xor,
+    /// Fisher's iris flowers: 4 measurements, 3 species.
+    Iris,
+    /// Medical insurance charges from age, sex, BMI, children, smoking and region.
+    Insurance,
+    /// Handwritten digits, 28×28 pixels.
+    Mnist,
+    /// Any CSV file with a header row, given `path` and `target`.
+    Csv,
+}
+
+/// How a set of columns is scaled.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Scaling {
+    /// Left as they are.
+    None,
+    /// Zero mean, unit variance.
+    Standard,
+    /// Into [0, 1].
+    MinMax,
+}
+
+impl DataConfig {
+    /// Rejects settings that do not apply to the dataset and fills in its defaults.
+    pub fn resolve(&mut self) -> Result<(), String> {
+        use DatasetName::*;
+        let dataset = self.dataset;
+        let applies = |key: &str| match key {
+            "path" | "target" | "categorical" => dataset == Csv,
+            "samples" | "validation_samples" | "grid_points" => dataset == Sine,
+            "validation" => matches!(dataset, Iris | Insurance | Mnist | Csv),
+            "test" | "stratify" => matches!(dataset, Iris | Insurance | Csv),
+            "scale_inputs" => dataset != Xor,
+            "scale_target" => matches!(dataset, Sine | Insurance | Csv),
+            _ => unreachable!("every key is listed"),
+        };
+        let given = [
+            ("path", self.path.is_some()),
+            ("target", self.target.is_some()),
+            ("categorical", self.categorical.is_some()),
+            ("samples", self.samples.is_some()),
+            ("validation_samples", self.validation_samples.is_some()),
+            ("grid_points", self.grid_points.is_some()),
+            ("validation", self.validation.is_some()),
+            ("test", self.test.is_some()),
+            ("stratify", self.stratify.is_some()),
+            ("scale_inputs", self.scale_inputs.is_some()),
+            ("scale_target", self.scale_target.is_some()),
+        ];
+        if let Some((key, _)) = given.iter().find(|(key, given)| *given && !applies(key)) {
+            let name = serde_json::to_value(dataset).expect("a plain enum").as_str().unwrap_or_default().to_owned();
+            return Err(format!("data.{key} does not apply to the {name} dataset"));
+        }
+        if dataset == Csv && (self.path.is_none() || self.target.is_none()) {
+            return Err("the csv dataset needs data.path and data.target".into());
+        }
+        let (validation, test) = match dataset {
+            Iris => (0.0, 0.2),
+            Insurance | Csv => (0.1, 0.2),
+            Mnist => (0.1, 0.0),
+            Sine | Xor => (0.0, 0.0),
+        };
+        if applies("validation") {
+            self.validation.get_or_insert(validation);
+        }
+        if applies("test") {
+            self.test.get_or_insert(test);
+            self.stratify.get_or_insert(true);
+            if self.validation.unwrap_or(0.0) + self.test.unwrap_or(0.0) >= 1.0 {
+                return Err("data.validation + data.test must leave samples to train on (sum below 1)".into());
+            }
+        }
+        if dataset == Sine {
+            self.samples.get_or_insert(500);
+            self.validation_samples.get_or_insert(200);
+            self.grid_points.get_or_insert(1000);
+        }
+        let (inputs, target) = match dataset {
+            Sine => (Scaling::None, Scaling::None),
+            Mnist | Xor => (Scaling::None, Scaling::None),
+            Iris | Insurance | Csv => (Scaling::Standard, Scaling::Standard),
+        };
+        if applies("scale_inputs") {
+            self.scale_inputs.get_or_insert(inputs);
+        }
+        if applies("scale_target") {
+            self.scale_target.get_or_insert(target);
+        }
+        Ok(())
+    }
+}
+
+fn at_least<'de, D: Deserializer<'de>>(deserializer: D, minimum: usize) -> Result<Option<usize>, D::Error> {
+    let value = usize::deserialize(deserializer)?;
+    if value < minimum {
+        return Err(serde::de::Error::custom(format!("must be at least {minimum}, got {value}")));
+    }
+    Ok(Some(value))
+}
+
+fn at_least_one<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<usize>, D::Error> {
+    at_least(deserializer, 1)
+}
+
+fn at_least_two<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<usize>, D::Error> {
+    at_least(deserializer, 2)
+}
+
+fn fraction<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<f64>, D::Error> {
+    let value = f64::deserialize(deserializer)?;
+    if !(0.0..1.0).contains(&value) {
+        return Err(serde::de::Error::custom(format!("must be a fraction in [0, 1), got {value}")));
+    }
+    Ok(Some(value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resolved(dataset: DatasetName) -> DataConfig {
+        let mut data = DataConfig { dataset, ..DataConfig::default() };
+        if dataset == DatasetName::Csv {
+            (data.path, data.target) = (Some("x.csv".into()), Some("y".into()));
+        }
+        data.resolve().unwrap();
+        data
+    }
+
+    #[test]
+    fn each_dataset_gets_its_defaults() {
+        let iris = resolved(DatasetName::Iris);
+        assert_eq!((iris.validation, iris.test, iris.stratify), (Some(0.0), Some(0.2), Some(true)));
+        assert_eq!(iris.scale_inputs, Some(Scaling::Standard));
+        assert_eq!(iris.scale_target, None, "a classification target is never scaled");
+        let sine = resolved(DatasetName::Sine);
+        assert_eq!((sine.samples, sine.grid_points, sine.scale_inputs), (Some(500), Some(1000), Some(Scaling::None)));
+        let mnist = resolved(DatasetName::Mnist);
+        assert_eq!((mnist.validation, mnist.test), (Some(0.1), None));
+        let xor = resolved(DatasetName::Xor);
+        assert_eq!(xor, DataConfig { dataset: DatasetName::Xor, ..DataConfig::default() });
+    }
+
+    #[test]
+    fn settings_of_other_datasets_are_errors() {
+        let mut data = DataConfig { dataset: DatasetName::Iris, samples: Some(10), ..DataConfig::default() };
+        assert_eq!(data.resolve().unwrap_err(), "data.samples does not apply to the iris dataset");
+        let mut data = DataConfig { dataset: DatasetName::Csv, ..DataConfig::default() };
+        assert_eq!(data.resolve().unwrap_err(), "the csv dataset needs data.path and data.target");
+        let mut data =
+            DataConfig { dataset: DatasetName::Iris, validation: Some(0.5), test: Some(0.5), ..DataConfig::default() };
+        assert!(data.resolve().unwrap_err().contains("must leave samples to train on"));
+    }
+}
