@@ -84,6 +84,10 @@ impl<S: Scalar> Data<S> {
                 (test, name)
             }
             (Some(test), _) if config.dataset == DatasetName::Xor => (test, "the four points".to_owned()),
+            (Some(test), _) if config.dataset == DatasetName::Mnist => {
+                let name = format!("MNIST test set ({} images)", test.len());
+                (test, name)
+            }
             (Some(test), _) => {
                 let name = format!("test split ({} samples)", test.len());
                 (test, name)

@@ -59,7 +59,7 @@ fn mnist_has_the_published_sizes_counts_and_first_labels() {
     let files: Vec<String> = names.iter().map(|name| format!("mnist/{name}.gz")).collect();
     let files: Vec<&str> = files.iter().map(String::as_str).collect();
     let Some(folder) = data_folder("mnist", &files) else { return };
-    let mnist = mnist::<f32>(&DataSource::new(folder.join("mnist")).offline()).unwrap();
+    let mnist = mnist::<f32>(&DataSource::new(folder).offline()).unwrap();
     assert_eq!(mnist.train.inputs().shape(), (60_000, 784));
     assert_eq!(mnist.test.inputs().shape(), (10_000, 784));
     assert_eq!(class_counts(mnist.train.targets()), [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]);

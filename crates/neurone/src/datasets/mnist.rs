@@ -19,8 +19,9 @@ const BASE_URL: &str = "https://ossci-datasets.s3.amazonaws.com/mnist/";
 /// downloaded gzipped; the checksums are those of the decompressed (original) IDX files, so
 /// either the `.gz` or the plain file is accepted in the data folder.
 pub fn mnist_files() -> [RemoteFile; 4] {
+    // Stored in a `mnist/` folder of the data folder, as in the shared data set.
     let file = |name: &str, sha256: &str, size: u64| RemoteFile {
-        name: name.into(),
+        name: format!("mnist/{name}"),
         url: format!("{BASE_URL}{name}.gz"),
         sha256: sha256.into(),
         size,

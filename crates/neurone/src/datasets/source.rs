@@ -14,8 +14,8 @@ use crate::Error;
 /// A file a dataset needs: its name in the data folder, where to get it, and what it must hold.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RemoteFile {
-    /// The file's name in the data folder, e.g. `insurance.csv` (for a gzipped file, the name
-    /// without `.gz`: either `name` or `name.gz` is accepted).
+    /// The file's path in the data folder, e.g. `insurance.csv` or `mnist/t10k-labels-idx1-ubyte`
+    /// (for a gzipped file, without `.gz`: either `name` or `name.gz` is accepted).
     pub name: String,
     /// The canonical address to download it from.
     pub url: String,
@@ -172,7 +172,8 @@ impl DataSource {
         let bytes = content(&raw, &path, file.size)
             .and_then(|bytes| check_sha256(bytes, file, &path))
             .map_err(|error| Error::Download { url: file.url.clone(), reason: error.to_string() })?;
-        fs::create_dir_all(&self.folder).map_err(|source| Error::Io { path: self.folder.clone(), source })?;
+        let folder = path.parent().unwrap_or(&self.folder);
+        fs::create_dir_all(folder).map_err(|source| Error::Io { path: folder.to_path_buf(), source })?;
         crate::io::write_atomic(&path, &raw)?;
         self.report(&DownloadEvent::Finished { url: &file.url, path: &path, bytes: raw.len() as u64 });
         Ok(LoadedFile { path, bytes })
