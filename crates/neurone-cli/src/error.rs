@@ -11,14 +11,18 @@ pub enum CliError {
     Usage(String),
     /// The input was fine but the work failed.
     Failure(String),
+    /// The user stopped the run (Ctrl-C); what was done is saved.
+    Interrupted(String),
 }
 
 impl CliError {
-    /// 2 for usage errors, 1 for failures (as clap exits 2 on bad arguments).
+    /// 2 for usage errors (as clap exits on bad arguments), 1 for failures, 130 for an
+    /// interruption (the shell's convention for SIGINT).
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Usage(_) => 2,
             CliError::Failure(_) => 1,
+            CliError::Interrupted(_) => 130,
         }
     }
 
@@ -28,6 +32,7 @@ impl CliError {
         match self {
             CliError::Usage(message) => CliError::Usage(prefix(message)),
             CliError::Failure(message) => CliError::Failure(prefix(message)),
+            CliError::Interrupted(message) => CliError::Interrupted(message),
         }
     }
 }
@@ -48,7 +53,9 @@ impl From<neurone::Error> for CliError {
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CliError::Usage(message) | CliError::Failure(message) => f.write_str(message),
+            CliError::Usage(message) | CliError::Failure(message) | CliError::Interrupted(message) => {
+                f.write_str(message)
+            }
         }
     }
 }

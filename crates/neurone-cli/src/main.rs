@@ -1,9 +1,11 @@
 //! `neurone`: train multi-layer perceptrons from TOML experiment files.
 
 mod config;
+mod datasets;
 mod error;
 mod inspect;
 mod output;
+mod progress;
 mod setup;
 mod train;
 
@@ -36,6 +38,8 @@ enum Command {
     /// Check the experiment's backpropagation against finite differences (in f64).
     #[command(after_help = "Example:\n  neurone gradcheck examples/sine.toml --set model.activation=gelu")]
     Gradcheck(inspect::ConfigArgs),
+    /// List the built-in datasets, where each is stored, and whether it is present.
+    Datasets,
 }
 
 fn main() -> ExitCode {
@@ -44,6 +48,7 @@ fn main() -> ExitCode {
         Command::Train(args) => train::run(&args),
         Command::Summary(args) => inspect::summary(&args),
         Command::Gradcheck(args) => inspect::gradcheck(&args),
+        Command::Datasets => datasets::list(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -159,6 +159,7 @@ impl Run<'_> {
             "best_epoch": self.history.best_epoch,
             "stopped_early": self.history.stopped_early,
             "converged": self.history.converged,
+            "interrupted": self.history.interrupted,
             "epochs": self.history.epochs.len(),
             "seconds": self.seconds,
         });

@@ -1,14 +1,17 @@
 //! `neurone train`: run an experiment and write its outputs.
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use neurone::{Clipping, EarlyStopping, EpochRecord, Penalty, Trainer, seeded_rng};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use neurone::{Clipping, EarlyStopping, Penalty, Trainer, seeded_rng};
 
 use crate::config::Experiment;
 use crate::error::CliError;
 use crate::output::{self, TestMetrics};
+use crate::progress::Progress;
 use crate::setup::{Data, build_network};
 
 /// Arguments of `neurone train`.
@@ -55,28 +58,21 @@ fn train_and_write(args: &TrainArgs, mut experiment: Experiment, out: &Path) -> 
     data.resolve_defaults(&mut experiment);
     let experiment = &experiment;
     let mut network = build_network(experiment, &data.train, &mut rng).map_err(at_config)?;
-    // Logs and progress go to stderr, results to stdout.
-    let log = |line: &str| {
-        if !args.quiet {
-            eprintln!("{line}");
-        }
-    };
     let trainer = trainer(experiment, data.validation.is_some()).map_err(at_config)?;
     trainer.validate(&network, &data.train, data.validation.as_ref()).map_err(at_config)?;
-    log(&format!("{}\n", network.summary()));
 
-    let (epochs, log_every) = (experiment.train.epochs, experiment.train.log_every);
+    // Logs and progress go to stderr, results to stdout.
+    let progress = Progress::new(args.quiet, experiment.train.epochs, experiment.train.log_every);
+    progress.log(&format!("{}\n", network.summary()));
     let started = Instant::now();
-    let mut trainer = trainer.on_epoch(|record| {
-        if record.epoch % log_every == 0 || record.epoch == 1 || record.epoch == epochs {
-            log(&progress_line(record, epochs));
-        }
-    });
-    let history = trainer.fit(&mut network, &data.train, data.validation.as_ref(), &mut rng)?;
+    let mut trainer = trainer.stop_when(stop_on_ctrl_c()).on_epoch(|record| progress.epoch(record));
+    let history = trainer.fit(&mut network, &data.train, data.validation.as_ref(), &mut rng);
+    progress.finish();
+    let history = history?;
     let seconds = started.elapsed().as_secs_f64();
     if history.stopped_early {
         let best = history.best_epoch.unwrap_or_default();
-        log(&format!("early stopping after epoch {}; best epoch {best}", history.epochs.len()));
+        progress.log(&format!("early stopping after epoch {}; best epoch {best}", history.epochs.len()));
     }
 
     let outputs = network.predict(data.test.inputs())?;
@@ -86,6 +82,14 @@ fn train_and_write(args: &TrainArgs, mut experiment: Experiment, out: &Path) -> 
     if !args.quiet {
         let epochs = history.epochs.len();
         println!("{}: {}  ({epochs} epochs, {seconds:.2}s) → {}", data.test_name, metrics.summary(), out.display());
+    }
+    if history.interrupted {
+        let epochs = history.epochs.len();
+        return Err(CliError::Interrupted(format!(
+            "interrupted in epoch {}; results so far written to {}",
+            epochs.max(1),
+            out.display()
+        )));
     }
     Ok(())
 }
@@ -123,15 +127,18 @@ fn trainer<'a>(experiment: &Experiment, has_validation: bool) -> Result<Trainer<
     Ok(trainer)
 }
 
-/// `epoch   100/2000  train_loss 1.2345e-3  val_loss 1.3e-3  val_r2 0.99  0.12s`
-fn progress_line(record: &EpochRecord, epochs: usize) -> String {
-    let mut line = format!("epoch {:>6}/{epochs}  train_loss {:.4e}", record.epoch, record.train_loss);
-    if let Some(loss) = record.validation_loss {
-        let _ = write!(line, "  val_loss {loss:.4e}");
-    }
-    for (metric, value) in &record.validation_metrics {
-        let _ = write!(line, "  val_{metric} {value:.4}");
-    }
-    let _ = write!(line, "  {:.2}s", record.elapsed_seconds);
-    line
+/// A flag that the first Ctrl-C sets, so that training stops after the current batch and the
+/// results so far are written; a second Ctrl-C ends the process at once.
+fn stop_on_ctrl_c() -> Arc<AtomicBool> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    let installed = ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+        eprintln!("\nstopping after the current batch (Ctrl-C again to abort)");
+    });
+    // Without a handler (one is already installed), Ctrl-C keeps its default effect.
+    drop(installed);
+    stop
 }

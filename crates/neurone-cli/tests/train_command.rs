@@ -206,3 +206,45 @@ fn summary_and_gradcheck_read_the_experiment_file() {
     assert!(stdout.contains("layers.1.weight") && stdout.contains("gradient check passed"), "{stdout}");
     assert!(!folder.join("runs").exists(), "neither command writes anything");
 }
+
+#[test]
+fn ctrl_c_stops_after_the_current_batch_and_writes_the_results_so_far() {
+    let folder = scratch("interrupt");
+    let child = Command::new(env!("CARGO_BIN_EXE_neurone"))
+        .args(["train", &sine_example(), "--set", "train.epochs=10000000", "--out", "run"])
+        .current_dir(&folder)
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Let it train a little, then press Ctrl-C.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let status = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("stopping after the current batch") && stderr.contains("error: interrupted in epoch"));
+    let history = read(folder.join("run/history.csv"));
+    assert!(history.lines().count() > 2, "epochs before the interruption are recorded: {history}");
+    let metrics = read(folder.join("run/metrics.json"));
+    assert!(metrics.contains("\"interrupted\": true") && metrics.contains("\"mse\""), "{metrics}");
+    assert!(read(folder.join("run/config.toml")).contains("epochs = 10000000"));
+}
+
+#[test]
+fn datasets_lists_what_is_present_and_what_is_missing() {
+    let folder = scratch("datasets");
+    let output =
+        Command::new(env!("CARGO_BIN_EXE_neurone")).arg("datasets").env("NEURONE_DATA", &folder).output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success());
+    assert!(stdout.contains(&format!("data folder: {}", folder.display())), "{stdout}");
+    assert!(stdout.contains("insurance  data folder    missing 1 of 1 files"), "{stdout}");
+    std::fs::write(folder.join("insurance.csv"), "age\n1\n").unwrap();
+    let output =
+        Command::new(env!("CARGO_BIN_EXE_neurone")).arg("datasets").env("NEURONE_DATA", &folder).output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains(&format!("present: {}", folder.join("insurance.csv").display())), "{stdout}");
+    assert!(stdout.contains("mnist      data folder    missing 4 of 4 files"), "{stdout}");
+}

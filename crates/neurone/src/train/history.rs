@@ -43,6 +43,8 @@ pub struct History {
     pub stopped_early: bool,
     /// True when the solver converged (L-BFGS reached its tolerances) before the last epoch.
     pub converged: bool,
+    /// True when a stop request ended training; the last epoch may be partial.
+    pub interrupted: bool,
 }
 
 impl History {

@@ -13,8 +13,10 @@ pub use early_stopping::{EarlyStopping, Monitor};
 pub use history::{EpochRecord, History};
 pub use metric::Metric;
 pub use regularisation::{Clipping, Penalty};
-pub use solver::{EpochOutcome, Minibatch, Solver};
+pub use solver::{EpochOutcome, Minibatch, Solver, StepSettings};
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use crate::optim::{Lbfgs, PlateauMode, Schedule, Scheduler};
@@ -57,6 +59,7 @@ pub struct Trainer<'a, S: Scalar> {
     metrics: Vec<Metric>,
     early_stopping: Option<EarlyStopping>,
     schedule: Option<Schedule>,
+    stop: Option<Arc<AtomicBool>>,
     on_epoch: Option<EpochCallback<'a>>,
 }
 
@@ -89,6 +92,7 @@ impl<'a, S: Scalar> Trainer<'a, S> {
             metrics: Vec::new(),
             early_stopping: None,
             schedule: None,
+            stop: None,
             on_epoch: None,
         }
     }
@@ -143,6 +147,13 @@ impl<'a, S: Scalar> Trainer<'a, S> {
         self
     }
 
+    /// Stops training cleanly after the current batch once `flag` is set (e.g. by a Ctrl-C
+    /// handler): the partial epoch is recorded and the history says it was interrupted.
+    pub fn stop_when(mut self, flag: Arc<AtomicBool>) -> Self {
+        self.stop = Some(flag);
+        self
+    }
+
     /// Calls `callback` after every epoch with its record (e.g. to print progress).
     pub fn on_epoch(mut self, callback: impl FnMut(&EpochRecord) + 'a) -> Self {
         self.on_epoch = Some(Box::new(callback));
@@ -185,7 +196,12 @@ impl<'a, S: Scalar> Trainer<'a, S> {
                 self.solver.set_learning_rate(scheduler.learning_rate(epoch - 1, monitored)?);
             }
             let learning_rate = self.solver.learning_rate();
-            let outcome = self.solver.run_epoch(network, &mut batches, (&self.penalty, self.clipping.as_ref()), rng)?;
+            let settings = StepSettings { penalty: self.penalty, clipping: self.clipping, stop: self.stop.as_deref() };
+            if settings.stop.is_some_and(|stop| stop.load(Ordering::Relaxed)) {
+                history.interrupted = true;
+                break;
+            }
+            let outcome = self.solver.run_epoch(network, &mut batches, &settings, rng)?;
 
             let mut record = EpochRecord {
                 epoch,
@@ -228,8 +244,8 @@ impl<'a, S: Scalar> Trainer<'a, S> {
                 epochs_without_improvement += 1;
             }
             last_good.clone_from(network);
-            if outcome.converged {
-                history.converged = true;
+            if outcome.converged || outcome.interrupted {
+                (history.converged, history.interrupted) = (outcome.converged, outcome.interrupted);
                 break;
             }
             if let Some(stopping) = &self.early_stopping {
@@ -664,5 +680,24 @@ mod tests {
             .fit(&mut net, &data, None, &mut rng)
             .unwrap_err();
         assert!(error.to_string().contains("L-BFGS has no learning rate to schedule"), "{error}");
+    }
+
+    #[test]
+    fn a_stop_request_ends_training_cleanly() {
+        let mut rng = seeded_rng(20);
+        let data = datasets::sine::<f64>(40, &mut rng);
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&stop);
+        let mut trainer =
+            Trainer::new(Sgd::new(0.05).unwrap()).epochs(100).batch_size(8).stop_when(stop).on_epoch(move |record| {
+                if record.epoch == 3 {
+                    flag.store(true, Ordering::Relaxed);
+                }
+            });
+        let mut net = network(20);
+        let history = trainer.fit(&mut net, &data, Some(&data), &mut rng).unwrap();
+        assert!(history.interrupted);
+        assert_eq!(history.epochs.len(), 3, "stopped before epoch 4 began");
+        assert!(weights(&net).iter().all(|w| f64::from_bits(*w).is_finite()));
     }
 }

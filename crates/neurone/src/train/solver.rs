@@ -1,18 +1,40 @@
 //! What one epoch does to the parameters: minibatch steps of a gradient [`Optimizer`], or one
 //! full-batch iteration of [`Lbfgs`].
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use super::{Batches, Clipping, Penalty};
 use crate::network::Mode;
 use crate::optim::{Lbfgs, OptimizerState};
 use crate::{Error, Network, Optimizer, Rng, Scalar};
 
+/// What every step of an epoch applies besides the solver's own rule.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct StepSettings<'a> {
+    /// Weight penalty added to the objective.
+    pub penalty: Penalty,
+    /// Gradient clipping before each update.
+    pub clipping: Option<Clipping>,
+    /// When set (e.g. by Ctrl-C), the epoch ends after the current batch.
+    pub stop: Option<&'a AtomicBool>,
+}
+
+impl StepSettings<'_> {
+    fn stop_requested(&self) -> bool {
+        self.stop.is_some_and(|stop| stop.load(Ordering::Relaxed))
+    }
+}
+
 /// The outcome of one epoch.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct EpochOutcome {
-    /// Mean data loss J over the epoch (penalty excluded); NaN or infinite if training diverged.
+    /// Mean data loss J over the batches run (penalty excluded); NaN or infinite if training
+    /// diverged.
     pub train_loss: f64,
     /// True when the solver has converged and further epochs would change nothing.
     pub converged: bool,
+    /// True when a stop was requested and the epoch ended early.
+    pub interrupted: bool,
 }
 
 /// A way of moving the parameters for one epoch: minibatch steps of a gradient optimizer
@@ -30,13 +52,12 @@ pub trait Solver<S: Scalar> {
         true
     }
 
-    /// Runs one epoch over `batches`, adding the penalty to the objective and clipping
-    /// gradients if asked.
+    /// Runs one epoch over `batches`, with the penalty, clipping and stop request of `settings`.
     fn run_epoch(
         &mut self,
         network: &mut Network<S>,
         batches: &mut Batches<'_, S>,
-        regularisation: (&Penalty, Option<&Clipping>),
+        settings: &StepSettings<'_>,
         rng: &mut Rng,
     ) -> Result<EpochOutcome, Error>;
 
@@ -73,13 +94,14 @@ impl<S: Scalar, O: Optimizer<S>> Solver<S> for Minibatch<O> {
         &mut self,
         network: &mut Network<S>,
         batches: &mut Batches<'_, S>,
-        (penalty, clipping): (&Penalty, Option<&Clipping>),
+        settings: &StepSettings<'_>,
         rng: &mut Rng,
     ) -> Result<EpochOutcome, Error> {
-        let mut loss_sum = 0.0;
-        let mut diverged = None;
+        let (mut loss_sum, mut samples) = (0.0, 0);
+        let (mut diverged, mut interrupted) = (None, false);
         batches.for_each_batch(rng, |inputs, targets, rows| {
-            if diverged.is_some() {
+            interrupted = interrupted || settings.stop_requested();
+            if diverged.is_some() || interrupted {
                 return Ok(());
             }
             network.forward_rows(inputs, rows, Mode::Train);
@@ -88,16 +110,17 @@ impl<S: Scalar, O: Optimizer<S>> Solver<S> for Minibatch<O> {
                 diverged = Some(loss);
                 return Ok(());
             }
-            penalty.add_gradient(network);
-            if let Some(clipping) = clipping {
+            settings.penalty.add_gradient(network);
+            if let Some(clipping) = &settings.clipping {
                 clipping.apply(network);
             }
             network.update(&mut self.0);
             loss_sum += loss * rows as f64;
+            samples += rows;
             Ok(())
         })?;
-        let train_loss = diverged.unwrap_or(loss_sum / batches.data().len() as f64);
-        Ok(EpochOutcome { train_loss, converged: false })
+        let train_loss = diverged.unwrap_or(loss_sum / samples.max(1) as f64);
+        Ok(EpochOutcome { train_loss, converged: false, interrupted })
     }
 }
 
@@ -125,9 +148,10 @@ impl<S: Scalar> Solver<S> for Lbfgs {
         &mut self,
         network: &mut Network<S>,
         batches: &mut Batches<'_, S>,
-        (penalty, _): (&Penalty, Option<&Clipping>),
+        settings: &StepSettings<'_>,
         _: &mut Rng,
     ) -> Result<EpochOutcome, Error> {
+        let penalty = &settings.penalty;
         let data = batches.data();
         let (inputs, targets, rows) = (data.inputs().as_slice(), data.targets().as_slice(), data.len());
         let mut parameters = Vec::with_capacity(network.parameter_count());
@@ -148,11 +172,11 @@ impl<S: Scalar> Solver<S> for Lbfgs {
         };
         let Ok(step) = self.step(&mut parameters, &mut objective) else {
             // The only possible failure here: J or ∇J is not finite where the iteration starts.
-            return Ok(EpochOutcome { train_loss: f64::NAN, converged: false });
+            return Ok(EpochOutcome { train_loss: f64::NAN, converged: false, interrupted: false });
         };
         set_parameters(network, &parameters);
         let train_loss = step.loss - penalty.value(network);
-        Ok(EpochOutcome { train_loss, converged: step.should_stop() })
+        Ok(EpochOutcome { train_loss, converged: step.should_stop(), interrupted: false })
     }
 }
 
