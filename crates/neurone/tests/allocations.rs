@@ -1,12 +1,17 @@
-//! Design principle: no allocation in the training step. Optimizers allocate their per-tensor
-//! state during the first step, and L-BFGS its buffers during its first step; after that,
-//! updates allocate nothing.
+//! Design principle: no allocation in the training step. Once buffers are sized for a batch
+//! shape, a training step allocates nothing; optimizers allocate their per-tensor state during
+//! their first step only, and L-BFGS its buffers during its first iteration.
+//!
+//! The one exception is inside the gemm kernel: `matrixmultiply` allocates a packing buffer for
+//! each product it computes. The network test therefore allows at most one allocation per
+//! matrix product and none anywhere else.
 
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use neurone::optim::{Adagrad, Adam, AdamW, Lbfgs, Optimizer, RmsProp, Sgd};
-use neurone::{Activation, Matrix, Network, seeded_rng};
+use neurone::{Activation, Loss, Matrix, Network, seeded_rng};
 
 /// The system allocator, counting allocations.
 struct Counting;
@@ -30,11 +35,49 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
+/// The counter is global: the tests reading it take turns.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
 /// Allocations made by `run`.
 fn allocations(run: impl FnOnce()) -> usize {
     let before = ALLOCATIONS.load(Ordering::SeqCst);
     run();
     ALLOCATIONS.load(Ordering::SeqCst) - before
+}
+
+#[test]
+fn training_steps_allocate_nothing_once_buffers_are_sized() {
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut network: Network = Network::builder(4)
+        .dense(32, Activation::Relu)
+        .dense(16, Activation::Tanh)
+        .dense(3, Activation::Softmax)
+        .loss(Loss::CategoricalCrossEntropy)
+        .build(&mut seeded_rng(0))
+        .unwrap();
+    let x = Matrix::new(16, 4, (0..64).map(|i| (i as f32 * 0.1).sin()).collect()).unwrap();
+    let y = Matrix::new(16, 3, (0..48).map(|i| if i % 3 == (i / 3) % 3 { 1.0 } else { 0.0 }).collect()).unwrap();
+    let small_x = Matrix::new(5, 4, x.as_slice()[..20].to_vec()).unwrap();
+    let small_y = Matrix::new(5, 3, y.as_slice()[..15].to_vec()).unwrap();
+    let mut sgd = Sgd::new(0.1).unwrap();
+    // The first step sizes the buffers for 16 rows.
+    network.compute_gradients(&x, &y).unwrap();
+    network.update(&mut sgd);
+
+    let steps = 20;
+    let allocated = allocations(|| {
+        for _ in 0..steps / 2 {
+            network.compute_gradients(&x, &y).unwrap();
+            network.update(&mut sgd);
+            // A smaller batch (the last of an epoch) reuses the same buffers.
+            network.compute_gradients(&small_x, &small_y).unwrap();
+            network.update(&mut sgd);
+        }
+    });
+    let per_step = allocated as f64 / steps as f64;
+    // Per step: 3 forward products (one per layer), 3 for ∂J/∂W and 2 for ∂J/∂a(l-1).
+    let products = 3.0 + 3.0 + 2.0;
+    assert!(per_step <= products, "{per_step} allocations per step, more than the {products} gemm packing buffers");
 }
 
 /// Rosenbrock's function in two dimensions, computed without allocating.
@@ -48,6 +91,7 @@ fn rosenbrock(x: &[f64], gradient: &mut [f64]) -> f64 {
 // One test, so that no other test allocates while this one counts.
 #[test]
 fn only_the_first_step_allocates() {
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let mut network: Network = Network::builder(3)
         .dense(8, Activation::Tanh)
         .dense(2, Activation::Identity)

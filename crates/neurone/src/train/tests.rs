@@ -1,0 +1,330 @@
+//! Tests of the training loop.
+
+use super::*;
+use crate::{Activation, Matrix, Sgd, datasets, seeded_rng};
+
+fn network(seed: u64) -> Network<f64> {
+    Network::builder(1).dense(8, Activation::Tanh).dense(1, Activation::Identity).build(&mut seeded_rng(seed)).unwrap()
+}
+
+fn train(seed: u64, batch_size: usize, epochs: usize) -> (Network<f64>, History) {
+    let mut rng = seeded_rng(seed);
+    let data = datasets::sine(50, &mut rng);
+    let mut network = network(seed);
+    let mut trainer = Trainer::new(Sgd::new(0.05).unwrap()).epochs(epochs).batch_size(batch_size);
+    let history = trainer.fit(&mut network, &data, Some(&data), &mut rng).unwrap();
+    (network, history)
+}
+
+/// Every parameter's bits, in order.
+fn weights(network: &Network<f64>) -> Vec<u64> {
+    let mut bits = Vec::new();
+    network.clone().visit_tensors(|_, tensor| bits.extend(tensor.value.iter().map(|w| w.to_bits())));
+    bits
+}
+
+#[test]
+fn online_minibatch_and_full_batch_all_reduce_the_loss() {
+    for batch_size in [1, 7, 50, 1000] {
+        let (_, history) = train(1, batch_size, 30);
+        let (first, last) = (&history.epochs[0], history.last().unwrap());
+        assert_eq!(history.epochs.len(), 30);
+        assert!(last.train_loss < first.train_loss, "batch {batch_size}: {first:?} → {last:?}");
+        assert!(last.validation_loss.unwrap() < first.validation_loss.unwrap());
+    }
+}
+
+#[test]
+fn one_full_batch_step_is_one_gradient_descent_step() {
+    let mut rng = seeded_rng(2);
+    let data = datasets::sine::<f64>(10, &mut rng);
+    let mut by_trainer = network(2);
+    let mut by_hand = by_trainer.clone();
+    let mut trainer = Trainer::new(Sgd::new(0.1).unwrap()).epochs(1).batch_size(10);
+    trainer.fit(&mut by_trainer, &data, None, &mut rng).unwrap();
+    // The same step written out: W ← W − η ∂J/∂W over the (reordered, same) whole batch.
+    by_hand.compute_gradients(data.inputs(), data.targets()).unwrap();
+    by_hand.update(&mut Sgd::new(0.1).unwrap());
+    for (a, b) in weights(&by_trainer).iter().zip(weights(&by_hand)) {
+        let (a, b) = (f64::from_bits(*a), f64::from_bits(b));
+        assert!((a - b).abs() < 1e-12, "{a} vs {b}");
+    }
+}
+
+#[test]
+fn the_last_partial_batch_is_used() {
+    // 50 samples in batches of 20: steps on 20, 20 and 10 samples, three per epoch.
+    let mut rng = seeded_rng(3);
+    let data = datasets::sine(50, &mut rng);
+    let mut trainer = Trainer::new(Sgd::new(0.1).unwrap()).epochs(2).batch_size(20);
+    trainer.fit(&mut network(3), &data, None, &mut rng).unwrap();
+    assert_eq!(trainer.solver().state().step, 6);
+}
+
+#[test]
+fn same_seed_gives_identical_bits_and_another_seed_does_not() {
+    let (a, history_a) = train(7, 16, 5);
+    let (b, history_b) = train(7, 16, 5);
+    let (c, _) = train(8, 16, 5);
+    assert_eq!(weights(&a), weights(&b));
+    let losses = |h: &History| h.epochs.iter().map(|r| r.train_loss.to_bits()).collect::<Vec<_>>();
+    assert_eq!(losses(&history_a), losses(&history_b));
+    assert_ne!(weights(&a), weights(&c));
+}
+
+#[test]
+fn unshuffled_training_is_deterministic_and_learns() {
+    let mut rng = seeded_rng(4);
+    let data = datasets::sine(40, &mut rng);
+    let mut network = network(4);
+    let mut trainer = Trainer::new(Sgd::new(0.05).unwrap()).epochs(20).batch_size(8).shuffle(false);
+    let history = trainer.fit(&mut network, &data, None, &mut rng).unwrap();
+    assert!(history.last().unwrap().train_loss < history.epochs[0].train_loss);
+}
+
+#[test]
+fn divergence_is_an_error_naming_the_epoch() {
+    let mut rng = seeded_rng(5);
+    let x = Matrix::column(&[1e3, -1e3, 5e2]);
+    let data = Dataset::new(x.clone(), x).unwrap();
+    let mut network = network(5);
+    let mut trainer = Trainer::new(Sgd::new(1e6).unwrap()).epochs(50).batch_size(3);
+    let error = trainer.fit(&mut network, &data, None, &mut rng).unwrap_err();
+    assert!(matches!(error, Error::Diverged { .. }), "{error}");
+    assert!(error.to_string().contains("try a smaller learning rate"), "{error}");
+}
+
+#[test]
+fn bad_settings_and_shapes_are_errors() {
+    let mut rng = seeded_rng(6);
+    let data = datasets::sine::<f64>(10, &mut rng);
+    let mut net = network(6);
+    let error = Trainer::new(Sgd::new(0.1).unwrap()).epochs(0).fit(&mut net, &data, None, &mut rng).unwrap_err();
+    assert_eq!(error.to_string(), "invalid epochs: must be at least 1");
+    let error = Trainer::new(Sgd::new(0.1).unwrap()).batch_size(0).fit(&mut net, &data, None, &mut rng).unwrap_err();
+    assert_eq!(error.to_string(), "invalid batch_size: must be at least 1");
+    let wide = Dataset::new(Matrix::zeros(4, 2), Matrix::zeros(4, 1)).unwrap();
+    let error = Trainer::new(Sgd::new(0.1).unwrap()).fit(&mut net, &wide, None, &mut rng).unwrap_err();
+    assert!(error.to_string().contains("training data has 2 input and 1 target columns"), "{error}");
+}
+
+#[test]
+fn early_stopping_restores_the_best_epochs_weights_exactly() {
+    // Validation targets of the opposite sign: the better the fit of sin x, the worse the
+    // validation loss, so it is best early and training stops after `patience` more epochs.
+    let mut rng = seeded_rng(9);
+    let data = datasets::sine::<f64>(50, &mut rng);
+    let flipped = Matrix::new(50, 1, data.targets().as_slice().iter().map(|y| -y).collect()).unwrap();
+    let validation = Dataset::new(data.inputs().clone(), flipped).unwrap();
+    let run = |epochs: usize, stopping: Option<EarlyStopping>| {
+        let mut rng = seeded_rng(10);
+        let mut network = network(10);
+        let mut trainer = Trainer::new(Sgd::new(0.05).unwrap()).epochs(epochs).batch_size(10);
+        if let Some(stopping) = stopping {
+            trainer = trainer.early_stopping(stopping);
+        }
+        let history = trainer.fit(&mut network, &data, Some(&validation), &mut rng).unwrap();
+        (network, history)
+    };
+    let (stopped, history) = run(100, Some(EarlyStopping::new(Monitor::ValidationLoss).patience(3)));
+    let best = history.best_epoch.unwrap();
+    assert!(history.stopped_early, "{history:?}");
+    assert_eq!(history.epochs.len(), best + 3, "stops `patience` epochs after the best");
+    let best_loss = history.best().unwrap().validation_loss.unwrap();
+    assert!(history.epochs.iter().all(|r| r.validation_loss.unwrap() >= best_loss));
+    // The same seed trained for exactly `best` epochs gives the weights that were restored.
+    let (at_best, _) = run(best, None);
+    assert_eq!(weights(&stopped), weights(&at_best));
+    assert_eq!(stopped.evaluate(validation.inputs(), validation.targets()).unwrap(), best_loss);
+}
+
+#[test]
+fn early_stopping_needs_what_it_monitors() {
+    let mut rng = seeded_rng(11);
+    let data = datasets::sine::<f64>(10, &mut rng);
+    let mut net = network(11);
+    let mut trainer = Trainer::new(Sgd::new(0.1).unwrap()).early_stopping(EarlyStopping::new(Monitor::ValidationLoss));
+    let error = trainer.fit(&mut net, &data, None, &mut rng).unwrap_err();
+    assert!(error.to_string().contains("monitors val_loss but there is no validation set"), "{error}");
+    let mut trainer =
+        Trainer::new(Sgd::new(0.1).unwrap()).early_stopping(EarlyStopping::new(Monitor::Validation(Metric::R2)));
+    let error = trainer.fit(&mut net, &data, Some(&data), &mut rng).unwrap_err();
+    assert!(error.to_string().contains("not among the metrics measured"), "{error}");
+}
+
+#[test]
+fn validation_metrics_are_recorded_every_epoch() {
+    let mut rng = seeded_rng(12);
+    let data = datasets::sine::<f64>(40, &mut rng);
+    let mut net = network(12);
+    let mut trainer = Trainer::new(Sgd::new(0.05).unwrap()).epochs(5).metrics(&[Metric::R2, Metric::Mae]);
+    let history = trainer.fit(&mut net, &data, Some(&data), &mut rng).unwrap();
+    let last = history.last().unwrap();
+    let predictions = net.predict(data.inputs()).unwrap();
+    let expected = crate::metrics::regression_metrics(&predictions, data.targets()).unwrap();
+    assert_eq!(last.validation_metric(Metric::R2), Some(expected.r2));
+    assert_eq!(last.validation_metric(Metric::Mae), Some(expected.mae));
+    assert_eq!(last.validation_metric(Metric::Accuracy), None);
+}
+
+#[test]
+fn an_l2_step_adds_lambda_w_to_the_gradient() {
+    let mut rng = seeded_rng(13);
+    let data = datasets::sine::<f64>(10, &mut rng);
+    let mut by_trainer = network(13);
+    let mut by_hand = by_trainer.clone();
+    let (learning_rate, l2) = (0.1, 0.5);
+    let mut trainer =
+        Trainer::new(Sgd::new(learning_rate).unwrap()).epochs(1).batch_size(10).penalty(Penalty { l1: 0.0, l2 });
+    let history = trainer.fit(&mut by_trainer, &data, None, &mut rng).unwrap();
+    // By hand: W ← W − η (∂J/∂W + λ W) for weights, b ← b − η ∂J/∂b for biases.
+    by_hand.compute_gradients(data.inputs(), data.targets()).unwrap();
+    let mut penalty = 0.0;
+    by_hand.visit_tensors(|_, tensor| {
+        let decay = if tensor.name == "weight" { l2 } else { 0.0 };
+        for (w, g) in tensor.value.iter_mut().zip(tensor.gradient) {
+            *w -= learning_rate * (g + decay * *w);
+        }
+        penalty += tensor.value.iter().map(|w| 0.5 * decay * w * w).sum::<f64>();
+    });
+    for (a, b) in weights(&by_trainer).iter().zip(weights(&by_hand)) {
+        assert!((f64::from_bits(*a) - f64::from_bits(b)).abs() < 1e-12);
+    }
+    assert!((history.epochs[0].penalty - penalty).abs() < 1e-12);
+}
+
+#[test]
+fn gradients_are_clipped_by_global_norm_and_by_value() {
+    let mut rng = seeded_rng(14);
+    let data = datasets::sine::<f64>(10, &mut rng);
+    let gradient_norm_and_max = |network: &mut Network<f64>| {
+        let (mut squares, mut max) = (0.0, 0.0f64);
+        network.visit_tensors(|_, tensor| {
+            squares += tensor.gradient.iter().map(|g| g * g).sum::<f64>();
+            max = tensor.gradient.iter().fold(max, |m, g| m.max(g.abs()));
+        });
+        (squares.sqrt(), max)
+    };
+    let mut net = network(14);
+    net.compute_gradients(data.inputs(), data.targets()).unwrap();
+    let (norm, max) = gradient_norm_and_max(&mut net);
+    let mut by_norm = net.clone();
+    Clipping::Norm(norm / 4.0).apply(&mut by_norm);
+    assert!((gradient_norm_and_max(&mut by_norm).0 - norm / 4.0).abs() < 1e-12);
+    let mut by_value = net.clone();
+    Clipping::Value(max / 2.0).apply(&mut by_value);
+    assert_eq!(gradient_norm_and_max(&mut by_value).1, max / 2.0);
+    let mut untouched = net.clone();
+    Clipping::Norm(norm * 2.0).apply(&mut untouched);
+    assert_eq!(gradient_norm_and_max(&mut untouched).0, norm);
+}
+
+#[test]
+fn divergence_keeps_the_last_good_weights() {
+    let x = Matrix::column(&[1e3, -1e3, 5e2]);
+    let data = Dataset::new(x.clone(), x.clone()).unwrap();
+    let train = |epochs: usize| {
+        let mut network = network(15);
+        let mut trainer = Trainer::new(Sgd::new(1e3).unwrap()).epochs(epochs).batch_size(2);
+        let result = trainer.fit(&mut network, &data, None, &mut seeded_rng(15));
+        (network, result)
+    };
+    let (kept, result) = train(50);
+    let Err(Error::Diverged { epoch, .. }) = result else { panic!("expected divergence, got {result:?}") };
+    assert!(weights(&kept).iter().all(|w| f64::from_bits(*w).is_finite()));
+    assert!(kept.predict(&x).unwrap().as_slice().iter().all(|v| v.is_finite()));
+    // The kept weights are exactly those at the end of the epoch before the divergence.
+    let expected = if epoch == 1 { network(15) } else { train(epoch - 1).0 };
+    assert_eq!(weights(&kept), weights(&expected), "diverged in epoch {epoch}");
+}
+
+#[test]
+fn a_step_schedule_sets_the_learning_rate_of_each_epoch() {
+    let mut rng = seeded_rng(16);
+    let data = datasets::sine::<f64>(20, &mut rng);
+    let mut trainer =
+        Trainer::new(Sgd::new(0.1).unwrap()).epochs(7).schedule(Schedule::Step { step_size: 3, gamma: 0.5 });
+    let history = trainer.fit(&mut network(16), &data, None, &mut rng).unwrap();
+    let rates: Vec<f64> = history.epochs.iter().map(|r| r.learning_rate).collect();
+    assert_eq!(rates, [0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.025]);
+}
+
+#[test]
+fn reduce_on_plateau_watches_the_monitored_quantity_in_its_direction() {
+    let mut rng = seeded_rng(17);
+    let data = datasets::sine::<f64>(20, &mut rng);
+    // A learning rate so small that the (full-batch) training loss cannot improve by the
+    // relative threshold: after `patience` such epochs η is halved, and again, and again.
+    let plateau = crate::optim::Plateau { patience: 2, factor: 0.5, ..Default::default() };
+    let mut trainer =
+        Trainer::new(Sgd::new(1e-6).unwrap()).epochs(10).batch_size(20).schedule(Schedule::ReduceOnPlateau(plateau));
+    let history = trainer.fit(&mut network(17), &data, None, &mut rng).unwrap();
+    let rates: Vec<f64> = history.epochs.iter().map(|r| r.learning_rate * 1e6).collect();
+    assert_eq!(rates[..4], [1.0, 1.0, 1.0, 1.0], "{rates:?}");
+    assert!(rates[9] < 0.3, "η was reduced at least twice: {rates:?}");
+    let validation = data.clone();
+    // Watching accuracy (maximised) with a plateau set to minimise is a contradiction.
+    let mut trainer = Trainer::new(Sgd::new(0.01).unwrap())
+        .metrics(&[Metric::Accuracy])
+        .early_stopping(EarlyStopping::new(Monitor::Validation(Metric::Accuracy)))
+        .schedule(Schedule::ReduceOnPlateau(plateau));
+    let error = trainer.fit(&mut network(17), &data, Some(&validation), &mut rng).unwrap_err();
+    assert!(error.to_string().contains("set to minimise but val_accuracy is maximised"), "{error}");
+}
+
+#[test]
+fn lbfgs_learns_xor_in_full_batch_iterations() {
+    let data = datasets::xor::<f64>();
+    let mut network: Network<f64> = Network::builder(2)
+        .dense(4, Activation::Tanh)
+        .dense(1, Activation::Sigmoid)
+        .loss(crate::Loss::BinaryCrossEntropy)
+        .build(&mut seeded_rng(18))
+        .unwrap();
+    let mut trainer = Trainer::lbfgs(Lbfgs::default()).epochs(200).metrics(&[Metric::Accuracy]);
+    let history = trainer.fit(&mut network, &data, Some(&data), &mut seeded_rng(18)).unwrap();
+    let last = history.last().unwrap();
+    assert_eq!(last.validation_metric(Metric::Accuracy), Some(1.0), "{last:?}");
+    assert!(last.train_loss < 0.05, "{last:?}");
+    assert_eq!(last.learning_rate, 1.0, "L-BFGS reports no learning rate of its own");
+    assert!(trainer.solver().state().step > 0 || history.epochs.len() > 1);
+}
+
+#[test]
+fn lbfgs_minimises_the_penalised_objective_and_reports_the_data_loss() {
+    let mut rng = seeded_rng(19);
+    let data = datasets::sine::<f64>(30, &mut rng);
+    let penalty = Penalty { l1: 0.0, l2: 1e-2 };
+    let mut net = network(19);
+    let mut trainer = Trainer::lbfgs(Lbfgs::default()).epochs(30).penalty(penalty);
+    let history = trainer.fit(&mut net, &data, None, &mut rng).unwrap();
+    let last = history.last().unwrap();
+    assert!((last.train_loss - net.evaluate(data.inputs(), data.targets()).unwrap()).abs() < 1e-12);
+    assert!((last.penalty - penalty.value(&mut net)).abs() < 1e-12);
+    let objectives: Vec<f64> = history.epochs.iter().map(|r| r.train_loss + r.penalty).collect();
+    assert!(objectives.windows(2).all(|w| w[1] <= w[0] + 1e-12), "the objective never rises: {objectives:?}");
+    let error = Trainer::lbfgs(Lbfgs::default())
+        .schedule(Schedule::Exponential { gamma: 0.9 })
+        .fit(&mut net, &data, None, &mut rng)
+        .unwrap_err();
+    assert!(error.to_string().contains("L-BFGS has no learning rate to schedule"), "{error}");
+}
+
+#[test]
+fn a_stop_request_ends_training_cleanly() {
+    let mut rng = seeded_rng(20);
+    let data = datasets::sine::<f64>(40, &mut rng);
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    let mut trainer =
+        Trainer::new(Sgd::new(0.05).unwrap()).epochs(100).batch_size(8).stop_when(stop).on_epoch(move |record| {
+            if record.epoch == 3 {
+                flag.store(true, Ordering::Relaxed);
+            }
+        });
+    let mut net = network(20);
+    let history = trainer.fit(&mut net, &data, Some(&data), &mut rng).unwrap();
+    assert!(history.interrupted);
+    assert_eq!(history.epochs.len(), 3, "stopped before epoch 4 began");
+    assert!(weights(&net).iter().all(|w| f64::from_bits(*w).is_finite()));
+}
