@@ -1,0 +1,100 @@
+//! Properties that hold for every network: random architectures, batch sizes, activations and
+//! losses, drawn by proptest.
+
+use neurone::{Activation, Loss, Matrix, Mode, Network, gradient_check, seeded_rng};
+use proptest::prelude::*;
+
+/// Activations whose derivative is continuous, so that finite differences agree with
+/// backpropagation everywhere (the kinked ones are checked at fixed points in
+/// `gradient_checks.rs`).
+const SMOOTH: [Activation; 6] = [
+    Activation::Identity,
+    Activation::Sigmoid,
+    Activation::Tanh,
+    Activation::Softplus,
+    Activation::Gelu,
+    Activation::Elu { alpha: 1.0 },
+];
+
+const ANY: [Activation; 9] = [
+    Activation::Identity,
+    Activation::Sigmoid,
+    Activation::Tanh,
+    Activation::Relu,
+    Activation::LeakyRelu { slope: 0.01 },
+    Activation::Elu { alpha: 1.0 },
+    Activation::Softplus,
+    Activation::Gelu,
+    Activation::Softmax,
+];
+
+/// A network description: input width, hidden layers (width, activation), output width, the
+/// output's activation and loss, and a batch size and seed.
+#[derive(Debug, Clone)]
+struct Case {
+    inputs: usize,
+    hidden: Vec<(usize, Activation)>,
+    outputs: usize,
+    output: (Activation, Loss),
+    rows: usize,
+    seed: u64,
+}
+
+impl Case {
+    fn network(&self) -> Network<f64> {
+        let mut builder = Network::builder(self.inputs);
+        for &(width, activation) in &self.hidden {
+            builder = builder.dense(width, activation);
+        }
+        builder.dense(self.outputs, self.output.0).loss(self.output.1).build(&mut seeded_rng(self.seed)).unwrap()
+    }
+
+    /// Inputs in [−2, 2] and targets suited to the loss.
+    fn batch(&self) -> (Matrix<f64>, Matrix<f64>) {
+        let value = |i: usize, salt: f64| ((i as f64 + 1.0) * salt + self.seed as f64).sin();
+        let x =
+            Matrix::new(self.rows, self.inputs, (0..self.rows * self.inputs).map(|i| 2.0 * value(i, 0.7)).collect());
+        let y = (0..self.rows * self.outputs).map(|i| match self.output.1 {
+            Loss::CategoricalCrossEntropy => f64::from(i % self.outputs == (i / self.outputs) % self.outputs),
+            Loss::BinaryCrossEntropy => f64::from(value(i, 1.3) > 0.0),
+            _ => value(i, 1.3),
+        });
+        (x.unwrap(), Matrix::new(self.rows, self.outputs, y.collect()).unwrap())
+    }
+}
+
+fn case(activations: &'static [Activation]) -> impl Strategy<Value = Case> {
+    let layer = (1usize..6, proptest::sample::select(activations));
+    let output = prop_oneof![
+        Just((Activation::Identity, Loss::MeanSquaredError)),
+        Just((Activation::Tanh, Loss::MeanSquaredError)),
+        Just((Activation::Sigmoid, Loss::BinaryCrossEntropy)),
+        Just((Activation::Softmax, Loss::CategoricalCrossEntropy)),
+    ];
+    (1usize..5, proptest::collection::vec(layer, 0..3), 2usize..5, output, 1usize..8, any::<u64>())
+        .prop_map(|(inputs, hidden, outputs, output, rows, seed)| Case { inputs, hidden, outputs, output, rows, seed })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn backpropagation_agrees_with_finite_differences(case in case(&SMOOTH)) {
+        let (x, y) = case.batch();
+        let report = gradient_check(&case.network(), &x, &y).unwrap();
+        prop_assert!(report.max_relative_error() < 1e-6, "{case:?}: {report:?}");
+    }
+
+    #[test]
+    fn outputs_have_one_row_per_sample_and_predict_is_deterministic(case in case(&ANY)) {
+        let mut network = case.network();
+        let (x, _) = case.batch();
+        let first = network.predict(&x).unwrap();
+        prop_assert_eq!(first.shape(), (case.rows, case.outputs));
+        let again = network.predict(&x).unwrap();
+        prop_assert!(first.as_slice().iter().zip(again.as_slice()).all(|(a, b)| a.to_bits() == b.to_bits()));
+        let forward = network.forward(&x, Mode::Eval).unwrap();
+        prop_assert_eq!(forward.len(), case.rows * case.outputs);
+        prop_assert!(forward.iter().zip(first.as_slice()).all(|(a, b)| a.to_bits() == b.to_bits()));
+    }
+}
