@@ -90,3 +90,56 @@ pub fn assert_close<S: Scalar>(actual: &[S], expected: &[S], tolerance: f64, wha
         assert!((a - b).abs() <= tolerance * b.abs().max(1.0), "{what}: value {index} is {a}, expected {b}");
     }
 }
+
+/// The interoperability venv's Python (`scripts/python-env.sh` makes it), or `NEURONE_PYTHON`.
+/// `None` means skip, with a message; under `CI=true` a missing venv fails the test instead, so
+/// CI can never pass without having run it.
+pub fn python(test: &str) -> Option<std::path::PathBuf> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let python = match std::env::var_os("NEURONE_PYTHON") {
+        Some(python) => std::path::PathBuf::from(python),
+        None => root.join("target/python-venv/bin/python"),
+    };
+    if python.exists() {
+        return Some(python);
+    }
+    let message = format!("{test}: no Python at {} (run scripts/python-env.sh)", python.display());
+    if std::env::var("CI").is_ok_and(|value| value == "true") {
+        panic!("{message}; CI must run this test");
+    }
+    eprintln!("skipped {message}");
+    None
+}
+
+/// A script under `scripts/interop/`.
+pub fn interop_script(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/interop").join(name)
+}
+
+/// Runs `python script args…` and returns its standard output as rows of numbers.
+pub fn run_python(python: &std::path::Path, script: &str, args: &[&std::path::Path]) -> Vec<Vec<f64>> {
+    let output = std::process::Command::new(python).arg(interop_script(script)).args(args).output().unwrap();
+    assert!(output.status.success(), "{script} failed: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| line.split(',').map(|value| value.trim().parse::<f64>().unwrap()).collect())
+        .collect()
+}
+
+/// Writes `matrix` as comma-separated rows to `path` (every value in its exact shortest form).
+pub fn write_csv<S: Scalar>(path: &std::path::Path, matrix: &Matrix<S>) {
+    let text: String = matrix
+        .iter_rows()
+        .map(|row| row.iter().map(|value| value.to_string()).collect::<Vec<_>>().join(",") + "\n")
+        .collect();
+    std::fs::write(path, text).unwrap();
+}
+
+/// A fresh temporary folder for one test.
+pub fn temporary_folder(test: &str) -> std::path::PathBuf {
+    let folder = std::env::temp_dir().join(format!("neurone-{test}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).unwrap();
+    folder
+}
