@@ -69,7 +69,8 @@ fn the_version_1_fixture_loads_and_predicts_as_when_it_was_written() {
     let inputs: Vec<Vec<f32>> = x.iter_rows().map(<[f32]>::to_vec).collect();
     assert_eq!(inputs, expected.inputs, "the test's inputs changed, not the file");
     let predictions = model.predict(&x).unwrap();
-    let expected_values: Vec<f32> = expected.prediction_bits.iter().flatten().map(|&bits| f32::from_bits(bits)).collect();
+    let expected_values: Vec<f32> =
+        expected.prediction_bits.iter().flatten().map(|&bits| f32::from_bits(bits)).collect();
     common::assert_close(predictions.as_slice(), &expected_values, 1e-6, "fixture predictions");
 }
 
@@ -103,7 +104,8 @@ fn a_fixture_with_format_version_2_gets_the_clear_error() {
     let bytes = std::fs::read(fixtures().join("model-v1.safetensors")).unwrap();
     // Rewrite the version in place: same length, so the header stays valid.
     let needle = br#""format_version":"1""#;
-    let position = bytes.windows(needle.len()).position(|window| window == needle).expect("the version is in the header");
+    let position =
+        bytes.windows(needle.len()).position(|window| window == needle).expect("the version is in the header");
     let mut bytes = bytes;
     bytes[position + needle.len() - 2] = b'2';
     let error = Model::<f32>::from_bytes(&bytes, "model-v2.safetensors").unwrap_err().to_string();
