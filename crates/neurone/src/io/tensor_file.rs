@@ -28,7 +28,7 @@ impl TensorData {
     /// A floating-point tensor in `S`'s own precision.
     pub(crate) fn float<S: Scalar>(name: String, shape: Vec<usize>, values: &[S]) -> Self {
         let dtype = dtype_of::<S>();
-        let mut bytes = Vec::with_capacity(values.len() * size_of::<S>());
+        let mut bytes = Vec::with_capacity(size_of_val(values));
         for value in values {
             // `to_f64` is exact, and so is the conversion back to an f32 that came from one.
             match dtype {
