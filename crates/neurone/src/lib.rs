@@ -54,6 +54,7 @@ pub use data::Dataset;
 pub use error::Error;
 pub use gradcheck::{GradientCheck, TensorCheck, gradient_check};
 pub use init::Init;
+pub use io::Model;
 pub use loss::Loss;
 pub use matrix::Matrix;
 pub use network::{Mode, Network, NetworkBuilder};

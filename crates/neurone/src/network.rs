@@ -243,6 +243,38 @@ impl<S: Scalar> Network<S> {
         self.rng = rng;
     }
 
+    /// A network from layers already holding their parameters (e.g. read from a model file):
+    /// checks that each layer takes the width the one below gives, that the last is dense and
+    /// that the loss suits its activation. Dropout masks are drawn from a generator seeded
+    /// with 0 until [`Network::set_rng`] replaces it.
+    pub(crate) fn from_layers(inputs: usize, layers: Vec<Layer<S>>, loss: Loss) -> Result<Self, Error> {
+        if inputs == 0 {
+            return Err(Error::invalid("inputs", "a network needs at least one input"));
+        }
+        let Some(Layer::Dense(output_layer)) = layers.last() else {
+            return Err(Error::invalid("layers", "the last layer must be dense"));
+        };
+        loss.check_output(output_layer.activation())?;
+        if loss == Loss::CategoricalCrossEntropy && output_layer.outputs() < 2 {
+            return Err(Error::invalid("loss", "cross_entropy needs at least two output classes"));
+        }
+        let mut width = inputs;
+        for (index, layer) in layers.iter().enumerate() {
+            let layer_inputs = match layer {
+                Layer::Dense(dense) => dense.inputs(),
+                Layer::Dropout(_) | Layer::BatchNorm(_) => layer.outputs(),
+            };
+            if layer_inputs != width || layer.outputs() == 0 {
+                return Err(Error::invalid(
+                    format!("layers[{index}]"),
+                    format!("takes {layer_inputs} values and gives {}, after a width of {width}", layer.outputs()),
+                ));
+            }
+            width = layer.outputs();
+        }
+        Ok(Network { inputs, layers, loss, rng: Rng::seed_from_u64(0) })
+    }
+
     /// Every parameter with a mutable gradient, with its layer's index.
     pub(crate) fn visit_parameters(&mut self, mut visit: impl FnMut(usize, Parameter<'_, S>)) {
         for (index, layer) in self.layers.iter_mut().enumerate() {

@@ -18,6 +18,8 @@ pub struct BatchNorm<S> {
     beta_gradient: Vec<S>,
     running_mean: Vec<S>,
     running_variance: Vec<S>,
+    /// Number of training batches folded into the running averages (PyTorch's `num_batches_tracked`).
+    batches_tracked: u64,
     /// x̂ = (x − μ)/√(σ² + ε) for the current batch.
     normalized: Vec<S>,
     output: Vec<S>,
@@ -55,6 +57,7 @@ impl<S: Scalar> BatchNorm<S> {
             beta_gradient: zeros.clone(),
             running_mean: zeros.clone(),
             running_variance: vec![S::ONE; features],
+            batches_tracked: 0,
             normalized: Vec::new(),
             output: Vec::new(),
             delta: Vec::new(),
@@ -95,6 +98,21 @@ impl<S: Scalar> BatchNorm<S> {
         &self.running_variance
     }
 
+    /// Number of training batches folded into the running averages (PyTorch's `num_batches_tracked`).
+    pub fn batches_tracked(&self) -> u64 {
+        self.batches_tracked
+    }
+
+    /// Restores the learned values and running statistics, e.g. from a model file; every slice
+    /// must hold one value per feature (the caller checks).
+    pub(crate) fn restore(&mut self, gamma: &[S], beta: &[S], running: (&[S], &[S]), batches_tracked: u64) {
+        self.gamma.copy_from_slice(gamma);
+        self.beta.copy_from_slice(beta);
+        self.running_mean.copy_from_slice(running.0);
+        self.running_variance.copy_from_slice(running.1);
+        self.batches_tracked = batches_tracked;
+    }
+
     /// The running averages' momentum and ε.
     pub fn settings(&self) -> (f64, f64) {
         (self.momentum, self.epsilon)
@@ -127,6 +145,7 @@ impl<S: Scalar> BatchNorm<S> {
             let (momentum, keep) = (S::from_f64(self.momentum), S::from_f64(1.0 - self.momentum));
             // PyTorch tracks the unbiased variance m/(m − 1)·σ².
             let unbiased = if rows > 1 { count / (count - S::ONE) } else { S::ONE };
+            self.batches_tracked += 1;
             for j in 0..features {
                 let variance = self.inverse_std[j] / count;
                 self.running_mean[j] = keep * self.running_mean[j] + momentum * self.mean[j];
@@ -234,6 +253,9 @@ mod tests {
         // μ = 3, unbiased variance = (4 + 1 + 0 + 9)/3 = 14/3
         assert!((layer.running_mean()[0] - 0.1 * 3.0).abs() < 1e-12);
         assert!((layer.running_variance()[0] - (0.9 + 0.1 * 14.0 / 3.0)).abs() < 1e-12);
+        assert_eq!(layer.batches_tracked(), 1);
+        layer.forward(&[1.0], 1, Mode::Eval);
+        assert_eq!(layer.batches_tracked(), 1, "evaluation leaves the statistics alone");
     }
 
     #[test]
