@@ -91,14 +91,24 @@ pub fn assert_close<S: Scalar>(actual: &[S], expected: &[S], tolerance: f64, wha
     }
 }
 
-/// The interoperability venv's Python (`scripts/python-env.sh` makes it), or `NEURONE_PYTHON`.
-/// `None` means skip, with a message; under `CI=true` a missing venv fails the test instead, so
-/// CI can never pass without having run it.
+/// The interoperability venv's Python, or `NEURONE_PYTHON`. The venv is made on first use by
+/// `scripts/python-env.sh` (pinned packages from PyPI), so `cargo test` needs no set-up by hand.
+/// `None` means skip, with a message, when that is impossible (no network); under `CI=true` a
+/// missing venv fails the test instead, so CI can never pass without having run it.
 pub fn python(test: &str) -> Option<std::path::PathBuf> {
+    static SET_UP: std::sync::Once = std::sync::Once::new();
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let python = match std::env::var_os("NEURONE_PYTHON") {
         Some(python) => std::path::PathBuf::from(python),
-        None => root.join("target/python-venv/bin/python"),
+        None => {
+            SET_UP.call_once(|| {
+                let status = std::process::Command::new("bash").arg(root.join("scripts/python-env.sh")).status();
+                if !status.as_ref().is_ok_and(|status| status.success()) {
+                    eprintln!("scripts/python-env.sh failed: {status:?}");
+                }
+            });
+            root.join("target/python-venv/bin/python")
+        }
     };
     if python.exists() {
         return Some(python);
