@@ -7,27 +7,34 @@
 //! matrix product and none anywhere else.
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::cell::Cell;
 
 use neurone::optim::{Adagrad, Adam, AdamW, Lbfgs, Optimizer, RmsProp, Sgd};
 use neurone::{Activation, Loss, Matrix, Network, seeded_rng};
 
-/// The system allocator, counting allocations.
+/// The system allocator, counting each thread's allocations separately, so that the test
+/// harness's own threads do not count.
 struct Counting;
 
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+thread_local! {
+    // A constant initialiser: reading it never allocates, so the allocator may use it.
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+fn count() {
+    let _ = ALLOCATIONS.try_with(|count| count.set(count.get() + 1));
+}
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        count();
         unsafe { System.alloc(layout) }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         unsafe { System.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        count();
         unsafe { System.realloc(ptr, layout, new_size) }
     }
 }
@@ -35,19 +42,15 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-/// The counter is global: the tests reading it take turns.
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
-
-/// Allocations made by `run`.
+/// Allocations made by `run` on this thread.
 fn allocations(run: impl FnOnce()) -> usize {
-    let before = ALLOCATIONS.load(Ordering::SeqCst);
+    let before = ALLOCATIONS.with(Cell::get);
     run();
-    ALLOCATIONS.load(Ordering::SeqCst) - before
+    ALLOCATIONS.with(Cell::get) - before
 }
 
 #[test]
 fn training_steps_allocate_nothing_once_buffers_are_sized() {
-    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let mut network: Network = Network::builder(4)
         .dense(32, Activation::Relu)
         .dense(16, Activation::Tanh)
@@ -91,7 +94,6 @@ fn rosenbrock(x: &[f64], gradient: &mut [f64]) -> f64 {
 // One test, so that no other test allocates while this one counts.
 #[test]
 fn only_the_first_step_allocates() {
-    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let mut network: Network = Network::builder(3)
         .dense(8, Activation::Tanh)
         .dense(2, Activation::Identity)
