@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use neurone::{Dataset, gradient_check, seeded_rng};
+use neurone::{Dataset, Model, gradient_check, seeded_rng};
 
 use crate::config::Experiment;
 use crate::error::CliError;
@@ -11,15 +11,32 @@ use crate::setup::{Data, build_network};
 /// Arguments shared by the commands that read an experiment file.
 #[derive(clap::Args)]
 pub struct ConfigArgs {
-    /// The experiment file (see docs/config.md).
+    /// The experiment file (see docs/config.md); for `summary`, also a model file
+    /// (`.safetensors`).
     config: PathBuf,
     /// Overrides a value of the experiment file (repeatable), as for `neurone train`.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     overrides: Vec<String>,
 }
 
-/// Prints the layer table and parameter count of the experiment's network.
+/// Prints the layer table and parameter count of a model file's network, or of the network an
+/// experiment file describes.
 pub fn summary(args: &ConfigArgs) -> Result<(), CliError> {
+    if args.config.extension().is_some_and(|extension| extension == "safetensors") {
+        let model = Model::<f32>::load(&args.config)?;
+        println!("{}", model.network.summary());
+        if let Some(schema) = &model.preprocessing.schema {
+            let features: Vec<&str> = schema.features.iter().map(|column| column.name.as_str()).collect();
+            println!("inputs: {}  →  target: {}", features.join(", "), schema.target.name);
+        }
+        if let Some(classes) = &model.preprocessing.class_names {
+            println!("classes: {}", classes.join(", "));
+        }
+        if !model.training.is_null() {
+            println!("training: {}", model.training);
+        }
+        return Ok(());
+    }
     let mut experiment = Experiment::load(&args.config, &args.overrides).map_err(CliError::Usage)?;
     let mut rng = seeded_rng(experiment.seed);
     let data = Data::<f32>::load(&experiment, &mut rng, true)?;

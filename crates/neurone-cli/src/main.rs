@@ -4,6 +4,7 @@ mod config;
 mod datasets;
 mod error;
 mod inspect;
+mod model_commands;
 mod output;
 mod progress;
 mod setup;
@@ -38,6 +39,18 @@ enum Command {
     /// Check the experiment's backpropagation against finite differences (in f64).
     #[command(after_help = "Example:\n  neurone gradcheck examples/sine.toml --set model.activation=gelu")]
     Gradcheck(inspect::ConfigArgs),
+    /// Predict with a trained model, one row per input row (CSV in, CSV out).
+    #[command(
+        after_help = "Examples:\n  neurone predict runs/iris/model.safetensors flowers.csv --out predicted.csv\n  \
+                            cat rows.csv | neurone predict runs/insurance/model.safetensors -"
+    )]
+    Predict(model_commands::PredictArgs),
+    /// Measure a trained model on a CSV file that holds the target column.
+    #[command(after_help = "Example:\n  neurone eval runs/iris/model.safetensors --data iris.csv")]
+    Eval(model_commands::EvalArgs),
+    /// Export a trained model as ONNX, for inference elsewhere.
+    #[command(after_help = "Example:\n  neurone export runs/mnist/model.safetensors --onnx mnist.onnx")]
+    Export(model_commands::ExportArgs),
     /// List the built-in datasets, where each is stored, and whether it is present.
     Datasets,
 }
@@ -48,6 +61,9 @@ fn main() -> ExitCode {
         Command::Train(args) => train::run(&args),
         Command::Summary(args) => inspect::summary(&args),
         Command::Gradcheck(args) => inspect::gradcheck(&args),
+        Command::Predict(args) => model_commands::predict(&args),
+        Command::Eval(args) => model_commands::eval(&args),
+        Command::Export(args) => model_commands::export(&args),
         Command::Datasets => datasets::list(),
     };
     match result {

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use neurone::metrics::{ClassificationMetrics, RegressionMetrics, classification_metrics, regression_metrics};
-use neurone::{Error, History, Matrix, io::write_atomic};
+use neurone::{Error, History, Matrix, Model, Network, io::write_atomic};
 use serde_json::json;
 
 use crate::config::Experiment;
@@ -19,15 +19,49 @@ pub enum TestMetrics {
 impl TestMetrics {
     /// Measures `outputs` (the network's, in scaled units) against the raw test targets.
     pub fn measure(data: &Data<f32>, outputs: &Matrix<f32>) -> Result<Self, Error> {
-        Ok(match data.task {
-            Task::Regression => {
-                let predictions = data.preprocessing.outputs_to_original(outputs)?;
-                TestMetrics::Regression(regression_metrics(&predictions, data.test_raw.targets())?)
-            }
-            Task::Classification { .. } => {
-                TestMetrics::Classification(classification_metrics(outputs, data.test_raw.targets())?)
-            }
+        let predictions = data.preprocessing.outputs_to_original(outputs)?;
+        Self::compare(&predictions, data.test_raw.targets(), data.task != Task::Regression)
+    }
+
+    /// Compares predictions in the targets' units (probabilities for a classifier) with targets.
+    pub fn compare(predictions: &Matrix<f32>, targets: &Matrix<f32>, classification: bool) -> Result<Self, Error> {
+        Ok(if classification {
+            TestMetrics::Classification(classification_metrics(predictions, targets)?)
+        } else {
+            TestMetrics::Regression(regression_metrics(predictions, targets)?)
         })
+    }
+
+    /// The metrics as JSON; `classes` names the confusion matrix's rows and the per-class scores.
+    pub fn json(&self, classes: Option<&[String]>) -> serde_json::Value {
+        match self {
+            TestMetrics::Regression(m) => json!({ "mse": m.mse, "rmse": m.rmse, "mae": m.mae, "r2": m.r2 }),
+            TestMetrics::Classification(m) => {
+                let names: Vec<String> = match classes {
+                    Some(classes) => classes.to_vec(),
+                    None => (0..m.per_class.len()).map(|class| class.to_string()).collect(),
+                };
+                let per_class: serde_json::Map<String, serde_json::Value> = names
+                    .iter()
+                    .zip(&m.per_class)
+                    .map(|(name, c)| {
+                        let scores =
+                            json!({ "precision": c.precision, "recall": c.recall, "f1": c.f1, "support": c.support });
+                        (name.clone(), scores)
+                    })
+                    .collect();
+                json!({
+                    "accuracy": m.accuracy,
+                    "log_loss": m.log_loss,
+                    "macro_precision": m.macro_precision,
+                    "macro_recall": m.macro_recall,
+                    "macro_f1": m.macro_f1,
+                    "classes": names,
+                    "confusion_matrix": m.confusion.counts,
+                    "per_class": per_class,
+                })
+            }
+        }
     }
 
     /// One line for the terminal.
@@ -48,6 +82,8 @@ pub struct Run<'a> {
     pub experiment: &'a Experiment,
     pub history: &'a History,
     pub data: &'a Data<f32>,
+    /// The trained network.
+    pub network: &'a Network,
     /// The network's outputs on the test samples (scaled units).
     pub outputs: &'a Matrix<f32>,
     pub metrics: &'a TestMetrics,
@@ -59,9 +95,26 @@ impl Run<'_> {
     pub fn write(&self, out: &Path) -> Result<(), Error> {
         let write = |name: &str, contents: String| write_atomic(&out.join(name), contents.as_bytes());
         write("config.toml", self.experiment.to_toml())?;
+        self.model().save(out.join("model.safetensors"))?;
         write("history.csv", self.history_csv())?;
         write("predictions.csv", self.predictions_csv()?)?;
         write("metrics.json", self.metrics_json())
+    }
+
+    /// The network with its preprocessing and a summary of how it was trained.
+    fn model(&self) -> Model {
+        let last = self.history.last();
+        let training = json!({
+            "experiment": self.experiment.name,
+            "seed": self.experiment.seed,
+            "epochs": self.history.epochs.len(),
+            "best_epoch": self.history.best_epoch,
+            "final_train_loss": last.map(|r| r.train_loss),
+            "final_val_loss": last.and_then(|r| r.validation_loss),
+            "evaluated_on": self.data.test_name,
+            "seconds": self.seconds,
+        });
+        Model::new(self.network.clone(), self.data.preprocessing.clone()).with_training(training)
     }
 
     /// One row per epoch; an empty cell where a value was not measured.
@@ -126,31 +179,11 @@ impl Run<'_> {
     }
 
     fn metrics_json(&self) -> String {
-        let mut json = match (self.metrics, &self.data.task) {
-            (TestMetrics::Regression(m), _) => json!({ "mse": m.mse, "rmse": m.rmse, "mae": m.mae, "r2": m.r2 }),
-            (TestMetrics::Classification(m), Task::Classification { classes }) => {
-                let per_class: serde_json::Map<String, serde_json::Value> = classes
-                    .iter()
-                    .zip(&m.per_class)
-                    .map(|(name, c)| {
-                        let value =
-                            json!({ "precision": c.precision, "recall": c.recall, "f1": c.f1, "support": c.support });
-                        (name.clone(), value)
-                    })
-                    .collect();
-                json!({
-                    "accuracy": m.accuracy,
-                    "log_loss": m.log_loss,
-                    "macro_precision": m.macro_precision,
-                    "macro_recall": m.macro_recall,
-                    "macro_f1": m.macro_f1,
-                    "classes": classes,
-                    "confusion_matrix": m.confusion.counts,
-                    "per_class": per_class,
-                })
-            }
-            (TestMetrics::Classification(_), Task::Regression) => unreachable!("metrics follow the task"),
+        let classes = match &self.data.task {
+            Task::Classification { classes } => Some(classes.as_slice()),
+            Task::Regression => None,
         };
+        let mut json = self.metrics.json(classes);
         let last = self.history.last();
         let extra = json!({
             "evaluated_on": self.data.test_name,
@@ -172,7 +205,7 @@ impl Run<'_> {
 
 /// The class a row of one-hot targets or probabilities points at: the largest value, or for a
 /// single 0/1 column, whether it reaches ½.
-fn class_of(row: &[f32]) -> usize {
+pub fn class_of(row: &[f32]) -> usize {
     if row.len() == 1 {
         usize::from(row[0] >= 0.5)
     } else {

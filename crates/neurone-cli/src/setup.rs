@@ -1,6 +1,8 @@
 //! From an experiment file to data, preprocessing and an untrained network.
 
-use neurone::data::{CsvOptions, Preprocessing, ScalerKind, SplitFractions, read_csv, split};
+use neurone::data::{
+    Column, ColumnKind, CsvOptions, CsvSchema, Preprocessing, ScalerKind, SplitFractions, read_csv, split,
+};
 use neurone::datasets::{self, DataSource, DownloadEvent};
 use neurone::{Activation, Dataset, Error, Init, Loss, Metric, Network, Rng, Scalar};
 
@@ -110,7 +112,9 @@ impl<S: Scalar> Data<S> {
         };
         let target_scaling = if task == Task::Regression { kind(config.scale_target) } else { None };
         let mut preprocessing = Preprocessing::fit(&train, kind(config.scale_inputs), target_scaling)?;
-        preprocessing.schema = schema;
+        // Every model gets a schema, so that `neurone predict` and `eval` read any CSV the same way.
+        preprocessing.schema =
+            Some(schema.unwrap_or_else(|| generated_schema(config.dataset, &task, train.inputs().cols())));
         if let Task::Classification { classes } = &task {
             preprocessing.class_names = Some(classes.clone());
         }
@@ -133,6 +137,27 @@ impl<S: Scalar> Data<S> {
         experiment.train.loss.get_or_insert(loss);
         experiment.train.metrics.get_or_insert_with(|| vec![metric]);
     }
+}
+
+/// The columns of a CSV file for a dataset that does not come from one: `x` and `y` for the sine,
+/// `x1`, `x2` and `xor` for XOR, `pixel0`…`pixel783` and `label` for MNIST.
+fn generated_schema(dataset: DatasetName, task: &Task, inputs: usize) -> CsvSchema {
+    let numeric = |name: &str| Column { name: name.to_owned(), kind: ColumnKind::Numeric };
+    let (features, target): (Vec<Column>, Column) = match dataset {
+        DatasetName::Sine => (vec![numeric("x")], numeric("y")),
+        DatasetName::Xor => (vec![numeric("x1"), numeric("x2")], numeric("xor")),
+        _ => {
+            let features = (0..inputs).map(|i| numeric(&format!("pixel{i}"))).collect();
+            let target = match task {
+                Task::Classification { classes } => {
+                    Column { name: "label".into(), kind: ColumnKind::Categorical { categories: classes.clone() } }
+                }
+                Task::Regression => numeric("target"),
+            };
+            (features, target)
+        }
+    };
+    CsvSchema { features, target }
 }
 
 /// The data folder (`NEURONE_DATA`, else the per-user cache), downloading what is missing with

@@ -77,7 +77,15 @@ fn train_and_write(args: &TrainArgs, mut experiment: Experiment, out: &Path) -> 
 
     let outputs = network.predict(data.test.inputs())?;
     let metrics = TestMetrics::measure(&data, &outputs)?;
-    let run = output::Run { experiment, history: &history, data: &data, outputs: &outputs, metrics: &metrics, seconds };
+    let run = output::Run {
+        experiment,
+        history: &history,
+        data: &data,
+        network: &network,
+        outputs: &outputs,
+        metrics: &metrics,
+        seconds,
+    };
     run.write(out)?;
     if !args.quiet {
         let epochs = history.epochs.len();

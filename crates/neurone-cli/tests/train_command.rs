@@ -248,3 +248,50 @@ fn datasets_lists_what_is_present_and_what_is_missing() {
     assert!(stdout.contains(&format!("present: {}", folder.join("insurance.csv").display())), "{stdout}");
     assert!(stdout.contains("mnist      data folder    missing 4 of 4 files"), "{stdout}");
 }
+
+#[test]
+fn a_trained_model_predicts_evaluates_exports_and_summarises() {
+    let folder = scratch("model");
+    let iris = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../crates/neurone/data/iris.csv");
+    let iris = iris.to_string_lossy().into_owned();
+    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/iris.toml");
+    let output = neurone(&["train", &config.to_string_lossy(), "-q", "--out", "run"], &folder);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+
+    // predict: one row per input row, the class then its probabilities.
+    let output = neurone(&["predict", "run/model.safetensors", &iris, "--out", "predicted.csv"], &folder);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let predicted = read(folder.join("predicted.csv"));
+    assert!(predicted.starts_with("species,p_setosa,p_versicolor,p_virginica\n"), "{predicted}");
+    assert_eq!(predicted.lines().count(), 151);
+    let actual: Vec<String> =
+        read(PathBuf::from(&iris)).lines().skip(1).map(|l| l.rsplit(',').next().unwrap().to_owned()).collect();
+    let agree = predicted.lines().skip(1).zip(&actual).filter(|(p, a)| p.split(',').next() == Some(a.as_str())).count();
+    assert!(agree >= 140, "{agree} of 150 predicted right");
+
+    // eval: the same agreement, measured by the tool.
+    let output = neurone(&["eval", "run/model.safetensors", "--data", &iris], &folder);
+    let json = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!((metric(&json, "accuracy") - agree as f64 / 150.0).abs() < 1e-12, "{json}");
+
+    // export and summary.
+    let output = neurone(&["export", "run/model.safetensors", "--onnx", "iris.onnx"], &folder);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(std::fs::metadata(folder.join("iris.onnx")).unwrap().len() > 500);
+    let output = neurone(&["summary", "run/model.safetensors"], &folder);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("Total parameters: 131") && stdout.contains("classes: setosa, versicolor, virginica"),
+        "{stdout}"
+    );
+
+    // Mistakes: a missing column, a file that is not a model.
+    std::fs::write(folder.join("short.csv"), "sepal_length,sepal_width\n1,2\n").unwrap();
+    let output = neurone(&["predict", "run/model.safetensors", "short.csv"], &folder);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no column `petal_length`"));
+    let output = neurone(&["predict", "short.csv", "short.csv"], &folder);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).starts_with("error: short.csv: "));
+}
