@@ -29,7 +29,8 @@ pub struct Preprocessing {
     pub target_scaler: Option<Scaler>,
     /// Names of the input columns the network sees, in order (one per one-hot category).
     pub feature_names: Option<Vec<String>>,
-    /// Class names of a classifier, in output order.
+    /// Class names of a classifier, in output order; for a single sigmoid output, the two
+    /// classes below and above ½.
     pub class_names: Option<Vec<String>>,
 }
 

@@ -176,7 +176,11 @@ pub(crate) fn check_widths(preprocessing: &Preprocessing, inputs: usize, outputs
         mismatch("feature_names", names.len(), "inputs", inputs)?;
     }
     if let Some(names) = &preprocessing.class_names {
-        mismatch("class_names", names.len(), "outputs", outputs)?;
+        // A single sigmoid output names its two classes: the one below ½, then the one above.
+        let binary = outputs == 1 && names.len() == 2;
+        if !binary {
+            mismatch("class_names", names.len(), "outputs", outputs)?;
+        }
     }
     if let Some(schema) = &preprocessing.schema {
         mismatch("schema (features)", schema.input_width(), "inputs", inputs)?;
