@@ -4,6 +4,7 @@ mod config;
 mod error;
 mod inspect;
 mod output;
+mod plots;
 mod setup;
 mod train;
 

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use neurone::metrics::{ClassificationMetrics, RegressionMetrics, classification_metrics, regression_metrics};
-use neurone::{Error, History, Matrix, io::write_atomic};
+use neurone::{Error, History, Matrix, Network, io::write_atomic};
 use serde_json::json;
 
 use crate::config::Experiment;
@@ -52,6 +52,10 @@ pub struct Run<'a> {
     pub outputs: &'a Matrix<f32>,
     pub metrics: &'a TestMetrics,
     pub seconds: f64,
+    /// The trained network, to draw what it predicts (the decision boundary).
+    pub network: &'a Network<f32>,
+    /// Whether to draw the plots (`--no-plots` turns them off).
+    pub plots: bool,
 }
 
 impl Run<'_> {
@@ -61,7 +65,11 @@ impl Run<'_> {
         write("config.toml", self.experiment.to_toml())?;
         write("history.csv", self.history_csv())?;
         write("predictions.csv", self.predictions_csv()?)?;
-        write("metrics.json", self.metrics_json())
+        write("metrics.json", self.metrics_json())?;
+        if self.plots {
+            crate::plots::write_run_plots(self, self.network, out)?;
+        }
+        Ok(())
     }
 
     /// One row per epoch; an empty cell where a value was not measured.
@@ -171,7 +179,7 @@ impl Run<'_> {
 
 /// The class a row of one-hot targets or probabilities points at: the largest value, or for a
 /// single 0/1 column, whether it reaches ½.
-fn class_of(row: &[f32]) -> usize {
+pub(crate) fn class_of(row: &[f32]) -> usize {
     if row.len() == 1 {
         usize::from(row[0] >= 0.5)
     } else {

@@ -26,6 +26,9 @@ pub struct TrainArgs {
     /// `--set model.layers=[64,32]` (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     overrides: Vec<String>,
+    /// Writes no plots (PNG and SVG), only the CSV and JSON files.
+    #[arg(long)]
+    no_plots: bool,
     /// Prints only errors.
     #[arg(long, short)]
     quiet: bool,
@@ -81,7 +84,16 @@ fn train_and_write(args: &TrainArgs, mut experiment: Experiment, out: &Path) -> 
 
     let outputs = network.predict(data.test.inputs())?;
     let metrics = TestMetrics::measure(&data, &outputs)?;
-    let run = output::Run { experiment, history: &history, data: &data, outputs: &outputs, metrics: &metrics, seconds };
+    let run = output::Run {
+        experiment,
+        history: &history,
+        data: &data,
+        outputs: &outputs,
+        metrics: &metrics,
+        seconds,
+        network: &network,
+        plots: !args.no_plots,
+    };
     run.write(out)?;
     if !args.quiet {
         let epochs = history.epochs.len();
