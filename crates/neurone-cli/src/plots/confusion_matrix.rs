@@ -7,8 +7,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use super::colour_bar::colour_bar;
 use super::render::{DrawResult, Figure, PlotError, save};
-use super::style::{self, DARK, FONT, GREY, blues, text_colour_on};
+use super::style::{self, FONT, GREY, blues, text_colour_on};
 
 /// Counts of a classifier's answers.
 #[derive(Clone, Copy, Debug)]
@@ -46,7 +47,7 @@ struct Layout {
 
 const TITLE_HEIGHT: i32 = 56;
 const AXIS_TITLE: i32 = 40;
-const COLOUR_BAR_WIDTH: i32 = 150;
+const COLOUR_BAR_SPACE: i32 = 160;
 
 impl ConfusionCounts<'_> {
     fn layout(&self) -> Layout {
@@ -70,7 +71,7 @@ impl Figure for ConfusionCounts<'_> {
     fn size(&self) -> (u32, u32) {
         let layout = self.layout();
         let side = layout.cell * self.class_names.len() as i32;
-        let width = layout.left + side + COLOUR_BAR_WIDTH;
+        let width = layout.left + side + COLOUR_BAR_SPACE;
         let height = layout.top + side + layout.column_labels_height + AXIS_TITLE + 16;
         (width.max(560) as u32, height as u32)
     }
@@ -127,31 +128,7 @@ impl Figure for ConfusionCounts<'_> {
         let actual_style = TextStyle::from(axis_font.transform(FontTransform::Rotate270)).pos(centred);
         root.draw(&Text::new("actual", (AXIS_TITLE / 2 + 4, top + side / 2), actual_style))?;
 
-        self.colour_bar(root, left + side + 36, top, side)
-    }
-}
-
-impl ConfusionCounts<'_> {
-    /// The colour scale beside the matrix: share of the row, 0 at the bottom to 1 at the top.
-    fn colour_bar<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, x: i32, top: i32, height: i32) -> DrawResult
-    where
-        DB::ErrorType: 'static,
-    {
-        let width = 22;
-        for step in 0..height {
-            let colour = blues(1.0 - f64::from(step) / f64::from(height - 1));
-            root.draw(&Rectangle::new([(x, top + step), (x + width, top + step + 1)], colour.filled()))?;
-        }
-        root.draw(&Rectangle::new([(x, top), (x + width, top + height)], GREY.stroke_width(1)))?;
-        let tick_style = TextStyle::from((FONT, style::TICK_SIZE).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
-        for (fraction, label) in [(0.0, "0"), (0.5, "0.5"), (1.0, "1")] {
-            let y = top + ((1.0 - fraction) * f64::from(height)).round() as i32;
-            root.draw(&PathElement::new(vec![(x + width, y), (x + width + 5, y)], DARK.stroke_width(1)))?;
-            root.draw(&Text::new(label, (x + width + 10, y), tick_style.clone()))?;
-        }
-        let caption_font = (FONT, style::TICK_SIZE).into_font().transform(FontTransform::Rotate270);
-        let caption_style = TextStyle::from(caption_font).pos(Pos::new(HPos::Center, VPos::Center));
-        root.draw(&Text::new("share of the actual class", (x + width + 62, top + height / 2), caption_style))?;
-        Ok(())
+        let ticks = [(0.0, "0"), (0.5, "0.5"), (1.0, "1")];
+        colour_bar(root, (left + side + 36, top), side, blues, &ticks, "share of the actual class")
     }
 }

@@ -6,6 +6,7 @@ use std::path::Path;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use super::colour_bar::{COLOUR_BAR_WIDTH, colour_bar};
 use super::render::{DrawResult, Figure, PlotError, save};
 use super::style::{self, DARK, FONT, blue_white_red, class_colour, mix, tick_label};
 
@@ -144,7 +145,7 @@ const WHITE_RGB: RGBColor = RGBColor(255, 255, 255);
 
 impl Figure for DecisionBoundary<'_> {
     fn size(&self) -> (u32, u32) {
-        (820, 760)
+        if self.width() == 1 { (900, 760) } else { (820, 760) }
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
@@ -155,7 +156,7 @@ impl Figure for DecisionBoundary<'_> {
         let mut chart = ChartBuilder::on(root)
             .caption("decision boundary", (FONT, style::TITLE_SIZE))
             .margin(16)
-            .margin_right(36)
+            .margin_right(if self.width() == 1 { COLOUR_BAR_WIDTH + 50 } else { 36 })
             .x_label_area_size(64)
             .y_label_area_size(88)
             .build_cartesian_2d(x_range.0..x_range.1, y_range.0..y_range.1)?;
@@ -196,6 +197,15 @@ impl Figure for DecisionBoundary<'_> {
             .disable_mesh()
             .draw()?;
 
+        if self.width() == 1 {
+            let (x_pixels, y_pixels) = chart.plotting_area().get_pixel_range();
+            let name = self.class_names.get(1).map_or("1", String::as_str);
+            let caption = format!("probability of class {name}");
+            let ticks = [(0.0, "0"), (0.5, "0.5"), (1.0, "1")];
+            let (at, height) = ((x_pixels.end + 24, y_pixels.start), y_pixels.end - y_pixels.start);
+            colour_bar(root, at, height, |p| blue_white_red((p * SHADES).round() / SHADES), &ticks, &caption)?;
+        }
+
         for (class, name) in self.class_names.iter().enumerate() {
             let colour = self.point_colour(class);
             let points = (0..self.points_x.len())
@@ -203,12 +213,13 @@ impl Figure for DecisionBoundary<'_> {
                 .map(|i| (self.points_x[i], self.points_y[i]))
                 .filter(|(x, y)| x.is_finite() && y.is_finite());
             // A white ring between the point and the plane: a point on its own class's colour
-            // still stands out.
+            // still stands out. Smaller when there are many, so that they leave the plane visible.
+            let radius = if self.points_x.len() <= 20 { 7 } else { 4 };
             let marker = move |(x, y): (f64, f64)| {
                 EmptyElement::at((x, y))
-                    + Circle::new((0, 0), 12, DARK.filled())
-                    + Circle::new((0, 0), 10, WHITE.filled())
-                    + Circle::new((0, 0), 7, colour.filled())
+                    + Circle::new((0, 0), radius + 4, DARK.filled())
+                    + Circle::new((0, 0), radius + 2, WHITE.filled())
+                    + Circle::new((0, 0), radius, colour.filled())
             };
             chart.draw_series(points.map(marker))?.label(format!("class {name}")).legend(move |(x, y)| {
                 EmptyElement::at((x + 10, y))

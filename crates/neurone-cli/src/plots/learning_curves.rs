@@ -36,6 +36,9 @@ pub fn learning_curves(folder: &Path, curves: &LearningCurves) -> Result<(), Plo
 /// Drawn on a log axis when the largest positive loss is more than this times the smallest.
 const LOG_SCALE_RATIO: f64 = 100.0;
 
+/// Runs of at most this many epochs get a marker on every epoch.
+const FEW_EPOCHS: usize = 40;
+
 impl Figure for LearningCurves<'_> {
     fn size(&self) -> (u32, u32) {
         if self.metric.is_some() { (960, 880) } else { (960, 600) }
@@ -71,15 +74,25 @@ impl Figure for LearningCurves<'_> {
 }
 
 impl LearningCurves<'_> {
+    /// A dot on every epoch when there are few enough to count them, so that even a one-epoch
+    /// run shows its losses.
+    fn markers(&self, values: &[f64], colour: RGBColor) -> Vec<Circle<(f64, f64), i32>> {
+        if self.train_loss.len() > FEW_EPOCHS {
+            return Vec::new();
+        }
+        curve(values).map(|point| Circle::new(point, 4, colour.filled())).collect()
+    }
+
     /// Thinner lines when there are more epochs than a thick line leaves room for.
     fn line_width(&self) -> u32 {
         if self.train_loss.len() > 300 { 2 } else { LINE_WIDTH }
     }
 
-    /// The epochs on the x axis: 1 to the last, with room for a single epoch.
+    /// The epochs on the x axis: 1 to the last; half an epoch more on each side when the
+    /// epochs get markers, so that the first and last are not cut in half by the axes.
     fn epoch_range(&self) -> std::ops::Range<f64> {
-        let epochs = self.train_loss.len().max(self.metric.map_or(0, |(_, values)| values.len()));
-        1.0..(epochs.max(2) as f64)
+        let epochs = self.train_loss.len().max(self.metric.map_or(0, |(_, values)| values.len())) as f64;
+        if self.train_loss.len() > FEW_EPOCHS { 1.0..epochs } else { 0.5..(epochs + 0.5) }
     }
 
     fn loss_panel<DB, Y>(&self, area: &DrawingArea<DB, Shift>, y_range: Y, with_epoch_label: bool) -> DrawResult
@@ -97,7 +110,7 @@ impl LearningCurves<'_> {
             .build_cartesian_2d(self.epoch_range(), y_range)?;
         let mut mesh = chart.configure_mesh();
         mesh.y_desc(format!("loss ({})", self.loss_name))
-            .x_label_formatter(&|epoch| tick_label(*epoch))
+            .x_label_formatter(&epoch_label)
             .y_label_formatter(&|loss| tick_label(*loss))
             .label_style((FONT, style::TICK_SIZE))
             .axis_desc_style((FONT, style::LABEL_SIZE))
@@ -113,12 +126,14 @@ impl LearningCurves<'_> {
             .draw_series(segments(chart.as_coord_spec(), curve(self.train_loss), train_style))?
             .label("training")
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], train_style));
+        chart.draw_series(self.markers(self.train_loss, BLUE))?;
         if let Some(validation) = self.validation_loss {
             let validation_style = ORANGE.stroke_width(self.line_width());
             chart
                 .draw_series(segments(chart.as_coord_spec(), curve(validation), validation_style))?
                 .label("validation")
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], validation_style));
+            chart.draw_series(self.markers(validation, ORANGE))?;
         }
         if let Some(best) = self.best_epoch {
             let best_style = GREY.stroke_width(2);
@@ -160,7 +175,7 @@ impl LearningCurves<'_> {
             .configure_mesh()
             .x_desc("epoch")
             .y_desc(format!("validation {name}"))
-            .x_label_formatter(&|epoch| tick_label(*epoch))
+            .x_label_formatter(&epoch_label)
             .y_label_formatter(&|value| tick_label(*value))
             .y_labels(6)
             .label_style((FONT, style::TICK_SIZE))
@@ -168,12 +183,18 @@ impl LearningCurves<'_> {
             .light_line_style(WHITE)
             .draw()?;
         chart.draw_series(segments(chart.as_coord_spec(), curve(values), GREEN.stroke_width(self.line_width())))?;
+        chart.draw_series(self.markers(values, GREEN))?;
         if let Some(best) = self.best_epoch {
             let line = DashedLineSeries::new([(best as f64, low), (best as f64, high)], 10, 6, GREY.stroke_width(2));
             chart.draw_series(line)?;
         }
         Ok(())
     }
+}
+
+/// Whole epochs only: a short run's axis has ticks at 1.5 that name no epoch.
+fn epoch_label(epoch: &f64) -> String {
+    if epoch.fract() == 0.0 { tick_label(*epoch) } else { String::new() }
 }
 
 /// `(epoch, value)` for every finite value; a gap-free line through the others.

@@ -5,6 +5,7 @@
 //! that writes `NAME.png` and `NAME.svg` into a folder, atomically. Text is drawn with a font
 //! embedded in the binary, so nothing depends on the fonts installed on the machine.
 
+mod colour_bar;
 mod confusion_matrix;
 mod decision_boundary;
 mod fit_1d;

@@ -118,9 +118,14 @@ pub fn finite_range(values: impl IntoIterator<Item = f64>) -> Option<(f64, f64)>
     })
 }
 
-/// `(low, high)` widened by `fraction` of its span on each side (by one unit when the span is
-/// zero), as matplotlib's autoscale leaves a margin around the data.
+/// `(low, high)` widened by `fraction` of its span on each side, as matplotlib's autoscale
+/// leaves a margin around the data; a single value gets ±5 % of itself (±1 around zero).
 pub fn padded((low, high): (f64, f64), fraction: f64) -> (f64, f64) {
     let span = high - low;
-    if span > 0.0 { (low - fraction * span, high + fraction * span) } else { (low - 1.0, high + 1.0) }
+    if span > 0.0 {
+        (low - fraction * span, high + fraction * span)
+    } else {
+        let margin = if low == 0.0 { 1.0 } else { 0.05 * low.abs() };
+        (low - margin, high + margin)
+    }
 }
