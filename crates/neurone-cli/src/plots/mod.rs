@@ -23,3 +23,6 @@ pub use learning_curves::{LearningCurves, learning_curves};
 pub use predicted_vs_actual::{PredictedVsActual, predicted_vs_actual};
 pub use render::PlotError;
 pub use run::write_run_plots;
+
+#[cfg(test)]
+mod tests;
