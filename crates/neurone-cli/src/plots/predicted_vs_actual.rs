@@ -58,17 +58,18 @@ impl Figure for PredictedVsActual<'_> {
             .axis_desc_style((FONT, style::LABEL_SIZE))
             .light_line_style(WHITE)
             .draw()?;
-        let diagonal_style = DARK.stroke_width(2);
-        chart
-            .draw_series(DashedLineSeries::new([(low, low), (high, high)], 10, 6, diagonal_style))?
-            .label("y = x (perfect)")
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], diagonal_style));
         let pairs = self.actual.iter().zip(self.predicted).filter(|(a, p)| a.is_finite() && p.is_finite());
         let point_style = BLUE.mix(0.5).filled();
         chart
             .draw_series(pairs.map(|(&actual, &predicted)| Circle::new((actual, predicted), 4, point_style)))?
             .label("samples")
             .legend(move |(x, y)| Circle::new((x + 12, y), 4, point_style));
+        // The diagonal over the points, so that it shows through a dense cloud.
+        let diagonal_style = DARK.stroke_width(2);
+        chart
+            .draw_series(DashedLineSeries::new([(low, low), (high, high)], 10, 6, diagonal_style))?
+            .label("y = x (perfect)")
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], diagonal_style));
         chart
             .configure_series_labels()
             .position(SeriesLabelPosition::UpperLeft)
