@@ -21,42 +21,8 @@ const BOUNDARY_RESOLUTION: usize = 200;
 pub fn write_run_plots(run: &Run, network: &Network<f32>, folder: &Path) -> Result<(), PlotError> {
     write_learning_curves(run, folder)?;
     let data = run.data;
-    let error = |name: &str, error: neurone::Error| PlotError::new(folder.join(format!("{name}.png")), error);
     match (&data.task, run.metrics) {
-        (Task::Regression, _) => {
-            let target_name = match &data.preprocessing.schema {
-                Some(schema) => schema.target.name.clone(),
-                None => "y".to_owned(),
-            };
-            let predictions = data.preprocessing.outputs_to_original(run.outputs).map_err(|e| error("fit", e))?;
-            let (actual, predicted) = (first_column(data.test_raw.targets()), first_column(&predictions));
-            let pairs = PredictedVsActual {
-                actual: &actual,
-                predicted: &predicted,
-                target_name: &target_name,
-                samples_name: &data.test_name,
-            };
-            predicted_vs_actual(folder, &pairs)?;
-            if data.train.inputs().cols() == 1 {
-                let train_x = match &data.preprocessing.input_scaler {
-                    Some(scaler) => scaler.inverse_transform(data.train.inputs()).map_err(|e| error("fit", e))?,
-                    None => data.train.inputs().clone(),
-                };
-                let train_y =
-                    data.preprocessing.outputs_to_original(data.train.targets()).map_err(|e| error("fit", e))?;
-                let x_label = input_names(run).into_iter().next().unwrap_or_else(|| "x".to_owned());
-                let fit = Fit1d {
-                    train_x: &first_column(&train_x),
-                    train_y: &first_column(&train_y),
-                    grid_x: &first_column(data.test_raw.inputs()),
-                    target_y: &actual,
-                    predicted_y: &predicted,
-                    x_label: &x_label,
-                    y_label: &target_name,
-                };
-                fit_1d(folder, "fit", &fit)?;
-            }
-        }
+        (Task::Regression, _) => write_regression_plots(run, folder)?,
         (Task::Classification { classes }, TestMetrics::Classification(metrics)) => {
             let counts = ConfusionCounts {
                 counts: &metrics.confusion.counts,
@@ -69,6 +35,45 @@ pub fn write_run_plots(run: &Run, network: &Network<f32>, folder: &Path) -> Resu
             }
         }
         (Task::Classification { .. }, TestMetrics::Regression(_)) => unreachable!("metrics follow the task"),
+    }
+    Ok(())
+}
+
+/// Predicted against actual values, and with one input the fit over the test samples.
+fn write_regression_plots(run: &Run, folder: &Path) -> Result<(), PlotError> {
+    let data = run.data;
+    let error = |name: &str, error: neurone::Error| PlotError::new(folder.join(format!("{name}.png")), error);
+    let target_name = match &data.preprocessing.schema {
+        Some(schema) => schema.target.name.clone(),
+        None => "y".to_owned(),
+    };
+    let predictions =
+        data.preprocessing.outputs_to_original(run.outputs).map_err(|e| error("predicted_vs_actual", e))?;
+    let (actual, predicted) = (first_column(data.test_raw.targets()), first_column(&predictions));
+    let pairs = PredictedVsActual {
+        actual: &actual,
+        predicted: &predicted,
+        target_name: &target_name,
+        samples_name: &data.test_name,
+    };
+    predicted_vs_actual(folder, &pairs)?;
+    if data.train.inputs().cols() == 1 {
+        let train_x = match &data.preprocessing.input_scaler {
+            Some(scaler) => scaler.inverse_transform(data.train.inputs()).map_err(|e| error("fit", e))?,
+            None => data.train.inputs().clone(),
+        };
+        let train_y = data.preprocessing.outputs_to_original(data.train.targets()).map_err(|e| error("fit", e))?;
+        let x_label = input_names(run).into_iter().next().unwrap_or_else(|| "x".to_owned());
+        let fit = Fit1d {
+            train_x: &first_column(&train_x),
+            train_y: &first_column(&train_y),
+            grid_x: &first_column(data.test_raw.inputs()),
+            target_y: &actual,
+            predicted_y: &predicted,
+            x_label: &x_label,
+            y_label: &target_name,
+        };
+        fit_1d(folder, "fit", &fit)?;
     }
     Ok(())
 }
