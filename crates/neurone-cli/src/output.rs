@@ -67,7 +67,7 @@ impl Run<'_> {
         write("predictions.csv", self.predictions_csv()?)?;
         write("metrics.json", self.metrics_json())?;
         if self.plots {
-            crate::plots::write_run_plots(self, self.network, out)?;
+            crate::plots::write_run_plots(self, out)?;
         }
         Ok(())
     }

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use neurone::{Matrix, Network};
+use neurone::Matrix;
 
 use super::{
     ConfusionCounts, DecisionBoundary, Fit1d, Grid, LearningCurves, PlotError, PredictedVsActual, confusion_matrix,
@@ -18,7 +18,7 @@ const BOUNDARY_RESOLUTION: usize = 200;
 /// Writes every plot that fits the run into `folder`: always the learning curves; for
 /// regression, predicted against actual values and, with one input, the fit; for
 /// classification, the confusion matrix and, with two inputs, the decision boundary.
-pub fn write_run_plots(run: &Run, network: &Network<f32>, folder: &Path) -> Result<(), PlotError> {
+pub fn write_run_plots(run: &Run, folder: &Path) -> Result<(), PlotError> {
     write_learning_curves(run, folder)?;
     let data = run.data;
     match (&data.task, run.metrics) {
@@ -31,7 +31,7 @@ pub fn write_run_plots(run: &Run, network: &Network<f32>, folder: &Path) -> Resu
             };
             confusion_matrix(folder, &counts)?;
             if data.train.inputs().cols() == 2 {
-                write_decision_boundary(run, network, classes, folder)?;
+                write_decision_boundary(run, classes, folder)?;
             }
         }
         (Task::Classification { .. }, TestMetrics::Regression(_)) => unreachable!("metrics follow the task"),
@@ -100,12 +100,7 @@ fn write_learning_curves(run: &Run, folder: &Path) -> Result<(), PlotError> {
 
 /// The plane around the training points coloured by the network's predictions over a grid,
 /// with the training points (in original units) on top.
-fn write_decision_boundary(
-    run: &Run,
-    network: &Network<f32>,
-    classes: &[String],
-    folder: &Path,
-) -> Result<(), PlotError> {
+fn write_decision_boundary(run: &Run, classes: &[String], folder: &Path) -> Result<(), PlotError> {
     let data = run.data;
     let error = |error: neurone::Error| PlotError::new(folder.join("decision_boundary.png"), error);
     let points = match &data.preprocessing.input_scaler {
@@ -128,7 +123,7 @@ fn write_decision_boundary(
     // The whole grid as one matrix: one forward pass, not one per point.
     let centres: Vec<f32> = grid_centres(&grid).into_iter().flatten().map(|value| value as f32).collect();
     let centres = Matrix::new(centres.len() / 2, 2, centres).map_err(error)?;
-    let outputs = network.predict(&data.preprocessing.inputs(&centres).map_err(error)?).map_err(error)?;
+    let outputs = run.network.predict(&data.preprocessing.inputs(&centres).map_err(error)?).map_err(error)?;
     let outputs: Vec<f64> = outputs.as_slice().iter().map(|&value| f64::from(value)).collect();
     let names = input_names(run);
     let boundary = DecisionBoundary {
