@@ -6,6 +6,7 @@ mod error;
 mod inspect;
 mod model_commands;
 mod output;
+mod plots;
 mod progress;
 mod setup;
 mod train;

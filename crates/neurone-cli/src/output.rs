@@ -82,12 +82,14 @@ pub struct Run<'a> {
     pub experiment: &'a Experiment,
     pub history: &'a History,
     pub data: &'a Data<f32>,
-    /// The trained network.
-    pub network: &'a Network,
     /// The network's outputs on the test samples (scaled units).
     pub outputs: &'a Matrix<f32>,
     pub metrics: &'a TestMetrics,
     pub seconds: f64,
+    /// The trained network: saved as the model, and drawn (the decision boundary).
+    pub network: &'a Network<f32>,
+    /// Whether to draw the plots (`--no-plots` turns them off).
+    pub plots: bool,
 }
 
 impl Run<'_> {
@@ -98,7 +100,11 @@ impl Run<'_> {
         self.model().save(out.join("model.safetensors"))?;
         write("history.csv", self.history_csv())?;
         write("predictions.csv", self.predictions_csv()?)?;
-        write("metrics.json", self.metrics_json())
+        write("metrics.json", self.metrics_json())?;
+        if self.plots {
+            crate::plots::write_run_plots(self, out)?;
+        }
+        Ok(())
     }
 
     /// The network with its preprocessing and a summary of how it was trained.

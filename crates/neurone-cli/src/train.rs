@@ -29,6 +29,9 @@ pub struct TrainArgs {
     /// `--set model.layers=[64,32]` (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     overrides: Vec<String>,
+    /// Writes no plots (PNG and SVG), only the CSV and JSON files.
+    #[arg(long)]
+    no_plots: bool,
     /// Prints only errors.
     #[arg(long, short)]
     quiet: bool,
@@ -81,10 +84,11 @@ fn train_and_write(args: &TrainArgs, mut experiment: Experiment, out: &Path) -> 
         experiment,
         history: &history,
         data: &data,
-        network: &network,
         outputs: &outputs,
         metrics: &metrics,
         seconds,
+        network: &network,
+        plots: !args.no_plots,
     };
     run.write(out)?;
     if !args.quiet {

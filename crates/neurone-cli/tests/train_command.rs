@@ -295,3 +295,67 @@ fn a_trained_model_predicts_evaluates_exports_and_summarises() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).starts_with("error: short.csv: "));
 }
+
+/// The files of a run folder, sorted.
+fn files_in(folder: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(folder)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn example(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../examples/{name}.toml")).to_string_lossy().into_owned()
+}
+
+#[test]
+fn a_run_draws_the_plots_that_fit_its_task() {
+    let folder = scratch("plots");
+    let output = neurone(&["train", &example("xor"), "--out", "xor", "-q"], &folder);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let plots = ["confusion_matrix", "decision_boundary", "learning_curves"];
+    let mut expected: Vec<String> =
+        plots.iter().flat_map(|plot| [format!("{plot}.png"), format!("{plot}.svg")]).collect();
+    expected.extend(
+        ["config.toml", "history.csv", "metrics.json", "model.safetensors", "predictions.csv"].map(String::from),
+    );
+    expected.sort();
+    assert_eq!(files_in(&folder.join("xor")), expected, "classification with two inputs");
+    for plot in plots {
+        let png = std::fs::read(folder.join(format!("xor/{plot}.png"))).unwrap();
+        assert!(png.starts_with(b"\x89PNG\r\n\x1a\n") && png.ends_with(b"IEND\xae\x42\x60\x82"), "{plot}.png");
+        assert!(read(folder.join(format!("xor/{plot}.svg"))).contains("</svg>"), "{plot}.svg");
+    }
+
+    // Regression with one input: the fit, predicted against actual values.
+    let output = neurone(&["train", &sine_example(), "--out", "sine", "-q", "--set", "train.epochs=5"], &folder);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let files = files_in(&folder.join("sine"));
+    for plot in ["fit.png", "fit.svg", "predicted_vs_actual.png", "learning_curves.svg"] {
+        assert!(files.contains(&plot.to_owned()), "no {plot} in {files:?}");
+    }
+    assert!(!files.iter().any(|file| file.starts_with("confusion") || file.starts_with('.')), "{files:?}");
+
+    let output = neurone(&["train", &example("xor"), "--out", "bare", "-q", "--no-plots"], &folder);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        files_in(&folder.join("bare")),
+        ["config.toml", "history.csv", "metrics.json", "model.safetensors", "predictions.csv"]
+    );
+}
+
+#[test]
+fn a_failed_run_draws_no_plot() {
+    let folder = scratch("failed-plots");
+    std::fs::create_dir_all(folder.join("existing")).unwrap();
+    std::fs::write(
+        folder.join("diverges.toml"),
+        "name = \"diverges\"\n[data]\ndataset = \"sine\"\n[train]\nlearning_rate = 1e9\nepochs = 20\n",
+    )
+    .unwrap();
+    let output = neurone(&["train", "diverges.toml", "--out", "existing", "-q"], &folder);
+    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(files_in(&folder.join("existing")).is_empty(), "a run that diverged writes nothing");
+}
