@@ -23,7 +23,8 @@ struct Options {
 
 fn parse_options() -> Result<Options, String> {
     let mut arguments = std::env::args().skip(1);
-    let workload = arguments.next().ok_or("usage: neurone-bench sgemm|inference [--hidden W,W] [--batch N] [--repeats N]")?;
+    let workload =
+        arguments.next().ok_or("usage: neurone-bench sgemm|inference [--hidden W,W] [--batch N] [--repeats N]")?;
     let mut options = Options { workload, hidden: vec![128, 64], batch: 256, repeats: 20 };
     while let Some(flag) = arguments.next() {
         let value = arguments.next().ok_or(format!("{flag} needs a value"))?;
@@ -53,14 +54,35 @@ fn filled(len: usize, seed: u32) -> Vec<f32> {
 
 /// C (m × n) = A (m × k) · B (k × n), each given by its row and column strides.
 #[allow(clippy::too_many_arguments)]
-fn product(m: usize, k: usize, n: usize, a: &[f32], a_strides: (isize, isize), b: &[f32], b_strides: (isize, isize), c: &mut [f32]) {
+fn product(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &[f32],
+    a_strides: (isize, isize),
+    b: &[f32],
+    b_strides: (isize, isize),
+    c: &mut [f32],
+) {
     debug_assert!(c.len() >= m * n);
     // SAFETY: the strides describe matrices that lie inside `a`, `b` and `c` (row-major buffers of
     // the shapes named, or their transposes), and `c` does not alias `a` or `b`.
     unsafe {
         matrixmultiply::sgemm(
-            m, k, n, 1.0, a.as_ptr(), a_strides.0, a_strides.1, b.as_ptr(), b_strides.0, b_strides.1, 0.0,
-            c.as_mut_ptr(), n as isize, 1,
+            m,
+            k,
+            n,
+            1.0,
+            a.as_ptr(),
+            a_strides.0,
+            a_strides.1,
+            b.as_ptr(),
+            b_strides.0,
+            b_strides.1,
+            0.0,
+            c.as_mut_ptr(),
+            n as isize,
+            1,
         );
     }
 }
