@@ -176,7 +176,10 @@ def workloads(options):
              "Glorot uniform weights and biases (not configurable). Adam β = (0.9, 0.999), ε = 1e-8; "
              "cross-entropy averaged over the batch; no L2; a new shuffle every epoch.",
              "scikit-learn trains all epochs in one fit() call: its s / epoch is that call's time ÷ epochs.",
-             "Peak RSS: the largest resident set of the process (kernel accounting of the finished child)."],
+             "Peak RSS: the largest resident set of the process (kernel accounting of the finished child).",
+             "With 2 threads on a 2-core machine that is also busy with other work, PyTorch's and numpy's "
+             "OpenMP/BLAS threads wait on each other and slow down many times over: trust the 2-thread "
+             "rows only from a quiet run."],
         ),
         "wide": Workload(
             "wide",
@@ -186,8 +189,10 @@ def workloads(options):
              Column("test_accuracy", "test accuracy", 4)],
             "epoch_seconds_mean",
             [f"GFLOP/s of training = 6 × {weights(WIDE_HIDDEN):,} weights × 60 000 samples ÷ seconds per "
-             "epoch. The sgemm rows run only the three products of each training step (Z = A·Wᵀ, "
-             "dW = Δᵀ·A, dA = Δ·W) for the same shapes, 50 times, single-threaded: the practical limit.",
+             "epoch (the issue's count). The sgemm rows time only the products of one training step for "
+             "the same shapes (Z = A·Wᵀ and dW = Δᵀ·A per layer, dA = Δ·W for all but the input layer), "
+             "50 steps, single-threaded: the practical limit. They are rated with the same 6 × weights × "
+             "batch count, so the GFLOP/s column compares as inverse times.",
              "The ratio column of the sgemm rows is empty: they do not train."],
         ),
         "inference": Workload(
@@ -289,8 +294,9 @@ def format_figure(values, column):
 def table(workload):
     neurone = workload.sides[0]
     neurone_median = statistics.median(run[workload.ratio_key] for run in neurone.runs)
-    ratio_header = next(c.header for c in workload.columns if c.key == workload.ratio_key)
-    headers = ["side", "threads"] + [column.header for column in workload.columns] + [f"neurone ÷ side ({ratio_header})"]
+    # The ratio is always taken on the first column, a time (see the report's header).
+    assert workload.columns[0].key == workload.ratio_key
+    headers = ["side", "threads"] + [column.header for column in workload.columns] + ["neurone ÷ side"]
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     for entry in workload.sides:
         cells = [entry.label, str(entry.threads)]
@@ -341,11 +347,15 @@ def versions():
 
 
 def blas_line(done):
+    """The BLAS libraries loaded in the first scikit-learn run, with the kernels they chose."""
     for workload in done:
         for entry in workload.sides:
             for run in entry.runs:
                 if "blas" in run:
-                    return "; ".join(f"{pool['internal_api']} {pool['version']} ({pool['architecture']})" for pool in run["blas"])
+                    pools = [pool for pool in run["blas"] if pool.get("architecture")]
+                    return "; ".join(f"{pool['internal_api']} {pool['version']} from "
+                                     f"{Path(pool.get('filepath') or '?').parent.name} ({pool['architecture']} kernels)"
+                                     for pool in pools)
     return None
 
 
@@ -367,8 +377,8 @@ def report(done, options, conditions):
     parts += [
         f"- Load: {conditions}",
         f"- Repetitions: {options.repeats}, interleaved (each side in turn, then again); each cell is the "
-        "median with the min–max range in brackets; the ratio is neurone's median ÷ the side's median "
-        "(below 1: neurone is faster).",
+        "median with the min–max range in brackets; \"neurone ÷ side\" is neurone's median ÷ the "
+        "side's median of the first column, a time (below 1: neurone is faster).",
         "- Threads: neurone is single-threaded. PyTorch gets `torch.set_num_threads(n)` (one inter-op "
         "thread) and scikit-learn's numpy gets `OMP_NUM_THREADS`, `MKL_NUM_THREADS`, "
         "`OPENBLAS_NUM_THREADS` = n, with n in the threads column.",

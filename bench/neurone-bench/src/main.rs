@@ -3,8 +3,9 @@
 //!
 //! - `sgemm`: the three matrix products of one training step of 784 → hidden → 10, alone, with
 //!   the `matrixmultiply` kernel neurone uses, single-threaded: for each layer `Z = A·Wᵀ`,
-//!   `dW = Δᵀ·A`, `dA = Δ·W`, that is 6 × weights × batch flops; the practical limit for the
-//!   wide network's training.
+//!   `dW = Δᵀ·A` and, but for the input layer (no gradient is needed for the pixels),
+//!   `dA = Δ·W`; the practical limit for the wide network's training. Rated by the training
+//!   formula, 6 × weights × batch per pass, so the two rates compare as times.
 //! - `inference`: a freshly initialised 784 → hidden → 10 ReLU/softmax network; the median
 //!   latency of `predict` on one test image, and the throughput of `predict` on all 10 000.
 
@@ -120,15 +121,17 @@ fn sgemm(options: &Options) -> String {
         .collect();
     let flops: usize = layers.iter().map(|layer| 6 * layer.fan_in * layer.fan_out * n).sum();
     let mut one_pass = || {
-        for layer in &mut layers {
+        for (index, layer) in layers.iter_mut().enumerate() {
             let (k, m) = (layer.fan_in, layer.fan_out);
             let (ki, mi) = (k as isize, m as isize);
             // Z = A·Wᵀ: A is n × k row-major, Wᵀ is W (m × k row-major) read with strides (1, k).
             product(n, k, m, &layer.a, (ki, 1), &layer.weights, (1, ki), &mut layer.z);
             // dW = Δᵀ·A: Δᵀ is Δ (n × m row-major) read with strides (1, m).
             product(m, n, k, &layer.delta, (1, mi), &layer.a, (ki, 1), &mut layer.weight_gradient);
-            // dA = Δ·W.
-            product(n, m, k, &layer.delta, (mi, 1), &layer.weights, (ki, 1), &mut layer.a_gradient);
+            // dA = Δ·W, for the layer below (none below the input layer).
+            if index > 0 {
+                product(n, m, k, &layer.delta, (mi, 1), &layer.weights, (ki, 1), &mut layer.a_gradient);
+            }
         }
     };
     one_pass();
