@@ -54,7 +54,7 @@ class Column:
     key: str
     header: str
     digits: int = 3
-    scale: float = 1.0
+    style: str = "f"  # "f" fixed point (with thousands separators), "e" for small errors
 
 
 @dataclass
@@ -150,7 +150,7 @@ def workloads(options):
                 side("scikit-learn", 1, python_side("sklearn_workloads.py", "sine", 1)),
             ],
             [Column("wall_seconds", "whole process (s)", 2), Column("train_seconds", "training loop (s)", 2),
-             Column("grid_mse", "grid MSE", 6), Column("peak_rss_mib", "peak RSS (MiB)", 0)],
+             Column("grid_mse", "grid MSE", 2, "e"), Column("peak_rss_mib", "peak RSS (MiB)", 0)],
             "wall_seconds",
             ["Whole-process wall time includes start-up (Python imports torch or scikit-learn; neurone "
              "generates its data). The training loop is timed inside each process.",
@@ -284,11 +284,11 @@ def summarise(values):
 
 
 def format_figure(values, column):
-    values = [value * column.scale for value in values]
+    spec = f"{',' if column.style == 'f' else ''}.{column.digits}{column.style}"
     median, low, high = summarise(values)
     if len(values) == 1:
-        return f"{median:,.{column.digits}f}"
-    return f"{median:,.{column.digits}f} ({low:,.{column.digits}f}–{high:,.{column.digits}f})"
+        return format(median, spec)
+    return f"{format(median, spec)} ({format(low, spec)}–{format(high, spec)})"
 
 
 def table(workload):
@@ -408,6 +408,7 @@ def main():
     still_running = wait_until_quiet(options.wait_quiet) if options.wait_quiet else compilers_running()
     load_before = load_average()
     compilers_seen = set(still_running)
+    busy_runs = total_runs = 0
 
     scratch_root = Path(tempfile.mkdtemp(prefix="neurone-bench-"))
     try:
@@ -417,16 +418,20 @@ def main():
                 for entry in workload.sides:
                     figures = run_once(workload, entry, scratch_root)
                     entry.runs.append(figures)
-                    shown = ", ".join(f"{c.key} {figures[c.key]:.{c.digits}f}" for c in workload.columns if c.key in figures)
+                    shown = ", ".join(f"{c.key} {format_figure([figures[c.key]], c)}" for c in workload.columns if c.key in figures)
                     print(f"  [{repetition}/{options.repeats}] {entry.label} ({entry.threads} thread): {shown}", flush=True)
-                    compilers_seen.update(compilers_running())
+                    running = compilers_running()
+                    compilers_seen.update(running)
+                    busy_runs += bool(running)
+                    total_runs += 1
     finally:
         shutil.rmtree(scratch_root, ignore_errors=True)
 
     load_after = load_average()
     if compilers_seen:
-        quiet = (f"NOT quiet: {len(compilers_seen)} other compiler processes were seen during the run "
-                 "(2 shared cores), so absolute times are inflated; ratios of interleaved runs hold better")
+        quiet = (f"NOT quiet: other builds ran on the 2 shared cores ({len(compilers_seen)} compiler processes "
+                 f"seen; still running at the end of {busy_runs} of {total_runs} runs), so absolute times "
+                 "are inflated and spreads wide; ratios of interleaved runs hold better")
     else:
         quiet = "quiet: no other compiler (rustc, cargo, cc) was running at the start or at any run's end"
     conditions = (f"{quiet}; 1-minute load average {load_before[0]:.2f} before and {load_after[0]:.2f} after "
