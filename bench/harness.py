@@ -258,9 +258,20 @@ def run_once(workload, entry, scratch_root):
     return derive(figures, workload.name)
 
 
+COMPILERS = {"rustc", "cargo", "cc", "cc1", "cc1plus", "ld", "ld.lld", "lld"}
+
+
 def compilers_running():
-    found = subprocess.run(["pgrep", "-a", "-x", "rustc|cargo|cc1|cc1plus|ld"], capture_output=True, text=True).stdout
-    return [line for line in found.splitlines() if line.strip()]
+    """Other builds on the machine: processes named like a compiler or linker, as `pid name`."""
+    found = []
+    for comm in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            name = comm.read_text().strip()
+        except OSError:  # the process ended meanwhile
+            continue
+        if name in COMPILERS:
+            found.append(f"{comm.parent.name} {name}")
+    return found
 
 
 def wait_until_quiet(minutes):
