@@ -80,6 +80,15 @@ impl<S: Scalar> Data<S> {
                 (parts.train, parts.validation, Some(mnist.test), None)
             }
         };
+        let train = match config.train_samples {
+            Some(count) if count > train.len() => {
+                let reason = format!("{count} is more than the {} samples of the training split", train.len());
+                return Err(Error::invalid("data.train_samples", reason));
+            }
+            // The training split comes out shuffled: its first samples are a random subset.
+            Some(count) => train.subset(&(0..count).collect::<Vec<_>>())?,
+            None => train,
+        };
         let (test_raw, test_name) = match (test, &validation) {
             (Some(test), _) if config.dataset == DatasetName::Sine => {
                 let name = format!("grid of {} points over [0, 2π]", test.len());
@@ -199,4 +208,28 @@ pub fn build_network<S: Scalar>(
     let output = model.output_activation.unwrap_or(Activation::Identity);
     builder = builder.dense_with_init(train.targets().cols(), output, layer_init(output), Init::Zeros);
     builder.loss(experiment.train.loss.unwrap_or(Loss::MeanSquaredError)).build(rng)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn iris(extra: &str) -> Result<Data<f32>, Error> {
+        let text = format!("name = \"t\"\n[data]\ndataset = \"iris\"\ntest = 0.2\n{extra}");
+        let experiment = Experiment::parse(&text).unwrap();
+        Data::load(&experiment, &mut neurone::seeded_rng(3), false)
+    }
+
+    #[test]
+    fn train_samples_keeps_a_random_subset_of_the_training_split_only() {
+        let all = iris("").unwrap();
+        let few = iris("train_samples = 20").unwrap();
+        assert_eq!((all.train.len(), few.train.len()), (120, 20));
+        assert_eq!(few.test.len(), 30, "the test set is left as it is");
+        // The subset is drawn from the same split: its rows are among the full training set's.
+        let rows: Vec<&[f32]> = all.train.inputs().iter_rows().collect();
+        assert!(few.train.inputs().iter_rows().all(|row| rows.contains(&row)));
+        let error = iris("train_samples = 121").err().unwrap().to_string();
+        assert!(error.contains("121 is more than the 120 samples of the training split"), "{error}");
+    }
 }

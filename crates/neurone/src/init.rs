@@ -28,6 +28,9 @@ pub enum Init {
     HeNormal,
     /// LeCun (1998): N(0, 1 / fan_in), suited to SELU-like activations.
     LecunNormal,
+    /// N(0, σ²) with a fixed standard deviation σ whatever the layer's size (PyTorch's
+    /// `nn.init.normal_`): the naive choice the scaled initialisers above improve on.
+    Normal(f64),
     /// All zeros (the default for biases).
     Zeros,
     /// Every value set to the given constant.
@@ -57,6 +60,7 @@ impl Init {
             Self::HeUniform => uniform((6.0 / fan_in).sqrt(), values, rng),
             Self::HeNormal => normal((2.0 / fan_in).sqrt(), values, rng),
             Self::LecunNormal => normal((1.0 / fan_in).sqrt(), values, rng),
+            Self::Normal(std_dev) => normal(std_dev, values, rng),
             Self::Zeros => values.fill(S::ZERO),
             Self::Constant(value) => values.fill(S::from_f64(value)),
         }
@@ -71,6 +75,7 @@ impl fmt::Display for Init {
             Self::HeUniform => f.write_str("he_uniform"),
             Self::HeNormal => f.write_str("he_normal"),
             Self::LecunNormal => f.write_str("lecun_normal"),
+            Self::Normal(std_dev) => write!(f, "normal({std_dev})"),
             Self::Zeros => f.write_str("zeros"),
             Self::Constant(value) => write!(f, "constant({value})"),
         }
@@ -89,6 +94,7 @@ impl FromStr for Init {
             ("he_uniform" | "kaiming_uniform", None) => Self::HeUniform,
             ("he_normal" | "kaiming_normal", None) => Self::HeNormal,
             ("lecun_normal", None) => Self::LecunNormal,
+            ("normal", Some(std_dev)) if std_dev > 0.0 && std_dev.is_finite() => Self::Normal(std_dev),
             ("zeros", None) => Self::Zeros,
             ("constant", Some(value)) => Self::Constant(value),
             _ => {
@@ -96,7 +102,7 @@ impl FromStr for Init {
                     "init",
                     format!(
                         "unknown initialiser `{text}`; expected one of xavier_uniform, xavier_normal, \
-                         he_uniform, he_normal, lecun_normal, zeros, constant(value)"
+                         he_uniform, he_normal, lecun_normal, normal(std_dev > 0), zeros, constant(value)"
                     ),
                 ));
             }
@@ -129,6 +135,8 @@ mod tests {
             (Init::HeUniform, 50, 10, 2.0 / 50.0),
             (Init::HeNormal, 50, 10, 2.0 / 50.0),
             (Init::LecunNormal, 25, 10, 1.0 / 25.0),
+            (Init::Normal(2.0), 25, 10, 4.0),
+            (Init::Normal(2.0), 500, 300, 4.0),
         ];
         for (init, fan_in, fan_out, expected) in cases {
             let (mean, variance, _) = moments(init, fan_in, fan_out);
@@ -158,11 +166,14 @@ mod tests {
             Init::HeUniform,
             Init::HeNormal,
             Init::LecunNormal,
+            Init::Normal(0.5),
             Init::Zeros,
             Init::Constant(0.1),
         ] {
             assert_eq!(init.to_string().parse::<Init>().unwrap(), init);
         }
         assert!("orthogonal".parse::<Init>().is_err());
+        assert!("normal(0)".parse::<Init>().is_err(), "a standard deviation must be positive");
+        assert!("normal".parse::<Init>().is_err());
     }
 }

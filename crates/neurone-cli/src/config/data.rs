@@ -29,6 +29,10 @@ pub struct DataConfig {
     /// `sine`: points of the evenly spaced grid the fit is judged on.
     #[serde(default, deserialize_with = "at_least_two", skip_serializing_if = "Option::is_none")]
     pub grid_points: Option<usize>,
+    /// `iris`, `insurance`, `mnist`, `csv`: train on only this many samples of the training
+    /// split, a random subset (validation and test sets are left as they are).
+    #[serde(default, deserialize_with = "at_least_one", skip_serializing_if = "Option::is_none")]
+    pub train_samples: Option<usize>,
     /// Fraction of the samples held out for validation (of the training set, for MNIST).
     #[serde(default, deserialize_with = "fraction", skip_serializing_if = "Option::is_none")]
     pub validation: Option<f64>,
@@ -86,7 +90,7 @@ impl DataConfig {
         let applies = |key: &str| match key {
             "path" | "target" | "categorical" => dataset == Csv,
             "samples" | "validation_samples" | "grid_points" => dataset == Sine,
-            "validation" => matches!(dataset, Iris | Insurance | Mnist | Csv),
+            "validation" | "train_samples" => matches!(dataset, Iris | Insurance | Mnist | Csv),
             "test" | "stratify" => matches!(dataset, Iris | Insurance | Csv),
             "scale_inputs" => dataset != Xor,
             "scale_target" => matches!(dataset, Sine | Insurance | Csv),
@@ -99,6 +103,7 @@ impl DataConfig {
             ("samples", self.samples.is_some()),
             ("validation_samples", self.validation_samples.is_some()),
             ("grid_points", self.grid_points.is_some()),
+            ("train_samples", self.train_samples.is_some()),
             ("validation", self.validation.is_some()),
             ("test", self.test.is_some()),
             ("stratify", self.stratify.is_some()),
@@ -208,5 +213,9 @@ mod tests {
         let mut data =
             DataConfig { dataset: DatasetName::Iris, validation: Some(0.5), test: Some(0.5), ..DataConfig::default() };
         assert!(data.resolve().unwrap_err().contains("must leave samples to train on"));
+        let mut data = DataConfig { dataset: DatasetName::Sine, train_samples: Some(10), ..DataConfig::default() };
+        assert_eq!(data.resolve().unwrap_err(), "data.train_samples does not apply to the sine dataset");
+        let mut data = DataConfig { dataset: DatasetName::Mnist, train_samples: Some(10), ..DataConfig::default() };
+        assert_eq!(data.resolve(), Ok(()));
     }
 }
