@@ -215,7 +215,8 @@ mod tests {
     use super::*;
 
     fn iris(extra: &str) -> Result<Data<f32>, Error> {
-        let text = format!("name = \"t\"\n[data]\ndataset = \"iris\"\ntest = 0.2\n{extra}");
+        // Unscaled, so that rows can be compared: the scaler is fitted on the subset.
+        let text = format!("name = \"t\"\n[data]\ndataset = \"iris\"\ntest = 0.2\nscale_inputs = \"none\"\n{extra}");
         let experiment = Experiment::parse(&text).unwrap();
         Data::load(&experiment, &mut neurone::seeded_rng(3), false)
     }

@@ -73,3 +73,26 @@ fn mnist_learns_in_one_short_epoch() {
     let accuracy = run("mnist", 1, &["--set", "train.epochs=1", "--set", "model.layers=[64]"], Some(&data));
     assert!(accuracy >= 0.9, "{accuracy}");
 }
+
+#[test]
+fn the_guide_experiment_files_describe_valid_networks() {
+    // docs/make-figures.sh runs these; a key renamed or removed must fail here, not in the script.
+    let folder = root().join("examples/experiments");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&folder).unwrap().map(|entry| entry.unwrap().path()).collect();
+    files.sort();
+    assert!(files.len() >= 6, "{files:?}");
+    let data = data_folder();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let needs_data = text.contains("\"mnist\"") || text.contains("\"insurance\"");
+        let mut command = Command::new(env!("CARGO_BIN_EXE_neurone"));
+        command.arg("summary").arg(&file);
+        if needs_data {
+            let Some(data) = &data else { continue };
+            command.env("NEURONE_DATA", data);
+        }
+        let output = command.output().unwrap();
+        assert!(output.status.success(), "{}: {}", file.display(), String::from_utf8_lossy(&output.stderr));
+        assert!(String::from_utf8_lossy(&output.stdout).contains("Total parameters"), "{}", file.display());
+    }
+}
