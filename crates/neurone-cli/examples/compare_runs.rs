@@ -31,9 +31,11 @@ use plots::line::segments;
 use plots::render::{DrawResult, Figure, save};
 use plots::style::{self, DARK, FONT, GREY, class_colour, finite_range, padded, tick_label};
 
-const USAGE: &str = "usage: compare_runs OUT_FOLDER NAME [--title TEXT] \
-                     (--panel TITLE [--x epoch|elapsed_seconds] [--y COLUMN[,DASHED_COLUMN]] [--log] [--smooth EPOCHS] \
-                     [--ymin Y] [--ymax Y] [--ylabel TEXT] [--legend upper-right|upper-left|lower-right|lower-left] (--run LABEL=RUN_FOLDER | --note TEXT)...)...";
+const USAGE: &str = "usage: compare_runs OUT_FOLDER NAME [--title TEXT] PANEL...
+PANEL: --panel TITLE [--x epoch|elapsed_seconds] [--y COLUMN[,DASHED_COLUMN]] [--log]
+       [--smooth EPOCHS] [--ymin Y] [--ymax Y] [--ylabel TEXT]
+       [--legend upper-right|upper-left|lower-right|lower-left]
+       (--run LABEL=RUN_FOLDER | --note TEXT)...";
 
 /// One run's `history.csv`, column by column.
 struct History {
