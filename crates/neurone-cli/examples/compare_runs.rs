@@ -353,7 +353,17 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<(PathBuf, String, Com
     Ok((PathBuf::from(folder), name, comparison))
 }
 
-fn main() -> Result<(), Box<dyn Error>> {
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), Box<dyn Error>> {
     let (folder, name, comparison) = parse(std::env::args().skip(1))?;
     std::fs::create_dir_all(&folder)?;
     save(&folder, &name, &comparison)?;
