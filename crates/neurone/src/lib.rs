@@ -45,6 +45,7 @@ mod matrix;
 pub mod metrics;
 mod network;
 pub mod optim;
+mod packed_gemm;
 mod parse;
 mod scalar;
 pub mod train;
