@@ -32,7 +32,9 @@ enum Command {
     /// Run the experiment described by a TOML file and write its results to a folder.
     #[command(after_help = "Examples:\n  neurone train examples/sine.toml\n  \
                             neurone train examples/sine.toml --seed 7 --out runs/sine-seed7\n  \
-                            neurone train examples/sine.toml --set train.epochs=500 --set model.layers=[32,32]")]
+                            neurone train examples/sine.toml --set train.epochs=500 --set model.layers=[32,32]\n  \
+                            neurone train examples/mnist.toml --checkpoint-every 1\n  \
+                            neurone train --resume runs/mnist --set train.epochs=30")]
     Train(train::TrainArgs),
     /// Print the layer table and parameter count of an experiment's network.
     #[command(after_help = "Example:\n  neurone summary examples/sine.toml --set model.layers=[64,64]")]

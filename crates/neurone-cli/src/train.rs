@@ -6,7 +6,8 @@ use std::time::Instant;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use neurone::{Clipping, EarlyStopping, Penalty, Trainer, seeded_rng};
+use neurone::io::write_atomic;
+use neurone::{Checkpoint, Clipping, EarlyStopping, Penalty, Trainer, seeded_rng};
 
 use crate::config::Experiment;
 use crate::error::CliError;
@@ -14,17 +15,30 @@ use crate::output::{self, TestMetrics};
 use crate::progress::Progress;
 use crate::setup::{Data, build_network};
 
+/// The checkpoint file in a run's folder.
+const CHECKPOINT_FILE: &str = "checkpoint.safetensors";
+
 /// Arguments of `neurone train`.
 #[derive(clap::Args)]
 pub struct TrainArgs {
     /// The experiment file (see docs/config.md).
-    config: PathBuf,
-    /// Output folder [default: runs/NAME, NAME being the experiment's name].
+    #[arg(required_unless_present = "resume")]
+    config: Option<PathBuf>,
+    /// Output folder [default: runs/NAME, NAME being the experiment's name; with --resume, the
+    /// folder resumed].
     #[arg(long)]
     out: Option<PathBuf>,
     /// Overrides the experiment's seed.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "resume")]
     seed: Option<u64>,
+    /// Saves a checkpoint (OUT/checkpoint.safetensors, replaced each time) every N epochs, the
+    /// same as `--set train.checkpoint_every=N`.
+    #[arg(long, value_name = "N")]
+    checkpoint_every: Option<usize>,
+    /// Continues the run in DIR from its last checkpoint, with the configuration it saved
+    /// (DIR/config.toml, changed by any --set, e.g. `--set train.epochs=100` to train longer).
+    #[arg(long, value_name = "DIR", conflicts_with = "config")]
+    resume: Option<PathBuf>,
     /// Overrides a value of the experiment file, e.g. `--set train.epochs=50` or
     /// `--set model.layers=[64,32]` (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
@@ -38,38 +52,84 @@ pub struct TrainArgs {
 }
 
 pub fn run(args: &TrainArgs) -> Result<(), CliError> {
-    let mut experiment = Experiment::load(&args.config, &args.overrides).map_err(CliError::Usage)?;
+    let (config, checkpoint) = match (&args.config, &args.resume) {
+        (Some(config), None) => (config.clone(), None),
+        (None, Some(folder)) => {
+            let path = folder.join(CHECKPOINT_FILE);
+            if !path.exists() {
+                let reason = "no checkpoint to resume from (a run saves one with --checkpoint-every N)";
+                return Err(CliError::Usage(format!("{}: {reason}", path.display())));
+            }
+            let checkpoint = Checkpoint::load(&path)?;
+            (folder.join("config.toml"), Some(checkpoint))
+        }
+        _ => return Err(CliError::Usage("give an experiment file or --resume DIR, not both".into())),
+    };
+    let mut experiment = Experiment::load(&config, &args.overrides).map_err(CliError::Usage)?;
     if let Some(seed) = args.seed {
         experiment.seed = seed;
     }
-    let out = args.out.clone().unwrap_or_else(|| crate::default_output_folder(&experiment.name));
+    if let Some(every) = args.checkpoint_every {
+        if every == 0 {
+            return Err(CliError::Usage("--checkpoint-every: must be at least 1 epoch".into()));
+        }
+        experiment.train.checkpoint_every = Some(every);
+    }
+    let out = args.out.clone().or_else(|| args.resume.clone());
+    let out = out.unwrap_or_else(|| crate::default_output_folder(&experiment.name));
     // Create the folder first, so that a bad path fails now rather than after training; if the
     // run then fails, remove it again (only if we made it and it is still empty).
     let created = !out.exists();
     std::fs::create_dir_all(&out).map_err(|error| CliError::Usage(format!("{}: {error}", out.display())))?;
-    let result = train_and_write(args, experiment, &out);
+    let result = train_and_write(args, &config, experiment, checkpoint, &out);
     if result.is_err() && created {
         let _ = std::fs::remove_dir(&out);
     }
     result
 }
 
-fn train_and_write(args: &TrainArgs, mut experiment: Experiment, out: &Path) -> Result<(), CliError> {
-    let at_config = |error: neurone::Error| CliError::from(error).in_file(&args.config);
+fn train_and_write(
+    args: &TrainArgs,
+    config: &Path,
+    mut experiment: Experiment,
+    checkpoint: Option<Checkpoint<f32>>,
+    out: &Path,
+) -> Result<(), CliError> {
+    let at_config = |error: neurone::Error| CliError::from(error).in_file(config);
+    // The same seed and configuration give the same data split and scaling as the run that
+    // took the checkpoint; the checkpoint then brings its network and generators.
     let mut rng = seeded_rng(experiment.seed);
     let data = Data::load(&experiment, &mut rng, !args.quiet)?;
     data.resolve_defaults(&mut experiment);
     let experiment = &experiment;
     let mut network = build_network(experiment, &data.train, &mut rng).map_err(at_config)?;
-    let trainer = trainer(experiment, data.validation.is_some()).map_err(at_config)?;
+    if let Some(checkpoint) = &checkpoint
+        && checkpoint.network.summary() != network.summary()
+    {
+        return Err(CliError::Usage(format!(
+            "{}: the checkpoint's network is not the one the configuration describes (was `model` changed?)",
+            out.join(CHECKPOINT_FILE).display()
+        )));
+    }
+    let mut trainer = trainer(experiment, data.validation.is_some()).map_err(at_config)?;
     trainer.validate(&network, &data.train, data.validation.as_ref()).map_err(at_config)?;
+    let checkpoint_path = out.join(CHECKPOINT_FILE);
+    if let Some(every) = experiment.train.checkpoint_every {
+        // The configuration goes first, so that `--resume` finds it beside the checkpoint.
+        write_atomic(&out.join("config.toml"), experiment.to_toml().as_bytes())?;
+        let path = checkpoint_path.clone();
+        trainer = trainer.checkpoint_every(every, move |checkpoint| checkpoint.save(&path));
+    }
 
     // Logs and progress go to stderr, results to stdout.
     let progress = Progress::new(args.quiet, experiment.train.epochs, experiment.train.log_every);
     progress.log(&format!("{}\n", network.summary()));
     let started = Instant::now();
     let mut trainer = trainer.stop_when(stop_on_ctrl_c()).on_epoch(|record| progress.epoch(record));
-    let history = trainer.fit(&mut network, &data.train, data.validation.as_ref(), &mut rng);
+    let history = match checkpoint {
+        Some(checkpoint) => trainer.resume(&mut network, checkpoint, &data.train, data.validation.as_ref(), &mut rng),
+        None => trainer.fit(&mut network, &data.train, data.validation.as_ref(), &mut rng),
+    };
     progress.finish();
     let history = history?;
     let seconds = started.elapsed().as_secs_f64();
@@ -97,8 +157,13 @@ fn train_and_write(args: &TrainArgs, mut experiment: Experiment, out: &Path) -> 
     }
     if history.interrupted {
         let epochs = history.epochs.len();
+        let resume = if checkpoint_path.exists() {
+            format!("; `neurone train --resume {}` continues from the last checkpoint", out.display())
+        } else {
+            String::new()
+        };
         return Err(CliError::Interrupted(format!(
-            "interrupted in epoch {}; results so far written to {}",
+            "interrupted in epoch {}; results so far written to {}{resume}",
             epochs.max(1),
             out.display()
         )));

@@ -34,7 +34,7 @@ impl GradientCheck {
 const STEP: f64 = 1e-5;
 /// Gradients smaller than this are compared absolutely rather than relatively, since finite
 /// differences cannot resolve them better than rounding allows.
-const FLOOR: f64 = 1e-4;
+const FLOOR: f64 = 1e-3;
 
 /// Compares every parameter gradient of `network` on the batch (`x`, `y`), in training mode,
 /// with the fourth-order

@@ -45,6 +45,7 @@ mod matrix;
 pub mod metrics;
 mod network;
 pub mod optim;
+mod packed_gemm;
 mod parse;
 mod scalar;
 pub mod train;
@@ -60,7 +61,7 @@ pub use matrix::Matrix;
 pub use network::{Mode, Network, NetworkBuilder};
 pub use optim::{Adagrad, Adam, AdamW, Lbfgs, Optimizer, RmsProp, Schedule, Scheduler, Sgd};
 pub use scalar::Scalar;
-pub use train::{Clipping, EarlyStopping, EpochRecord, History, Metric, Monitor, Penalty, Solver, Trainer};
+pub use train::{Checkpoint, Clipping, EarlyStopping, EpochRecord, History, Metric, Monitor, Penalty, Solver, Trainer};
 
 /// The random number generator behind initialisation and shuffling: ChaCha with 8 rounds,
 /// portable and reproducible across platforms.

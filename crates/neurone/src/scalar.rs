@@ -142,5 +142,5 @@ macro_rules! impl_scalar {
     };
 }
 
-impl_scalar!(f32, matrixmultiply::sgemm);
+impl_scalar!(f32, crate::packed_gemm::sgemm_raw);
 impl_scalar!(f64, matrixmultiply::dgemm);

@@ -104,6 +104,10 @@ pub struct TrainConfig {
     /// Stop when a monitored quantity stops improving.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub early_stopping: Option<EarlyStoppingConfig>,
+    /// Save a checkpoint of the training every this many epochs (`neurone train --resume`
+    /// continues from it).
+    #[serde(default, deserialize_with = "optional_at_least_one", skip_serializing_if = "Option::is_none")]
+    pub checkpoint_every: Option<usize>,
 }
 
 /// `[train.early_stopping]`: Keras' `EarlyStopping`.
@@ -183,6 +187,7 @@ impl Default for TrainConfig {
             clip_value: None,
             metrics: None,
             early_stopping: None,
+            checkpoint_every: None,
         }
     }
 }
@@ -218,6 +223,10 @@ fn at_least<'de, D: Deserializer<'de>>(deserializer: D, minimum: usize) -> Resul
 
 fn at_least_one<'de, D: Deserializer<'de>>(deserializer: D) -> Result<usize, D::Error> {
     at_least(deserializer, 1)
+}
+
+fn optional_at_least_one<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<usize>, D::Error> {
+    at_least(deserializer, 1).map(Some)
 }
 
 fn positive<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {

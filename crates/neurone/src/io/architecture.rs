@@ -62,11 +62,11 @@ impl Architecture {
 
 /// The tensors of `network`, named as PyTorch names an `nn.Sequential`'s: `layers.{i}.weight`
 /// (out × in), `layers.{i}.bias`, and for batch normalisation also `running_mean`,
-/// `running_var` and `num_batches_tracked`.
-pub(crate) fn tensors_of<S: Scalar>(network: &Network<S>) -> Vec<TensorData> {
+/// `running_var` and `num_batches_tracked`; each name after `prefix` (empty in a model file).
+pub(crate) fn tensors_of<S: Scalar>(network: &Network<S>, prefix: &str) -> Vec<TensorData> {
     let mut tensors = Vec::new();
     for (index, layer) in network.layers().iter().enumerate() {
-        let name = |suffix: &str| format!("layers.{index}.{suffix}");
+        let name = |suffix: &str| format!("{prefix}layers.{index}.{suffix}");
         match layer {
             Layer::Dense(dense) => {
                 let shape = vec![dense.outputs(), dense.inputs()];
@@ -87,10 +87,15 @@ pub(crate) fn tensors_of<S: Scalar>(network: &Network<S>) -> Vec<TensorData> {
     tensors
 }
 
-/// Rebuilds the network `architecture` describes with the tensors of `file`. Every size is
-/// checked against a tensor in the file before anything that size is allocated, so a lying
-/// architecture cannot make the reader allocate more than the file holds.
-pub(crate) fn rebuild<S: Scalar>(architecture: &Architecture, file: &mut TensorFile<'_>) -> Result<Network<S>, Error> {
+/// Rebuilds the network `architecture` describes with the tensors of `file` whose names start
+/// with `prefix`. Every size is checked against a tensor in the file before anything that size
+/// is allocated, so a lying architecture cannot make the reader allocate more than the file
+/// holds.
+pub(crate) fn rebuild<S: Scalar>(
+    architecture: &Architecture,
+    file: &mut TensorFile<'_>,
+    prefix: &str,
+) -> Result<Network<S>, Error> {
     let loss: Loss = architecture.loss.parse().map_err(|error: Error| culprit(file, "loss", error))?;
     if architecture.inputs == 0 {
         return Err(culprit(file, "inputs", "a network needs at least one input"));
@@ -99,7 +104,7 @@ pub(crate) fn rebuild<S: Scalar>(architecture: &Architecture, file: &mut TensorF
     let mut layers = Vec::with_capacity(architecture.layers.len().min(1024));
     for (index, spec) in architecture.layers.iter().enumerate() {
         let place = format!("layers[{index}]");
-        let name = |suffix: &str| format!("layers.{index}.{suffix}");
+        let name = |suffix: &str| format!("{prefix}layers.{index}.{suffix}");
         let layer = match spec {
             LayerSpec::Dense { units, activation } => {
                 let activation: Activation = activation.parse().map_err(|error: Error| culprit(file, &place, error))?;

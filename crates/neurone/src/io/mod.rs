@@ -3,6 +3,7 @@
 
 mod architecture;
 mod atomic;
+mod checkpoint_file;
 mod model;
 mod model_file;
 mod onnx;
@@ -11,6 +12,7 @@ mod preprocessing_json;
 mod tensor_file;
 
 pub use atomic::write_atomic;
+pub use checkpoint_file::{CHECKPOINT_FORMAT_NAME, CHECKPOINT_FORMAT_VERSION};
 pub use model::Model;
 pub use model_file::{FORMAT_NAME, FORMAT_VERSION};
 pub use onnx::ONNX_OPSET;

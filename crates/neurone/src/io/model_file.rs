@@ -18,7 +18,7 @@ pub const FORMAT_VERSION: u32 = 1;
 /// The metadata keys, in the order the documentation lists them.
 const FORMAT: &str = "format";
 const VERSION: &str = "format_version";
-const ARCHITECTURE: &str = "architecture";
+pub(crate) const ARCHITECTURE: &str = "architecture";
 const PREPROCESSING: &str = "preprocessing";
 const TRAINING: &str = "training";
 const WRITER: &str = "neurone_version";
@@ -28,26 +28,27 @@ pub(crate) fn encode<S: Scalar>(model: &Model<S>) -> Result<Vec<u8>, Error> {
     let network = &model.network;
     check_widths(&model.preprocessing, network.inputs(), network.outputs())
         .map_err(|reason| Error::invalid("preprocessing", reason))?;
-    let tensors = tensors_of(network);
+    let tensors = tensors_of(network, "");
     if let Some(tensor) = tensors.iter().find(|tensor| !tensor.is_finite()) {
         return Err(Error::invalid("model", format!("tensor `{}` holds NaN or infinite values", tensor.name)));
     }
     let json = |value: serde_json::Result<String>| value.expect("plain data serialises to JSON");
-    let metadata = BTreeMap::from([
-        (FORMAT.to_string(), FORMAT_NAME.to_string()),
-        (VERSION.to_string(), FORMAT_VERSION.to_string()),
-        (ARCHITECTURE.to_string(), json(serde_json::to_string(&Architecture::of(network)))),
-        (PREPROCESSING.to_string(), json(serde_json::to_string(&PreprocessingJson::from(&model.preprocessing)))),
-        (TRAINING.to_string(), json(serde_json::to_string(&model.training))),
-        (WRITER.to_string(), env!("CARGO_PKG_VERSION").to_string()),
-    ]);
+    let metadata = metadata_of(
+        FORMAT_NAME,
+        FORMAT_VERSION,
+        vec![
+            (ARCHITECTURE, json(serde_json::to_string(&Architecture::of(network)))),
+            (PREPROCESSING, json(serde_json::to_string(&PreprocessingJson::from(&model.preprocessing)))),
+            (TRAINING, json(serde_json::to_string(&model.training))),
+        ],
+    );
     Ok(write_safetensors(&tensors, &metadata))
 }
 
 /// The model in `bytes`; `path` names the file in errors.
 pub(crate) fn decode<S: Scalar>(bytes: &[u8], path: &Path) -> Result<Model<S>, Error> {
     let mut file = TensorFile::parse(bytes, path)?;
-    check_format(&file)?;
+    check_format(&file, FORMAT_NAME, FORMAT_VERSION, "model")?;
     let architecture: Architecture =
         parse_json(&file, ARCHITECTURE)?.ok_or_else(|| file.error(format!("no `{ARCHITECTURE}` in the metadata")))?;
     let preprocessing_json: PreprocessingJson =
@@ -55,7 +56,7 @@ pub(crate) fn decode<S: Scalar>(bytes: &[u8], path: &Path) -> Result<Model<S>, E
     // Informational and free-form: a file written by hand may leave it out.
     let training: serde_json::Value = parse_json(&file, TRAINING)?.unwrap_or(serde_json::Value::Null);
 
-    let network = rebuild::<S>(&architecture, &mut file)?;
+    let network = rebuild::<S>(&architecture, &mut file, "")?;
     file.finish()?;
     let preprocessing = preprocessing_json
         .into_preprocessing()
@@ -65,31 +66,43 @@ pub(crate) fn decode<S: Scalar>(bytes: &[u8], path: &Path) -> Result<Model<S>, E
     Ok(Model { network, preprocessing, training })
 }
 
-/// Checks `format` and `format_version`: a file from a newer neurone is refused with a message
-/// that says so, rather than misread.
-fn check_format(file: &TensorFile<'_>) -> Result<(), Error> {
+/// Checks `format` (a neurone `kind` file is marked `name`) and `format_version`: a file from a
+/// newer neurone is refused with a message that says so, rather than misread.
+pub(crate) fn check_format(file: &TensorFile<'_>, name: &str, version: u32, kind: &str) -> Result<(), Error> {
     match file.metadata(FORMAT) {
-        Some(FORMAT_NAME) => {}
+        Some(format) if format == name => {}
         Some(other) => {
-            return Err(file.error(format!("not a neurone model file: its metadata says format `{other}`")));
+            return Err(file.error(format!("not a neurone {kind} file: its metadata says format `{other}`")));
         }
         None => {
-            return Err(
-                file.error("not a neurone model file: a safetensors file without `format` = `neurone` in its metadata")
-            );
+            return Err(file.error(format!(
+                "not a neurone {kind} file: a safetensors file without `format` = `{name}` in its metadata"
+            )));
         }
     }
-    let version = file.metadata(VERSION).ok_or_else(|| file.error(format!("no `{VERSION}` in the metadata")))?;
-    match version.parse::<u32>() {
-        Ok(FORMAT_VERSION) => Ok(()),
-        Ok(newer) if newer > FORMAT_VERSION => Err(file
-            .error(format!("written by a newer neurone (format {newer}); this build reads format {FORMAT_VERSION}"))),
-        _ => Err(file.error(format!("unknown `{VERSION}` `{version}`; this build reads format {FORMAT_VERSION}"))),
+    let found = file.metadata(VERSION).ok_or_else(|| file.error(format!("no `{VERSION}` in the metadata")))?;
+    match found.parse::<u32>() {
+        Ok(found) if found == version => Ok(()),
+        Ok(newer) if newer > version => {
+            Err(file.error(format!("written by a newer neurone (format {newer}); this build reads format {version}")))
+        }
+        _ => Err(file.error(format!("unknown `{VERSION}` `{found}`; this build reads format {version}"))),
     }
 }
 
+/// The metadata of a file of format `name` and `version`, with the (JSON) values of `entries`.
+pub(crate) fn metadata_of(name: &str, version: u32, entries: Vec<(&str, String)>) -> BTreeMap<String, String> {
+    let mut metadata = BTreeMap::from([
+        (FORMAT.to_string(), name.to_string()),
+        (VERSION.to_string(), version.to_string()),
+        (WRITER.to_string(), env!("CARGO_PKG_VERSION").to_string()),
+    ]);
+    metadata.extend(entries.into_iter().map(|(key, value)| (key.to_string(), value)));
+    metadata
+}
+
 /// The JSON value of metadata `key`, if the key is there.
-fn parse_json<T: serde::de::DeserializeOwned>(file: &TensorFile<'_>, key: &str) -> Result<Option<T>, Error> {
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(file: &TensorFile<'_>, key: &str) -> Result<Option<T>, Error> {
     let Some(text) = file.metadata(key) else { return Ok(None) };
     serde_json::from_str(text).map(Some).map_err(|error| file.error(format!("metadata `{key}`: {error}")))
 }

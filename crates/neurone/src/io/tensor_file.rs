@@ -142,6 +142,19 @@ impl<'a> TensorFile<'a> {
         Ok(values)
     }
 
+    /// Takes the one-dimensional floating-point tensor `name`, of any length, with only finite
+    /// values (its length is bounded by the file's size, which the parser has checked).
+    pub(crate) fn take_vector<S: Scalar>(&mut self, name: &str) -> Result<Vec<S>, Error> {
+        let length = match self.tensors.tensor(name) {
+            Ok(view) if view.shape().len() == 1 => view.shape()[0],
+            Ok(view) => {
+                return Err(self.error(format!("tensor `{name}` has shape {:?}, expected one dimension", view.shape())));
+            }
+            Err(_) => return Err(self.error(format!("missing tensor `{name}`"))),
+        };
+        self.take_float(name, &[length])
+    }
+
     /// Takes the I64 scalar `name` (shape `[]`), which must not be negative.
     pub(crate) fn take_counter(&mut self, name: &str) -> Result<u64, Error> {
         let view = self.take(name, Dtype::I64, &[])?;

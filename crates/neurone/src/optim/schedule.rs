@@ -79,7 +79,7 @@ impl Schedule {
 }
 
 /// Where a [`Scheduler`] stands, for checkpoints.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SchedulerState {
     /// The last epoch a learning rate was given for (`None` before the first).
     pub epoch: Option<usize>,

@@ -59,6 +59,9 @@ impl<'data, S: Scalar> Batches<'data, S> {
         let (x, y) = (self.data.inputs(), self.data.targets());
         let (input_width, target_width) = (x.cols(), y.cols());
         if self.shuffle {
+            // Each epoch's order depends on the generator alone (not on the previous order), so
+            // a checkpoint needs to keep only the generator to resume exactly.
+            self.order.iter_mut().enumerate().for_each(|(position, index)| *index = position);
             self.order.shuffle(rng);
         }
         for (batch, indices) in self.order.chunks(self.batch_size).enumerate() {

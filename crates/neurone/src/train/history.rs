@@ -1,9 +1,11 @@
 //! What training records, epoch by epoch.
 
+use serde::{Deserialize, Serialize};
+
 use super::Metric;
 
 /// The measurements of one epoch.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EpochRecord {
     /// 1-based epoch number.
     pub epoch: usize,
@@ -32,7 +34,7 @@ impl EpochRecord {
 }
 
 /// Every epoch's record, in order, and which was best.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct History {
     /// One record per epoch.
     pub epochs: Vec<EpochRecord>,

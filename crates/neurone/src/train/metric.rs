@@ -7,7 +7,8 @@ use crate::metrics::regression_metrics;
 use crate::{Error, Matrix, Scalar};
 
 /// A validation metric recorded in the history and usable for early stopping.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Metric {
     /// Fraction of samples whose largest output is the target's class (one-hot targets; for a
     /// single sigmoid output, the output rounded at ½).

@@ -2,6 +2,7 @@
 //! history of losses.
 
 mod batches;
+mod checkpoint;
 mod early_stopping;
 mod history;
 mod metric;
@@ -9,6 +10,7 @@ mod regularisation;
 mod solver;
 
 pub use batches::Batches;
+pub use checkpoint::Checkpoint;
 pub use early_stopping::{EarlyStopping, Monitor};
 pub use history::{EpochRecord, History};
 pub use metric::Metric;
@@ -61,10 +63,14 @@ pub struct Trainer<'a, S: Scalar> {
     schedule: Option<Schedule>,
     stop: Option<Arc<AtomicBool>>,
     on_epoch: Option<EpochCallback<'a>>,
+    checkpoints: Option<(usize, CheckpointCallback<'a, S>)>,
 }
 
 /// A function called after every epoch with its record.
 type EpochCallback<'a> = Box<dyn FnMut(&EpochRecord) + 'a>;
+
+/// A function given a checkpoint to keep (e.g. to save it).
+type CheckpointCallback<'a, S> = Box<dyn FnMut(&Checkpoint<S>) -> Result<(), Error> + 'a>;
 
 impl<'a, S: Scalar> Trainer<'a, S> {
     /// A trainer using `optimizer` on minibatches, for 200 epochs (scikit-learn's `max_iter`) of
@@ -94,6 +100,7 @@ impl<'a, S: Scalar> Trainer<'a, S> {
             schedule: None,
             stop: None,
             on_epoch: None,
+            checkpoints: None,
         }
     }
 
@@ -160,6 +167,18 @@ impl<'a, S: Scalar> Trainer<'a, S> {
         self
     }
 
+    /// Every `epochs` epochs, hands `keep` a [`Checkpoint`] of the training so far (e.g.
+    /// `|checkpoint| checkpoint.save(path)`), from which [`Trainer::resume`] continues. An error
+    /// from `keep` ends training with that error.
+    pub fn checkpoint_every(
+        mut self,
+        epochs: usize,
+        keep: impl FnMut(&Checkpoint<S>) -> Result<(), Error> + 'a,
+    ) -> Self {
+        self.checkpoints = Some((epochs, Box::new(keep)));
+        self
+    }
+
     /// The solver, with whatever state it has accumulated.
     pub fn solver(&self) -> &dyn Solver<S> {
         self.solver.as_ref()
@@ -179,18 +198,80 @@ impl<'a, S: Scalar> Trainer<'a, S> {
         validation: Option<&Dataset<S>>,
         rng: &mut Rng,
     ) -> Result<History, Error> {
-        self.validate(network, train, validation)?;
-        let monitor = self.monitor(validation.is_some());
+        self.run(network, train, validation, rng, None)
+    }
+
+    /// Continues training from `checkpoint` up to the trainer's number of epochs: `network` and
+    /// `rng` become the checkpoint's, the solver and schedule take up its state, and the
+    /// returned history holds the checkpoint's epochs followed by the new ones.
+    ///
+    /// The trainer must be set up as the one that took the checkpoint (same optimizer kind and
+    /// schedule, same data); only the number of epochs may differ.
+    ///
+    /// ```
+    /// use neurone::{Activation, Adam, Network, Trainer, datasets, seeded_rng};
+    ///
+    /// let data = datasets::xor::<f64>();
+    /// let network = Network::builder(2).dense(4, Activation::Tanh).dense(1, Activation::Sigmoid).build(&mut seeded_rng(1))?;
+    /// let trainer = |epochs| Trainer::new(Adam::new(0.05).unwrap()).epochs(epochs).batch_size(2);
+    ///
+    /// let mut straight = network.clone();
+    /// trainer(10).fit(&mut straight, &data, None, &mut seeded_rng(2))?;
+    ///
+    /// let mut saved = Vec::new();
+    /// let mut first_half = network.clone();
+    /// trainer(5).checkpoint_every(5, |checkpoint| Ok(saved.push(checkpoint.clone()))).fit(&mut first_half, &data, None, &mut seeded_rng(2))?;
+    /// let mut resumed = network.clone();
+    /// let history = trainer(10).resume(&mut resumed, saved.remove(0), &data, None, &mut seeded_rng(0))?;
+    ///
+    /// assert_eq!(history.epochs.len(), 10);
+    /// assert_eq!(resumed.predict(data.inputs())?, straight.predict(data.inputs())?);
+    /// # Ok::<(), neurone::Error>(())
+    /// ```
+    pub fn resume(
+        &mut self,
+        network: &mut Network<S>,
+        checkpoint: Checkpoint<S>,
+        train: &Dataset<S>,
+        validation: Option<&Dataset<S>>,
+        rng: &mut Rng,
+    ) -> Result<History, Error> {
+        self.run(network, train, validation, rng, Some(checkpoint))
+    }
+
+    /// The training loop of [`Trainer::fit`], from the start or from a checkpoint.
+    fn run(
+        &mut self,
+        network: &mut Network<S>,
+        train: &Dataset<S>,
+        validation: Option<&Dataset<S>>,
+        rng: &mut Rng,
+        checkpoint: Option<Checkpoint<S>>,
+    ) -> Result<History, Error> {
         let mut scheduler =
             self.schedule.map(|schedule| Scheduler::new(schedule, self.solver.learning_rate())).transpose()?;
-        let mut batches = Batches::new(train, self.batch_size, self.shuffle);
-        let start = Instant::now();
         let mut history = History::default();
-        let mut last_good = network.clone();
         let mut best: Option<(f64, Network<S>)> = None;
         let mut epochs_without_improvement = 0;
+        if let Some(checkpoint) = checkpoint {
+            self.solver.load_state(&checkpoint.solver)?;
+            match (scheduler.as_mut(), &checkpoint.scheduler) {
+                (Some(scheduler), Some(state)) => scheduler.load_state(state)?,
+                (None, None) => {}
+                (Some(_), None) => return Err(Error::invalid("schedule", "the checkpoint was taken without one")),
+                (None, Some(_)) => return Err(Error::invalid("schedule", "the checkpoint was taken with one")),
+            }
+            (*network, *rng, history, best) = (checkpoint.network, checkpoint.rng, checkpoint.history, checkpoint.best);
+            epochs_without_improvement = checkpoint.epochs_without_improvement;
+        }
+        self.validate(network, train, validation)?;
+        let monitor = self.monitor(validation.is_some());
+        let mut batches = Batches::new(train, self.batch_size, self.shuffle);
+        let start = Instant::now();
+        let seconds_before = history.last().map_or(0.0, |record| record.elapsed_seconds);
+        let mut last_good = network.clone();
 
-        for epoch in 1..=self.epochs {
+        for epoch in history.epochs.len() + 1..=self.epochs {
             if let Some(scheduler) = scheduler.as_mut() {
                 let monitored = history.last().and_then(|record| monitor.value(record));
                 self.solver.set_learning_rate(scheduler.learning_rate(epoch - 1, monitored)?);
@@ -225,7 +306,7 @@ impl<'a, S: Scalar> Trainer<'a, S> {
                 *network = last_good;
                 return Err(Error::Diverged { epoch, loss });
             }
-            record.elapsed_seconds = start.elapsed().as_secs_f64();
+            record.elapsed_seconds = seconds_before + start.elapsed().as_secs_f64();
             if let Some(callback) = self.on_epoch.as_mut() {
                 callback(&record);
             }
@@ -244,6 +325,20 @@ impl<'a, S: Scalar> Trainer<'a, S> {
                 epochs_without_improvement += 1;
             }
             last_good.clone_from(network);
+            if let Some((every, keep)) = self.checkpoints.as_mut()
+                && epoch % *every == 0
+                && !outcome.interrupted
+            {
+                keep(&Checkpoint {
+                    network: network.clone(),
+                    solver: self.solver.state(),
+                    scheduler: scheduler.as_ref().map(Scheduler::state),
+                    rng: rng.clone(),
+                    history: history.clone(),
+                    best: best.clone(),
+                    epochs_without_improvement,
+                })?;
+            }
             if outcome.converged || outcome.interrupted {
                 (history.converged, history.interrupted) = (outcome.converged, outcome.interrupted);
                 break;
@@ -286,6 +381,9 @@ impl<'a, S: Scalar> Trainer<'a, S> {
         }
         if self.batch_size == 0 {
             return Err(Error::invalid("batch_size", "must be at least 1"));
+        }
+        if self.checkpoints.as_ref().is_some_and(|(every, _)| *every == 0) {
+            return Err(Error::invalid("checkpoint_every", "must be at least 1 epoch"));
         }
         self.penalty.check()?;
         if let Some(clipping) = &self.clipping {

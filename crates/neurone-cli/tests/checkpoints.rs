@@ -1,0 +1,138 @@
+//! `neurone train --checkpoint-every N` and `--resume DIR`, on the real binary.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use neurone::Checkpoint;
+
+/// A fresh, empty folder for one test.
+fn scratch(test: &str) -> PathBuf {
+    let folder = std::env::temp_dir().join(format!("neurone-cli-{test}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).unwrap();
+    folder
+}
+
+fn neurone(args: &[&str], working_directory: &Path) -> Output {
+    let output =
+        Command::new(env!("CARGO_BIN_EXE_neurone")).args(args).current_dir(working_directory).output().unwrap();
+    assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    output
+}
+
+fn example(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../examples/{name}.toml")).to_string_lossy().into_owned()
+}
+
+/// The tensor bytes of a safetensors file (everything after its JSON header).
+fn tensor_bytes(path: PathBuf) -> Vec<u8> {
+    let bytes = std::fs::read(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+    let header = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+    bytes[8 + header..].to_vec()
+}
+
+#[test]
+fn ten_epochs_straight_equal_five_then_five_resumed() {
+    let folder = scratch("resume");
+    let iris = example("iris");
+    // Shuffled minibatches, Adam's moments and dropout masks all carry state across epochs.
+    let train = |out: &str, extra: &[&str]| {
+        let mut args = vec!["train", &iris, "--out", out, "-q", "--no-plots", "--set", "model.dropout=0.1"];
+        args.extend(["--set", "train.optimizer={kind=\"adam\"}", "--set", "train.batch_size=16"]);
+        args.extend(extra);
+        neurone(&args, &folder)
+    };
+    train("straight", &["--set", "train.epochs=10"]);
+    train("halves", &["--set", "train.epochs=5", "--checkpoint-every", "5"]);
+    assert!(folder.join("halves/checkpoint.safetensors").exists());
+    neurone(&["train", "--resume", "halves", "-q", "--no-plots", "--set", "train.epochs=10"], &folder);
+
+    let straight = tensor_bytes(folder.join("straight/model.safetensors"));
+    assert_eq!(tensor_bytes(folder.join("halves/model.safetensors")), straight, "bitwise-identical weights");
+    let history = std::fs::read_to_string(folder.join("halves/history.csv")).unwrap();
+    assert_eq!(history.lines().count(), 11, "the five first epochs and the five resumed: {history}");
+    let checkpoint = Checkpoint::<f32>::load(folder.join("halves/checkpoint.safetensors")).unwrap();
+    assert_eq!(checkpoint.epoch(), 10, "the resumed run goes on checkpointing every 5 epochs");
+}
+
+#[test]
+fn resuming_needs_a_checkpoint_and_the_same_network() {
+    let folder = scratch("resume-errors");
+    let iris = example("iris");
+    neurone(&["train", &iris, "--out", "plain", "-q", "--no-plots", "--set", "train.epochs=2"], &folder);
+    let output = Command::new(env!("CARGO_BIN_EXE_neurone"))
+        .args(["train", "--resume", "plain"])
+        .current_dir(&folder)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("plain/checkpoint.safetensors: no checkpoint to resume from"), "{stderr}");
+
+    neurone(&["train", &iris, "--out", "saved", "-q", "--no-plots", "--checkpoint-every", "1"], &folder);
+    let output = Command::new(env!("CARGO_BIN_EXE_neurone"))
+        .args(["train", "--resume", "saved", "--set", "model.layers=[8]"])
+        .current_dir(&folder)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("the checkpoint's network is not the one the configuration describes"), "{stderr}");
+}
+
+/// SIGKILL while a checkpoint is being written (its temporary file present): the checkpoint
+/// beside it is the previous one, whole, and training resumes from it.
+#[test]
+fn a_process_killed_while_saving_leaves_the_previous_checkpoint_intact() {
+    let folder = scratch("kill-during-save");
+    // A wide network on four points: each epoch is quick and each checkpoint (about 25 MB with
+    // Adam's moments) slow to write, so the process spends most of its time saving.
+    let args = [
+        "train",
+        &example("xor"),
+        "--out",
+        "run",
+        "-q",
+        "--no-plots",
+        "--checkpoint-every",
+        "1",
+        "--set",
+        "model.layers=[1024,1024]",
+        "--set",
+        "train.epochs=1000000",
+    ];
+    let run = folder.join("run");
+    let checkpoint = run.join("checkpoint.safetensors");
+    let mut killed_mid_save = false;
+    for _attempt in 0..5 {
+        let _ = std::fs::remove_dir_all(&run);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_neurone"))
+            .args(args)
+            .current_dir(&folder)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let temporary = run.join(format!(".checkpoint.safetensors.{}.tmp", child.id()));
+        let deadline = Instant::now() + Duration::from_secs(60);
+        // Wait for a first whole checkpoint, then for the next save to be under way.
+        while !(checkpoint.exists() && temporary.exists()) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        if temporary.exists() {
+            killed_mid_save = true;
+            break;
+        }
+    }
+    assert!(killed_mid_save, "the kill never landed while a checkpoint was being written");
+
+    let saved = Checkpoint::<f32>::load(&checkpoint).expect("the previous checkpoint is whole");
+    assert!(saved.epoch() >= 1);
+    let epochs = format!("train.epochs={}", saved.epoch() + 1);
+    neurone(&["train", "--resume", "run", "-q", "--no-plots", "--set", &epochs], &folder);
+    assert!(run.join("model.safetensors").exists());
+    std::fs::remove_dir_all(&folder).unwrap();
+}

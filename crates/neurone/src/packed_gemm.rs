@@ -1,0 +1,326 @@
+//! Single-precision matrix product for the large shapes, in the BLIS layout: operands packed
+//! into panels that fit the caches, and a 6×16 register-blocked kernel using AVX2 and FMA.
+//!
+//! It exists for two reasons: its packing buffers are kept from one call to the next (per
+//! thread), so a training step allocates nothing, and a product can be split by columns of `C`
+//! across threads, each column computed by exactly the same sequence of operations whatever the
+//! split, so results do not depend on the number of threads.
+//!
+//! Machines without AVX2 and FMA get `None` from [`sgemm`] and use the portable kernel.
+
+use std::cell::RefCell;
+
+/// Rows of `C` per kernel call (one broadcast of A each).
+const MR: usize = 6;
+/// Columns of `C` per kernel call (two 8-lane registers).
+const NR: usize = 16;
+/// Depth of a packed panel: a 6×256 panel of A and a 256×16 panel of B fit in L1 together.
+const KC: usize = 256;
+/// Rows of A packed at once (a 144×256 block, 144 KiB, stays in L2).
+const MC: usize = 144;
+/// Columns of B packed at once (a 256×4096 block, 4 MiB, stays in L3).
+const NC: usize = 4096;
+
+/// A strided operand: element (i, j) is at `data[i·row_stride + j·column_stride]`.
+#[derive(Clone, Copy)]
+pub(crate) struct Strided<'a> {
+    pub data: &'a [f32],
+    pub row_stride: usize,
+    pub column_stride: usize,
+}
+
+thread_local! {
+    /// The packed panels of A and B, grown to the largest product seen and then reused.
+    static PACKED: RefCell<(Vec<f32>, Vec<f32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+}
+
+/// `C ← α·A·B + β·C` for `A` m×k, `B` k×n and `C` m×n row-major with row stride `n`, or `None`
+/// (nothing done) when the CPU lacks AVX2 or FMA. With `β = 0`, `C`'s contents are ignored.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn sgemm(
+    (m, k, n): (usize, usize, usize),
+    alpha: f32,
+    a: Strided<'_>,
+    b: Strided<'_>,
+    beta: f32,
+    c: &mut [f32],
+) -> Option<()> {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+        PACKED.with_borrow_mut(|(packed_a, packed_b)| {
+            // SAFETY: the features the kernel needs were just detected.
+            unsafe { blocked((m, k, n), alpha, a, b, beta, c, packed_a, packed_b) }
+        });
+        return Some(());
+    }
+    let _ = ((m, k, n), alpha, a, b, beta, c);
+    None
+}
+
+/// [`sgemm`] with the raw-pointer signature of `matrixmultiply::sgemm`, which it falls back on
+/// without AVX2/FMA, for negative strides, or for a `C` whose rows are not contiguous.
+///
+/// # Safety
+/// The pointers and strides must describe valid `m×k`, `k×n` and `m×n` matrices, `C` not
+/// overlapping `A` or `B`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) unsafe fn sgemm_raw(
+    m: usize,
+    k: usize,
+    n: usize,
+    alpha: f32,
+    a: *const f32,
+    rsa: isize,
+    csa: isize,
+    b: *const f32,
+    rsb: isize,
+    csb: isize,
+    beta: f32,
+    c: *mut f32,
+    rsc: isize,
+    csc: isize,
+) {
+    let extent = |rows: usize, columns: usize, row_stride: isize, column_stride: isize| {
+        let (row_stride, column_stride) = (usize::try_from(row_stride).ok()?, usize::try_from(column_stride).ok()?);
+        Some(((rows - 1) * row_stride + (columns - 1) * column_stride + 1, row_stride, column_stride))
+    };
+    let all_positive = m > 0 && k > 0 && n > 0 && csc == 1 && rsc == n as isize;
+    if let (true, Some(a_extent), Some(b_extent)) = (all_positive, extent(m, k, rsa, csa), extent(k, n, rsb, csb)) {
+        // SAFETY: the caller vouches for these extents.
+        let (a_data, b_data, c_data) = unsafe {
+            (
+                std::slice::from_raw_parts(a, a_extent.0),
+                std::slice::from_raw_parts(b, b_extent.0),
+                std::slice::from_raw_parts_mut(c, m * n),
+            )
+        };
+        let a = Strided { data: a_data, row_stride: a_extent.1, column_stride: a_extent.2 };
+        let b = Strided { data: b_data, row_stride: b_extent.1, column_stride: b_extent.2 };
+        if sgemm((m, k, n), alpha, a, b, beta, c_data).is_some() {
+            return;
+        }
+    }
+    // SAFETY: forwarded from this function's own contract.
+    unsafe { matrixmultiply::sgemm(m, k, n, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc) }
+}
+
+/// The five loops around the kernel: columns of C by NC, depth by KC (packing B), rows by MC
+/// (packing A), then NR-wide and MR-high tiles.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+#[allow(clippy::too_many_arguments)]
+unsafe fn blocked(
+    (m, k, n): (usize, usize, usize),
+    alpha: f32,
+    a: Strided<'_>,
+    b: Strided<'_>,
+    beta: f32,
+    c: &mut [f32],
+    packed_a: &mut Vec<f32>,
+    packed_b: &mut Vec<f32>,
+) {
+    assert!(c.len() >= m * n);
+    let a_size = KC * MC.min(m).next_multiple_of(MR);
+    let b_size = KC * NC.min(n).next_multiple_of(NR);
+    if packed_a.len() < a_size {
+        packed_a.resize(a_size, 0.0);
+    }
+    if packed_b.len() < b_size {
+        packed_b.resize(b_size, 0.0);
+    }
+    // Depth slices of equal size rather than KC, KC, …, remainder: a thin last slice would
+    // cost a whole pass over C for little arithmetic.
+    let slice = k.div_ceil(k.div_ceil(KC));
+    for column in (0..n).step_by(NC) {
+        let columns = NC.min(n - column);
+        for depth in (0..k).step_by(slice) {
+            let depths = slice.min(k - depth);
+            pack_b(b, (depth, depths), (column, columns), packed_b);
+            // The first slice of the depth applies β; the others add to what it left.
+            let beta = if depth == 0 { beta } else { 1.0 };
+            for row in (0..m).step_by(MC) {
+                let rows = MC.min(m - row);
+                pack_a(a, (row, rows), (depth, depths), packed_a);
+                for tile_column in (0..columns).step_by(NR) {
+                    let b_panel = &packed_b[tile_column * depths..];
+                    for tile_row in (0..rows).step_by(MR) {
+                        let a_panel = &packed_a[tile_row * depths..];
+                        let (i, j) = (row + tile_row, column + tile_column);
+                        let tile = (MR.min(m - i), NR.min(n - j));
+                        // SAFETY: the panels hold `depths` steps of MR and NR values, and the
+                        // tile (`tile` within C from (i, j)) lies inside C.
+                        unsafe { kernel(depths, alpha, a_panel, b_panel, beta, &mut c[i * n + j..], n, tile) };
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Packs rows `row..row+rows`, depths `depth..depth+depths` of A into MR-row panels, each
+/// stored depth after depth (MR values per depth), the last panel padded with zeros.
+fn pack_a(a: Strided<'_>, (row, rows): (usize, usize), (depth, depths): (usize, usize), packed: &mut [f32]) {
+    let panels = packed[..rows.next_multiple_of(MR) * depths].chunks_exact_mut(MR * depths);
+    for (panel_index, panel) in panels.enumerate() {
+        let first = row + panel_index * MR;
+        pack_panel::<MR>(a, (first, MR.min(row + rows - first)), depth, panel);
+    }
+}
+
+/// Packs depths `depth..depth+depths`, columns `column..column+columns` of B into NR-column
+/// panels, each stored depth after depth (NR values per depth), the last padded with zeros.
+fn pack_b(b: Strided<'_>, (depth, depths): (usize, usize), (column, columns): (usize, usize), packed: &mut [f32]) {
+    // B's columns are the rows of Bᵀ: packing B is packing Bᵀ as A is packed.
+    let transposed = Strided { data: b.data, row_stride: b.column_stride, column_stride: b.row_stride };
+    let panels = packed[..columns.next_multiple_of(NR) * depths].chunks_exact_mut(NR * depths);
+    for (panel_index, panel) in panels.enumerate() {
+        let first = column + panel_index * NR;
+        pack_panel::<NR>(transposed, (first, NR.min(column + columns - first)), depth, panel);
+    }
+}
+
+/// Writes rows `first..first+height` of `x`, from column `depth` on, into `panel` as W values
+/// per column (one column after the other), rows beyond `height` as zeros. The loops run along
+/// whichever of x's dimensions is contiguous in memory.
+fn pack_panel<const W: usize>(x: Strided<'_>, (first, height): (usize, usize), depth: usize, panel: &mut [f32]) {
+    if height < W {
+        panel.fill(0.0);
+    }
+    if x.column_stride == 1 {
+        for r in 0..height {
+            let start = (first + r) * x.row_stride + depth;
+            let source = &x.data[start..start + panel.len() / W];
+            for (values, &value) in panel.chunks_exact_mut(W).zip(source) {
+                values[r] = value;
+            }
+        }
+    } else {
+        for (p, values) in panel.chunks_exact_mut(W).enumerate() {
+            let start = first * x.row_stride + (depth + p) * x.column_stride;
+            if x.row_stride == 1 {
+                values[..height].copy_from_slice(&x.data[start..start + height]);
+            } else {
+                for (r, value) in values[..height].iter_mut().enumerate() {
+                    *value = x.data[start + r * x.row_stride];
+                }
+            }
+        }
+    }
+}
+
+/// The 6×16 tile `C ← α·Ã·B̃ + β·C` over `depths` packed steps, in twelve 8-lane accumulators;
+/// only the top-left `rows × columns` of the tile is written (edges of C).
+///
+/// # Safety
+/// AVX2 and FMA must be available; `a` and `b` must hold `depths·MR` and `depths·NR` values;
+/// `c` from the tile's corner, with row stride `row_stride`, must cover the tile.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+#[allow(clippy::too_many_arguments)]
+unsafe fn kernel(
+    depths: usize,
+    alpha: f32,
+    a: &[f32],
+    b: &[f32],
+    beta: f32,
+    c: &mut [f32],
+    row_stride: usize,
+    (rows, columns): (usize, usize),
+) {
+    use std::arch::x86_64::*;
+    assert!(a.len() >= depths * MR && b.len() >= depths * NR);
+    let mut sums = [[_mm256_setzero_ps(); 2]; MR];
+    let (mut a_ptr, mut b_ptr) = (a.as_ptr(), b.as_ptr());
+    for _ in 0..depths {
+        // SAFETY: within the panels, as asserted above.
+        unsafe {
+            let b_low = _mm256_loadu_ps(b_ptr);
+            let b_high = _mm256_loadu_ps(b_ptr.add(8));
+            for (r, sum) in sums.iter_mut().enumerate() {
+                let a_value = _mm256_broadcast_ss(&*a_ptr.add(r));
+                sum[0] = _mm256_fmadd_ps(a_value, b_low, sum[0]);
+                sum[1] = _mm256_fmadd_ps(a_value, b_high, sum[1]);
+            }
+            a_ptr = a_ptr.add(MR);
+            b_ptr = b_ptr.add(NR);
+        }
+    }
+    let mut tile = [[0.0f32; NR]; MR];
+    let alpha = _mm256_set1_ps(alpha);
+    for (values, sum) in tile.iter_mut().zip(&sums) {
+        // SAFETY: each row of `tile` holds 16 values.
+        unsafe {
+            _mm256_storeu_ps(values.as_mut_ptr(), _mm256_mul_ps(alpha, sum[0]));
+            _mm256_storeu_ps(values.as_mut_ptr().add(8), _mm256_mul_ps(alpha, sum[1]));
+        }
+    }
+    for (r, values) in tile.iter().enumerate().take(rows) {
+        let c_row = &mut c[r * row_stride..r * row_stride + columns];
+        if beta == 0.0 {
+            c_row.copy_from_slice(&values[..columns]);
+        } else {
+            c_row.iter_mut().zip(values).for_each(|(c, &value)| *c = value + beta * *c);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    impl Strided<'_> {
+        fn at(&self, row: usize, column: usize) -> f32 {
+            self.data[row * self.row_stride + column * self.column_stride]
+        }
+    }
+
+    fn naive(m: usize, k: usize, n: usize, a: Strided<'_>, b: Strided<'_>) -> Vec<f64> {
+        let mut c = vec![0.0; m * n];
+        for i in 0..m {
+            for j in 0..n {
+                c[i * n + j] = (0..k).map(|p| f64::from(a.at(i, p)) * f64::from(b.at(p, j))).sum();
+            }
+        }
+        c
+    }
+
+    #[test]
+    fn every_shape_and_layout_matches_the_triple_loop() {
+        let shapes = [(1, 1, 1), (6, 256, 16), (7, 300, 17), (150, 513, 33), (13, 5, 4100), (64, 784, 128)];
+        for (m, k, n) in shapes {
+            let a_values: Vec<f32> = (0..m * k).map(|i| ((i as f32) * 0.37).sin()).collect();
+            let b_values: Vec<f32> = (0..k * n).map(|i| ((i as f32) * 0.71).cos()).collect();
+            for a_transposed in [false, true] {
+                for b_transposed in [false, true] {
+                    let a = if a_transposed {
+                        Strided { data: &a_values, row_stride: 1, column_stride: m }
+                    } else {
+                        Strided { data: &a_values, row_stride: k, column_stride: 1 }
+                    };
+                    let b = if b_transposed {
+                        Strided { data: &b_values, row_stride: 1, column_stride: k }
+                    } else {
+                        Strided { data: &b_values, row_stride: n, column_stride: 1 }
+                    };
+                    let expected = naive(m, k, n, a, b);
+                    for beta in [0.0f32, 1.0, -0.5] {
+                        let start: Vec<f32> =
+                            (0..m * n).map(|i| if beta == 0.0 { f32::NAN } else { i as f32 }).collect();
+                        let mut c = start.clone();
+                        if sgemm((m, k, n), 2.0, a, b, beta, &mut c).is_none() {
+                            return; // no AVX2/FMA here: nothing to test
+                        }
+                        for (index, (&got, &want)) in c.iter().zip(&expected).enumerate() {
+                            let want = 2.0 * want + if beta == 0.0 { 0.0 } else { f64::from(beta * start[index]) };
+                            let tolerance = 1e-4 * (1.0 + want.abs()) * (k as f64).sqrt();
+                            assert!(
+                                (f64::from(got) - want).abs() < tolerance,
+                                "{m}×{k}×{n} {a_transposed}/{b_transposed} β={beta} at {index}: {got} vs {want}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,41 @@
+//! Where training stands at the end of an epoch: everything needed to go on as if it had never
+//! stopped.
+
+use super::History;
+use crate::optim::{OptimizerState, SchedulerState};
+use crate::{Network, Rng, Scalar};
+
+/// A snapshot of training at the end of an epoch, taken by
+/// [`Trainer::checkpoint_every`](super::Trainer::checkpoint_every) and continued by
+/// [`Trainer::resume`](super::Trainer::resume).
+///
+/// Resuming replays nothing: the weights, the optimizer's moments and step count, the
+/// learning-rate schedule, both random generators (the run's, which shuffles, and the
+/// network's, which draws dropout masks), the history and early stopping's best epoch are all
+/// here, so training 10 epochs straight and training 5, saving, loading and training 5 more
+/// give the same bits. [`Checkpoint::save`] and [`Checkpoint::load`] keep it in one
+/// `.safetensors` file.
+#[derive(Clone, Debug)]
+pub struct Checkpoint<S: Scalar> {
+    /// The network after the epoch (its dropout generator included).
+    pub network: Network<S>,
+    /// The solver's accumulated state (moments, step count, learning rate, L-BFGS pairs).
+    pub solver: OptimizerState,
+    /// The learning-rate schedule's state, if training uses one.
+    pub scheduler: Option<SchedulerState>,
+    /// The run's generator, which draws the next epoch's shuffle.
+    pub rng: Rng,
+    /// Every epoch so far.
+    pub history: History,
+    /// The best monitored value so far and the network of that epoch.
+    pub best: Option<(f64, Network<S>)>,
+    /// Epochs since the monitored value last improved (early stopping's patience count).
+    pub epochs_without_improvement: usize,
+}
+
+impl<S: Scalar> Checkpoint<S> {
+    /// The number of epochs done.
+    pub fn epoch(&self) -> usize {
+        self.history.epochs.len()
+    }
+}

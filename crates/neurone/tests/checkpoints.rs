@@ -1,0 +1,166 @@
+//! Checkpoints: training N epochs straight and training k, saving, loading and resuming for
+//! N − k give the same bits, whatever the solver, schedule, dropout or early stopping.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use neurone::data::{SplitFractions, split};
+use neurone::optim::{Plateau, PlateauMode};
+use neurone::{
+    Activation, Adam, Checkpoint, Dataset, EarlyStopping, History, Lbfgs, Metric, Monitor, Network, Schedule, Trainer,
+    datasets, seeded_rng,
+};
+
+fn folder(name: &str) -> PathBuf {
+    let folder = std::env::temp_dir().join(format!("neurone-checkpoints-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).unwrap();
+    folder
+}
+
+/// Every parameter's bits, in order (batch-norm statistics included).
+fn bits(network: &Network<f32>) -> Vec<u32> {
+    let mut bits = Vec::new();
+    network.clone().visit_tensors(|_, tensor| bits.extend(tensor.value.iter().map(|w| w.to_bits())));
+    let model = neurone::io::Model::new(network.clone(), Default::default());
+    bits.extend(model.to_bytes().unwrap().iter().map(|&byte| u32::from(byte)));
+    bits
+}
+
+/// The history without the wall-clock times, which differ from run to run.
+fn without_times(history: &History) -> History {
+    let mut history = history.clone();
+    history.epochs.iter_mut().for_each(|record| record.elapsed_seconds = 0.0);
+    history
+}
+
+fn iris_split() -> (Dataset<f32>, Dataset<f32>) {
+    let iris = datasets::iris::<f32>().dataset;
+    let fractions = SplitFractions { validation: 0.2, test: 0.0 };
+    let parts = split(&iris, fractions, true, &mut seeded_rng(3)).unwrap();
+    (parts.train, parts.validation.unwrap())
+}
+
+/// A network with every kind of state: dropout (its own generator), batch norm (running
+/// statistics) and dense layers.
+fn network() -> Network<f32> {
+    Network::builder(4)
+        .dense(16, Activation::Relu)
+        .batch_norm()
+        .dropout(0.2)
+        .dense(3, Activation::Softmax)
+        .build(&mut seeded_rng(1))
+        .unwrap()
+}
+
+/// Adam with a plateau schedule and early stopping on validation accuracy (patient enough to
+/// run every epoch), in batches of 16 with shuffling.
+fn adam_trainer<'a>(epochs: usize) -> Trainer<'a, f32> {
+    Trainer::new(Adam::new(0.01).unwrap())
+        .epochs(epochs)
+        .batch_size(16)
+        .metrics(&[Metric::Accuracy])
+        .early_stopping(EarlyStopping::new(Monitor::Validation(Metric::Accuracy)).patience(100))
+        .schedule(Schedule::ReduceOnPlateau(Plateau { patience: 1, mode: PlateauMode::Maximise, ..Plateau::default() }))
+}
+
+#[test]
+fn ten_epochs_straight_equal_five_then_a_saved_checkpoint_then_five_more() {
+    let (train, validation) = iris_split();
+    let mut straight = network();
+    let straight_history = adam_trainer(10).fit(&mut straight, &train, Some(&validation), &mut seeded_rng(7)).unwrap();
+
+    // The first run is asked for 10 epochs and stopped (as Ctrl-C would) after the fifth.
+    let path = folder("adam").join("checkpoint.safetensors");
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut first = network();
+    let first_history = adam_trainer(10)
+        .stop_when(Arc::clone(&stop))
+        .on_epoch(|record| stop.store(record.epoch == 5, Ordering::Relaxed))
+        .checkpoint_every(5, |checkpoint| checkpoint.save(&path))
+        .fit(&mut first, &train, Some(&validation), &mut seeded_rng(7))
+        .unwrap();
+    assert!(first_history.interrupted);
+    assert_eq!(first_history.epochs.len(), 5);
+
+    let checkpoint = Checkpoint::<f32>::load(&path).unwrap();
+    assert_eq!(checkpoint.epoch(), 5);
+    let mut resumed = network();
+    let resumed_history =
+        adam_trainer(10).resume(&mut resumed, checkpoint, &train, Some(&validation), &mut seeded_rng(0)).unwrap();
+
+    assert_eq!(bits(&resumed), bits(&straight));
+    assert_eq!(without_times(&resumed_history), without_times(&straight_history));
+    assert!(straight_history.epochs.iter().any(|record| record.learning_rate < 0.01), "the schedule acted");
+    std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
+}
+
+#[test]
+fn lbfgs_resumes_exactly_from_its_saved_pairs() {
+    let (train, validation) = iris_split();
+    let net = || {
+        Network::builder(4)
+            .dense(8, Activation::Tanh)
+            .dense(3, Activation::Softmax)
+            .build::<f32>(&mut seeded_rng(2))
+            .unwrap()
+    };
+    let trainer = |epochs| Trainer::<f32>::lbfgs(Lbfgs::default()).epochs(epochs);
+    let mut straight = net();
+    trainer(12).fit(&mut straight, &train, Some(&validation), &mut seeded_rng(4)).unwrap();
+
+    let path = folder("lbfgs").join("checkpoint.safetensors");
+    trainer(6)
+        .checkpoint_every(3, |checkpoint| checkpoint.save(&path))
+        .fit(&mut net(), &train, Some(&validation), &mut seeded_rng(4))
+        .unwrap();
+    let checkpoint = Checkpoint::<f32>::load(&path).unwrap();
+    assert_eq!(checkpoint.epoch(), 6);
+    assert!(!checkpoint.solver.tensors.is_empty(), "L-BFGS pairs are saved");
+    let mut resumed = net();
+    trainer(12).resume(&mut resumed, checkpoint, &train, Some(&validation), &mut seeded_rng(0)).unwrap();
+    assert_eq!(bits(&resumed), bits(&straight));
+    std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
+}
+
+#[test]
+fn a_checkpoint_that_does_not_fit_is_refused() {
+    let (train, validation) = iris_split();
+    let path = folder("refused").join("checkpoint.safetensors");
+    adam_trainer(2)
+        .checkpoint_every(2, |checkpoint| checkpoint.save(&path))
+        .fit(&mut network(), &train, Some(&validation), &mut seeded_rng(5))
+        .unwrap();
+    let checkpoint = Checkpoint::<f32>::load(&path).unwrap();
+
+    // Another schedule than the one it was taken with.
+    let without_schedule = Trainer::new(Adam::new(0.01).unwrap()).epochs(4);
+    let error = { without_schedule }
+        .resume(&mut network(), checkpoint.clone(), &train, Some(&validation), &mut seeded_rng(0))
+        .unwrap_err();
+    assert!(error.to_string().contains("schedule"), "{error}");
+
+    // An optimizer tensor of the wrong length: the file is refused before any update.
+    let mut bad = checkpoint.clone();
+    bad.solver.tensors[0].1.pop();
+    bad.save(&path).unwrap();
+    let error = Checkpoint::<f32>::load(&path).unwrap_err().to_string();
+    assert!(error.contains("optimizer.exp_avg.0") && error.contains("need"), "{error}");
+
+    // A model file is not a checkpoint, and a checkpoint is not a model.
+    let model_path = path.with_file_name("model.safetensors");
+    neurone::io::Model::new(network(), Default::default()).save(&model_path).unwrap();
+    let error = Checkpoint::<f32>::load(&model_path).unwrap_err().to_string();
+    assert!(error.contains("not a neurone checkpoint file"), "{error}");
+    checkpoint.save(&path).unwrap();
+    let error = neurone::io::Model::<f32>::load(&path).unwrap_err().to_string();
+    assert!(error.contains("not a neurone model file"), "{error}");
+
+    // Every truncation is an error, never a panic.
+    let bytes = std::fs::read(&path).unwrap();
+    for length in (0..bytes.len()).step_by(97) {
+        std::fs::write(&path, &bytes[..length]).unwrap();
+        assert!(Checkpoint::<f32>::load(&path).is_err());
+    }
+    std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
+}
