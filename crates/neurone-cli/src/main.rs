@@ -25,6 +25,10 @@ use clap::{Parser, Subcommand};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Threads for the large matrix products [default: the number of cores]. Results are the
+    /// same, bit for bit, whatever the number.
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
 }
 
 #[derive(Subcommand)]
@@ -60,6 +64,8 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    neurone::set_threads(cli.threads.map_or(cores, usize::from));
     let result = match cli.command {
         Command::Train(args) => train::run(&args),
         Command::Summary(args) => inspect::summary(&args),

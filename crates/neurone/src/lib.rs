@@ -46,6 +46,7 @@ pub mod metrics;
 mod network;
 pub mod optim;
 mod packed_gemm;
+mod parallel;
 mod parse;
 mod scalar;
 pub mod train;
@@ -60,6 +61,7 @@ pub use loss::Loss;
 pub use matrix::Matrix;
 pub use network::{Mode, Network, NetworkBuilder};
 pub use optim::{Adagrad, Adam, AdamW, Lbfgs, Optimizer, RmsProp, Schedule, Scheduler, Sgd};
+pub use parallel::{set_threads, threads};
 pub use scalar::Scalar;
 pub use train::{Checkpoint, Clipping, EarlyStopping, EpochRecord, History, Metric, Monitor, Penalty, Solver, Trainer};
 

@@ -9,6 +9,7 @@
 //! Machines without AVX2 and FMA get `None` from [`sgemm`] and use the portable kernel.
 
 use std::cell::RefCell;
+use std::ops::Range;
 
 /// Rows of `C` per kernel call (one broadcast of A each).
 const MR: usize = 6;
@@ -34,9 +35,28 @@ thread_local! {
     static PACKED: RefCell<(Vec<f32>, Vec<f32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
 }
 
+/// Products of fewer multiply-adds than this stay on one thread: below it, handing work to
+/// another thread costs more than it saves.
+const PARALLEL_PRODUCT: usize = 1 << 20;
+
+/// `C`, shared by the threads that each write their own columns of it.
+#[derive(Clone, Copy)]
+struct Output {
+    data: *mut f32,
+    row_stride: usize,
+}
+
+// SAFETY: threads given an `Output` write disjoint columns of it, and the caller of `sgemm`
+// holds the only borrow of the whole matrix until they are done.
+unsafe impl Send for Output {}
+unsafe impl Sync for Output {}
+
 /// `C ← α·A·B + β·C` for `A` m×k, `B` k×n and `C` m×n row-major with row stride `n`, or `None`
 /// (nothing done) when the CPU lacks AVX2 or FMA. With `β = 0`, `C`'s contents are ignored.
-#[allow(clippy::too_many_arguments)]
+///
+/// Large products are split by columns of `C` across [`threads`](crate::threads) threads.
+/// Every value of `C` goes through the same operations in the same order whatever the split,
+/// so the result is the same, bit for bit, with any number of threads.
 pub(crate) fn sgemm(
     (m, k, n): (usize, usize, usize),
     alpha: f32,
@@ -47,10 +67,22 @@ pub(crate) fn sgemm(
 ) -> Option<()> {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
-        PACKED.with_borrow_mut(|(packed_a, packed_b)| {
-            // SAFETY: the features the kernel needs were just detected.
-            unsafe { blocked((m, k, n), alpha, a, b, beta, c, packed_a, packed_b) }
-        });
+        assert!(c.len() >= m * n, "sgemm: C too short");
+        let output = Output { data: c.as_mut_ptr(), row_stride: n };
+        let columns = |range: Range<usize>| {
+            PACKED.with_borrow_mut(|(packed_a, packed_b)| {
+                // SAFETY: the features the kernel needs were just detected, `output` covers
+                // m×n values, and each call writes only the columns in its range.
+                unsafe { blocked((m, k, n), range, alpha, (a, b), beta, output, (packed_a, packed_b)) }
+            })
+        };
+        let parts = if m * k * n >= PARALLEL_PRODUCT { crate::threads().min(n.div_ceil(NR)) } else { 1 };
+        if parts <= 1 {
+            columns(0..n);
+        } else {
+            let width = n.div_ceil(parts).next_multiple_of(NR);
+            crate::parallel::for_each_part(n.div_ceil(width), &|part| columns(part * width..n.min((part + 1) * width)));
+        }
         return Some(());
     }
     let _ = ((m, k, n), alpha, a, b, beta, c);
@@ -104,24 +136,21 @@ pub(crate) unsafe fn sgemm_raw(
     unsafe { matrixmultiply::sgemm(m, k, n, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc) }
 }
 
-/// The five loops around the kernel: columns of C by NC, depth by KC (packing B), rows by MC
-/// (packing A), then NR-wide and MR-high tiles.
+/// The five loops around the kernel for the columns `range` of C: columns by NC, depth by
+/// slices of at most KC (packing B), rows by MC (packing A), then NR-wide and MR-high tiles.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-#[allow(clippy::too_many_arguments)]
 unsafe fn blocked(
     (m, k, n): (usize, usize, usize),
+    range: Range<usize>,
     alpha: f32,
-    a: Strided<'_>,
-    b: Strided<'_>,
+    (a, b): (Strided<'_>, Strided<'_>),
     beta: f32,
-    c: &mut [f32],
-    packed_a: &mut Vec<f32>,
-    packed_b: &mut Vec<f32>,
+    c: Output,
+    (packed_a, packed_b): (&mut Vec<f32>, &mut Vec<f32>),
 ) {
-    assert!(c.len() >= m * n);
     let a_size = KC * MC.min(m).next_multiple_of(MR);
-    let b_size = KC * NC.min(n).next_multiple_of(NR);
+    let b_size = KC * NC.min(range.len()).next_multiple_of(NR);
     if packed_a.len() < a_size {
         packed_a.resize(a_size, 0.0);
     }
@@ -131,8 +160,8 @@ unsafe fn blocked(
     // Depth slices of equal size rather than KC, KC, …, remainder: a thin last slice would
     // cost a whole pass over C for little arithmetic.
     let slice = k.div_ceil(k.div_ceil(KC));
-    for column in (0..n).step_by(NC) {
-        let columns = NC.min(n - column);
+    for column in range.clone().step_by(NC) {
+        let columns = NC.min(range.end - column);
         for depth in (0..k).step_by(slice) {
             let depths = slice.min(k - depth);
             pack_b(b, (depth, depths), (column, columns), packed_b);
@@ -148,8 +177,11 @@ unsafe fn blocked(
                         let (i, j) = (row + tile_row, column + tile_column);
                         let tile = (MR.min(m - i), NR.min(n - j));
                         // SAFETY: the panels hold `depths` steps of MR and NR values, and the
-                        // tile (`tile` within C from (i, j)) lies inside C.
-                        unsafe { kernel(depths, alpha, a_panel, b_panel, beta, &mut c[i * n + j..], n, tile) };
+                        // tile (`tile` within C from (i, j)) lies inside C's m×n values.
+                        unsafe {
+                            let corner = c.data.add(i * c.row_stride + j);
+                            kernel(depths, alpha, a_panel, b_panel, beta, corner, c.row_stride, tile);
+                        }
                     }
                 }
             }
@@ -213,7 +245,8 @@ fn pack_panel<const W: usize>(x: Strided<'_>, (first, height): (usize, usize), d
 ///
 /// # Safety
 /// AVX2 and FMA must be available; `a` and `b` must hold `depths·MR` and `depths·NR` values;
-/// `c` from the tile's corner, with row stride `row_stride`, must cover the tile.
+/// `c` points at the tile's corner in a matrix of row stride `row_stride` that covers the tile,
+/// which no one else reads or writes meanwhile.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 #[allow(clippy::too_many_arguments)]
@@ -223,7 +256,7 @@ unsafe fn kernel(
     a: &[f32],
     b: &[f32],
     beta: f32,
-    c: &mut [f32],
+    c: *mut f32,
     row_stride: usize,
     (rows, columns): (usize, usize),
 ) {
@@ -255,7 +288,8 @@ unsafe fn kernel(
         }
     }
     for (r, values) in tile.iter().enumerate().take(rows) {
-        let c_row = &mut c[r * row_stride..r * row_stride + columns];
+        // SAFETY: row r of the tile lies within C, and is this call's alone (see above).
+        let c_row = unsafe { std::slice::from_raw_parts_mut(c.add(r * row_stride), columns) };
         if beta == 0.0 {
             c_row.copy_from_slice(&values[..columns]);
         } else {
