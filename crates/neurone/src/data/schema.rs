@@ -6,6 +6,7 @@ use std::io::Read;
 use std::path::Path;
 
 use super::csv::{Table, read_table};
+use crate::error::{listed, quoted};
 use crate::{Error, Matrix, Scalar};
 
 /// How one column's text becomes numbers.
@@ -49,21 +50,36 @@ impl Column {
         }
     }
 
-    /// Appends the encoding of `value` to `out`, or says why it cannot be encoded.
-    fn encode(&self, value: &str, out: &mut Vec<f64>) -> Result<(), String> {
+    /// Appends the encoding of `value` to `out`, or says why it cannot be encoded as an `S`.
+    fn encode<S: Scalar>(&self, value: &str, out: &mut Vec<f64>) -> Result<(), String> {
         match &self.kind {
             ColumnKind::Numeric => {
-                let number: f64 = value.parse().map_err(|_| format!("`{value}` is not a number"))?;
+                let number: f64 = value.parse().map_err(|_| format!("{} is not a number", quoted(value)))?;
                 if !number.is_finite() {
                     return Err(format!(
-                        "`{value}` is not a finite number (NaN and infinite values are not supported)"
+                        "{} is not a finite number (NaN and infinite values are not supported)",
+                        quoted(value)
+                    ));
+                }
+                // 1e308 is a finite f64 but an infinite f32: refused here rather than turned
+                // into an infinity that the scaler or the network would spread as NaN.
+                if !S::from_f64(number).is_finite() {
+                    let largest = if size_of::<S>() == 4 { f64::from(f32::MAX) } else { f64::MAX };
+                    return Err(format!(
+                        "{} is beyond the range of {} (largest magnitude {largest:.1e})",
+                        quoted(value),
+                        std::any::type_name::<S>()
                     ));
                 }
                 out.push(number);
             }
             ColumnKind::Categorical { categories } => {
                 let Ok(position) = categories.binary_search_by(|category| category.as_str().cmp(value)) else {
-                    return Err(format!("unknown category `{value}`; the known ones are: {}", categories.join(", ")));
+                    return Err(format!(
+                        "unknown category {}; the known ones are: {}",
+                        quoted(value),
+                        listed(categories.iter().map(String::as_str))
+                    ));
                 };
                 out.extend((0..categories.len()).map(|index| if index == position { 1.0 } else { 0.0 }));
             }
@@ -139,7 +155,7 @@ impl CsvSchema {
         let mut feature_positions = Vec::with_capacity(self.features.len());
         for column in &self.features {
             let index = position(&column.name).ok_or_else(|| {
-                table.error(None, None, format!("no column `{}`, which the model needs as input", column.name))
+                table.error(None, None, format!("no column {}, which the model needs as input", quoted(&column.name)))
             })?;
             feature_positions.push(index);
         }
@@ -153,7 +169,7 @@ impl CsvSchema {
             return Err(table.error(
                 None,
                 None,
-                format!("unexpected column `{extra}`; the expected inputs are: {}", expected.join(", ")),
+                format!("unexpected column {}; the expected inputs are: {}", quoted(extra), listed(expected)),
             ));
         }
 
@@ -162,12 +178,12 @@ impl CsvSchema {
         for row in &table.rows {
             for (column, &index) in self.features.iter().zip(&feature_positions) {
                 column
-                    .encode(&row.fields[index], &mut inputs)
+                    .encode::<S>(&row.fields[index], &mut inputs)
                     .map_err(|reason| table.error(Some(row.line), Some(&column.name), reason))?;
             }
             if let Some(index) = target_position {
                 self.target
-                    .encode(&row.fields[index], &mut targets)
+                    .encode::<S>(&row.fields[index], &mut targets)
                     .map_err(|reason| table.error(Some(row.line), Some(&self.target.name), reason))?;
             }
         }
