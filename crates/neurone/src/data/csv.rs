@@ -85,6 +85,8 @@ pub fn read_csv_from<S: Scalar>(
 /// The header and the data rows of a CSV file, as text.
 pub(super) struct Table {
     pub(super) path: PathBuf,
+    /// The size of the file in bytes, which bounds what encoding it may allocate.
+    pub(super) bytes: usize,
     pub(super) header: Vec<String>,
     pub(super) rows: Vec<Row>,
 }
@@ -104,9 +106,9 @@ impl Table {
 /// Reads the whole file as text, checking that there is a header, at least one data row, no
 /// duplicate column name and that every row has as many fields as the header.
 pub(super) fn read_table(mut reader: impl Read, path: &Path) -> Result<Table, Error> {
-    let mut table = Table { path: path.to_path_buf(), header: Vec::new(), rows: Vec::new() };
     let mut bytes = Vec::new();
     reader.read_to_end(&mut bytes).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+    let mut table = Table { path: path.to_path_buf(), bytes: bytes.len(), header: Vec::new(), rows: Vec::new() };
     let mut lines = LineCounter { bytes: &bytes, offset: 0, line: 1 };
     // `flexible` so that a ragged row reaches our own check, whose message names the line.
     let mut reader =

@@ -150,6 +150,38 @@ impl CsvSchema {
         self.encode_table(&table)
     }
 
+    /// Refuses an encoding far larger than the file: one-hot columns multiply, and a text
+    /// column of unique values (an identifier) would make a rows × rows matrix, terabytes from
+    /// a few megabytes of CSV. At most 64 values per byte of the file (or 16 Mi values for a
+    /// small file) are encoded; a numeric column takes at least 2 bytes per value.
+    fn check_encoded_size(&self, table: &Table) -> Result<(), Error> {
+        const VALUES_PER_BYTE: usize = 64;
+        const SMALL_FILE_VALUES: usize = 1 << 24;
+        let width = self.input_width().saturating_add(self.target.width());
+        let values = table.rows.len().saturating_mul(width);
+        let limit = table.bytes.saturating_mul(VALUES_PER_BYTE).max(SMALL_FILE_VALUES);
+        if values <= limit {
+            return Ok(());
+        }
+        let widest = self.features.iter().chain([&self.target]).max_by_key(|column| column.width());
+        let hint = widest.map_or(String::new(), |column| {
+            format!(
+                "; column {} alone has {} categories (drop it if it is an identifier)",
+                quoted(&column.name),
+                column.width()
+            )
+        });
+        Err(table.error(
+            None,
+            None,
+            format!(
+                "one-hot encoding would make {} rows × {width} values, too many for a file of {} bytes{hint}",
+                table.rows.len(),
+                table.bytes
+            ),
+        ))
+    }
+
     pub(super) fn encode_table<S: Scalar>(&self, table: &Table) -> Result<EncodedRows<S>, Error> {
         let position = |name: &str| table.header.iter().position(|column| column == name);
         let mut feature_positions = Vec::with_capacity(self.features.len());
@@ -173,6 +205,7 @@ impl CsvSchema {
             ));
         }
 
+        self.check_encoded_size(table)?;
         let mut inputs = Vec::with_capacity(table.rows.len() * self.input_width());
         let mut targets = Vec::new();
         for row in &table.rows {
