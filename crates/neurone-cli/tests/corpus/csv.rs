@@ -62,6 +62,8 @@ pub fn csv_files() -> Vec<Case> {
             .usage_error("data.csv: the file has a header but no data rows"),
         train_on("ten_megabyte_value", huge_value)
             .usage_error(format!("data.csv, line 2, column `y`: `{}…` is not a finite number", "9".repeat(64))),
+        train_on("identifier_column", (0..200_000).fold(String::from("id,x1,y\n"), |csv, i| csv + &format!("c{i},{},{}\n", i % 3, i % 5)))
+            .usage_error("data.csv: one-hot encoding would make 200000 rows × 200002 values, too many for a file of 2288898 bytes; column `id` alone has 200000 categories (drop it if it is an identifier)"),
         train_on("single_row", "x1,x2,y\n1,2,3\n")
             .usage_error("invalid data.validation: 0.1 of 1 samples is less than one sample"),
         Case::new("missing_file", TRAIN)
