@@ -62,6 +62,7 @@ fn run(group: &str, cases: Vec<Case>) {
             failures.push(format!("[{group}/{}] {failure}", case.name));
         }
     }
+    println!("{group}: {} cases", cases.len());
     assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n\n"));
 }
 
@@ -160,5 +161,6 @@ fn idx_reader() {
             Err(_) => {}
         }
     }
+    println!("idx reader: {} cases", corpus::idx_reader_rows().len());
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
