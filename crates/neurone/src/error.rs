@@ -90,9 +90,14 @@ const QUOTED_CHARACTERS: usize = 64;
 
 /// A value or name as a message quotes it: in backticks, cut after its first 64 characters.
 pub(crate) fn quoted(text: &str) -> String {
+    format!("`{}`", cut(text))
+}
+
+/// `text`, or its first 64 characters and an ellipsis.
+fn cut(text: &str) -> std::borrow::Cow<'_, str> {
     match text.char_indices().nth(QUOTED_CHARACTERS) {
-        Some((end, _)) => format!("`{}…`", &text[..end]),
-        None => format!("`{text}`"),
+        Some((end, _)) => format!("{}…", &text[..end]).into(),
+        None => text.into(),
     }
 }
 
@@ -101,8 +106,7 @@ pub(crate) fn quoted(text: &str) -> String {
 pub(crate) fn listed<'n>(names: impl IntoIterator<Item = &'n str>) -> String {
     const SHOWN: usize = 20;
     let names: Vec<&str> = names.into_iter().collect();
-    let mut list: Vec<String> =
-        names.iter().take(SHOWN).map(|name| quoted(name).trim_matches('`').to_string()).collect();
+    let mut list: Vec<String> = names.iter().take(SHOWN).map(|name| cut(name).into_owned()).collect();
     if names.len() > SHOWN {
         list.push(format!("… ({} in all)", names.len()));
     }
