@@ -38,10 +38,17 @@ impl CliError {
 }
 
 impl From<neurone::Error> for CliError {
-    /// Divergence, file-system and download errors are failures of the run; every other
-    /// library error is about a value, file or shape the user chose.
+    /// Divergence, download errors and file-system failures are failures of the run; a file
+    /// the user named that is missing, a folder or unreadable is bad input, as is every other
+    /// library error (a value, file or shape the user chose).
     fn from(error: neurone::Error) -> Self {
-        match error {
+        use std::io::ErrorKind::{IsADirectory, NotADirectory, NotFound, PermissionDenied};
+        match &error {
+            neurone::Error::Io { source, .. }
+                if matches!(source.kind(), NotFound | IsADirectory | NotADirectory | PermissionDenied) =>
+            {
+                CliError::Usage(error.to_string())
+            }
             neurone::Error::Diverged { .. } | neurone::Error::Io { .. } | neurone::Error::Download { .. } => {
                 CliError::Failure(error.to_string())
             }

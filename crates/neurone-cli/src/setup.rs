@@ -54,8 +54,9 @@ impl<S: Scalar> Data<S> {
             SplitFractions { validation: config.validation.unwrap_or(0.0), test: config.test.unwrap_or(0.0) };
         let stratify = config.stratify.unwrap_or(false);
         let split_csv = |csv: neurone::data::CsvData<S>, rng: &mut Rng| -> Result<_, Error> {
+            single_class_check(&csv)?;
             let stratify = stratify && csv.schema.is_classification();
-            let parts = split(&csv.dataset, fractions, stratify, rng)?;
+            let parts = split(&csv.dataset, fractions, stratify, rng).map_err(name_split_keys)?;
             Ok((parts.train, parts.validation, parts.test, Some(csv.schema)))
         };
         let (train, validation, test, schema) = match config.dataset {
@@ -76,7 +77,8 @@ impl<S: Scalar> Data<S> {
             }
             DatasetName::Mnist => {
                 let mnist = datasets::mnist(&data_source(show_progress)?)?;
-                let parts = split(&mnist.train, fractions, stratify || fractions.validation > 0.0, rng)?;
+                let parts = split(&mnist.train, fractions, stratify || fractions.validation > 0.0, rng)
+                    .map_err(name_split_keys)?;
                 (parts.train, parts.validation, Some(mnist.test), None)
             }
         };
@@ -145,6 +147,35 @@ impl<S: Scalar> Data<S> {
         experiment.model.output_activation.get_or_insert(activation);
         experiment.train.loss.get_or_insert(loss);
         experiment.train.metrics.get_or_insert_with(|| vec![metric]);
+    }
+}
+
+/// A classification target needs two classes at least: with one, there is nothing to learn and
+/// a single output unit would stand for two classes that are not there.
+fn single_class_check<S>(csv: &neurone::data::CsvData<S>) -> Result<(), Error> {
+    match csv.schema.classes() {
+        Some([only]) => Err(Error::invalid(
+            format!("data.target `{}`", csv.schema.target.name),
+            format!("every row has the same class `{only}`: classification needs at least two classes"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Split errors name the experiment's keys (`data.test`, `data.validation`) rather than the
+/// library's parameters.
+fn name_split_keys(error: Error) -> Error {
+    match error {
+        Error::InvalidParameter { parameter, reason } => {
+            let key = match parameter.as_str() {
+                "test fraction" => "data.test".to_owned(),
+                "validation fraction" => "data.validation".to_owned(),
+                "split fractions" => "data.validation and data.test".to_owned(),
+                _ => parameter,
+            };
+            Error::invalid(key, reason)
+        }
+        other => other,
     }
 }
 

@@ -230,6 +230,10 @@ fn ctrl_c_stops_after_the_current_batch_and_writes_the_results_so_far() {
     let metrics = read(folder.join("run/metrics.json"));
     assert!(metrics.contains("\"interrupted\": true") && metrics.contains("\"mse\""), "{metrics}");
     assert!(read(folder.join("run/config.toml")).contains("epochs = 10000000"));
+    // The weights of the last finished batch are saved, and they load and predict finitely.
+    let model = neurone::Model::<f32>::load(folder.join("run/model.safetensors")).unwrap();
+    let prediction = model.predict(&neurone::Matrix::column(&[1.0])).unwrap();
+    assert!(prediction.as_slice()[0].is_finite(), "{prediction:?}");
 }
 
 #[test]

@@ -67,7 +67,7 @@ fn data_location(path: &std::path::Path, line: Option<u64>, column: Option<&str>
         location.push_str(&format!(", line {line}"));
     }
     if let Some(column) = column {
-        location.push_str(&format!(", column `{column}`"));
+        location.push_str(&format!(", column {}", quoted(column)));
     }
     location
 }
@@ -81,5 +81,55 @@ impl Error {
     /// Shorthand for an [`Error::Data`] about a whole file (no line or column).
     pub fn data(path: impl Into<PathBuf>, reason: impl Into<String>) -> Self {
         Error::Data { path: path.into(), line: None, column: None, reason: reason.into() }
+    }
+}
+
+/// The most characters of a value or name that a message quotes: a 10 MB CSV field or column
+/// name must not become a 10 MB error line.
+const QUOTED_CHARACTERS: usize = 64;
+
+/// A value or name as a message quotes it: in backticks, cut after its first 64 characters.
+pub(crate) fn quoted(text: &str) -> String {
+    format!("`{}`", cut(text))
+}
+
+/// `text`, or its first 64 characters and an ellipsis.
+fn cut(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(QUOTED_CHARACTERS) {
+        Some((end, _)) => format!("{}…", &text[..end]).into(),
+        None => text.into(),
+    }
+}
+
+/// Names as a message lists them: comma-separated, each cut like [`quoted`] (without the
+/// backticks), at most the first 20 and then how many there are in all.
+pub(crate) fn listed<'n>(names: impl IntoIterator<Item = &'n str>) -> String {
+    const SHOWN: usize = 20;
+    let names: Vec<&str> = names.into_iter().collect();
+    let mut list: Vec<String> = names.iter().take(SHOWN).map(|name| cut(name).into_owned()).collect();
+    if names.len() > SHOWN {
+        list.push(format!("… ({} in all)", names.len()));
+    }
+    list.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_values_and_lists_are_cut_in_messages() {
+        assert_eq!(quoted("abc"), "`abc`");
+        let long = "é".repeat(100);
+        assert_eq!(quoted(&long), format!("`{}…`", "é".repeat(64)));
+        assert_eq!(listed(["a", "b"]), "a, b");
+        let many: Vec<String> = (0..25).map(|i| i.to_string()).collect();
+        assert_eq!(
+            listed(many.iter().map(String::as_str)),
+            "0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, … (25 in all)"
+        );
+        let location =
+            Error::Data { path: "f.csv".into(), line: Some(2), column: Some("c".repeat(70)), reason: "r".into() };
+        assert_eq!(location.to_string(), format!("f.csv, line 2, column `{}…`: r", "c".repeat(64)));
     }
 }

@@ -1,7 +1,10 @@
 //! Properties that hold for every network: random architectures, batch sizes, activations and
 //! losses, drawn by proptest.
 
-use neurone::{Activation, Loss, Matrix, Mode, Network, gradient_check, seeded_rng};
+use neurone::data::Preprocessing;
+use neurone::{
+    Activation, Dataset, Loss, Matrix, Mode, Model, Network, Scalar, Sgd, Trainer, gradient_check, seeded_rng,
+};
 use proptest::prelude::*;
 
 /// Activations whose derivative is continuous, so that finite differences agree with
@@ -42,9 +45,20 @@ struct Case {
 
 impl Case {
     fn network(&self) -> Network<f64> {
+        self.network_with::<f64>(false, 0.0)
+    }
+
+    /// The network in `S`, with batch normalisation and dropout after each hidden layer if asked.
+    fn network_with<S: Scalar>(&self, batch_norm: bool, dropout: f64) -> Network<S> {
         let mut builder = Network::builder(self.inputs);
         for &(width, activation) in &self.hidden {
             builder = builder.dense(width, activation);
+            if batch_norm {
+                builder = builder.batch_norm();
+            }
+            if dropout > 0.0 {
+                builder = builder.dropout(dropout);
+            }
         }
         builder.dense(self.outputs, self.output.0).loss(self.output.1).build(&mut seeded_rng(self.seed)).unwrap()
     }
@@ -97,4 +111,35 @@ proptest! {
         prop_assert_eq!(forward.len(), case.rows * case.outputs);
         prop_assert!(forward.iter().zip(first.as_slice()).all(|(a, b)| a.to_bits() == b.to_bits()));
     }
+
+    #[test]
+    fn save_load_predict_is_bitwise_identical(case in case(&ANY), batch_norm in any::<bool>(), dropout in prop_oneof![Just(0.0), Just(0.3)]) {
+        save_load_predict::<f32>(&case, batch_norm, dropout)?;
+        save_load_predict::<f64>(&case, batch_norm, dropout)?;
+    }
+}
+
+/// Trains the case's network a little (so that weights and batch-normalisation statistics are
+/// not their initial values), saves it to bytes, loads it back, and compares predictions bit
+/// for bit.
+fn save_load_predict<S: Scalar>(case: &Case, batch_norm: bool, dropout: f64) -> Result<(), TestCaseError> {
+    let mut network = case.network_with::<S>(batch_norm, dropout);
+    let (x, y) = case.batch();
+    let (x, y) = (x.cast::<S>(), y.cast::<S>());
+    let data = Dataset::new(x.clone(), y).unwrap();
+    let mut trainer = Trainer::new(Sgd::new(0.01).unwrap()).epochs(2).batch_size(case.rows.max(2));
+    if trainer.fit(&mut network, &data, None, &mut seeded_rng(case.seed)).is_err() {
+        return Ok(()); // diverged: nothing to save
+    }
+    let model = Model::new(network, Preprocessing::default());
+    let loaded = Model::<S>::from_bytes(&model.to_bytes().unwrap(), "model.safetensors").unwrap();
+    prop_assert_eq!(loaded.to_bytes().unwrap(), model.to_bytes().unwrap());
+    let (expected, actual) = (model.predict(&x).unwrap(), loaded.predict(&x).unwrap());
+    prop_assert!(
+        expected.as_slice().iter().zip(actual.as_slice()).all(|(a, b)| a.to_f64().to_bits() == b.to_f64().to_bits()),
+        "{case:?}: {:?} ≠ {:?}",
+        expected.as_slice(),
+        actual.as_slice()
+    );
+    Ok(())
 }

@@ -6,6 +6,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use super::schema::{Column, ColumnKind, CsvSchema};
+use crate::error::{listed, quoted};
 use crate::{Dataset, Error, Scalar};
 
 /// What to read from a CSV file: the target column, and which columns are categories even
@@ -84,6 +85,8 @@ pub fn read_csv_from<S: Scalar>(
 /// The header and the data rows of a CSV file, as text.
 pub(super) struct Table {
     pub(super) path: PathBuf,
+    /// The size of the file in bytes, which bounds what encoding it may allocate.
+    pub(super) bytes: usize,
     pub(super) header: Vec<String>,
     pub(super) rows: Vec<Row>,
 }
@@ -103,9 +106,9 @@ impl Table {
 /// Reads the whole file as text, checking that there is a header, at least one data row, no
 /// duplicate column name and that every row has as many fields as the header.
 pub(super) fn read_table(mut reader: impl Read, path: &Path) -> Result<Table, Error> {
-    let mut table = Table { path: path.to_path_buf(), header: Vec::new(), rows: Vec::new() };
     let mut bytes = Vec::new();
     reader.read_to_end(&mut bytes).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+    let mut table = Table { path: path.to_path_buf(), bytes: bytes.len(), header: Vec::new(), rows: Vec::new() };
     let mut lines = LineCounter { bytes: &bytes, offset: 0, line: 1 };
     // `flexible` so that a ragged row reaches our own check, whose message names the line.
     let mut reader =
@@ -173,16 +176,16 @@ impl LineCounter<'_> {
 
 /// Decides each column's kind from its values and collects the categories.
 fn fit_schema(table: &Table, options: &CsvOptions) -> Result<CsvSchema, Error> {
-    let columns = table.header.join(", ");
+    let columns = listed(table.header.iter().map(String::as_str));
     if !table.header.contains(&options.target) {
         return Err(table.error(
             None,
             None,
-            format!("no target column `{}`; the columns are: {columns}", options.target),
+            format!("no target column {}; the columns are: {columns}", quoted(&options.target)),
         ));
     }
     if let Some(unknown) = options.categorical.iter().find(|name| !table.header.contains(name)) {
-        return Err(Error::invalid("categorical", format!("no column `{unknown}` in the header: {columns}")));
+        return Err(Error::invalid("categorical", format!("no column {} in the header: {columns}", quoted(unknown))));
     }
     let mut features = Vec::with_capacity(table.header.len() - 1);
     let mut target = None;
@@ -217,15 +220,15 @@ fn column_kind(table: &Table, index: usize, categorical: bool) -> Result<ColumnK
     // Mixed: point at a value of the minority kind, the likelier typo.
     if numbers >= texts {
         let row = table.rows.iter().find(|row| !is_number(row)).expect("a text value exists");
-        Err(table.error(Some(row.line), Some(name), format!("`{}` is not a number", row.fields[index])))
+        Err(table.error(Some(row.line), Some(name), format!("{} is not a number", quoted(&row.fields[index]))))
     } else {
         let row = table.rows.iter().find(is_number).expect("a numeric value exists");
         Err(table.error(
             Some(row.line),
             Some(name),
             format!(
-                "`{}` is a number in a column of text; list the column as categorical if that is meant",
-                row.fields[index]
+                "{} is a number in a column of text; list the column as categorical if that is meant",
+                quoted(&row.fields[index])
             ),
         ))
     }

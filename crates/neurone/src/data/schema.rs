@@ -6,6 +6,7 @@ use std::io::Read;
 use std::path::Path;
 
 use super::csv::{Table, read_table};
+use crate::error::{listed, quoted};
 use crate::{Error, Matrix, Scalar};
 
 /// How one column's text becomes numbers.
@@ -49,21 +50,36 @@ impl Column {
         }
     }
 
-    /// Appends the encoding of `value` to `out`, or says why it cannot be encoded.
-    fn encode(&self, value: &str, out: &mut Vec<f64>) -> Result<(), String> {
+    /// Appends the encoding of `value` to `out`, or says why it cannot be encoded as an `S`.
+    fn encode<S: Scalar>(&self, value: &str, out: &mut Vec<f64>) -> Result<(), String> {
         match &self.kind {
             ColumnKind::Numeric => {
-                let number: f64 = value.parse().map_err(|_| format!("`{value}` is not a number"))?;
+                let number: f64 = value.parse().map_err(|_| format!("{} is not a number", quoted(value)))?;
                 if !number.is_finite() {
                     return Err(format!(
-                        "`{value}` is not a finite number (NaN and infinite values are not supported)"
+                        "{} is not a finite number (NaN and infinite values are not supported)",
+                        quoted(value)
+                    ));
+                }
+                // 1e308 is a finite f64 but an infinite f32: refused here rather than turned
+                // into an infinity that the scaler or the network would spread as NaN.
+                if !S::from_f64(number).is_finite() {
+                    let largest = if size_of::<S>() == 4 { f64::from(f32::MAX) } else { f64::MAX };
+                    return Err(format!(
+                        "{} is beyond the range of {} (largest magnitude {largest:.1e})",
+                        quoted(value),
+                        std::any::type_name::<S>()
                     ));
                 }
                 out.push(number);
             }
             ColumnKind::Categorical { categories } => {
                 let Ok(position) = categories.binary_search_by(|category| category.as_str().cmp(value)) else {
-                    return Err(format!("unknown category `{value}`; the known ones are: {}", categories.join(", ")));
+                    return Err(format!(
+                        "unknown category {}; the known ones are: {}",
+                        quoted(value),
+                        listed(categories.iter().map(String::as_str))
+                    ));
                 };
                 out.extend((0..categories.len()).map(|index| if index == position { 1.0 } else { 0.0 }));
             }
@@ -134,12 +150,44 @@ impl CsvSchema {
         self.encode_table(&table)
     }
 
+    /// Refuses an encoding far larger than the file: one-hot columns multiply, and a text
+    /// column of unique values (an identifier) would make a rows × rows matrix, terabytes from
+    /// a few megabytes of CSV. At most 64 values per byte of the file (or 16 Mi values for a
+    /// small file) are encoded; a numeric column takes at least 2 bytes per value.
+    fn check_encoded_size(&self, table: &Table) -> Result<(), Error> {
+        const VALUES_PER_BYTE: usize = 64;
+        const SMALL_FILE_VALUES: usize = 1 << 24;
+        let width = self.input_width().saturating_add(self.target.width());
+        let values = table.rows.len().saturating_mul(width);
+        let limit = table.bytes.saturating_mul(VALUES_PER_BYTE).max(SMALL_FILE_VALUES);
+        if values <= limit {
+            return Ok(());
+        }
+        let widest = self.features.iter().chain([&self.target]).max_by_key(|column| column.width());
+        let hint = widest.map_or(String::new(), |column| {
+            format!(
+                "; column {} alone has {} categories (drop it if it is an identifier)",
+                quoted(&column.name),
+                column.width()
+            )
+        });
+        Err(table.error(
+            None,
+            None,
+            format!(
+                "one-hot encoding would make {} rows × {width} values, too many for a file of {} bytes{hint}",
+                table.rows.len(),
+                table.bytes
+            ),
+        ))
+    }
+
     pub(super) fn encode_table<S: Scalar>(&self, table: &Table) -> Result<EncodedRows<S>, Error> {
         let position = |name: &str| table.header.iter().position(|column| column == name);
         let mut feature_positions = Vec::with_capacity(self.features.len());
         for column in &self.features {
             let index = position(&column.name).ok_or_else(|| {
-                table.error(None, None, format!("no column `{}`, which the model needs as input", column.name))
+                table.error(None, None, format!("no column {}, which the model needs as input", quoted(&column.name)))
             })?;
             feature_positions.push(index);
         }
@@ -153,21 +201,22 @@ impl CsvSchema {
             return Err(table.error(
                 None,
                 None,
-                format!("unexpected column `{extra}`; the expected inputs are: {}", expected.join(", ")),
+                format!("unexpected column {}; the expected inputs are: {}", quoted(extra), listed(expected)),
             ));
         }
 
+        self.check_encoded_size(table)?;
         let mut inputs = Vec::with_capacity(table.rows.len() * self.input_width());
         let mut targets = Vec::new();
         for row in &table.rows {
             for (column, &index) in self.features.iter().zip(&feature_positions) {
                 column
-                    .encode(&row.fields[index], &mut inputs)
+                    .encode::<S>(&row.fields[index], &mut inputs)
                     .map_err(|reason| table.error(Some(row.line), Some(&column.name), reason))?;
             }
             if let Some(index) = target_position {
                 self.target
-                    .encode(&row.fields[index], &mut targets)
+                    .encode::<S>(&row.fields[index], &mut targets)
                     .map_err(|reason| table.error(Some(row.line), Some(&self.target.name), reason))?;
             }
         }

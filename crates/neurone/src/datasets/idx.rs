@@ -21,21 +21,45 @@ const CLASSES: usize = 10;
 /// one-hot targets. Fits MNIST and the formats that copy it (e.g. Fashion-MNIST).
 pub fn read_idx<S: Scalar>(images: impl AsRef<Path>, labels: impl AsRef<Path>) -> Result<Dataset<S>, Error> {
     let (images, labels) = (images.as_ref(), labels.as_ref());
-    idx_dataset(&read_idx_file(images)?, images, &read_idx_file(labels)?, labels)
+    let read = |path: &Path| std::fs::read(path).map_err(|source| Error::Io { path: path.to_path_buf(), source });
+    read_idx_from(&read(images)?, images, &read(labels)?, labels)
 }
 
-/// The (decompressed) content of an IDX file. For a gzipped file the header is read first and
-/// at most the length it announces (plus one byte, to detect excess) is decompressed, so memory
-/// follows what the file really holds.
-pub(crate) fn read_idx_file(path: &Path) -> Result<Vec<u8>, Error> {
-    let raw = std::fs::read(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+/// Reads a pair of MNIST-format IDX files from memory, like [`read_idx`] (gzipped or not);
+/// `images_name` and `labels_name` stand for the files in errors.
+///
+/// ```
+/// use neurone::datasets::read_idx_from;
+/// let images = [0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 2, 0, 255]; // 1 image of 1×2 pixels
+/// let labels = [0, 0, 8, 1, 0, 0, 0, 1, 7]; // its label: 7
+/// let data = read_idx_from::<f32>(&images, "images", &labels, "labels")?;
+/// assert_eq!(data.inputs().row(0), &[0.0, 1.0]);
+/// assert!(read_idx_from::<f32>(&images[..17], "images", &labels, "labels").is_err());
+/// # Ok::<(), neurone::Error>(())
+/// ```
+pub fn read_idx_from<S: Scalar>(
+    images: &[u8],
+    images_name: impl AsRef<Path>,
+    labels: &[u8],
+    labels_name: impl AsRef<Path>,
+) -> Result<Dataset<S>, Error> {
+    let (images_name, labels_name) = (images_name.as_ref(), labels_name.as_ref());
+    let images = decompress(images, images_name)?;
+    let labels = decompress(labels, labels_name)?;
+    idx_dataset(&images, images_name, &labels, labels_name)
+}
+
+/// The content of an IDX file's bytes, decompressed if they are gzipped. The header is read
+/// first and at most the length it announces (plus one byte, to detect excess) is decompressed,
+/// so memory follows what the file really holds.
+fn decompress<'b>(raw: &'b [u8], path: &Path) -> Result<std::borrow::Cow<'b, [u8]>, Error> {
     if !raw.starts_with(&[0x1f, 0x8b]) {
-        return Ok(raw);
+        return Ok(std::borrow::Cow::Borrowed(raw));
     }
     let corrupt = |error: std::io::Error| {
         Error::data(path, format!("cannot decompress ({error}): the gzip file is truncated or corrupt"))
     };
-    let mut decoder = GzDecoder::new(raw.as_slice());
+    let mut decoder = GzDecoder::new(raw);
     let mut bytes = Vec::new();
     (&mut decoder).take(4).read_to_end(&mut bytes).map_err(corrupt)?;
     if bytes.len() == 4 {
@@ -47,7 +71,7 @@ pub(crate) fn read_idx_file(path: &Path) -> Result<Vec<u8>, Error> {
         let payload = announced.map_or(u64::MAX, |bytes| bytes.saturating_add(1));
         decoder.take(payload).read_to_end(&mut bytes).map_err(corrupt)?;
     }
-    Ok(bytes)
+    Ok(std::borrow::Cow::Owned(bytes))
 }
 
 /// Checks an IDX file's header against `magic` and its length against the dimensions; returns

@@ -14,7 +14,7 @@ mod xor;
 
 #[cfg(feature = "download")]
 pub use http::HttpFetch;
-pub use idx::read_idx;
+pub use idx::{read_idx, read_idx_from};
 pub use insurance::{insurance, insurance_file};
 pub use iris::{IRIS_CSV, iris};
 pub use mnist::{Mnist, mnist, mnist_files};
