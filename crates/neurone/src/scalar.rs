@@ -173,8 +173,8 @@ fn tanh_f32(x: f32) -> f32 {
     // `clamp` keeps NaN as NaN, so divergence stays visible.
     let x_clamped = x.clamp(-CLAMP, CLAMP);
     let x2 = x_clamped * x_clamped;
-    let mut numerator = x2 * -2.760_768_5e-16 + 2.000_187_9e-13;
-    numerator = x2 * numerator + -8.604_671_5e-11;
+    let mut numerator = x2 * -2.760_768_5e-16 + 2.000_188e-13;
+    numerator = x2 * numerator + -8.604_672e-11;
     numerator = x2 * numerator + 5.122_297e-8;
     numerator = x2 * numerator + 1.485_722_4e-5;
     numerator = x2 * numerator + 6.372_619_3e-4;
