@@ -141,27 +141,22 @@ fn axpy<S: Scalar>(alpha: S, x: &[S], y: &mut [S]) {
     y.iter_mut().zip(x).for_each(|(y, &x)| *y += alpha * x);
 }
 
-/// x·y, summed in 16 independent lanes (then pairwise), so that the loop vectorises; the
-/// order of the additions depends only on the length, never on the machine.
+/// x·y, summed in 16 independent lanes which are then added in order, so that the loop
+/// vectorises; the order of the additions depends only on the length, never on the machine.
 #[inline(always)]
 fn dot<S: Scalar>(x: &[S], y: &[S]) -> S {
     const LANES: usize = 16;
     let mut lanes = [S::ZERO; LANES];
     let (x_chunks, y_chunks) = (x.chunks_exact(LANES), y.chunks_exact(LANES));
-    let tail: S = x_chunks.remainder().iter().zip(y_chunks.remainder()).map(|(&x, &y)| x * y).sum();
+    let tail = x_chunks.remainder().iter().zip(y_chunks.remainder()).fold(S::ZERO, |sum, (&x, &y)| sum + x * y);
     for (x_chunk, y_chunk) in x_chunks.zip(y_chunks) {
         for lane in 0..LANES {
             lanes[lane] += x_chunk[lane] * y_chunk[lane];
         }
     }
-    let mut width = LANES;
-    while width > 1 {
-        width /= 2;
-        for lane in 0..width {
-            lanes[lane] += lanes[lane + width];
-        }
-    }
-    lanes[0] + tail
+    // Added one after the other: a pairwise tree here made the compiler use 2-wide vectors
+    // for the whole loop, at twice the instructions.
+    lanes.into_iter().fold(S::ZERO, |sum, lane| sum + lane) + tail
 }
 
 #[cfg(test)]
