@@ -93,17 +93,27 @@ pub struct Run<'a> {
 }
 
 impl Run<'_> {
-    /// Writes every file into `out`, each atomically.
+    /// Writes every file into `out`, each atomically. The plots take longer than all the other
+    /// files together, so they are drawn on a second thread meanwhile.
     pub fn write(&self, out: &Path) -> Result<(), Error> {
+        std::thread::scope(|scope| {
+            let plots = self.plots.then(|| scope.spawn(|| crate::plots::write_run_plots(self, out)));
+            let files = self.write_files(out);
+            let plots = plots.map(|thread| thread.join().expect("drawing the plots panicked"));
+            files?;
+            plots.transpose()?;
+            Ok(())
+        })
+    }
+
+    /// Every file but the plots.
+    fn write_files(&self, out: &Path) -> Result<(), Error> {
         let write = |name: &str, contents: String| write_atomic(&out.join(name), contents.as_bytes());
         write("config.toml", self.experiment.to_toml())?;
         self.model().save(out.join("model.safetensors"))?;
         write("history.csv", self.history_csv())?;
         write("predictions.csv", self.predictions_csv()?)?;
         write("metrics.json", self.metrics_json())?;
-        if self.plots {
-            crate::plots::write_run_plots(self, out)?;
-        }
         Ok(())
     }
 

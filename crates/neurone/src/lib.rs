@@ -31,6 +31,8 @@
 //! # Ok::<(), neurone::Error>(())
 //! ```
 
+#![warn(missing_docs)]
+
 mod activation;
 pub mod data;
 pub mod datasets;

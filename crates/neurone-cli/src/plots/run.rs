@@ -19,7 +19,18 @@ const BOUNDARY_RESOLUTION: usize = 200;
 /// regression, predicted against actual values and, with one input, the fit; for
 /// classification, the confusion matrix and, with two inputs, the decision boundary.
 pub fn write_run_plots(run: &Run, folder: &Path) -> Result<(), PlotError> {
-    write_learning_curves(run, folder)?;
+    // Each figure is drawn and encoded independently: the learning curves on a thread of their
+    // own, alongside the others.
+    std::thread::scope(|scope| {
+        let curves = scope.spawn(|| write_learning_curves(run, folder));
+        let others = write_task_plots(run, folder);
+        curves.join().expect("drawing the learning curves panicked")?;
+        others
+    })
+}
+
+/// The plots that depend on the task.
+fn write_task_plots(run: &Run, folder: &Path) -> Result<(), PlotError> {
     let data = run.data;
     match (&data.task, run.metrics) {
         (Task::Regression, _) => write_regression_plots(run, folder)?,
