@@ -12,8 +12,8 @@ static THREADS: AtomicUsize = AtomicUsize::new(1);
 /// Sets the number of threads for large matrix products (at least 1; the default is 1).
 ///
 /// Results are identical whatever the number. With 1, training steps allocate nothing and
-/// start no thread; with more, products of at least about a million multiply-adds (such as
-/// MNIST's first layer) are shared among them, through a pool started on first use.
+/// start no thread; with more, products of at least 2^24 (about 17 million) multiply-adds
+/// (a 1024-unit layer at batch 256, say) are shared among them, through a pool started on first use.
 ///
 /// ```
 /// neurone::set_threads(2);

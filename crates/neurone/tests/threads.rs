@@ -16,9 +16,9 @@ fn data(rows: usize, seed: u64) -> Dataset<f32> {
 fn trained_bits(threads: usize) -> Vec<u32> {
     set_threads(threads);
     let train = data(300, 1);
-    // 64 × 784 × 200 multiply-adds in the first product: large enough to be split.
+    // 64 × 784 × 400 multiply-adds in the first product: large enough to be split.
     let mut network: Network = Network::builder(784)
-        .dense(200, Activation::Relu)
+        .dense(400, Activation::Relu)
         .dense(40, Activation::Relu)
         .dense(10, Activation::Softmax)
         .build(&mut seeded_rng(2))
