@@ -1,28 +1,19 @@
 //! `neurone train --checkpoint-every N` and `--resume DIR`, on the real binary.
 
+mod common;
+use common::{example, scratch};
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use neurone::Checkpoint;
 
-/// A fresh, empty folder for one test.
-fn scratch(test: &str) -> PathBuf {
-    let folder = std::env::temp_dir().join(format!("neurone-cli-{test}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&folder);
-    std::fs::create_dir_all(&folder).unwrap();
-    folder
-}
-
 fn neurone(args: &[&str], working_directory: &Path) -> Output {
     let output =
         Command::new(env!("CARGO_BIN_EXE_neurone")).args(args).current_dir(working_directory).output().unwrap();
     assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
     output
-}
-
-fn example(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../examples/{name}.toml")).to_string_lossy().into_owned()
 }
 
 /// The tensor bytes of a safetensors file (everything after its JSON header).

@@ -1,15 +1,10 @@
 //! `neurone train` run as a user runs it: the real binary, real files.
 
+mod common;
+use common::{example, scratch};
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
-/// A fresh, empty folder for one test.
-fn scratch(test: &str) -> PathBuf {
-    let folder = std::env::temp_dir().join(format!("neurone-cli-{test}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&folder);
-    std::fs::create_dir_all(&folder).unwrap();
-    folder
-}
 
 fn neurone(args: &[&str], working_directory: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_neurone")).args(args).current_dir(working_directory).output().unwrap()
@@ -308,10 +303,6 @@ fn files_in(folder: &Path) -> Vec<String> {
         .collect();
     names.sort();
     names
-}
-
-fn example(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../examples/{name}.toml")).to_string_lossy().into_owned()
 }
 
 #[test]
