@@ -69,7 +69,7 @@ figure() {
         mnist+=(--run "$activation=$runs/act-mnist-$activation")
     done
     figure experiment-1-activations --title "Hidden activations compared (plain SGD)" \
-        --panel "sine, 1-16-16-1" --y val_loss --log --smooth 20 "${sine[@]}" \
+        --panel "sine, 1-16-16-1" --y val_loss --log --smooth 20 --ymin 3e-7 --legend lower-left "${sine[@]}" \
         --panel "MNIST, 784-128-10" --y val_loss --log "${mnist[@]}"
     echo "== 2. loss functions"
     for loss in cross_entropy mse; do
@@ -81,7 +81,7 @@ figure() {
     figure experiment-2-losses --title "Loss functions compared" \
         --panel "MNIST classification (softmax output, SGD)" --y val_accuracy --legend lower-right \
         --run "cross-entropy=$runs/loss-mnist-cross_entropy" --run "MSE=$runs/loss-mnist-mse" \
-        --panel "insurance regression (Adam)" --y val_mae --log \
+        --panel "insurance regression (Adam)" --y val_mae --log --ymax 0.6 \
         --ylabel "validation MAE (standardised charges)" \
         --run "MSE=$runs/loss-insurance-mse" --run "MAE=$runs/loss-insurance-mae" \
         --run "Huber(0.5)=$runs/loss-insurance-huber(0.5)"
@@ -120,7 +120,7 @@ figure() {
         --panel "tanh" --y val_loss --log \
         --run "zeros=$runs/init-tanh-zeros" --run "N(0, 1): too large=$runs/init-tanh-normal1" \
         --run "Xavier uniform=$runs/init-tanh-xavier" \
-        --panel "ReLU" --y val_loss --log \
+        --panel "ReLU" --y val_loss --log --ymax 3.2 \
         --run "N(0, 0.01²): too small=$runs/init-relu-normal001" --run "He uniform=$runs/init-relu-he" \
         --note "N(0, 1): $relu_large"
 
