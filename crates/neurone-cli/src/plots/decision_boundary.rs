@@ -228,14 +228,7 @@ impl Figure for DecisionBoundary<'_> {
                     + Circle::new((0, 0), 6, colour.filled())
             });
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .label_font((FONT, style::LEGEND_SIZE))
-            .background_style(WHITE.mix(0.9))
-            .border_style(style::GREY)
-            .margin(12)
-            .draw()?;
+        style::draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         Ok(())
     }
 }

@@ -92,14 +92,7 @@ impl Figure for Fit1d<'_> {
             .draw_series(DashedLineSeries::new(line(self.target_y), 12, 8, target_style))?
             .label("target")
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], target_style));
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .label_font((FONT, style::LEGEND_SIZE))
-            .background_style(WHITE.mix(0.9))
-            .border_style(style::GREY)
-            .margin(12)
-            .draw()?;
+        style::draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         Ok(())
     }
 }

@@ -148,14 +148,7 @@ impl LearningCurves<'_> {
                 chart.draw_series(std::iter::once(Circle::new((best as f64, loss), 6, ORANGE.filled())))?;
             }
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .label_font((FONT, style::LEGEND_SIZE))
-            .background_style(WHITE.mix(0.9))
-            .border_style(GREY)
-            .margin(12)
-            .draw()?;
+        style::draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         Ok(())
     }
 

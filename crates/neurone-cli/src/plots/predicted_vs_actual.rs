@@ -70,14 +70,7 @@ impl Figure for PredictedVsActual<'_> {
             .draw_series(DashedLineSeries::new([(low, low), (high, high)], 10, 6, diagonal_style))?
             .label("y = x (perfect)")
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], diagonal_style));
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .label_font((FONT, style::LEGEND_SIZE))
-            .background_style(WHITE.mix(0.9))
-            .border_style(style::GREY)
-            .margin(12)
-            .draw()?;
+        style::draw_legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
         Ok(())
     }
 }

@@ -2,7 +2,12 @@
 
 use std::sync::OnceLock;
 
+use plotters::chart::{ChartContext, SeriesLabelPosition};
+use plotters::coord::CoordTranslate;
+use plotters::prelude::{Color, DrawingBackend, WHITE};
 use plotters::style::{FontStyle, RGBColor, register_font};
+
+use super::render::DrawResult;
 
 /// The family every text element asks for; it is the embedded font, registered under this name.
 pub const FONT: &str = "sans-serif";
@@ -128,4 +133,22 @@ pub fn padded((low, high): (f64, f64), fraction: f64) -> (f64, f64) {
         let margin = if low == 0.0 { 1.0 } else { 0.05 * low.abs() };
         (low - margin, high + margin)
     }
+}
+
+/// Draws the legend of the series drawn so far, at `position`, in a light box.
+pub fn draw_legend<'a, DB, CT>(chart: &mut ChartContext<'a, DB, CT>, position: SeriesLabelPosition) -> DrawResult
+where
+    DB: DrawingBackend + 'a,
+    DB::ErrorType: 'static,
+    CT: CoordTranslate,
+{
+    chart
+        .configure_series_labels()
+        .position(position)
+        .label_font((FONT, LEGEND_SIZE))
+        .background_style(WHITE.mix(0.9))
+        .border_style(GREY)
+        .margin(12)
+        .draw()?;
+    Ok(())
 }
