@@ -36,6 +36,7 @@
 mod activation;
 pub mod data;
 pub mod datasets;
+mod elementwise;
 mod error;
 mod gradcheck;
 mod init;

@@ -1,19 +1,27 @@
-//! How many threads the large matrix products use, and the pool that runs them.
+//! How many threads the large matrix products use, and the workers that run them.
 //!
 //! Products are split by columns of their result, each column computed by the same operations
 //! in the same order whatever the split: the number of threads changes the speed, never the
 //! bits (a test trains with 1 and 2 threads and compares).
+//!
+//! The products of a training step follow each other within microseconds, so handing one half
+//! to a sleeping thread would cost more than it saves (waking a thread takes tens of
+//! microseconds). The workers here spin for a while after each part, as OpenMP's do, and only
+//! then sleep; the caller computes part 0 itself.
 
-use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::thread::Thread;
+use std::time::{Duration, Instant};
 
 static THREADS: AtomicUsize = AtomicUsize::new(1);
 
 /// Sets the number of threads for large matrix products (at least 1; the default is 1).
 ///
-/// Results are identical whatever the number. With 1, training steps allocate nothing and
-/// start no thread; with more, products of at least 2^24 (about 17 million) multiply-adds
-/// (a 1024-unit layer at batch 256, say) are shared among them, through a pool started on first use.
+/// Results are identical whatever the number. With 1, training starts no thread; with more,
+/// matrix products of at least 2^18 (about 260 000) multiply-adds, and optimizer updates of
+/// tensors of at least 2^15 values, are shared among them. The extra threads start on first use, wait for work spinning
+/// for a few milliseconds after each product, then sleep.
 ///
 /// ```
 /// neurone::set_threads(2);
@@ -29,26 +37,142 @@ pub fn threads() -> usize {
     THREADS.load(Ordering::Relaxed)
 }
 
-/// Runs `part(0)`, …, `part(parts − 1)` on the pool's threads and returns when all are done.
-pub(crate) fn for_each_part(parts: usize, part: &(dyn Fn(usize) + Sync)) {
-    static POOL: OnceLock<rayon::ThreadPool> = OnceLock::new();
-    let pool = POOL.get_or_init(|| {
-        let cores = std::thread::available_parallelism().map_or(1, usize::from);
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(cores.max(threads()))
-            .thread_name(|index| format!("neurone-{index}"))
-            .build()
-            .expect("the operating system starts threads")
-    });
-    pool.install(|| split(0..parts, part));
+/// How long an idle worker keeps polling for the next part before it sleeps: longer than the
+/// gap between two products of a training step, short enough not to hold a core after training.
+const SPIN_BEFORE_SLEEP: Duration = Duration::from_millis(2);
+
+/// A part to run: `part(index)`, shared by reference with the workers for one call.
+type Part<'a> = &'a (dyn Fn(usize) + Sync);
+
+/// What the caller and the workers share.
+struct Pool {
+    /// Worker `w` runs part `w + 1` of a call.
+    workers: Vec<Worker>,
+    /// The call's parts, as a pointer to the caller's `Part` (valid until `unfinished` is 0).
+    job: AtomicPtr<Part<'static>>,
+    /// Parts not yet finished by the workers.
+    unfinished: AtomicUsize,
+    /// The number of calls so far, held by the caller for the whole call: one call at a time
+    /// uses the workers.
+    calls: Mutex<usize>,
 }
 
-/// Halves `parts` until one is left, each half on its own thread (rayon's fork-join).
-fn split(parts: std::ops::Range<usize>, part: &(dyn Fn(usize) + Sync)) {
-    if parts.len() == 1 {
-        part(parts.start);
-    } else {
-        let middle = parts.start + parts.len() / 2;
-        rayon::join(|| split(parts.start..middle, part), || split(middle..parts.end, part));
+/// One worker thread, and the number of the last call that gave it a part.
+struct Worker {
+    thread: Thread,
+    call: AtomicUsize,
+}
+
+/// Runs `part(0)`, …, `part(parts − 1)`, `part(0)` on the calling thread and the others on the
+/// workers, and returns when all are done. If another thread is already using the workers, or
+/// there are fewer workers than parts, the caller runs the parts left over itself, in order.
+pub(crate) fn for_each_part(parts: usize, part: Part<'_>) {
+    let pool = pool();
+    let Ok(mut calls) = pool.calls.try_lock() else {
+        return (0..parts).for_each(part);
+    };
+    *calls += 1;
+    let helpers = &pool.workers[..(parts - 1).min(pool.workers.len())];
+    pool.unfinished.store(helpers.len(), Ordering::Relaxed);
+    // SAFETY (followed in `work`): the pointer is only used until `unfinished` reaches 0, which
+    // this function waits for before `part` goes out of scope.
+    pool.job.store(std::ptr::from_ref(&part).cast::<Part<'static>>().cast_mut(), Ordering::Relaxed);
+    for worker in helpers {
+        worker.call.store(*calls, Ordering::Release);
+        worker.thread.unpark();
+    }
+    part(0);
+    (helpers.len() + 1..parts).for_each(part);
+    let started = Instant::now();
+    while pool.unfinished.load(Ordering::Acquire) > 0 {
+        if started.elapsed() < SPIN_BEFORE_SLEEP {
+            std::hint::spin_loop();
+        } else {
+            std::thread::yield_now();
+        }
+    }
+}
+
+/// The workers, started on first use: one fewer than the cores (or the threads asked for,
+/// if more), since the caller computes a part too.
+fn pool() -> &'static Pool {
+    static POOL: OnceLock<Pool> = OnceLock::new();
+    POOL.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let workers = (1..cores.max(threads()))
+            .map(|index| {
+                let thread = std::thread::Builder::new()
+                    .name(format!("neurone-{index}"))
+                    .spawn(move || work(index))
+                    .expect("the operating system starts threads");
+                Worker { thread: thread.thread().clone(), call: AtomicUsize::new(0) }
+            })
+            .collect();
+        Pool {
+            workers,
+            job: AtomicPtr::new(std::ptr::null_mut()),
+            unfinished: AtomicUsize::new(0),
+            calls: Mutex::new(0),
+        }
+    })
+}
+
+/// Worker `index`'s life: wait until a call gives it a part, run it, repeat.
+fn work(index: usize) {
+    let worker = &pool().workers[index - 1];
+    let mut seen = 0;
+    loop {
+        let started = Instant::now();
+        loop {
+            let call = worker.call.load(Ordering::Acquire);
+            if call != seen {
+                seen = call;
+                break;
+            }
+            if started.elapsed() < SPIN_BEFORE_SLEEP {
+                std::hint::spin_loop();
+            } else {
+                std::thread::park();
+            }
+        }
+        // SAFETY: the caller keeps `part` alive until this part is counted as finished.
+        let part = unsafe { *pool().job.load(Ordering::Relaxed) };
+        part(index);
+        pool().unfinished.fetch_sub(1, Ordering::Release);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    #[test]
+    fn every_part_runs_once_and_part_zero_on_the_caller() {
+        for parts in 1..=5 {
+            let runs = Mutex::new(Vec::new());
+            for_each_part(parts, &|index| runs.lock().unwrap().push((index, std::thread::current().id())));
+            let mut runs = runs.into_inner().unwrap();
+            runs.sort_by_key(|&(index, _)| index);
+            assert_eq!(runs.iter().map(|&(index, _)| index).collect::<Vec<_>>(), (0..parts).collect::<Vec<_>>());
+            assert_eq!(runs[0].1, std::thread::current().id(), "part 0 runs on the caller");
+        }
+    }
+
+    #[test]
+    fn parts_run_on_other_threads_when_the_machine_has_them() {
+        if pool().workers.is_empty() {
+            return;
+        }
+        let threads = Mutex::new(Vec::new());
+        // The workers may be busy with another test's call: try until one takes part 1.
+        for _ in 0..1000 {
+            for_each_part(2, &|index| {
+                if index == 1 {
+                    threads.lock().unwrap().push(std::thread::current().id());
+                }
+            });
+        }
+        assert!(threads.into_inner().unwrap().iter().any(|&id| id != std::thread::current().id()));
     }
 }

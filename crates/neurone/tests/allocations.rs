@@ -89,6 +89,35 @@ fn training_steps_allocate_nothing_once_buffers_are_sized() {
     }
 }
 
+#[test]
+fn training_steps_on_two_threads_allocate_nothing_on_the_calling_thread() {
+    // 16×256×128 multiply-adds for the second product and 256×128 weights for Adam: both are
+    // shared with the second thread, which keeps its own packing buffers from one step to the next.
+    neurone::set_threads(2);
+    let mut network: Network = Network::builder(4)
+        .dense(256, Activation::Relu)
+        .dense(128, Activation::Relu)
+        .dense(3, Activation::Softmax)
+        .loss(Loss::CategoricalCrossEntropy)
+        .build(&mut seeded_rng(0))
+        .unwrap();
+    let x = Matrix::new(16, 4, (0..64).map(|i| (i as f32 * 0.1).sin()).collect()).unwrap();
+    let y = Matrix::new(16, 3, (0..48).map(|i| if i % 3 == (i / 3) % 3 { 1.0 } else { 0.0 }).collect()).unwrap();
+    let mut adam = Adam::default();
+    network.compute_gradients(&x, &y).unwrap();
+    network.update(&mut adam);
+    let allocated = allocations(|| {
+        for _ in 0..10 {
+            network.compute_gradients(&x, &y).unwrap();
+            network.update(&mut adam);
+        }
+    });
+    neurone::set_threads(1);
+    if has_avx2_and_fma() {
+        assert_eq!(allocated, 0, "a training step on two threads allocated");
+    }
+}
+
 fn has_avx2_and_fma() -> bool {
     #[cfg(target_arch = "x86_64")]
     return std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma");
