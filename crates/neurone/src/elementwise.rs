@@ -1,5 +1,6 @@
-//! Long element-by-element loops (an optimizer's update of a large tensor) shared among the
-//! threads and compiled for 8-lane AVX2 where the CPU has it.
+//! Long element-by-element loops shared among the threads and compiled for 8-lane AVX2 where the
+//! CPU has it: the updates of Adam, RMSprop and Adagrad, whose square root and division per
+//! weight make them a sizeable part of a training step (SGD's multiply-add per weight is not).
 //!
 //! Each element goes through the same operations whatever the split and the vector width
 //! (IEEE arithmetic and square roots are exact to the last bit at any width, and no multiply-add
@@ -13,6 +14,9 @@ const PARALLEL_LENGTH: usize = 1 << 15;
 
 /// Runs `body(range)` on ranges that cover `0..length` once: the whole of it on one thread, or
 /// one range per thread for long loops (see [`set_threads`](crate::set_threads)).
+///
+/// Mark the closure `#[inline(always)]`: only code inlined into [`vectorised`]'s AVX2 function
+/// is compiled for AVX2.
 pub(crate) fn for_each_range<F: Fn(Range<usize>) + Sync>(length: usize, body: F) {
     let parts = if length >= PARALLEL_LENGTH { crate::threads() } else { 1 };
     if parts <= 1 {

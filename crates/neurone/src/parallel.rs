@@ -19,9 +19,9 @@ static THREADS: AtomicUsize = AtomicUsize::new(1);
 /// Sets the number of threads for large matrix products (at least 1; the default is 1).
 ///
 /// Results are identical whatever the number. With 1, training starts no thread; with more,
-/// matrix products of at least 2^18 (about 260 000) multiply-adds, and optimizer updates of
-/// tensors of at least 2^15 values, are shared among them. The extra threads start on first use, wait for work spinning
-/// for a few milliseconds after each product, then sleep.
+/// matrix products of at least 2^18 (about 260 000) multiply-adds, and Adam's, RMSprop's and
+/// Adagrad's updates of tensors of at least 2^15 values, are shared among them. The extra threads start on first
+/// use, wait for work spinning for a few milliseconds after each part, then sleep.
 ///
 /// ```
 /// neurone::set_threads(2);

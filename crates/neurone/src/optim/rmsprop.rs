@@ -3,6 +3,7 @@
 use super::check::{check_learning_rate, check_positive, check_unit_interval};
 use super::slots::{SlotBuffers, export_state, import_state};
 use super::{Optimizer, OptimizerState};
+use crate::elementwise::{Disjoint, for_each_range};
 use crate::layer::Tensor;
 use crate::{Error, Scalar};
 
@@ -114,30 +115,47 @@ impl<S: Scalar> Optimizer<S> for RmsProp<S> {
             (S::from_f64(self.learning_rate), S::from_f64(self.alpha), S::from_f64(self.epsilon));
         let (one_minus_alpha, momentum) = (S::from_f64(1.0 - self.alpha), S::from_f64(self.momentum));
         let length = tensor.value.len();
-        let square_avg = self.square_avg.get(slot, length, S::ZERO);
-        let mut grad_avg = self.centered.then(|| self.grad_avg.get(slot, length, S::ZERO));
-        let mut momentum_buffer = (self.momentum > 0.0).then(|| self.momentum_buffers.get(slot, length, S::ZERO));
-        for (i, (w, &g)) in tensor.value.iter_mut().zip(tensor.gradient).enumerate() {
-            // v ← α v + (1 − α) g²
-            square_avg[i] = alpha * square_avg[i] + one_minus_alpha * g * g;
-            let mut mean_square = square_avg[i];
-            if let Some(grad_avg) = grad_avg.as_deref_mut() {
-                // ḡ ← α ḡ + (1 − α) g; v − ḡ² ≥ 0 in exact arithmetic, clamped against rounding.
-                grad_avg[i] = alpha * grad_avg[i] + one_minus_alpha * g;
-                mean_square = (mean_square - grad_avg[i] * grad_avg[i]).max(S::ZERO);
-            }
-            let scaled = g / (mean_square.sqrt() + epsilon);
-            let direction = match momentum_buffer.as_deref_mut() {
-                // buf ← μ buf + g / (√v + ε)
-                Some(buffer) => {
-                    buffer[i] = momentum * buffer[i] + scaled;
-                    buffer[i]
+        let (w, g) = (Disjoint::new(tensor.value), tensor.gradient);
+        let square_avg = Disjoint::new(self.square_avg.get(slot, length, S::ZERO));
+        let grad_avg = self.centered.then(|| Disjoint::new(self.grad_avg.get(slot, length, S::ZERO)));
+        let momentum_buffer =
+            (self.momentum > 0.0).then(|| Disjoint::new(self.momentum_buffers.get(slot, length, S::ZERO)));
+        for_each_range(
+            length,
+            #[inline(always)]
+            |range| {
+                // SAFETY: `for_each_range` hands out disjoint ranges.
+                let (w, square_avg, mut grad_avg, mut momentum_buffer) = unsafe {
+                    (
+                        w.range(range.clone()),
+                        square_avg.range(range.clone()),
+                        grad_avg.as_ref().map(|grad_avg| grad_avg.range(range.clone())),
+                        momentum_buffer.as_ref().map(|buffer| buffer.range(range.clone())),
+                    )
+                };
+                for (i, (w, &g)) in w.iter_mut().zip(&g[range]).enumerate() {
+                    // v ← α v + (1 − α) g²
+                    square_avg[i] = alpha * square_avg[i] + one_minus_alpha * g * g;
+                    let mut mean_square = square_avg[i];
+                    if let Some(grad_avg) = grad_avg.as_deref_mut() {
+                        // ḡ ← α ḡ + (1 − α) g; v − ḡ² ≥ 0 in exact arithmetic, clamped against rounding.
+                        grad_avg[i] = alpha * grad_avg[i] + one_minus_alpha * g;
+                        mean_square = (mean_square - grad_avg[i] * grad_avg[i]).max(S::ZERO);
+                    }
+                    let scaled = g / (mean_square.sqrt() + epsilon);
+                    let direction = match momentum_buffer.as_deref_mut() {
+                        // buf ← μ buf + g / (√v + ε)
+                        Some(buffer) => {
+                            buffer[i] = momentum * buffer[i] + scaled;
+                            buffer[i]
+                        }
+                        None => scaled,
+                    };
+                    // W ← W − η buf   or   W ← W − η g / (√v + ε)
+                    *w -= learning_rate * direction;
                 }
-                None => scaled,
-            };
-            // W ← W − η buf   or   W ← W − η g / (√v + ε)
-            *w -= learning_rate * direction;
-        }
+            },
+        );
     }
 
     fn learning_rate(&self) -> f64 {
