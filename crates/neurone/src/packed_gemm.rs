@@ -219,7 +219,20 @@ fn pack_panel<const W: usize>(x: Strided<'_>, (first, height): (usize, usize), d
     if height < W {
         panel.fill(0.0);
     }
-    if x.column_stride == 1 {
+    if x.column_stride == 1 && height == W {
+        // W rows read side by side, each panel column written whole: the compiler unrolls the
+        // W copies, and the stores are contiguous.
+        let steps = panel.len() / W;
+        let rows: [&[f32]; W] = std::array::from_fn(|r| {
+            let start = (first + r) * x.row_stride + depth;
+            &x.data[start..start + steps]
+        });
+        for (p, values) in panel.chunks_exact_mut(W).enumerate() {
+            for (value, row) in values.iter_mut().zip(&rows) {
+                *value = row[p];
+            }
+        }
+    } else if x.column_stride == 1 {
         for r in 0..height {
             let start = (first + r) * x.row_stride + depth;
             let source = &x.data[start..start + panel.len() / W];
