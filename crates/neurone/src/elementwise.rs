@@ -1,6 +1,6 @@
 //! Long element-by-element loops shared among the threads and compiled for 8-lane AVX2 where the
-//! CPU has it: the updates of Adam, RMSprop and Adagrad, whose square root and division per
-//! weight make them a sizeable part of a training step (SGD's multiply-add per weight is not).
+//! CPU has it: tanh, and the updates of Adam, RMSprop and Adagrad, whose division per value
+//! makes them a sizeable part of a training step (ReLU's maximum or SGD's multiply-add is not).
 //!
 //! Each element goes through the same operations whatever the split and the vector width
 //! (IEEE arithmetic and square roots are exact to the last bit at any width, and no multiply-add
