@@ -402,7 +402,7 @@ def report(done, options, conditions):
         "median with the min–max range in brackets; \"neurone ÷ side\" is neurone's median ÷ the "
         "side's median of the first column, a time (below 1: neurone is faster), neurone taken at the "
         "side's thread count where it ran with it.",
-        "- Threads: neurone gets `--threads n` (its large matrix products split by columns). PyTorch gets `torch.set_num_threads(n)` (one inter-op "
+        "- Threads: neurone gets `--threads n` (its large matrix products split by columns, its long element-wise loops by ranges). PyTorch gets `torch.set_num_threads(n)` (one inter-op "
         "thread) and scikit-learn's numpy gets `OMP_NUM_THREADS`, `MKL_NUM_THREADS`, "
         "`OPENBLAS_NUM_THREADS` = n, with n in the threads column.",
         "",

@@ -25,8 +25,8 @@ use clap::{Parser, Subcommand};
 struct Cli {
     #[command(subcommand)]
     command: Command,
-    /// Threads for the large matrix products [default: the number of cores]. Results are the
-    /// same, bit for bit, whatever the number.
+    /// Threads for large matrix products and long element-wise loops [default: the number of
+    /// cores]. Results are the same, bit for bit, whatever the number.
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
 }
