@@ -292,8 +292,26 @@ unsafe fn kernel(
             b_ptr = b_ptr.add(NR);
         }
     }
-    let mut tile = [[0.0f32; NR]; MR];
     let alpha = _mm256_set1_ps(alpha);
+    if (rows, columns) == (MR, NR) {
+        // A whole tile: straight from the registers to C, in the same operations as below.
+        let (beta_is_used, beta) = (beta != 0.0, _mm256_set1_ps(beta));
+        for (r, sum) in sums.iter().enumerate() {
+            // SAFETY: row r of the tile lies within C, and is this call's alone (see above).
+            unsafe {
+                let c_row = c.add(r * row_stride);
+                let (mut low, mut high) = (_mm256_mul_ps(alpha, sum[0]), _mm256_mul_ps(alpha, sum[1]));
+                if beta_is_used {
+                    low = _mm256_add_ps(low, _mm256_mul_ps(beta, _mm256_loadu_ps(c_row)));
+                    high = _mm256_add_ps(high, _mm256_mul_ps(beta, _mm256_loadu_ps(c_row.add(8))));
+                }
+                _mm256_storeu_ps(c_row, low);
+                _mm256_storeu_ps(c_row.add(8), high);
+            }
+        }
+        return;
+    }
+    let mut tile = [[0.0f32; NR]; MR];
     for (values, sum) in tile.iter_mut().zip(&sums) {
         // SAFETY: each row of `tile` holds 16 values.
         unsafe {
