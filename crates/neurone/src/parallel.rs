@@ -9,8 +9,8 @@
 //! microseconds). The workers here spin for a while after each part, as OpenMP's do, and only
 //! then sleep; the caller computes part 0 itself.
 
-use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock, TryLockError};
 use std::thread::Thread;
 use std::time::{Duration, Instant};
 
@@ -52,6 +52,8 @@ struct Pool {
     job: AtomicPtr<Part<'static>>,
     /// Parts not yet finished by the workers.
     unfinished: AtomicUsize,
+    /// Set by a worker whose part panicked, for the caller to panic in turn.
+    panicked: AtomicBool,
     /// The number of calls so far, held by the caller for the whole call: one call at a time
     /// uses the workers.
     calls: Mutex<usize>,
@@ -68,8 +70,11 @@ struct Worker {
 /// there are fewer workers than parts, the caller runs the parts left over itself, in order.
 pub(crate) fn for_each_part(parts: usize, part: Part<'_>) {
     let pool = pool();
-    let Ok(mut calls) = pool.calls.try_lock() else {
-        return (0..parts).for_each(part);
+    let mut calls = match pool.calls.try_lock() {
+        Ok(calls) => calls,
+        // A call that panicked left nothing half-done: `Join` waited for its workers.
+        Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+        Err(TryLockError::WouldBlock) => return (0..parts).for_each(part),
     };
     *calls += 1;
     let helpers = &pool.workers[..(parts - 1).min(pool.workers.len())];
@@ -81,14 +86,28 @@ pub(crate) fn for_each_part(parts: usize, part: Part<'_>) {
         worker.call.store(*calls, Ordering::Release);
         worker.thread.unpark();
     }
+    let join = Join(pool);
     part(0);
     (helpers.len() + 1..parts).for_each(part);
-    let started = Instant::now();
-    while pool.unfinished.load(Ordering::Acquire) > 0 {
-        if started.elapsed() < SPIN_BEFORE_SLEEP {
-            std::hint::spin_loop();
-        } else {
-            std::thread::yield_now();
+    drop(join);
+    if pool.panicked.swap(false, Ordering::Relaxed) {
+        panic!("a part run on another thread panicked");
+    }
+}
+
+/// Waits for the workers' parts when dropped, also when the caller's own part panics: until
+/// they are done they use the caller's `part`.
+struct Join<'a>(&'a Pool);
+
+impl Drop for Join<'_> {
+    fn drop(&mut self) {
+        let started = Instant::now();
+        while self.0.unfinished.load(Ordering::Acquire) > 0 {
+            if started.elapsed() < SPIN_BEFORE_SLEEP {
+                std::hint::spin_loop();
+            } else {
+                std::thread::yield_now();
+            }
         }
     }
 }
@@ -112,6 +131,7 @@ fn pool() -> &'static Pool {
             workers,
             job: AtomicPtr::new(std::ptr::null_mut()),
             unfinished: AtomicUsize::new(0),
+            panicked: AtomicBool::new(false),
             calls: Mutex::new(0),
         }
     })
@@ -137,7 +157,10 @@ fn work(index: usize) {
         }
         // SAFETY: the caller keeps `part` alive until this part is counted as finished.
         let part = unsafe { *pool().job.load(Ordering::Relaxed) };
-        part(index);
+        // A panic is the caller's to report: the worker counts the part as finished and lives on.
+        if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| part(index))).is_err() {
+            pool().panicked.store(true, Ordering::Relaxed);
+        }
         pool().unfinished.fetch_sub(1, Ordering::Release);
     }
 }
@@ -160,19 +183,39 @@ mod tests {
     }
 
     #[test]
+    fn a_panic_in_any_part_reaches_the_caller_and_the_workers_live_on() {
+        for panicking in [0, 1] {
+            let outcome = std::panic::catch_unwind(|| {
+                for_each_part(2, &|index| assert_ne!(index, panicking, "part {index} fails"));
+            });
+            assert!(outcome.is_err(), "part {panicking}'s panic was lost");
+        }
+        let runs = AtomicUsize::new(0);
+        for_each_part(2, &|_| {
+            runs.fetch_add(1, Ordering::Relaxed);
+        });
+        assert_eq!(runs.into_inner(), 2);
+    }
+
+    #[test]
     fn parts_run_on_other_threads_when_the_machine_has_them() {
         if pool().workers.is_empty() {
             return;
         }
-        let threads = Mutex::new(Vec::new());
-        // The workers may be busy with another test's call: try until one takes part 1.
-        for _ in 0..1000 {
+        // The workers may be busy with another test's call (one printing a panic, say): try
+        // until one takes part 1, for at most ten seconds.
+        let started = Instant::now();
+        let on_a_worker = std::iter::repeat_with(|| {
+            let thread = Mutex::new(None);
             for_each_part(2, &|index| {
                 if index == 1 {
-                    threads.lock().unwrap().push(std::thread::current().id());
+                    *thread.lock().unwrap() = Some(std::thread::current().id());
                 }
             });
-        }
-        assert!(threads.into_inner().unwrap().iter().any(|&id| id != std::thread::current().id()));
+            thread.into_inner().unwrap()
+        })
+        .take_while(|_| started.elapsed() < Duration::from_secs(10))
+        .any(|thread| thread != Some(std::thread::current().id()));
+        assert!(on_a_worker, "part 1 always ran on the calling thread");
     }
 }
