@@ -48,6 +48,13 @@ fn allocations(run: impl FnOnce()) -> usize {
     ALLOCATIONS.with(Cell::get) - before
 }
 
+/// 16 rows of 4 inputs and 3 one-hot classes.
+fn batch() -> (Matrix<f32>, Matrix<f32>) {
+    let x = Matrix::new(16, 4, (0..64).map(|i| (i as f32 * 0.1).sin()).collect()).unwrap();
+    let y = Matrix::new(16, 3, (0..48).map(|i| if i % 3 == (i / 3) % 3 { 1.0 } else { 0.0 }).collect()).unwrap();
+    (x, y)
+}
+
 #[test]
 fn training_steps_allocate_nothing_once_buffers_are_sized() {
     // 16×4×128 = 8192 multiply-adds for the first product (plain loops), 16×128×64 = 131 072
@@ -60,8 +67,7 @@ fn training_steps_allocate_nothing_once_buffers_are_sized() {
         .loss(Loss::CategoricalCrossEntropy)
         .build(&mut seeded_rng(0))
         .unwrap();
-    let x = Matrix::new(16, 4, (0..64).map(|i| (i as f32 * 0.1).sin()).collect()).unwrap();
-    let y = Matrix::new(16, 3, (0..48).map(|i| if i % 3 == (i / 3) % 3 { 1.0 } else { 0.0 }).collect()).unwrap();
+    let (x, y) = batch();
     let small_x = Matrix::new(5, 4, x.as_slice()[..20].to_vec()).unwrap();
     let small_y = Matrix::new(5, 3, y.as_slice()[..15].to_vec()).unwrap();
     let mut sgd = Sgd::new(0.1).unwrap();
@@ -101,8 +107,7 @@ fn training_steps_on_two_threads_allocate_nothing_on_the_calling_thread() {
         .loss(Loss::CategoricalCrossEntropy)
         .build(&mut seeded_rng(0))
         .unwrap();
-    let x = Matrix::new(16, 4, (0..64).map(|i| (i as f32 * 0.1).sin()).collect()).unwrap();
-    let y = Matrix::new(16, 3, (0..48).map(|i| if i % 3 == (i / 3) % 3 { 1.0 } else { 0.0 }).collect()).unwrap();
+    let (x, y) = batch();
     let mut adam = Adam::default();
     network.compute_gradients(&x, &y).unwrap();
     network.update(&mut adam);
