@@ -293,10 +293,10 @@ unsafe fn kernel(
         }
     }
     let alpha = _mm256_set1_ps(alpha);
-    if (rows, columns) == (MR, NR) {
-        // A whole tile: straight from the registers to C, in the same operations as below.
+    if columns == NR {
+        // Whole rows: straight from the registers to C, in the same operations as below.
         let (beta_is_used, beta) = (beta != 0.0, _mm256_set1_ps(beta));
-        for (r, sum) in sums.iter().enumerate() {
+        for (r, sum) in sums.iter().enumerate().take(rows) {
             // SAFETY: row r of the tile lies within C, and is this call's alone (see above).
             unsafe {
                 let c_row = c.add(r * row_stride);
