@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import kernels
+
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 NEURONE = ROOT / "target" / "release" / "neurone"
@@ -417,8 +419,9 @@ def report(done, options, conditions):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=3, help="runs of each side (default 3)")
-    parser.add_argument("--workloads", default="sine,mnist,wide,inference",
-                        help="comma-separated, in order (default: sine,mnist,wide,inference)")
+    parser.add_argument("--workloads", default="sine,mnist,wide,inference,kernels",
+                        help="comma-separated, in order (default: sine,mnist,wide,inference,kernels; "
+                             "kernels, the Criterion micro-benchmarks, always runs last)")
     parser.add_argument("--mnist-epochs", type=int, default=3, help="epochs of workload 2 (default 3)")
     parser.add_argument("--wait-quiet", type=float, default=0,
                         help="wait up to this many minutes for other builds (rustc, cargo, cc) to finish first")
@@ -427,7 +430,8 @@ def main():
     options = parser.parse_args()
 
     available = workloads(options)
-    chosen = [available[name] for name in options.workloads.split(",")]
+    names = options.workloads.split(",")
+    chosen = [available[name] for name in names if name != "kernels"]
     still_running = wait_until_quiet(options.wait_quiet) if options.wait_quiet else compilers_running()
     load_before = load_average()
     compilers_seen = set(still_running)
@@ -447,6 +451,10 @@ def main():
                     compilers_seen.update(running)
                     busy_runs += bool(running)
                     total_runs += 1
+        if "kernels" in names:
+            print("\nKernels alone (Criterion micro-benchmarks)…", flush=True)
+            kernel_section = kernels.run()
+            compilers_seen.update(compilers_running())
     finally:
         shutil.rmtree(scratch_root, ignore_errors=True)
 
@@ -460,6 +468,8 @@ def main():
     conditions = (f"{quiet}; 1-minute load average {load_before[0]:.2f} before and {load_after[0]:.2f} after "
                   "(the benchmark itself adds about 1 to 2)")
     text = report(chosen, options, conditions)
+    if "kernels" in names:
+        text += "\n" + kernel_section
     Path(options.output).write_text(text)
     print("\n" + text)
 

@@ -6,8 +6,9 @@
 #   bench/run.sh --repeats 1 --workloads sine,mnist   # a quick smoke run
 #
 # Prepares bench/.venv (pinned packages from bench/requirements.txt, installed once and reused),
-# builds neurone and bench/neurone-bench in release mode, then runs bench/harness.py with the
-# arguments given here; it prints the table and writes bench/RESULTS.md.
+# builds neurone and bench/neurone-bench (with its Criterion micro-benchmarks) in release mode,
+# then runs bench/harness.py with the arguments given here; it prints the table and writes
+# bench/RESULTS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,6 +25,7 @@ fi
 echo "Building neurone and bench/neurone-bench (release)…"
 cargo build --release --quiet
 cargo build --release --quiet --manifest-path bench/neurone-bench/Cargo.toml --target-dir target/neurone-bench
+cargo bench --no-run --quiet --manifest-path bench/neurone-bench/Cargo.toml --target-dir target/neurone-bench
 
 export NEURONE_DATA="${NEURONE_DATA:-$(cd .. && pwd)/shared/data}"
 exec "$venv/bin/python" bench/harness.py --command "bench/run.sh $*" "$@"
