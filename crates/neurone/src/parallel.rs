@@ -69,6 +69,9 @@ struct Worker {
 /// workers, and returns when all are done. If another thread is already using the workers, or
 /// there are fewer workers than parts, the caller runs the parts left over itself, in order.
 pub(crate) fn for_each_part(parts: usize, part: Part<'_>) {
+    if parts <= 1 {
+        return (0..parts).for_each(part);
+    }
     let pool = pool();
     let mut calls = match pool.calls.try_lock() {
         Ok(calls) => calls,
