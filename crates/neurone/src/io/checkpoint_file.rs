@@ -85,7 +85,7 @@ impl<S: Scalar> Checkpoint<S> {
     /// Writes the checkpoint to `path` atomically (the previous file stays whole until the new
     /// one is complete).
     pub fn save(&self, path: impl AsRef<Path>) -> Result<(), Error> {
-        write_atomic(path.as_ref(), &encode(self)?)
+        write_atomic(path.as_ref(), &self.to_bytes()?)
     }
 
     /// Reads a checkpoint written by [`Checkpoint::save`]. Errors name the file and what is
@@ -93,7 +93,17 @@ impl<S: Scalar> Checkpoint<S> {
     pub fn load(path: impl AsRef<Path>) -> Result<Self, Error> {
         let path = path.as_ref();
         let bytes = std::fs::read(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
-        decode(&bytes, path)
+        Self::from_bytes(&bytes, path)
+    }
+
+    /// The bytes [`Checkpoint::save`] writes.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, Error> {
+        encode(self)
+    }
+
+    /// Reads a checkpoint from the bytes of a checkpoint file; `name` stands for the file in errors.
+    pub fn from_bytes(bytes: &[u8], name: impl AsRef<Path>) -> Result<Self, Error> {
+        decode(bytes, name.as_ref())
     }
 }
 
