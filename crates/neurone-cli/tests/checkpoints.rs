@@ -1,7 +1,7 @@
 //! `neurone train --checkpoint-every N` and `--resume DIR`, on the real binary.
 
 mod common;
-use common::{example, scratch};
+use common::{example, run, scratch};
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -10,8 +10,7 @@ use std::time::{Duration, Instant};
 use neurone::Checkpoint;
 
 fn neurone(args: &[&str], working_directory: &Path) -> Output {
-    let output =
-        Command::new(env!("CARGO_BIN_EXE_neurone")).args(args).current_dir(working_directory).output().unwrap();
+    let output = run(args, working_directory);
     assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
     output
 }
@@ -52,21 +51,13 @@ fn resuming_needs_a_checkpoint_and_the_same_network() {
     let folder = scratch("resume-errors");
     let iris = example("iris");
     neurone(&["train", &iris, "--out", "plain", "-q", "--no-plots", "--set", "train.epochs=2"], &folder);
-    let output = Command::new(env!("CARGO_BIN_EXE_neurone"))
-        .args(["train", "--resume", "plain"])
-        .current_dir(&folder)
-        .output()
-        .unwrap();
+    let output = run(&["train", "--resume", "plain"], &folder);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("plain/checkpoint.safetensors: no checkpoint to resume from"), "{stderr}");
 
     neurone(&["train", &iris, "--out", "saved", "-q", "--no-plots", "--checkpoint-every", "1"], &folder);
-    let output = Command::new(env!("CARGO_BIN_EXE_neurone"))
-        .args(["train", "--resume", "saved", "--set", "model.layers=[8]"])
-        .current_dir(&folder)
-        .output()
-        .unwrap();
+    let output = run(&["train", "--resume", "saved", "--set", "model.layers=[8]"], &folder);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("the checkpoint's network is not the one the configuration describes"), "{stderr}");

@@ -1,18 +1,10 @@
 //! `neurone train` run as a user runs it: the real binary, real files.
 
 mod common;
-use common::{example, scratch};
+use common::{example, run as neurone, scratch};
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn neurone(args: &[&str], working_directory: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_neurone")).args(args).current_dir(working_directory).output().unwrap()
-}
-
-fn sine_example() -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/sine.toml").to_string_lossy().into_owned()
-}
+use std::process::Command;
 
 fn read(path: PathBuf) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
@@ -27,7 +19,7 @@ fn metric(json: &str, key: &str) -> f64 {
 #[test]
 fn the_course_sine_experiment_fits_and_writes_its_outputs() {
     let folder = scratch("sine");
-    let output = neurone(&["train", &sine_example(), "--quiet"], &folder);
+    let output = neurone(&["train", &example("sine"), "--quiet"], &folder);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(output.stdout.is_empty(), "--quiet printed: {}", String::from_utf8_lossy(&output.stdout));
     let run = folder.join("runs/sine");
@@ -190,12 +182,12 @@ fn bad_input_gets_a_one_line_error_and_a_failure_code() {
 #[test]
 fn summary_and_gradcheck_read_the_experiment_file() {
     let folder = scratch("inspect");
-    let output = neurone(&["summary", &sine_example(), "--set", "model.layers=[8]"], &folder);
+    let output = neurone(&["summary", &example("sine"), "--set", "model.layers=[8]"], &folder);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(stdout.contains("Total parameters: 25"), "1→8→1 has 16 + 9 parameters: {stdout}");
 
-    let output = neurone(&["gradcheck", &sine_example(), "--set", "model.batch_norm=true"], &folder);
+    let output = neurone(&["gradcheck", &example("sine"), "--set", "model.batch_norm=true"], &folder);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
     assert!(stdout.contains("layers.1.weight") && stdout.contains("gradient check passed"), "{stdout}");
@@ -206,7 +198,7 @@ fn summary_and_gradcheck_read_the_experiment_file() {
 fn ctrl_c_stops_after_the_current_batch_and_writes_the_results_so_far() {
     let folder = scratch("interrupt");
     let child = Command::new(env!("CARGO_BIN_EXE_neurone"))
-        .args(["train", &sine_example(), "--set", "train.epochs=10000000", "--out", "run"])
+        .args(["train", &example("sine"), "--set", "train.epochs=10000000", "--out", "run"])
         .current_dir(&folder)
         .stderr(std::process::Stdio::piped())
         .stdout(std::process::Stdio::null())
@@ -325,7 +317,7 @@ fn a_run_draws_the_plots_that_fit_its_task() {
     }
 
     // Regression with one input: the fit, predicted against actual values.
-    let output = neurone(&["train", &sine_example(), "--out", "sine", "-q", "--set", "train.epochs=5"], &folder);
+    let output = neurone(&["train", &example("sine"), "--out", "sine", "-q", "--set", "train.epochs=5"], &folder);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let files = files_in(&folder.join("sine"));
     for plot in ["fit.png", "fit.svg", "predicted_vs_actual.png", "learning_curves.svg"] {

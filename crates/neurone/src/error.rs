@@ -1,6 +1,6 @@
 //! The library's one error type.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Everything that can go wrong in neurone, with enough context to act on it.
 #[derive(Debug, thiserror::Error)]
@@ -76,6 +76,11 @@ impl Error {
     /// Shorthand for [`Error::InvalidParameter`].
     pub fn invalid(parameter: impl Into<String>, reason: impl Into<String>) -> Self {
         Error::InvalidParameter { parameter: parameter.into(), reason: reason.into() }
+    }
+
+    /// The [`Error::Io`] of an operation on `path`, for `map_err`: `fs::read(path).map_err(Error::io(path))`.
+    pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Self + '_ {
+        move |source| Error::Io { path: path.to_path_buf(), source }
     }
 
     /// Shorthand for an [`Error::Data`] about a whole file (no line or column).

@@ -142,7 +142,8 @@ fn pool() -> &'static Pool {
 
 /// Worker `index`'s life: wait until a call gives it a part, run it, repeat.
 fn work(index: usize) {
-    let worker = &pool().workers[index - 1];
+    let pool = pool();
+    let worker = &pool.workers[index - 1];
     let mut seen = 0;
     loop {
         let started = Instant::now();
@@ -159,12 +160,12 @@ fn work(index: usize) {
             }
         }
         // SAFETY: the caller keeps `part` alive until this part is counted as finished.
-        let part = unsafe { *pool().job.load(Ordering::Relaxed) };
+        let part = unsafe { *pool.job.load(Ordering::Relaxed) };
         // A panic is the caller's to report: the worker counts the part as finished and lives on.
         if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| part(index))).is_err() {
-            pool().panicked.store(true, Ordering::Relaxed);
+            pool.panicked.store(true, Ordering::Relaxed);
         }
-        pool().unfinished.fetch_sub(1, Ordering::Release);
+        pool.unfinished.fetch_sub(1, Ordering::Release);
     }
 }
 

@@ -1,6 +1,12 @@
 //! Helpers shared by the command-line tests.
 
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Runs the `neurone` binary with `args` in `working_directory`, whatever its exit status.
+pub fn run(args: &[&str], working_directory: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_neurone")).args(args).current_dir(working_directory).output().unwrap()
+}
 
 /// A fresh, empty folder for one test.
 pub fn scratch(test: &str) -> PathBuf {

@@ -45,7 +45,7 @@ pub struct CsvData<S> {
 /// Reads the CSV file at `path`; see [`read_csv_from`].
 pub fn read_csv<S: Scalar>(path: impl AsRef<Path>, options: &CsvOptions) -> Result<CsvData<S>, Error> {
     let path = path.as_ref();
-    let file = std::fs::File::open(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+    let file = std::fs::File::open(path).map_err(Error::io(path))?;
     read_csv_from(file, path, options)
 }
 
@@ -107,7 +107,7 @@ impl Table {
 /// duplicate column name and that every row has as many fields as the header.
 pub(super) fn read_table(mut reader: impl Read, path: &Path) -> Result<Table, Error> {
     let mut bytes = Vec::new();
-    reader.read_to_end(&mut bytes).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+    reader.read_to_end(&mut bytes).map_err(Error::io(path))?;
     let mut table = Table { path: path.to_path_buf(), bytes: bytes.len(), header: Vec::new(), rows: Vec::new() };
     let mut lines = LineCounter { bytes: &bytes, offset: 0, line: 1 };
     // `flexible` so that a ragged row reaches our own check, whose message names the line.

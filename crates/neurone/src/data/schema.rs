@@ -139,7 +139,7 @@ impl CsvSchema {
     /// an error, as is a value training never saw in a categorical column.
     pub fn encode_file<S: Scalar>(&self, path: impl AsRef<Path>) -> Result<EncodedRows<S>, Error> {
         let path = path.as_ref();
-        let file = std::fs::File::open(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+        let file = std::fs::File::open(path).map_err(Error::io(path))?;
         self.encode_reader(file, path)
     }
 

@@ -21,7 +21,7 @@ const CLASSES: usize = 10;
 /// one-hot targets. Fits MNIST and the formats that copy it (e.g. Fashion-MNIST).
 pub fn read_idx<S: Scalar>(images: impl AsRef<Path>, labels: impl AsRef<Path>) -> Result<Dataset<S>, Error> {
     let (images, labels) = (images.as_ref(), labels.as_ref());
-    let read = |path: &Path| std::fs::read(path).map_err(|source| Error::Io { path: path.to_path_buf(), source });
+    let read = |path: &Path| std::fs::read(path).map_err(Error::io(path));
     read_idx_from(&read(images)?, images, &read(labels)?, labels)
 }
 

@@ -150,11 +150,11 @@ impl DataSource {
         let compressed = self.folder.join(format!("{}.gz", file.name));
         let candidates = if file.gzipped { vec![plain, compressed.clone()] } else { vec![plain] };
         if let Some(path) = candidates.into_iter().find(|path| path.is_file()) {
-            let length = fs::metadata(&path).map_err(|source| Error::Io { path: path.clone(), source })?.len();
+            let length = fs::metadata(&path).map_err(Error::io(&path))?.len();
             if length > download_limit(file.size) {
                 return Err(Error::data(&path, format!("{length} bytes is more than the expected {}", file.size)));
             }
-            let raw = fs::read(&path).map_err(|source| Error::Io { path: path.clone(), source })?;
+            let raw = fs::read(&path).map_err(Error::io(&path))?;
             let bytes = content(&raw, &path, file.size).and_then(|bytes| check_sha256(bytes, file, &path))?;
             return Ok(LoadedFile { path, bytes });
         }
@@ -173,7 +173,7 @@ impl DataSource {
             .and_then(|bytes| check_sha256(bytes, file, &path))
             .map_err(|error| Error::Download { url: file.url.clone(), reason: error.to_string() })?;
         let folder = path.parent().unwrap_or(&self.folder);
-        fs::create_dir_all(folder).map_err(|source| Error::Io { path: folder.to_path_buf(), source })?;
+        fs::create_dir_all(folder).map_err(Error::io(folder))?;
         crate::io::write_atomic(&path, &raw)?;
         self.report(&DownloadEvent::Finished { url: &file.url, path: &path, bytes: raw.len() as u64 });
         Ok(LoadedFile { path, bytes })

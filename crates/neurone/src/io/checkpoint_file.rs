@@ -92,7 +92,7 @@ impl<S: Scalar> Checkpoint<S> {
     /// wrong, as for model files; the optimizer's tensors must match the network's.
     pub fn load(path: impl AsRef<Path>) -> Result<Self, Error> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+        let bytes = std::fs::read(path).map_err(Error::io(path))?;
         Self::from_bytes(&bytes, path)
     }
 

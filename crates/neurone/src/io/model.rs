@@ -84,7 +84,7 @@ impl<S: Scalar> Model<S> {
     /// loaded as `Model<f64>`), a non-finite weight, an unknown layer type or activation.
     pub fn load(path: impl AsRef<Path>) -> Result<Self, Error> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+        let bytes = std::fs::read(path).map_err(Error::io(path))?;
         Self::from_bytes(&bytes, path)
     }
 
