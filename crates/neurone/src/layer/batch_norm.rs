@@ -2,6 +2,7 @@
 //! and variance in training, by running averages of them in evaluation, then scaled by γ and
 //! shifted by β.
 
+use crate::check::{check_decay_factor, check_positive};
 use crate::{Error, Mode, Scalar};
 
 /// A batch normalisation layer over `features` values per sample (PyTorch's `BatchNorm1d`).
@@ -40,12 +41,8 @@ impl<S: Scalar> BatchNorm<S> {
 
     /// Normalises with the given running-average momentum ∈ (0, 1] and ε > 0.
     pub fn with(features: usize, momentum: f64, epsilon: f64) -> Result<Self, Error> {
-        if !(momentum > 0.0 && momentum <= 1.0) {
-            return Err(Error::invalid("batch_norm momentum", format!("must be in (0, 1], got {momentum}")));
-        }
-        if !(epsilon > 0.0 && epsilon.is_finite()) {
-            return Err(Error::invalid("batch_norm epsilon", format!("must be positive, got {epsilon}")));
-        }
+        check_decay_factor("momentum", momentum)?;
+        check_positive("epsilon", epsilon)?;
         let zeros = vec![S::ZERO; features];
         Ok(Self {
             features,

@@ -3,6 +3,7 @@
 
 use rand::RngExt;
 
+use crate::check::check_unit_interval;
 use crate::{Error, Mode, Rng, Scalar};
 
 /// A dropout layer over `features` values per sample.
@@ -21,9 +22,7 @@ pub struct Dropout<S> {
 impl<S: Scalar> Dropout<S> {
     /// Drops each of `features` values with probability `probability` ∈ [0, 1) in training.
     pub fn new(features: usize, probability: f64) -> Result<Self, Error> {
-        if !(0.0..1.0).contains(&probability) {
-            return Err(Error::invalid("dropout", format!("the probability must be in [0, 1), got {probability}")));
-        }
+        check_unit_interval("dropout", probability)?;
         Ok(Self { features, probability, mask: Vec::new(), output: Vec::new(), delta: Vec::new(), rows: 0 })
     }
 

@@ -1,11 +1,12 @@
 //! Adagrad: gradient descent divided by the root of every squared gradient so far.
 
-use super::check::{check_learning_rate, check_non_negative, check_positive};
 use super::slots::{SlotBuffers, export_state, import_state};
 use super::{Optimizer, OptimizerState};
+use crate::check::{check_learning_rate, check_non_negative, check_positive};
 use crate::elementwise::{Disjoint, for_each_range};
 use crate::layer::Tensor;
 use crate::{Error, Scalar};
+use serde::{Deserialize, Serialize};
 
 /// Adagrad (Duchi, Hazan & Singer, 2011), following PyTorch's `torch.optim.Adagrad` (without
 /// learning-rate decay or weight decay).
@@ -21,19 +22,45 @@ use crate::{Error, Scalar};
 #[derive(Clone, Debug, PartialEq)]
 pub struct Adagrad<S = f32> {
     learning_rate: f64,
-    epsilon: f64,
-    initial_accumulator_value: f64,
+    settings: AdagradSettings,
     step: u64,
     sum: SlotBuffers<S>,
+}
+
+/// What a user chooses for [`Adagrad`] besides η, with PyTorch's defaults; the `adagrad` kind
+/// of [`OptimizerSpec`](crate::spec::OptimizerSpec).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AdagradSettings {
+    /// ε, the positive term that keeps the division finite where the sum is zero. Default 10⁻¹⁰.
+    pub epsilon: f64,
+    /// The value, at least 0, each sum starts from. Default 0.
+    pub initial_accumulator_value: f64,
+}
+
+impl AdagradSettings {
+    /// PyTorch's default η for Adagrad.
+    pub const LEARNING_RATE: f64 = 0.01;
+
+    /// Checks every setting, naming the one at fault.
+    pub fn validate(&self) -> Result<(), Error> {
+        check_positive("epsilon", self.epsilon)?;
+        check_non_negative("initial_accumulator_value", self.initial_accumulator_value)
+    }
+}
+
+impl Default for AdagradSettings {
+    fn default() -> Self {
+        Self { epsilon: 1e-10, initial_accumulator_value: 0.0 }
+    }
 }
 
 impl<S: Scalar> Default for Adagrad<S> {
     /// PyTorch's defaults: η = 0.01, ε = 10⁻¹⁰, initial accumulator value 0.
     fn default() -> Self {
         Self {
-            learning_rate: 0.01,
-            epsilon: 1e-10,
-            initial_accumulator_value: 0.0,
+            learning_rate: AdagradSettings::LEARNING_RATE,
+            settings: AdagradSettings::default(),
             step: 0,
             sum: SlotBuffers::new("sum"),
         }
@@ -43,22 +70,30 @@ impl<S: Scalar> Default for Adagrad<S> {
 impl<S: Scalar> Adagrad<S> {
     /// Adagrad with learning rate η = `learning_rate` (positive, finite) and the other defaults.
     pub fn new(learning_rate: f64) -> Result<Self, Error> {
+        Self::with_settings(learning_rate, AdagradSettings::default())
+    }
+
+    /// Adagrad with learning rate η = `learning_rate` and `settings`, both checked.
+    pub fn with_settings(learning_rate: f64, settings: AdagradSettings) -> Result<Self, Error> {
         check_learning_rate(learning_rate)?;
-        Ok(Self { learning_rate, ..Self::default() })
+        settings.validate()?;
+        Ok(Self { learning_rate, settings, ..Self::default() })
     }
 
     /// Sets ε, the positive term that keeps the division finite where the sum is zero.
-    pub fn epsilon(mut self, epsilon: f64) -> Result<Self, Error> {
-        check_positive("epsilon", epsilon)?;
-        self.epsilon = epsilon;
-        Ok(self)
+    pub fn epsilon(self, epsilon: f64) -> Result<Self, Error> {
+        Self::with_settings(self.learning_rate, AdagradSettings { epsilon, ..self.settings })
     }
 
     /// Sets the value, at least 0, each sum starts from.
-    pub fn initial_accumulator_value(mut self, value: f64) -> Result<Self, Error> {
-        check_non_negative("initial_accumulator_value", value)?;
-        self.initial_accumulator_value = value;
-        Ok(self)
+    pub fn initial_accumulator_value(self, value: f64) -> Result<Self, Error> {
+        let settings = AdagradSettings { initial_accumulator_value: value, ..self.settings };
+        Self::with_settings(self.learning_rate, settings)
+    }
+
+    /// The settings in use.
+    pub fn settings(&self) -> &AdagradSettings {
+        &self.settings
     }
 
     /// Number of steps taken (calls to [`Optimizer::begin_step`]).
@@ -78,10 +113,10 @@ impl<S: Scalar> Optimizer<S> for Adagrad<S> {
     }
 
     fn update(&mut self, slot: usize, tensor: Tensor<'_, S>) {
-        let (learning_rate, epsilon) = (S::from_f64(self.learning_rate), S::from_f64(self.epsilon));
+        let (learning_rate, epsilon) = (S::from_f64(self.learning_rate), S::from_f64(self.settings.epsilon));
         let length = tensor.value.len();
         let (w, g) = (Disjoint::new(tensor.value), tensor.gradient);
-        let sum = Disjoint::new(self.sum.get(slot, length, S::from_f64(self.initial_accumulator_value)));
+        let sum = Disjoint::new(self.sum.get(slot, length, S::from_f64(self.settings.initial_accumulator_value)));
         for_each_range(
             length,
             #[inline(always)]
@@ -127,7 +162,10 @@ mod tests {
     #[test]
     fn defaults_are_pytorchs() {
         let adagrad = Adagrad::<f64>::default();
-        assert_eq!((adagrad.learning_rate, adagrad.epsilon, adagrad.initial_accumulator_value), (0.01, 1e-10, 0.0));
+        assert_eq!(
+            (adagrad.learning_rate, adagrad.settings.epsilon, adagrad.settings.initial_accumulator_value),
+            (0.01, 1e-10, 0.0)
+        );
     }
 
     #[test]

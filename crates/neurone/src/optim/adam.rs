@@ -1,11 +1,12 @@
 //! Adam: gradient descent scaled by running estimates of the gradient's first two moments.
 
-use super::check::{check_learning_rate, check_positive, check_unit_interval};
 use super::slots::{SlotBuffers, export_state, import_state};
 use super::{Optimizer, OptimizerState};
+use crate::check::{check_learning_rate, check_positive, check_unit_interval};
 use crate::elementwise::{Disjoint, for_each_range};
 use crate::layer::Tensor;
 use crate::{Error, Scalar};
+use serde::{Deserialize, Serialize};
 
 /// Adam (Kingma & Ba, 2015), following PyTorch's `torch.optim.Adam` (without weight decay or
 /// AMSGrad; see [`AdamW`](crate::AdamW) for decoupled weight decay).
@@ -38,22 +39,49 @@ use crate::{Error, Scalar};
 #[derive(Clone, Debug, PartialEq)]
 pub struct Adam<S = f32> {
     learning_rate: f64,
-    beta1: f64,
-    beta2: f64,
-    epsilon: f64,
+    settings: AdamSettings,
     step: u64,
     exp_avg: SlotBuffers<S>,
     exp_avg_sq: SlotBuffers<S>,
+}
+
+/// What a user chooses for [`Adam`] besides η, with PyTorch's defaults; the `adam` kind of
+/// [`OptimizerSpec`](crate::spec::OptimizerSpec).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AdamSettings {
+    /// β1, the decay rate of the first moment, in [0, 1). Default 0.9.
+    pub beta1: f64,
+    /// β2, the decay rate of the second moment, in [0, 1). Default 0.999.
+    pub beta2: f64,
+    /// ε, the positive term that keeps the division finite where v̂ is zero. Default 10⁻⁸.
+    pub epsilon: f64,
+}
+
+impl AdamSettings {
+    /// PyTorch's default η for Adam.
+    pub const LEARNING_RATE: f64 = 1e-3;
+
+    /// Checks every setting, naming the one at fault.
+    pub fn validate(&self) -> Result<(), Error> {
+        check_unit_interval("beta1", self.beta1)?;
+        check_unit_interval("beta2", self.beta2)?;
+        check_positive("epsilon", self.epsilon)
+    }
+}
+
+impl Default for AdamSettings {
+    fn default() -> Self {
+        Self { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }
+    }
 }
 
 impl<S: Scalar> Default for Adam<S> {
     /// PyTorch's defaults: η = 10⁻³, β1 = 0.9, β2 = 0.999, ε = 10⁻⁸.
     fn default() -> Self {
         Self {
-            learning_rate: 1e-3,
-            beta1: 0.9,
-            beta2: 0.999,
-            epsilon: 1e-8,
+            learning_rate: AdamSettings::LEARNING_RATE,
+            settings: AdamSettings::default(),
             step: 0,
             exp_avg: SlotBuffers::new("exp_avg"),
             exp_avg_sq: SlotBuffers::new("exp_avg_sq"),
@@ -64,23 +92,31 @@ impl<S: Scalar> Default for Adam<S> {
 impl<S: Scalar> Adam<S> {
     /// Adam with learning rate η = `learning_rate` (positive, finite) and the default β1, β2, ε.
     pub fn new(learning_rate: f64) -> Result<Self, Error> {
+        Self::with_settings(learning_rate, AdamSettings::default())
+    }
+
+    /// Adam with learning rate η = `learning_rate` and `settings`, both checked.
+    pub fn with_settings(learning_rate: f64, settings: AdamSettings) -> Result<Self, Error> {
         check_learning_rate(learning_rate)?;
-        Ok(Self { learning_rate, ..Self::default() })
+        settings.validate()?;
+        Ok(Self { learning_rate, settings, ..Self::default() })
     }
 
     /// Sets the moments' decay rates β1 and β2, each in [0, 1).
-    pub fn betas(mut self, beta1: f64, beta2: f64) -> Result<Self, Error> {
-        check_unit_interval("beta1", beta1)?;
-        check_unit_interval("beta2", beta2)?;
-        (self.beta1, self.beta2) = (beta1, beta2);
-        Ok(self)
+    pub fn betas(self, beta1: f64, beta2: f64) -> Result<Self, Error> {
+        let settings = AdamSettings { beta1, beta2, ..self.settings };
+        Self::with_settings(self.learning_rate, settings)
     }
 
     /// Sets ε, the positive term that keeps the division finite where v̂ is zero.
-    pub fn epsilon(mut self, epsilon: f64) -> Result<Self, Error> {
-        check_positive("epsilon", epsilon)?;
-        self.epsilon = epsilon;
-        Ok(self)
+    pub fn epsilon(self, epsilon: f64) -> Result<Self, Error> {
+        let settings = AdamSettings { epsilon, ..self.settings };
+        Self::with_settings(self.learning_rate, settings)
+    }
+
+    /// The settings in use.
+    pub fn settings(&self) -> &AdamSettings {
+        &self.settings
     }
 
     /// Number of steps taken, t (calls to [`Optimizer::begin_step`]).
@@ -120,14 +156,14 @@ impl<S: Scalar> Optimizer<S> for Adam<S> {
     fn update(&mut self, slot: usize, tensor: Tensor<'_, S>) {
         // An update before any begin_step counts as the first step, rather than dividing by 1 − β⁰ = 0.
         let t = self.step.max(1) as f64;
-        let (beta1, beta2) = (S::from_f64(self.beta1), S::from_f64(self.beta2));
-        let (one_minus_beta1, one_minus_beta2) = (S::from_f64(1.0 - self.beta1), S::from_f64(1.0 - self.beta2));
+        let AdamSettings { beta1, beta2, epsilon } = self.settings;
+        let (one_minus_beta1, one_minus_beta2) = (S::from_f64(1.0 - beta1), S::from_f64(1.0 - beta2));
         // η m̂ / (√v̂ + ε) = (η / (1 − β1ᵗ)) m / (√v / √(1 − β2ᵗ) + ε), as PyTorch computes it.
-        let bias_correction1 = 1.0 - self.beta1.powf(t);
-        let bias_correction2 = 1.0 - self.beta2.powf(t);
+        let bias_correction1 = 1.0 - beta1.powf(t);
+        let bias_correction2 = 1.0 - beta2.powf(t);
         let step_size = S::from_f64(self.learning_rate / bias_correction1);
         let sqrt_bias_correction2 = S::from_f64(bias_correction2.sqrt());
-        let epsilon = S::from_f64(self.epsilon);
+        let (beta1, beta2, epsilon) = (S::from_f64(beta1), S::from_f64(beta2), S::from_f64(epsilon));
         let length = tensor.value.len();
         let (w, g) = (Disjoint::new(tensor.value), tensor.gradient);
         let m = Disjoint::new(self.exp_avg.get(slot, length, S::ZERO));
@@ -176,7 +212,8 @@ mod tests {
     #[test]
     fn defaults_are_pytorchs() {
         let adam = Adam::<f64>::default();
-        assert_eq!((adam.learning_rate, adam.beta1, adam.beta2, adam.epsilon), (1e-3, 0.9, 0.999, 1e-8));
+        let AdamSettings { beta1, beta2, epsilon } = adam.settings;
+        assert_eq!((adam.learning_rate, beta1, beta2, epsilon), (1e-3, 0.9, 0.999, 1e-8));
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! AdamW: Adam with weight decay decoupled from the gradient.
 
-use super::check::check_non_negative;
-use super::{Adam, Optimizer, OptimizerState};
+use super::{Adam, AdamSettings, Optimizer, OptimizerState};
+use crate::check::check_non_negative;
 use crate::layer::Tensor;
 use crate::{Error, Scalar};
+use serde::{Deserialize, Serialize};
 
 /// AdamW (Loshchilov & Hutter, 2019), following PyTorch's `torch.optim.AdamW`: before the
 /// [`Adam`] step, each weight shrinks towards zero by a fraction η λ of itself,
@@ -22,10 +23,48 @@ pub struct AdamW<S = f32> {
     weight_decay: f64,
 }
 
+/// What a user chooses for [`AdamW`] besides η, with PyTorch's defaults; the `adamw` kind of
+/// [`OptimizerSpec`](crate::spec::OptimizerSpec).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AdamWSettings {
+    /// β1, as for [`AdamSettings`]. Default 0.9.
+    pub beta1: f64,
+    /// β2, as for [`AdamSettings`]. Default 0.999.
+    pub beta2: f64,
+    /// ε, as for [`AdamSettings`]. Default 10⁻⁸.
+    pub epsilon: f64,
+    /// λ, the fraction η λ of each weight removed per step, ≥ 0. Default 0.01.
+    pub weight_decay: f64,
+}
+
+impl AdamWSettings {
+    /// PyTorch's default η for AdamW (Adam's).
+    pub const LEARNING_RATE: f64 = AdamSettings::LEARNING_RATE;
+
+    /// The Adam part of the settings.
+    pub fn adam(&self) -> AdamSettings {
+        AdamSettings { beta1: self.beta1, beta2: self.beta2, epsilon: self.epsilon }
+    }
+
+    /// Checks every setting, naming the one at fault.
+    pub fn validate(&self) -> Result<(), Error> {
+        self.adam().validate()?;
+        check_non_negative("weight_decay", self.weight_decay)
+    }
+}
+
+impl Default for AdamWSettings {
+    fn default() -> Self {
+        let AdamSettings { beta1, beta2, epsilon } = AdamSettings::default();
+        Self { beta1, beta2, epsilon, weight_decay: 0.01 }
+    }
+}
+
 impl<S: Scalar> Default for AdamW<S> {
     /// PyTorch's defaults: Adam's, and λ = 0.01.
     fn default() -> Self {
-        Self { adam: Adam::default(), weight_decay: 0.01 }
+        Self { adam: Adam::default(), weight_decay: AdamWSettings::default().weight_decay }
     }
 }
 
@@ -33,31 +72,37 @@ impl<S: Scalar> AdamW<S> {
     /// AdamW with learning rate η = `learning_rate` (positive, finite) and the default β1, β2,
     /// ε and λ.
     pub fn new(learning_rate: f64) -> Result<Self, Error> {
-        Ok(Self { adam: Adam::new(learning_rate)?, ..Self::default() })
+        Self::with_settings(learning_rate, AdamWSettings::default())
+    }
+
+    /// AdamW with learning rate η = `learning_rate` and `settings`, both checked.
+    pub fn with_settings(learning_rate: f64, settings: AdamWSettings) -> Result<Self, Error> {
+        settings.validate()?;
+        Ok(Self { adam: Adam::with_settings(learning_rate, settings.adam())?, weight_decay: settings.weight_decay })
+    }
+
+    /// The settings in use.
+    pub fn settings(&self) -> AdamWSettings {
+        let AdamSettings { beta1, beta2, epsilon } = *self.adam.settings();
+        AdamWSettings { beta1, beta2, epsilon, weight_decay: self.weight_decay }
     }
 
     /// Sets the moments' decay rates β1 and β2, each in [0, 1).
-    pub fn betas(mut self, beta1: f64, beta2: f64) -> Result<Self, Error> {
-        self.adam = self.adam.betas(beta1, beta2)?;
-        Ok(self)
+    pub fn betas(self, beta1: f64, beta2: f64) -> Result<Self, Error> {
+        let settings = AdamWSettings { beta1, beta2, ..self.settings() };
+        Self::with_settings(self.adam.learning_rate(), settings)
     }
 
     /// Sets ε, the positive term that keeps the division finite where v̂ is zero.
-    pub fn epsilon(mut self, epsilon: f64) -> Result<Self, Error> {
-        self.adam = self.adam.epsilon(epsilon)?;
-        Ok(self)
+    pub fn epsilon(self, epsilon: f64) -> Result<Self, Error> {
+        let settings = AdamWSettings { epsilon, ..self.settings() };
+        Self::with_settings(self.adam.learning_rate(), settings)
     }
 
     /// Sets the weight decay λ ≥ 0 (0 makes AdamW plain Adam).
-    pub fn weight_decay(mut self, weight_decay: f64) -> Result<Self, Error> {
-        check_non_negative("weight_decay", weight_decay)?;
-        self.weight_decay = weight_decay;
-        Ok(self)
-    }
-
-    /// The weight decay λ.
-    pub fn weight_decay_coefficient(&self) -> f64 {
-        self.weight_decay
+    pub fn weight_decay(self, weight_decay: f64) -> Result<Self, Error> {
+        let settings = AdamWSettings { weight_decay, ..self.settings() };
+        Self::with_settings(self.adam.learning_rate(), settings)
     }
 
     /// Number of steps taken, t.
@@ -114,7 +159,7 @@ mod tests {
     #[test]
     fn defaults_are_pytorchs() {
         let adamw = AdamW::<f64>::default();
-        assert_eq!((adamw.learning_rate(), adamw.weight_decay_coefficient()), (1e-3, 0.01));
+        assert_eq!((adamw.learning_rate(), adamw.settings().weight_decay), (1e-3, 0.01));
         assert_eq!(adamw.adam, Adam::default());
     }
 

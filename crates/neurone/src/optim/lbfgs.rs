@@ -1,9 +1,10 @@
 //! L-BFGS: a quasi-Newton method for full-batch training of small problems (scikit-learn's
 //! default solver for `MLPClassifier`/`MLPRegressor`).
 
-use super::check::check_non_negative;
 use super::line_search::{CURVATURE, LineSearch, SUFFICIENT_DECREASE, strong_wolfe};
 use crate::Error;
+use crate::check::{check_at_least, check_non_negative};
+use serde::{Deserialize, Serialize};
 
 /// Limited-memory BFGS (Nocedal & Wright, *Numerical Optimization*, algorithm 7.5) on a flat
 /// vector of parameters x, minimising an objective f that returns f(x) and writes ∇f(x).
@@ -43,11 +44,7 @@ use crate::Error;
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Lbfgs {
-    history_size: usize,
-    max_line_search_evaluations: usize,
-    line_search_curvature: f64,
-    gradient_tolerance: f64,
-    change_tolerance: f64,
+    settings: LbfgsSettings,
     iterations: u64,
     evaluations: u64,
     /// Length of x, fixed by the first step (0 before).
@@ -110,9 +107,47 @@ impl LbfgsStep {
     }
 }
 
-impl Default for Lbfgs {
-    /// m = 10 pairs, 20 line-search evaluations, gradient tolerance 10⁻⁵ and relative change
-    /// tolerance 2.2·10⁻⁹: SciPy's L-BFGS-B defaults, which scikit-learn uses.
+/// What a user chooses for [`Lbfgs`]: SciPy's L-BFGS-B defaults, which scikit-learn uses; the
+/// `lbfgs` kind of [`OptimizerSpec`](crate::spec::OptimizerSpec).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LbfgsSettings {
+    /// m, the number of (s, y) pairs kept, at least 1. Default 10.
+    pub history_size: usize,
+    /// The most objective evaluations one line search may use, at least 1. Default 20.
+    pub max_line_search_evaluations: usize,
+    /// c2 of the strong Wolfe curvature condition |φ'(t)| ≤ c2 |φ'(0)|, in (10⁻⁴, 1). Default
+    /// 0.9; smaller values make each line search closer to exact, at the cost of more
+    /// evaluations.
+    pub line_search_curvature: f64,
+    /// Converged once every |∂f/∂xᵢ| ≤ this (≥ 0). Default 10⁻⁵.
+    pub gradient_tolerance: f64,
+    /// Converged once a step lowers f by at most this · max(|f_old|, |f_new|, 1) (≥ 0; 0 turns
+    /// the test off). Default 2.2·10⁻⁹.
+    pub change_tolerance: f64,
+}
+
+impl LbfgsSettings {
+    /// η for L-BFGS: none, its line search picks each step; 1 is the length it tries first.
+    pub const LEARNING_RATE: f64 = 1.0;
+
+    /// Checks every setting, naming the one at fault.
+    pub fn validate(&self) -> Result<(), Error> {
+        check_at_least("history_size", self.history_size, 1)?;
+        check_at_least("max_line_search_evaluations", self.max_line_search_evaluations, 1)?;
+        let curvature = self.line_search_curvature;
+        if !(curvature > SUFFICIENT_DECREASE && curvature < 1.0) {
+            return Err(Error::invalid(
+                "line_search_curvature",
+                format!("must be in ({SUFFICIENT_DECREASE}, 1), got {curvature}"),
+            ));
+        }
+        check_non_negative("gradient_tolerance", self.gradient_tolerance)?;
+        check_non_negative("change_tolerance", self.change_tolerance)
+    }
+}
+
+impl Default for LbfgsSettings {
     fn default() -> Self {
         Self {
             history_size: 10,
@@ -120,6 +155,16 @@ impl Default for Lbfgs {
             line_search_curvature: CURVATURE,
             gradient_tolerance: 1e-5,
             change_tolerance: 1e7 * f64::EPSILON,
+        }
+    }
+}
+
+impl Default for Lbfgs {
+    /// m = 10 pairs, 20 line-search evaluations, gradient tolerance 10⁻⁵ and relative change
+    /// tolerance 2.2·10⁻⁹: SciPy's L-BFGS-B defaults, which scikit-learn uses.
+    fn default() -> Self {
+        Self {
+            settings: LbfgsSettings::default(),
             iterations: 0,
             evaluations: 0,
             dimension: 0,
@@ -140,51 +185,40 @@ impl Default for Lbfgs {
 }
 
 impl Lbfgs {
+    /// L-BFGS with `settings`, checked.
+    pub fn with_settings(settings: LbfgsSettings) -> Result<Self, Error> {
+        settings.validate()?;
+        Ok(Self { settings, ..Self::default() })
+    }
+
+    /// The settings in use.
+    pub fn settings(&self) -> &LbfgsSettings {
+        &self.settings
+    }
+
     /// Sets m, the number of (s, y) pairs kept (at least 1). Only before the first step.
-    pub fn history_size(mut self, history_size: usize) -> Result<Self, Error> {
-        if history_size == 0 {
-            return Err(Error::invalid("history_size", "must be at least 1"));
-        }
-        self.history_size = history_size;
-        Ok(self)
+    pub fn history_size(self, history_size: usize) -> Result<Self, Error> {
+        Self::with_settings(LbfgsSettings { history_size, ..self.settings })
     }
 
     /// Sets the most objective evaluations one line search may use (at least 1).
-    pub fn max_line_search_evaluations(mut self, evaluations: usize) -> Result<Self, Error> {
-        if evaluations == 0 {
-            return Err(Error::invalid("max_line_search_evaluations", "must be at least 1"));
-        }
-        self.max_line_search_evaluations = evaluations;
-        Ok(self)
+    pub fn max_line_search_evaluations(self, evaluations: usize) -> Result<Self, Error> {
+        Self::with_settings(LbfgsSettings { max_line_search_evaluations: evaluations, ..self.settings })
     }
 
-    /// Sets c2 of the strong Wolfe curvature condition |φ'(t)| ≤ c2 |φ'(0)|, in (10⁻⁴, 1);
-    /// default 0.9. Smaller values make each line search closer to exact, at the cost of more
-    /// evaluations.
-    pub fn line_search_curvature(mut self, curvature: f64) -> Result<Self, Error> {
-        if !(curvature > SUFFICIENT_DECREASE && curvature < 1.0) {
-            return Err(Error::invalid(
-                "line_search_curvature",
-                format!("must be in ({SUFFICIENT_DECREASE}, 1), got {curvature}"),
-            ));
-        }
-        self.line_search_curvature = curvature;
-        Ok(self)
+    /// Sets c2 of the strong Wolfe curvature condition, in (10⁻⁴, 1).
+    pub fn line_search_curvature(self, curvature: f64) -> Result<Self, Error> {
+        Self::with_settings(LbfgsSettings { line_search_curvature: curvature, ..self.settings })
     }
 
     /// Converged once every |∂f/∂xᵢ| ≤ `tolerance` (≥ 0).
-    pub fn gradient_tolerance(mut self, tolerance: f64) -> Result<Self, Error> {
-        check_non_negative("gradient_tolerance", tolerance)?;
-        self.gradient_tolerance = tolerance;
-        Ok(self)
+    pub fn gradient_tolerance(self, tolerance: f64) -> Result<Self, Error> {
+        Self::with_settings(LbfgsSettings { gradient_tolerance: tolerance, ..self.settings })
     }
 
-    /// Converged once a step lowers f by at most `tolerance` · max(|f_old|, |f_new|, 1)
-    /// (≥ 0; 0 turns the test off).
-    pub fn change_tolerance(mut self, tolerance: f64) -> Result<Self, Error> {
-        check_non_negative("change_tolerance", tolerance)?;
-        self.change_tolerance = tolerance;
-        Ok(self)
+    /// Converged once a step lowers f by at most `tolerance` · max(|f_old|, |f_new|, 1).
+    pub fn change_tolerance(self, tolerance: f64) -> Result<Self, Error> {
+        Self::with_settings(LbfgsSettings { change_tolerance: tolerance, ..self.settings })
     }
 
     /// Number of iterations taken (steps that moved the parameters).
@@ -247,7 +281,7 @@ impl Lbfgs {
             evaluations: 0,
             status: LbfgsStatus::Converged,
         };
-        if outcome.gradient_norm <= self.gradient_tolerance {
+        if outcome.gradient_norm <= self.settings.gradient_tolerance {
             return Ok(outcome);
         }
         let (step_length, loss) = loop {
@@ -282,8 +316,8 @@ impl Lbfgs {
 
         let gradient_norm = max_abs(&self.gradient);
         let scale = previous_loss.abs().max(loss.abs()).max(1.0);
-        let converged =
-            gradient_norm <= self.gradient_tolerance || previous_loss - loss <= self.change_tolerance * scale;
+        let converged = gradient_norm <= self.settings.gradient_tolerance
+            || previous_loss - loss <= self.settings.change_tolerance * scale;
         Ok(LbfgsStep {
             loss,
             gradient_norm,
@@ -300,9 +334,10 @@ impl Lbfgs {
             for buffer in [&mut self.point, &mut self.gradient, &mut self.direction, &mut self.trial_gradient] {
                 *buffer = vec![0.0; dimension];
             }
-            self.parameter_changes = vec![0.0; self.history_size * dimension];
-            self.gradient_changes = vec![0.0; self.history_size * dimension];
-            (self.curvatures, self.alphas) = (vec![0.0; self.history_size], vec![0.0; self.history_size]);
+            self.parameter_changes = vec![0.0; self.settings.history_size * dimension];
+            self.gradient_changes = vec![0.0; self.settings.history_size * dimension];
+            (self.curvatures, self.alphas) =
+                (vec![0.0; self.settings.history_size], vec![0.0; self.settings.history_size]);
         } else if dimension != self.dimension {
             return Err(Error::Shape(format!("L-BFGS was started on {} parameters, not {dimension}", self.dimension)));
         }
@@ -311,7 +346,7 @@ impl Lbfgs {
 
     /// Where the `index`-th pair, oldest first, lives in the ring.
     fn pair_range(&self, index: usize) -> std::ops::Range<usize> {
-        let slot = (self.oldest + index) % self.history_size;
+        let slot = (self.oldest + index) % self.settings.history_size;
         slot * self.dimension..(slot + 1) * self.dimension
     }
 
@@ -323,7 +358,7 @@ impl Lbfgs {
             // q ← ∇f;  for the newest pair to the oldest: αᵢ = ρᵢ sᵢᵀq,  q ← q − αᵢ yᵢ
             for index in (0..self.pairs).rev() {
                 let range = self.pair_range(index);
-                let alpha = self.curvatures[(self.oldest + index) % self.history_size]
+                let alpha = self.curvatures[(self.oldest + index) % self.settings.history_size]
                     * dot(&self.parameter_changes[range.clone()], &self.direction);
                 self.alphas[index] = alpha;
                 axpy(-alpha, &self.gradient_changes[range], &mut self.direction);
@@ -336,7 +371,7 @@ impl Lbfgs {
             // for the oldest pair to the newest: β = ρᵢ yᵢᵀr,  r ← r + sᵢ (αᵢ − β)
             for index in 0..self.pairs {
                 let range = self.pair_range(index);
-                let beta = self.curvatures[(self.oldest + index) % self.history_size]
+                let beta = self.curvatures[(self.oldest + index) % self.settings.history_size]
                     * dot(&self.gradient_changes[range.clone()], &self.direction);
                 axpy(self.alphas[index] - beta, &self.parameter_changes[range], &mut self.direction);
             }
@@ -370,7 +405,8 @@ impl Lbfgs {
             let value = objective(parameters, trial_gradient);
             (value, dot(trial_gradient, direction))
         };
-        let (evaluations_allowed, curvature) = (self.max_line_search_evaluations, self.line_search_curvature);
+        let (evaluations_allowed, curvature) =
+            (self.settings.max_line_search_evaluations, self.settings.line_search_curvature);
         let search = strong_wolfe(&mut phi, self.loss, slope, initial_step, evaluations_allowed, curvature);
         self.evaluations += evaluations;
         search
@@ -393,7 +429,7 @@ impl Lbfgs {
         if !(curvature > 0.0 && curvature.is_finite()) {
             return;
         }
-        let slot = (self.oldest + self.pairs) % self.history_size;
+        let slot = (self.oldest + self.pairs) % self.settings.history_size;
         let range = slot * self.dimension..(slot + 1) * self.dimension;
         let (s, y) = (&mut self.parameter_changes[range.clone()], &mut self.gradient_changes[range]);
         for (i, (s, y)) in s.iter_mut().zip(y.iter_mut()).enumerate() {
@@ -401,8 +437,8 @@ impl Lbfgs {
             *y = self.trial_gradient[i] - self.gradient[i];
         }
         self.curvatures[slot] = 1.0 / curvature;
-        if self.pairs == self.history_size {
-            self.oldest = (self.oldest + 1) % self.history_size;
+        if self.pairs == self.settings.history_size {
+            self.oldest = (self.oldest + 1) % self.settings.history_size;
         } else {
             self.pairs += 1;
         }

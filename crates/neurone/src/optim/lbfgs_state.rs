@@ -25,8 +25,11 @@ impl Lbfgs {
         let invalid = |reason: String| Error::invalid("optimizer state", reason);
         state.expect_optimizer("lbfgs")?;
         let pairs = state.tensors.len() / 2;
-        if pairs > self.history_size {
-            return Err(invalid(format!("holds {pairs} pairs, more than the history size {}", self.history_size)));
+        if pairs > self.settings.history_size {
+            return Err(invalid(format!(
+                "holds {pairs} pairs, more than the history size {}",
+                self.settings.history_size
+            )));
         }
         let mut dimension = (self.dimension > 0).then_some(self.dimension);
         for (position, (name, values)) in state.tensors.iter().enumerate() {

@@ -8,7 +8,6 @@
 mod adagrad;
 mod adam;
 mod adamw;
-mod check;
 mod lbfgs;
 mod line_search;
 mod plateau;
@@ -20,14 +19,14 @@ mod state;
 #[cfg(test)]
 mod testing;
 
-pub use adagrad::Adagrad;
-pub use adam::Adam;
-pub use adamw::AdamW;
-pub use lbfgs::{Lbfgs, LbfgsStatus, LbfgsStep};
+pub use adagrad::{Adagrad, AdagradSettings};
+pub use adam::{Adam, AdamSettings};
+pub use adamw::{AdamW, AdamWSettings};
+pub use lbfgs::{Lbfgs, LbfgsSettings, LbfgsStatus, LbfgsStep};
 pub use plateau::{Plateau, PlateauMode};
-pub use rmsprop::RmsProp;
+pub use rmsprop::{RmsProp, RmsPropSettings};
 pub use schedule::{Schedule, Scheduler, SchedulerState};
-pub use sgd::Sgd;
+pub use sgd::{Sgd, SgdSettings};
 pub use state::OptimizerState;
 
 use crate::layer::Tensor;

@@ -1,8 +1,8 @@
 //! Reduce-on-plateau: lower η when the monitored quantity has stopped improving.
 
-use super::check::check_non_negative;
 use super::schedule::SchedulerState;
 use crate::Error;
+use crate::check::check_non_negative;
 
 /// Below this change a reduction is ignored, as in PyTorch (its `eps`).
 const SMALLEST_REDUCTION: f64 = 1e-8;

@@ -1,11 +1,12 @@
 //! RMSProp: gradient descent divided by a running root mean square of the gradient.
 
-use super::check::{check_learning_rate, check_positive, check_unit_interval};
 use super::slots::{SlotBuffers, export_state, import_state};
 use super::{Optimizer, OptimizerState};
+use crate::check::{check_learning_rate, check_positive, check_unit_interval};
 use crate::elementwise::{Disjoint, for_each_range};
 use crate::layer::Tensor;
 use crate::{Error, Scalar};
+use serde::{Deserialize, Serialize};
 
 /// RMSProp (Hinton, 2012), following PyTorch's `torch.optim.RMSprop` (without weight decay).
 ///
@@ -22,25 +23,53 @@ use crate::{Error, Scalar};
 #[derive(Clone, Debug, PartialEq)]
 pub struct RmsProp<S = f32> {
     learning_rate: f64,
-    alpha: f64,
-    epsilon: f64,
-    momentum: f64,
-    centered: bool,
+    settings: RmsPropSettings,
     step: u64,
     square_avg: SlotBuffers<S>,
     grad_avg: SlotBuffers<S>,
     momentum_buffers: SlotBuffers<S>,
 }
 
+/// What a user chooses for [`RmsProp`] besides η, with PyTorch's defaults; the `rmsprop` kind
+/// of [`OptimizerSpec`](crate::spec::OptimizerSpec).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RmsPropSettings {
+    /// α, the decay rate of the mean square, in [0, 1). Default 0.99.
+    pub alpha: f64,
+    /// ε, the positive term that keeps the division finite where v is zero. Default 10⁻⁸.
+    pub epsilon: f64,
+    /// μ, in [0, 1) (0 turns momentum off). Default 0.
+    pub momentum: f64,
+    /// Divide by an estimate of the gradient's variance, v − ḡ², rather than its mean square v.
+    /// Default false.
+    pub centered: bool,
+}
+
+impl RmsPropSettings {
+    /// PyTorch's default η for RMSprop.
+    pub const LEARNING_RATE: f64 = 0.01;
+
+    /// Checks every setting, naming the one at fault.
+    pub fn validate(&self) -> Result<(), Error> {
+        check_unit_interval("alpha", self.alpha)?;
+        check_positive("epsilon", self.epsilon)?;
+        check_unit_interval("momentum", self.momentum)
+    }
+}
+
+impl Default for RmsPropSettings {
+    fn default() -> Self {
+        Self { alpha: 0.99, epsilon: 1e-8, momentum: 0.0, centered: false }
+    }
+}
+
 impl<S: Scalar> Default for RmsProp<S> {
     /// PyTorch's defaults: η = 0.01, α = 0.99, ε = 10⁻⁸, no momentum, not centered.
     fn default() -> Self {
         Self {
-            learning_rate: 0.01,
-            alpha: 0.99,
-            epsilon: 1e-8,
-            momentum: 0.0,
-            centered: false,
+            learning_rate: RmsPropSettings::LEARNING_RATE,
+            settings: RmsPropSettings::default(),
             step: 0,
             square_avg: SlotBuffers::new("square_avg"),
             grad_avg: SlotBuffers::new("grad_avg"),
@@ -52,36 +81,41 @@ impl<S: Scalar> Default for RmsProp<S> {
 impl<S: Scalar> RmsProp<S> {
     /// RMSProp with learning rate η = `learning_rate` (positive, finite) and the other defaults.
     pub fn new(learning_rate: f64) -> Result<Self, Error> {
+        Self::with_settings(learning_rate, RmsPropSettings::default())
+    }
+
+    /// RMSProp with learning rate η = `learning_rate` and `settings`, both checked.
+    pub fn with_settings(learning_rate: f64, settings: RmsPropSettings) -> Result<Self, Error> {
         check_learning_rate(learning_rate)?;
-        Ok(Self { learning_rate, ..Self::default() })
+        settings.validate()?;
+        Ok(Self { learning_rate, settings, ..Self::default() })
     }
 
     /// Sets the decay rate α of the mean square, in [0, 1).
-    pub fn alpha(mut self, alpha: f64) -> Result<Self, Error> {
-        check_unit_interval("alpha", alpha)?;
-        self.alpha = alpha;
-        Ok(self)
+    pub fn alpha(self, alpha: f64) -> Result<Self, Error> {
+        Self::with_settings(self.learning_rate, RmsPropSettings { alpha, ..self.settings })
     }
 
     /// Sets ε, the positive term that keeps the division finite where v is zero.
-    pub fn epsilon(mut self, epsilon: f64) -> Result<Self, Error> {
-        check_positive("epsilon", epsilon)?;
-        self.epsilon = epsilon;
-        Ok(self)
+    pub fn epsilon(self, epsilon: f64) -> Result<Self, Error> {
+        Self::with_settings(self.learning_rate, RmsPropSettings { epsilon, ..self.settings })
     }
 
     /// Sets the momentum μ, in [0, 1) (0 turns momentum off).
-    pub fn momentum(mut self, momentum: f64) -> Result<Self, Error> {
-        check_unit_interval("momentum", momentum)?;
-        self.momentum = momentum;
-        Ok(self)
+    pub fn momentum(self, momentum: f64) -> Result<Self, Error> {
+        Self::with_settings(self.learning_rate, RmsPropSettings { momentum, ..self.settings })
     }
 
     /// Whether to divide by an estimate of the gradient's variance, v − ḡ², rather than its
     /// mean square v.
     pub fn centered(mut self, centered: bool) -> Self {
-        self.centered = centered;
+        self.settings.centered = centered;
         self
+    }
+
+    /// The settings in use.
+    pub fn settings(&self) -> &RmsPropSettings {
+        &self.settings
     }
 
     /// Number of steps taken (calls to [`Optimizer::begin_step`]).
@@ -112,14 +146,14 @@ impl<S: Scalar> Optimizer<S> for RmsProp<S> {
 
     fn update(&mut self, slot: usize, tensor: Tensor<'_, S>) {
         let (learning_rate, alpha, epsilon) =
-            (S::from_f64(self.learning_rate), S::from_f64(self.alpha), S::from_f64(self.epsilon));
-        let (one_minus_alpha, momentum) = (S::from_f64(1.0 - self.alpha), S::from_f64(self.momentum));
+            (S::from_f64(self.learning_rate), S::from_f64(self.settings.alpha), S::from_f64(self.settings.epsilon));
+        let (one_minus_alpha, momentum) = (S::from_f64(1.0 - self.settings.alpha), S::from_f64(self.settings.momentum));
         let length = tensor.value.len();
         let (w, g) = (Disjoint::new(tensor.value), tensor.gradient);
         let square_avg = Disjoint::new(self.square_avg.get(slot, length, S::ZERO));
-        let grad_avg = self.centered.then(|| Disjoint::new(self.grad_avg.get(slot, length, S::ZERO)));
+        let grad_avg = self.settings.centered.then(|| Disjoint::new(self.grad_avg.get(slot, length, S::ZERO)));
         let momentum_buffer =
-            (self.momentum > 0.0).then(|| Disjoint::new(self.momentum_buffers.get(slot, length, S::ZERO)));
+            (self.settings.momentum > 0.0).then(|| Disjoint::new(self.momentum_buffers.get(slot, length, S::ZERO)));
         for_each_range(
             length,
             #[inline(always)]
@@ -178,10 +212,10 @@ impl<S: Scalar> Optimizer<S> for RmsProp<S> {
     fn load_state(&mut self, state: &OptimizerState) -> Result<(), Error> {
         // Only the buffers this configuration uses may appear in the state.
         let mut groups = vec![&mut self.square_avg];
-        if self.centered {
+        if self.settings.centered {
             groups.push(&mut self.grad_avg);
         }
-        if self.momentum > 0.0 {
+        if self.settings.momentum > 0.0 {
             groups.push(&mut self.momentum_buffers);
         }
         import_state(state, "rmsprop", &mut groups)?;
@@ -219,8 +253,8 @@ mod tests {
     #[test]
     fn defaults_are_pytorchs() {
         let rmsprop = RmsProp::<f64>::default();
-        assert_eq!((rmsprop.learning_rate, rmsprop.alpha, rmsprop.epsilon), (0.01, 0.99, 1e-8));
-        assert_eq!((rmsprop.momentum, rmsprop.centered), (0.0, false));
+        assert_eq!((rmsprop.learning_rate, rmsprop.settings.alpha, rmsprop.settings.epsilon), (0.01, 0.99, 1e-8));
+        assert_eq!((rmsprop.settings.momentum, rmsprop.settings.centered), (0.0, false));
     }
 
     #[test]

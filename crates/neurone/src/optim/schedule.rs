@@ -4,8 +4,8 @@
 use std::f64::consts::PI;
 
 use super::Plateau;
-use super::check::{check_decay_factor, check_learning_rate, check_non_negative};
 use crate::Error;
+use crate::check::{check_at_least, check_decay_factor, check_learning_rate, check_non_negative};
 
 /// How η changes from epoch to epoch, from the base learning rate η₀.
 ///
@@ -55,16 +55,12 @@ impl Schedule {
         match *self {
             Schedule::Constant => Ok(()),
             Schedule::Step { step_size, gamma } => {
-                if step_size == 0 {
-                    return Err(Error::invalid("step_size", "must be at least 1"));
-                }
+                check_at_least("step_size", step_size, 1)?;
                 check_decay_factor("gamma", gamma)
             }
             Schedule::Exponential { gamma } => check_decay_factor("gamma", gamma),
             Schedule::Cosine { epochs, min_learning_rate, warmup_epochs } => {
-                if epochs == 0 {
-                    return Err(Error::invalid("epochs", "must be at least 1"));
-                }
+                check_at_least("epochs", epochs, 1)?;
                 if warmup_epochs >= epochs {
                     return Err(Error::invalid(
                         "warmup_epochs",

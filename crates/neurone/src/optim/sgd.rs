@@ -1,10 +1,11 @@
 //! Gradient descent, `W ← W − η ∂J/∂W`, optionally with momentum (heavy ball or Nesterov).
 
-use super::check::{check_learning_rate, check_unit_interval};
 use super::slots::{SlotBuffers, export_state, import_state};
 use super::{Optimizer, OptimizerState};
+use crate::check::{check_learning_rate, check_unit_interval};
 use crate::layer::Tensor;
 use crate::{Error, Scalar};
+use serde::{Deserialize, Serialize};
 
 /// Stochastic gradient descent with learning rate η and optional momentum μ, following
 /// PyTorch's `torch.optim.SGD` (without dampening or weight decay).
@@ -25,59 +26,70 @@ use crate::{Error, Scalar};
 /// assert_eq!(weights, [0.0, 3.0]);
 ///
 /// let with_momentum = Sgd::<f32>::new(0.01)?.momentum(0.9)?.nesterov(true)?;
-/// assert!(with_momentum.is_nesterov());
+/// assert!(with_momentum.settings().nesterov);
 /// # Ok::<(), neurone::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sgd<S = f32> {
     learning_rate: f64,
-    momentum: f64,
-    nesterov: bool,
+    settings: SgdSettings,
     step: u64,
     momentum_buffers: SlotBuffers<S>,
+}
+
+/// What a user chooses for [`Sgd`] besides η: PyTorch's defaults, no momentum; the `sgd` kind
+/// of [`OptimizerSpec`](crate::spec::OptimizerSpec).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SgdSettings {
+    /// μ, in [0, 1) (0 turns momentum off). Default 0.
+    pub momentum: f64,
+    /// Look ahead along the momentum (needs μ > 0). Default false.
+    pub nesterov: bool,
+}
+
+impl SgdSettings {
+    /// The default η: PyTorch has none for SGD, Keras and scikit-learn's `sgd` solver near it use
+    /// 0.01 (scikit-learn 0.001).
+    pub const LEARNING_RATE: f64 = 0.01;
+
+    /// Checks every setting, naming the one at fault.
+    pub fn validate(&self) -> Result<(), Error> {
+        check_unit_interval("momentum", self.momentum)?;
+        if self.nesterov && self.momentum == 0.0 {
+            return Err(Error::invalid("nesterov", "needs a momentum greater than 0"));
+        }
+        Ok(())
+    }
 }
 
 impl<S: Scalar> Sgd<S> {
     /// Gradient descent with step size η = `learning_rate`, which must be positive and finite;
     /// no momentum.
     pub fn new(learning_rate: f64) -> Result<Self, Error> {
+        Self::with_settings(learning_rate, SgdSettings::default())
+    }
+
+    /// Gradient descent with step size η = `learning_rate` and `settings`, both checked.
+    pub fn with_settings(learning_rate: f64, settings: SgdSettings) -> Result<Self, Error> {
         check_learning_rate(learning_rate)?;
-        Ok(Self {
-            learning_rate,
-            momentum: 0.0,
-            nesterov: false,
-            step: 0,
-            momentum_buffers: SlotBuffers::new("momentum_buffer"),
-        })
+        settings.validate()?;
+        Ok(Self { learning_rate, settings, step: 0, momentum_buffers: SlotBuffers::new("momentum_buffer") })
     }
 
     /// Sets the momentum μ, in [0, 1) (0 turns momentum off).
-    pub fn momentum(mut self, momentum: f64) -> Result<Self, Error> {
-        check_unit_interval("momentum", momentum)?;
-        if momentum == 0.0 && self.nesterov {
-            return Err(nesterov_without_momentum());
-        }
-        self.momentum = momentum;
-        Ok(self)
+    pub fn momentum(self, momentum: f64) -> Result<Self, Error> {
+        Self::with_settings(self.learning_rate, SgdSettings { momentum, ..self.settings })
     }
 
     /// Turns Nesterov momentum on or off; it needs a momentum μ > 0, set first.
-    pub fn nesterov(mut self, nesterov: bool) -> Result<Self, Error> {
-        if nesterov && self.momentum == 0.0 {
-            return Err(nesterov_without_momentum());
-        }
-        self.nesterov = nesterov;
-        Ok(self)
+    pub fn nesterov(self, nesterov: bool) -> Result<Self, Error> {
+        Self::with_settings(self.learning_rate, SgdSettings { nesterov, ..self.settings })
     }
 
-    /// The momentum μ (0 when off).
-    pub fn momentum_coefficient(&self) -> f64 {
-        self.momentum
-    }
-
-    /// Whether the update looks ahead along the momentum (Nesterov).
-    pub fn is_nesterov(&self) -> bool {
-        self.nesterov
+    /// The settings in use.
+    pub fn settings(&self) -> &SgdSettings {
+        &self.settings
     }
 
     /// Number of steps taken (calls to [`Optimizer::begin_step`]).
@@ -91,10 +103,6 @@ impl<S: Scalar> Sgd<S> {
     }
 }
 
-fn nesterov_without_momentum() -> Error {
-    Error::invalid("nesterov", "needs a momentum greater than 0")
-}
-
 impl<S: Scalar> Optimizer<S> for Sgd<S> {
     fn begin_step(&mut self) {
         self.step += 1;
@@ -102,20 +110,20 @@ impl<S: Scalar> Optimizer<S> for Sgd<S> {
 
     fn update(&mut self, slot: usize, tensor: Tensor<'_, S>) {
         let learning_rate = S::from_f64(self.learning_rate);
-        if self.momentum == 0.0 {
+        if self.settings.momentum == 0.0 {
             // W ← W − η ∂J/∂W
             for (w, &g) in tensor.value.iter_mut().zip(tensor.gradient) {
                 *w -= learning_rate * g;
             }
             return;
         }
-        let momentum = S::from_f64(self.momentum);
+        let momentum = S::from_f64(self.settings.momentum);
         let buffer = self.momentum_buffers.get(slot, tensor.value.len(), S::ZERO);
         for ((w, &g), b) in tensor.value.iter_mut().zip(tensor.gradient).zip(buffer) {
             // buf ← μ buf + g
             *b = momentum * *b + g;
             // Nesterov: W ← W − η (g + μ buf);  heavy ball: W ← W − η buf
-            let direction = if self.nesterov { g + momentum * *b } else { *b };
+            let direction = if self.settings.nesterov { g + momentum * *b } else { *b };
             *w -= learning_rate * direction;
         }
     }
@@ -133,7 +141,7 @@ impl<S: Scalar> Optimizer<S> for Sgd<S> {
     }
 
     fn load_state(&mut self, state: &OptimizerState) -> Result<(), Error> {
-        if self.momentum == 0.0 {
+        if self.settings.momentum == 0.0 {
             // Plain gradient descent keeps no buffers, so a state holding some is not its own.
             import_state::<S>(state, "sgd", &mut [])?;
         } else {

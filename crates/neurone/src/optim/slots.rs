@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use super::OptimizerState;
-use super::check::check_learning_rate;
+use crate::check::check_learning_rate;
 use crate::{Error, Scalar};
 
 /// One buffer per tensor slot (e.g. Adam's first moments), named in checkpoints

@@ -5,6 +5,7 @@ use std::str::FromStr;
 
 use super::{EpochRecord, Metric};
 use crate::Error;
+use crate::check::{check_at_least, check_non_negative};
 
 /// The quantity that decides the best epoch and early stopping.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -108,12 +109,7 @@ impl EarlyStopping {
     }
 
     pub(crate) fn check(&self) -> Result<(), Error> {
-        if self.patience == 0 {
-            return Err(Error::invalid("patience", "must be at least 1"));
-        }
-        if !(self.min_delta >= 0.0 && self.min_delta.is_finite()) {
-            return Err(Error::invalid("min_delta", format!("must be a non-negative number, got {}", self.min_delta)));
-        }
-        Ok(())
+        check_at_least("patience", self.patience, 1)?;
+        check_non_negative("min_delta", self.min_delta)
     }
 }

@@ -21,6 +21,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
+use crate::check::check_at_least;
 use crate::optim::{Lbfgs, PlateauMode, Schedule, Scheduler};
 use crate::{Dataset, Error, Network, Optimizer, Rng, Scalar};
 
@@ -376,14 +377,10 @@ impl<'a, S: Scalar> Trainer<'a, S> {
         train: &Dataset<S>,
         validation: Option<&Dataset<S>>,
     ) -> Result<(), Error> {
-        if self.epochs == 0 {
-            return Err(Error::invalid("epochs", "must be at least 1"));
-        }
-        if self.batch_size == 0 {
-            return Err(Error::invalid("batch_size", "must be at least 1"));
-        }
-        if self.checkpoints.as_ref().is_some_and(|(every, _)| *every == 0) {
-            return Err(Error::invalid("checkpoint_every", "must be at least 1 epoch"));
+        check_at_least("epochs", self.epochs, 1)?;
+        check_at_least("batch_size", self.batch_size, 1)?;
+        if let Some((every, _)) = &self.checkpoints {
+            check_at_least("checkpoint_every", *every, 1)?;
         }
         self.penalty.check()?;
         if let Some(clipping) = &self.clipping {

@@ -1,5 +1,6 @@
 //! Weight penalties and gradient clipping, applied between backpropagation and the update.
 
+use crate::check::{check_non_negative, check_positive};
 use crate::{Error, Network, Scalar};
 
 /// L1 and L2 penalties on the weights (never the biases), added to the loss:
@@ -19,12 +20,8 @@ impl Penalty {
     }
 
     pub(crate) fn check(&self) -> Result<(), Error> {
-        for (name, value) in [("l1", self.l1), ("l2", self.l2)] {
-            if !(value >= 0.0 && value.is_finite()) {
-                return Err(Error::invalid(name, format!("must be a non-negative number, got {value}")));
-            }
-        }
-        Ok(())
+        check_non_negative("l1", self.l1)?;
+        check_non_negative("l2", self.l2)
     }
 
     /// Adds the penalty's gradient to every regularised tensor's gradient.
@@ -81,11 +78,7 @@ impl Clipping {
             Clipping::Norm(limit) => ("clip_norm", limit),
             Clipping::Value(limit) => ("clip_value", limit),
         };
-        if limit > 0.0 && limit.is_finite() {
-            Ok(())
-        } else {
-            Err(Error::invalid(name, format!("must be a positive number, got {limit}")))
-        }
+        check_positive(name, limit)
     }
 
     /// Clips every gradient of the network in place.

@@ -1,5 +1,6 @@
-//! Hyper-parameter checks shared by the optimizers and schedules: each names the parameter at
-//! fault, so a configuration error reads like `invalid beta1: must be in [0, 1), got 1.5`.
+//! The range checks of every setting (optimizers, schedules, layers, penalties, training loop):
+//! each names the parameter at fault, so an error reads like `invalid beta1: must be in [0, 1),
+//! got 1.5`, and a front end maps that name to its own (a TOML position, a keyword argument).
 
 use crate::Error;
 
@@ -35,6 +36,15 @@ pub(crate) fn check_unit_interval(parameter: &str, value: f64) -> Result<(), Err
     }
 }
 
+/// `value ≥ minimum`: counts such as epochs, batch sizes and patience.
+pub(crate) fn check_at_least(parameter: &str, value: usize, minimum: usize) -> Result<(), Error> {
+    if value >= minimum {
+        Ok(())
+    } else {
+        Err(Error::invalid(parameter, format!("must be at least {minimum}, got {value}")))
+    }
+}
+
 /// `0 < value ≤ 1`: multiplicative decay factors such as a schedule's γ.
 pub(crate) fn check_decay_factor(parameter: &str, value: f64) -> Result<(), Error> {
     if value > 0.0 && value <= 1.0 {
@@ -62,5 +72,7 @@ mod tests {
         assert_eq!(message(check_decay_factor("gamma", 0.0)), "invalid gamma: must be in (0, 1], got 0");
         assert!(check_unit_interval("beta1", 0.0).is_ok() && check_decay_factor("gamma", 1.0).is_ok());
         assert!(check_non_negative("weight_decay", 0.0).is_ok());
+        assert_eq!(message(check_at_least("epochs", 0, 1)), "invalid epochs: must be at least 1, got 0");
+        assert!(check_at_least("grid_points", 2, 2).is_ok());
     }
 }
