@@ -78,6 +78,19 @@ impl Error {
         Error::InvalidParameter { parameter: parameter.into(), reason: reason.into() }
     }
 
+    /// The same error with its parameter placed under `section`: `beta2` within `optimizer`
+    /// becomes `optimizer.beta2`, so that each level of a description names its own part.
+    /// Other errors are returned unchanged.
+    pub fn within(self, section: &str) -> Self {
+        match self {
+            Error::InvalidParameter { parameter, reason } => {
+                let separator = if parameter.starts_with('[') { "" } else { "." };
+                Error::InvalidParameter { parameter: format!("{section}{separator}{parameter}"), reason }
+            }
+            other => other,
+        }
+    }
+
     /// The [`Error::Io`] of an operation on `path`, for `map_err`: `fs::read(path).map_err(Error::io(path))`.
     pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Self + '_ {
         move |source| Error::Io { path: path.to_path_buf(), source }
@@ -136,5 +149,13 @@ mod tests {
         let location =
             Error::Data { path: "f.csv".into(), line: Some(2), column: Some("c".repeat(70)), reason: "r".into() };
         assert_eq!(location.to_string(), format!("f.csv, line 2, column `{}…`: r", "c".repeat(64)));
+    }
+
+    #[test]
+    fn within_places_the_parameter_under_its_section() {
+        let error = Error::invalid("beta2", "r").within("optimizer").within("train");
+        assert_eq!(error.to_string(), "invalid train.optimizer.beta2: r");
+        assert_eq!(Error::invalid("[1]", "r").within("layers").to_string(), "invalid layers[1]: r");
+        assert!(matches!(Error::Shape("s".into()).within("train"), Error::Shape(_)));
     }
 }

@@ -53,6 +53,7 @@ mod packed_gemm;
 mod parallel;
 mod parse;
 mod scalar;
+pub mod spec;
 pub mod train;
 
 pub use activation::Activation;

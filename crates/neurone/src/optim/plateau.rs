@@ -26,7 +26,8 @@ pub enum PlateauMode {
 /// maximising); otherwise the epoch is *bad*. When more than `patience` consecutive epochs are
 /// bad, η ← max(η·factor, min_learning_rate), and the next `cooldown` epochs count as neither
 /// good nor bad.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Plateau {
     /// The factor η is multiplied by, in (0, 1). Default 0.1.
     pub factor: f64,
@@ -38,7 +39,9 @@ pub struct Plateau {
     pub cooldown: usize,
     /// η is never reduced below this, ≥ 0. Default 0.
     pub min_learning_rate: f64,
-    /// Whether the monitored quantity should be minimised (default) or maximised.
+    /// Whether the monitored quantity should be minimised (default) or maximised. A
+    /// [`Trainer`](crate::Trainer) sets it from the quantity it monitors.
+    #[serde(skip)]
     pub mode: PlateauMode,
 }
 

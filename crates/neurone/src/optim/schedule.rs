@@ -3,7 +3,7 @@
 
 use std::f64::consts::PI;
 
-use super::Plateau;
+use super::{Plateau, PlateauMode};
 use crate::Error;
 use crate::check::{check_at_least, check_decay_factor, check_learning_rate, check_non_negative};
 
@@ -11,9 +11,11 @@ use crate::check::{check_at_least, check_decay_factor, check_learning_rate, chec
 ///
 /// Epochs are numbered from 0; `e` below is the epoch about to run. The closed forms are
 /// PyTorch's for a scheduler stepped once after each epoch.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Schedule {
-    /// η = η₀ throughout.
+    /// η = η₀ throughout (the default).
+    #[default]
     Constant,
     /// η = η₀ γ^⌊e / step_size⌋ (PyTorch's `StepLR`).
     Step {
@@ -38,18 +40,40 @@ pub enum Schedule {
     /// Without warm-up this is PyTorch's `CosineAnnealingLR` closed form with `T_max` = T, held
     /// at η_min after T instead of rising again.
     Cosine {
-        /// T, the epoch at which η reaches `min_learning_rate`; at least 1.
-        epochs: usize,
-        /// η_min, between 0 and η₀.
+        /// T, the epoch at which η reaches `min_learning_rate`, at least 1; `None` for the
+        /// trainer's number of epochs.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        epochs: Option<usize>,
+        /// η_min, between 0 and η₀. Default 0.
+        #[serde(default)]
         min_learning_rate: f64,
-        /// W, the number of warm-up epochs, less than `epochs` (0 for none).
+        /// W, the number of warm-up epochs, less than `epochs` (0 for none, the default).
+        #[serde(default)]
         warmup_epochs: usize,
     },
-    /// Lower η when the monitored quantity stops improving (PyTorch's `ReduceLROnPlateau`).
+    /// Lower η when the monitored quantity stops improving (PyTorch's `ReduceLROnPlateau`);
+    /// `plateau` in files.
+    #[serde(rename = "plateau")]
     ReduceOnPlateau(Plateau),
 }
 
 impl Schedule {
+    /// The schedule of a run of `epochs` epochs that judges its epochs by a quantity to be
+    /// maximised (an accuracy) or not (a loss): a cosine without a length takes `epochs`, and
+    /// reduce-on-plateau follows the quantity's direction.
+    pub fn for_training(self, epochs: usize, maximise: bool) -> Schedule {
+        match self {
+            Schedule::Cosine { epochs: None, min_learning_rate, warmup_epochs } => {
+                Schedule::Cosine { epochs: Some(epochs), min_learning_rate, warmup_epochs }
+            }
+            Schedule::ReduceOnPlateau(plateau) => {
+                let mode = if maximise { PlateauMode::Maximise } else { PlateauMode::Minimise };
+                Schedule::ReduceOnPlateau(Plateau { mode, ..plateau })
+            }
+            other => other,
+        }
+    }
+
     /// Checks every parameter, naming the one at fault.
     pub fn validate(&self) -> Result<(), Error> {
         match *self {
@@ -60,6 +84,7 @@ impl Schedule {
             }
             Schedule::Exponential { gamma } => check_decay_factor("gamma", gamma),
             Schedule::Cosine { epochs, min_learning_rate, warmup_epochs } => {
+                let epochs = epochs.unwrap_or(usize::MAX);
                 check_at_least("epochs", epochs, 1)?;
                 if warmup_epochs >= epochs {
                     return Err(Error::invalid(
@@ -98,7 +123,7 @@ pub struct SchedulerState {
 /// ```
 /// use neurone::optim::{Optimizer, Schedule, Scheduler, Sgd};
 ///
-/// let schedule = Schedule::Cosine { epochs: 10, min_learning_rate: 0.0, warmup_epochs: 2 };
+/// let schedule = Schedule::Cosine { epochs: Some(10), min_learning_rate: 0.0, warmup_epochs: 2 };
 /// let mut scheduler = Scheduler::new(schedule, 0.1)?;
 /// let mut optimizer = Sgd::<f32>::new(0.1)?;
 /// let mut rates = Vec::new();
@@ -125,6 +150,9 @@ impl Scheduler {
     pub fn new(schedule: Schedule, base_learning_rate: f64) -> Result<Self, Error> {
         check_learning_rate(base_learning_rate)?;
         schedule.validate()?;
+        if let Schedule::Cosine { epochs: None, .. } = schedule {
+            return Err(Error::invalid("epochs", "a cosine schedule needs its length (a trainer gives its own)"));
+        }
         let minimum = match schedule {
             Schedule::Cosine { min_learning_rate, .. } => min_learning_rate,
             Schedule::ReduceOnPlateau(plateau) => plateau.min_learning_rate,
@@ -167,6 +195,8 @@ impl Scheduler {
             Schedule::Step { step_size, gamma } => base * gamma.powi(exponent(epoch / step_size)),
             Schedule::Exponential { gamma } => base * gamma.powi(exponent(epoch)),
             Schedule::Cosine { epochs, min_learning_rate, warmup_epochs } => {
+                // `Scheduler::new` refuses a cosine without its length.
+                let epochs = epochs.unwrap_or_default();
                 if epoch < warmup_epochs {
                     base * (epoch + 1) as f64 / warmup_epochs as f64
                 } else if epoch >= epochs {

@@ -42,7 +42,7 @@ fn exponential_decays_by_gamma_every_epoch() {
 
 #[test]
 fn cosine_anneals_to_the_minimum_and_stays_there() {
-    let schedule = Schedule::Cosine { epochs: 10, min_learning_rate: 0.01, warmup_epochs: 0 };
+    let schedule = Schedule::Cosine { epochs: Some(10), min_learning_rate: 0.01, warmup_epochs: 0 };
     let found = rates(schedule, 0.1, &[0, 5, 10, 15]);
     // Midway: η_min + (η₀ − η_min)/2 = 0.055.
     for (found, expected) in found.iter().zip([0.1, 0.055, 0.01, 0.01]) {
@@ -57,7 +57,7 @@ fn cosine_anneals_to_the_minimum_and_stays_there() {
 
 #[test]
 fn warm_up_rises_linearly_then_the_cosine_covers_the_remaining_epochs() {
-    let schedule = Schedule::Cosine { epochs: 14, min_learning_rate: 0.0, warmup_epochs: 4 };
+    let schedule = Schedule::Cosine { epochs: Some(14), min_learning_rate: 0.0, warmup_epochs: 4 };
     let found = rates(schedule, 1.0, &[0, 1, 3, 4, 9, 14]);
     for (found, expected) in found.iter().zip([0.25, 0.5, 1.0, 1.0, 0.5, 0.0]) {
         close(*found, expected);
@@ -135,12 +135,15 @@ fn state_round_trips_and_the_restored_scheduler_continues_identically() {
 #[test]
 fn bad_parameters_are_errors_naming_the_parameter() {
     let error = |schedule: Schedule| Scheduler::new(schedule, 0.1).unwrap_err().to_string();
-    assert_eq!(error(Schedule::Step { step_size: 0, gamma: 0.5 }), "invalid step_size: must be at least 1");
+    assert_eq!(error(Schedule::Step { step_size: 0, gamma: 0.5 }), "invalid step_size: must be at least 1, got 0");
     assert_eq!(error(Schedule::Step { step_size: 1, gamma: 1.5 }), "invalid gamma: must be in (0, 1], got 1.5");
     assert_eq!(error(Schedule::Exponential { gamma: 0.0 }), "invalid gamma: must be in (0, 1], got 0");
+    let endless = Schedule::Cosine { epochs: None, min_learning_rate: 0.0, warmup_epochs: 0 };
+    assert!(error(endless).starts_with("invalid epochs: a cosine schedule needs its length"));
+    assert!(Scheduler::new(endless.for_training(20, false), 0.1).is_ok());
     let cosine =
-        |epochs, min_learning_rate, warmup_epochs| Schedule::Cosine { epochs, min_learning_rate, warmup_epochs };
-    assert_eq!(error(cosine(0, 0.0, 0)), "invalid epochs: must be at least 1");
+        |epochs, min_learning_rate, warmup_epochs| Schedule::Cosine { epochs: Some(epochs), min_learning_rate, warmup_epochs };
+    assert_eq!(error(cosine(0, 0.0, 0)), "invalid epochs: must be at least 1, got 0");
     assert_eq!(error(cosine(5, 0.0, 5)), "invalid warmup_epochs: must be less than epochs (5), got 5");
     assert!(error(cosine(5, -0.1, 0)).starts_with("invalid min_learning_rate: must be a non-negative number"));
     assert_eq!(error(cosine(5, 0.5, 0)), "invalid min_learning_rate: must not exceed the learning rate 0.1, got 0.5");

@@ -72,22 +72,39 @@ impl FromStr for Monitor {
 
 /// Stop when the monitored quantity has not improved for `patience` epochs (Keras'
 /// `EarlyStopping`), optionally restoring the weights of the best epoch.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EarlyStopping {
     /// What to watch. It is chosen explicitly, never silently.
     pub monitor: Monitor,
-    /// Epochs without improvement before stopping.
+    /// Epochs without improvement before stopping, at least 1. Default 10 (Keras: 0).
+    #[serde(default = "default_patience")]
     pub patience: usize,
-    /// The smallest change that counts as an improvement.
+    /// The smallest change that counts as an improvement, ≥ 0. Default 0.
+    #[serde(default)]
     pub min_delta: f64,
-    /// Put back the best epoch's weights when training ends.
+    /// Put back the best epoch's weights when training ends. Default true (Keras: false).
+    #[serde(default = "default_restore_best_weights")]
     pub restore_best_weights: bool,
+}
+
+fn default_patience() -> usize {
+    10
+}
+
+fn default_restore_best_weights() -> bool {
+    true
 }
 
 impl EarlyStopping {
     /// Watches `monitor` with patience 10, no minimum change, restoring the best weights.
     pub fn new(monitor: Monitor) -> Self {
-        Self { monitor, patience: 10, min_delta: 0.0, restore_best_weights: true }
+        Self {
+            monitor,
+            patience: default_patience(),
+            min_delta: 0.0,
+            restore_best_weights: default_restore_best_weights(),
+        }
     }
 
     /// Epochs without improvement before stopping.
@@ -108,7 +125,8 @@ impl EarlyStopping {
         self
     }
 
-    pub(crate) fn check(&self) -> Result<(), Error> {
+    /// Checks every setting, naming the one at fault.
+    pub fn check(&self) -> Result<(), Error> {
         check_at_least("patience", self.patience, 1)?;
         check_non_negative("min_delta", self.min_delta)
     }

@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use crate::check::check_at_least;
-use crate::optim::{Lbfgs, PlateauMode, Schedule, Scheduler};
+use crate::optim::{Lbfgs, Schedule, Scheduler};
 use crate::{Dataset, Error, Network, Optimizer, Rng, Scalar};
 
 /// Trains a network by minibatch gradient descent.
@@ -249,8 +249,10 @@ impl<'a, S: Scalar> Trainer<'a, S> {
         rng: &mut Rng,
         checkpoint: Option<Checkpoint<S>>,
     ) -> Result<History, Error> {
+        let maximise = self.monitor(validation.is_some()).maximises();
+        let schedule = self.schedule.map(|schedule| schedule.for_training(self.epochs, maximise));
         let mut scheduler =
-            self.schedule.map(|schedule| Scheduler::new(schedule, self.solver.learning_rate())).transpose()?;
+            schedule.map(|schedule| Scheduler::new(schedule, self.solver.learning_rate())).transpose()?;
         let mut history = History::default();
         let mut best: Option<(f64, Network<S>)> = None;
         let mut epochs_without_improvement = 0;
@@ -377,15 +379,7 @@ impl<'a, S: Scalar> Trainer<'a, S> {
         train: &Dataset<S>,
         validation: Option<&Dataset<S>>,
     ) -> Result<(), Error> {
-        check_at_least("epochs", self.epochs, 1)?;
-        check_at_least("batch_size", self.batch_size, 1)?;
-        if let Some((every, _)) = &self.checkpoints {
-            check_at_least("checkpoint_every", *every, 1)?;
-        }
-        self.penalty.check()?;
-        if let Some(clipping) = &self.clipping {
-            clipping.check()?;
-        }
+        self.check_settings()?;
         if train.is_empty() {
             return Err(Error::invalid("training data", "has no samples"));
         }
@@ -403,6 +397,30 @@ impl<'a, S: Scalar> Trainer<'a, S> {
         if validation.is_some_and(Dataset::is_empty) {
             return Err(Error::invalid("validation data", "has no samples"));
         }
+        if let Some(stopping) = &self.early_stopping
+            && stopping.monitor != Monitor::TrainLoss
+            && validation.is_none()
+        {
+            return Err(Error::invalid(
+                "early_stopping",
+                format!("monitors {} but there is no validation set", stopping.monitor),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Checks the settings and how they combine, before any data is seen; part of
+    /// [`Trainer::validate`].
+    pub fn check_settings(&self) -> Result<(), Error> {
+        check_at_least("epochs", self.epochs, 1)?;
+        check_at_least("batch_size", self.batch_size, 1)?;
+        if let Some((every, _)) = &self.checkpoints {
+            check_at_least("checkpoint_every", *every, 1)?;
+        }
+        self.penalty.check()?;
+        if let Some(clipping) = &self.clipping {
+            clipping.check()?;
+        }
         if !self.solver.has_learning_rate() {
             if self.schedule.is_some() {
                 return Err(Error::invalid(
@@ -415,35 +433,17 @@ impl<'a, S: Scalar> Trainer<'a, S> {
             }
         }
         if let Some(schedule) = &self.schedule {
-            schedule.validate()?;
-            if let Schedule::ReduceOnPlateau(plateau) = schedule {
-                let monitor = self.monitor(validation.is_some());
-                if (plateau.mode == PlateauMode::Maximise) != monitor.maximises() {
-                    let (direction, watched) =
-                        if monitor.maximises() { ("maximised", "minimise") } else { ("minimised", "maximise") };
-                    return Err(Error::invalid(
-                        "schedule",
-                        format!("reduce-on-plateau is set to {watched} but {monitor} is {direction}"),
-                    ));
-                }
-            }
+            schedule.validate().map_err(|error| error.within("schedule"))?;
         }
         if let Some(stopping) = &self.early_stopping {
-            stopping.check()?;
-            let needs_validation = !matches!(stopping.monitor, Monitor::TrainLoss);
-            if needs_validation && validation.is_none() {
+            stopping.check().map_err(|error| error.within("early_stopping"))?;
+            if let Monitor::Validation(metric) = stopping.monitor
+                && !self.metrics.contains(&metric)
+            {
                 return Err(Error::invalid(
                     "early_stopping",
-                    format!("monitors {} but there is no validation set", stopping.monitor),
+                    format!("monitors val_{metric}, which is not among the metrics measured"),
                 ));
-            }
-            if let Monitor::Validation(metric) = stopping.monitor {
-                if !self.metrics.contains(&metric) {
-                    return Err(Error::invalid(
-                        "early_stopping",
-                        format!("monitors val_{metric}, which is not among the metrics measured"),
-                    ));
-                }
             }
         }
         Ok(())

@@ -1,6 +1,7 @@
 //! Tests of the training loop.
 
 use super::*;
+use crate::optim::PlateauMode;
 use crate::{Activation, Matrix, Sgd, datasets, seeded_rng};
 
 fn network(seed: u64) -> Network<f64> {
@@ -100,9 +101,9 @@ fn bad_settings_and_shapes_are_errors() {
     let data = datasets::sine::<f64>(10, &mut rng);
     let mut net = network(6);
     let error = Trainer::new(Sgd::new(0.1).unwrap()).epochs(0).fit(&mut net, &data, None, &mut rng).unwrap_err();
-    assert_eq!(error.to_string(), "invalid epochs: must be at least 1");
+    assert_eq!(error.to_string(), "invalid epochs: must be at least 1, got 0");
     let error = Trainer::new(Sgd::new(0.1).unwrap()).batch_size(0).fit(&mut net, &data, None, &mut rng).unwrap_err();
-    assert_eq!(error.to_string(), "invalid batch_size: must be at least 1");
+    assert_eq!(error.to_string(), "invalid batch_size: must be at least 1, got 0");
     let wide = Dataset::new(Matrix::zeros(4, 2), Matrix::zeros(4, 1)).unwrap();
     let error = Trainer::new(Sgd::new(0.1).unwrap()).fit(&mut net, &wide, None, &mut rng).unwrap_err();
     assert!(error.to_string().contains("training data has 2 input and 1 target columns"), "{error}");
@@ -262,14 +263,12 @@ fn reduce_on_plateau_watches_the_monitored_quantity_in_its_direction() {
     let rates: Vec<f64> = history.epochs.iter().map(|r| r.learning_rate * 1e6).collect();
     assert_eq!(rates[..4], [1.0, 1.0, 1.0, 1.0], "{rates:?}");
     assert!(rates[9] < 0.3, "η was reduced at least twice: {rates:?}");
-    let validation = data.clone();
-    // Watching accuracy (maximised) with a plateau set to minimise is a contradiction.
-    let mut trainer = Trainer::new(Sgd::new(0.01).unwrap())
-        .metrics(&[Metric::Accuracy])
-        .early_stopping(EarlyStopping::new(Monitor::Validation(Metric::Accuracy)))
-        .schedule(Schedule::ReduceOnPlateau(plateau));
-    let error = trainer.fit(&mut network(17), &data, Some(&validation), &mut rng).unwrap_err();
-    assert!(error.to_string().contains("set to minimise but val_accuracy is maximised"), "{error}");
+    // The trainer gives the plateau the direction of the quantity it watches.
+    let watched = |maximise| match Schedule::ReduceOnPlateau(plateau).for_training(10, maximise) {
+        Schedule::ReduceOnPlateau(plateau) => plateau.mode,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!((watched(false), watched(true)), (PlateauMode::Minimise, PlateauMode::Maximise));
 }
 
 #[test]
