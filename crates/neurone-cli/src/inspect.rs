@@ -2,11 +2,11 @@
 
 use std::path::PathBuf;
 
-use neurone::{Dataset, Model, gradient_check, seeded_rng};
+use neurone::{Dataset, Model, gradient_check};
 
 use crate::config::Experiment;
 use crate::error::CliError;
-use crate::setup::{Data, build_network};
+use crate::setup::Prepared;
 
 /// Arguments shared by the commands that read an experiment file.
 #[derive(clap::Args)]
@@ -37,13 +37,9 @@ pub fn summary(args: &ConfigArgs) -> Result<(), CliError> {
         }
         return Ok(());
     }
-    let mut experiment = Experiment::load(&args.config, &args.overrides).map_err(CliError::Usage)?;
-    let mut rng = seeded_rng(experiment.seed);
-    let data = Data::<f32>::load(&experiment, &mut rng, true)?;
-    data.resolve_defaults(&mut experiment);
-    let network =
-        build_network(&experiment, &data.train, &mut rng).map_err(|e| CliError::from(e).in_file(&args.config))?;
-    println!("{}", network.summary());
+    let experiment = Experiment::load(&args.config, &args.overrides).map_err(CliError::Usage)?;
+    let prepared = Prepared::<f32>::new(experiment, true)?;
+    println!("{}", prepared.network.summary());
     Ok(())
 }
 
@@ -52,12 +48,8 @@ pub fn summary(args: &ConfigArgs) -> Result<(), CliError> {
 pub fn gradcheck(args: &ConfigArgs) -> Result<(), CliError> {
     const SAMPLES: usize = 8;
     const TOLERANCE: f64 = 1e-6;
-    let mut experiment = Experiment::load(&args.config, &args.overrides).map_err(CliError::Usage)?;
-    let mut rng = seeded_rng(experiment.seed);
-    let data = Data::<f64>::load(&experiment, &mut rng, true)?;
-    data.resolve_defaults(&mut experiment);
-    let network =
-        build_network(&experiment, &data.train, &mut rng).map_err(|e| CliError::from(e).in_file(&args.config))?;
+    let experiment = Experiment::load(&args.config, &args.overrides).map_err(CliError::Usage)?;
+    let Prepared { data, network, .. } = Prepared::<f64>::new(experiment, true)?;
     let rows: Vec<usize> = (0..data.train.len().min(SAMPLES)).collect();
     let batch = Dataset::new(data.train.inputs().select_rows(&rows), data.train.targets().select_rows(&rows))?;
     let report = gradient_check(&network, batch.inputs(), batch.targets())?;

@@ -4,9 +4,39 @@ use neurone::data::{
     Column, ColumnKind, CsvOptions, CsvSchema, Preprocessing, ScalerKind, SplitFractions, read_csv, split,
 };
 use neurone::datasets::{self, DataSource, DownloadEvent};
-use neurone::{Activation, Dataset, Error, Init, Loss, Metric, Network, Rng, Scalar};
+use neurone::{Activation, Dataset, Error, Network, Rng, Scalar, seeded_rng};
 
 use crate::config::{DatasetName, Experiment, Scaling};
+use crate::error::CliError;
+
+/// An experiment ready to train: its data loaded and scaled, its defaults resolved for the
+/// task, its untrained network, and the generator that goes on to shuffle and drop out.
+pub struct Prepared<S: Scalar> {
+    pub experiment: Experiment,
+    pub data: Data<S>,
+    pub network: Network<S>,
+    pub rng: Rng,
+}
+
+impl<S: Scalar> Prepared<S> {
+    /// Loads the data of `experiment` (read from `config`), resolves the defaults that depend
+    /// on it, and builds the network, all drawn from the experiment's seed in that order: the
+    /// same seed gives the same split, scaling and weights.
+    pub fn new(mut experiment: Experiment, show_progress: bool) -> Result<Self, CliError> {
+        let mut rng = seeded_rng(experiment.seed);
+        let data = Data::load(&experiment, &mut rng, show_progress).map_err(|error| experiment.usage_error(error))?;
+        let outputs = data.train.targets().cols();
+        experiment.resolve_task(data.task.kind(), outputs);
+        // The loss is chosen in [train]: its fit with the output layer is reported there.
+        let output = experiment.model.output_activation.unwrap_or(Activation::Identity);
+        experiment.train.loss().check_output(output).map_err(|error| experiment.usage_error(error.within("train")))?;
+        let network = experiment
+            .model
+            .build(data.train.inputs().cols(), outputs, experiment.train.loss(), &mut rng)
+            .map_err(|error| experiment.usage_error(error.within("model")))?;
+        Ok(Prepared { experiment, data, network, rng })
+    }
+}
 
 /// What the network learns to do, as the data says.
 #[derive(Clone, Debug, PartialEq)]
@@ -18,14 +48,11 @@ pub enum Task {
 }
 
 impl Task {
-    /// The usual output activation, loss and validation metric for a task with `outputs` targets.
-    fn defaults(&self, outputs: usize) -> (Activation, Loss, Metric) {
+    /// The library's kind of task, which decides the default output, loss and metric.
+    pub fn kind(&self) -> neurone::spec::Task {
         match self {
-            Task::Regression => (Activation::Identity, Loss::MeanSquaredError, Metric::R2),
-            Task::Classification { .. } if outputs == 1 => {
-                (Activation::Sigmoid, Loss::BinaryCrossEntropy, Metric::Accuracy)
-            }
-            Task::Classification { .. } => (Activation::Softmax, Loss::CategoricalCrossEntropy, Metric::Accuracy),
+            Task::Regression => neurone::spec::Task::Regression,
+            Task::Classification { .. } => neurone::spec::Task::Classification,
         }
     }
 }
@@ -54,9 +81,9 @@ impl<S: Scalar> Data<S> {
             SplitFractions { validation: config.validation.unwrap_or(0.0), test: config.test.unwrap_or(0.0) };
         let stratify = config.stratify.unwrap_or(false);
         let split_csv = |csv: neurone::data::CsvData<S>, rng: &mut Rng| -> Result<_, Error> {
-            single_class_check(&csv)?;
+            single_class_check(&csv).map_err(|error| error.within("data"))?;
             let stratify = stratify && csv.schema.is_classification();
-            let parts = split(&csv.dataset, fractions, stratify, rng).map_err(name_split_keys)?;
+            let parts = split(&csv.dataset, fractions, stratify, rng).map_err(|error| error.within("data"))?;
             Ok((parts.train, parts.validation, parts.test, Some(csv.schema)))
         };
         let (train, validation, test, schema) = match config.dataset {
@@ -78,7 +105,7 @@ impl<S: Scalar> Data<S> {
             DatasetName::Mnist => {
                 let mnist = datasets::mnist(&data_source(show_progress)?)?;
                 let parts = split(&mnist.train, fractions, stratify || fractions.validation > 0.0, rng)
-                    .map_err(name_split_keys)?;
+                    .map_err(|error| error.within("data"))?;
                 (parts.train, parts.validation, Some(mnist.test), None)
             }
         };
@@ -139,15 +166,6 @@ impl<S: Scalar> Data<S> {
             task,
         })
     }
-
-    /// Fills in the experiment's settings that depend on the task: output activation, loss and
-    /// validation metrics.
-    pub fn resolve_defaults(&self, experiment: &mut Experiment) {
-        let (activation, loss, metric) = self.task.defaults(self.train.targets().cols());
-        experiment.model.output_activation.get_or_insert(activation);
-        experiment.train.loss.get_or_insert(loss);
-        experiment.train.metrics.get_or_insert_with(|| vec![metric]);
-    }
 }
 
 /// A classification target needs two classes at least: with one, there is nothing to learn and
@@ -155,27 +173,13 @@ impl<S: Scalar> Data<S> {
 fn single_class_check<S>(csv: &neurone::data::CsvData<S>) -> Result<(), Error> {
     match csv.schema.classes() {
         Some([only]) => Err(Error::invalid(
-            format!("data.target `{}`", csv.schema.target.name),
-            format!("every row has the same class `{only}`: classification needs at least two classes"),
+            "target",
+            format!(
+                "every row of `{}` has the same class `{only}`: classification needs at least two classes",
+                csv.schema.target.name
+            ),
         )),
         _ => Ok(()),
-    }
-}
-
-/// Split errors name the experiment's keys (`data.test`, `data.validation`) rather than the
-/// library's parameters.
-fn name_split_keys(error: Error) -> Error {
-    match error {
-        Error::InvalidParameter { parameter, reason } => {
-            let key = match parameter.as_str() {
-                "test fraction" => "data.test".to_owned(),
-                "validation fraction" => "data.validation".to_owned(),
-                "split fractions" => "data.validation and data.test".to_owned(),
-                _ => parameter,
-            };
-            Error::invalid(key, reason)
-        }
-        other => other,
     }
 }
 
@@ -215,30 +219,6 @@ fn data_source(show_progress: bool) -> Result<DataSource, Error> {
         DownloadEvent::Progress { received, total: None, .. } => eprint!("\r  {:.1} MB", *received as f64 / 1e6),
         DownloadEvent::Finished { .. } => eprintln!("\n  verified and stored"),
     }))
-}
-
-/// The experiment's network, sized for the data: input width from the inputs, output width from
-/// the targets. Call after [`Data::resolve_defaults`].
-pub fn build_network<S: Scalar>(
-    experiment: &Experiment,
-    train: &Dataset<S>,
-    rng: &mut Rng,
-) -> Result<Network<S>, Error> {
-    let model = &experiment.model;
-    let layer_init = |activation| model.init.unwrap_or_else(|| Init::default_for(activation));
-    let mut builder = Network::builder(train.inputs().cols());
-    for &width in &model.layers {
-        builder = builder.dense_with_init(width, model.activation, layer_init(model.activation), Init::Zeros);
-        if model.batch_norm {
-            builder = builder.batch_norm();
-        }
-        if model.dropout > 0.0 {
-            builder = builder.dropout(model.dropout);
-        }
-    }
-    let output = model.output_activation.unwrap_or(Activation::Identity);
-    builder = builder.dense_with_init(train.targets().cols(), output, layer_init(output), Init::Zeros);
-    builder.loss(experiment.train.loss.unwrap_or(Loss::MeanSquaredError)).build(rng)
 }
 
 #[cfg(test)]

@@ -6,14 +6,14 @@ use std::time::Instant;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use neurone::Checkpoint;
 use neurone::io::write_atomic;
-use neurone::{Checkpoint, Clipping, EarlyStopping, Penalty, Trainer, seeded_rng};
 
 use crate::config::Experiment;
 use crate::error::CliError;
 use crate::output::{self, TestMetrics};
 use crate::progress::Progress;
-use crate::setup::{Data, build_network};
+use crate::setup::Prepared;
 
 /// The checkpoint file in a run's folder.
 const CHECKPOINT_FILE: &str = "checkpoint.safetensors";
@@ -70,10 +70,8 @@ pub fn run(args: &TrainArgs) -> Result<(), CliError> {
         experiment.seed = seed;
     }
     if let Some(every) = args.checkpoint_every {
-        if every == 0 {
-            return Err(CliError::Usage("--checkpoint-every: must be at least 1 epoch".into()));
-        }
         experiment.train.checkpoint_every = Some(every);
+        experiment.train.validate().map_err(|error| CliError::Usage(format!("--checkpoint-every: {error}")))?;
     }
     let out = args.out.clone().or_else(|| args.resume.clone());
     let out = out.unwrap_or_else(|| crate::default_output_folder(&experiment.name));
@@ -91,18 +89,15 @@ pub fn run(args: &TrainArgs) -> Result<(), CliError> {
 fn train_and_write(
     args: &TrainArgs,
     config: &Path,
-    mut experiment: Experiment,
+    experiment: Experiment,
     checkpoint: Option<Checkpoint<f32>>,
     out: &Path,
 ) -> Result<(), CliError> {
     let at_config = |error: neurone::Error| CliError::from(error).in_file(config);
     // The same seed and configuration give the same data split and scaling as the run that
     // took the checkpoint; the checkpoint then brings its network and generators.
-    let mut rng = seeded_rng(experiment.seed);
-    let data = Data::load(&experiment, &mut rng, !args.quiet)?;
-    data.resolve_defaults(&mut experiment);
+    let Prepared { experiment, data, mut network, mut rng } = Prepared::new(experiment, !args.quiet)?;
     let experiment = &experiment;
-    let mut network = build_network(experiment, &data.train, &mut rng).map_err(at_config)?;
     if let Some(checkpoint) = &checkpoint
         && checkpoint.network.summary() != network.summary()
     {
@@ -111,7 +106,7 @@ fn train_and_write(
             out.join(CHECKPOINT_FILE).display()
         )));
     }
-    let mut trainer = trainer(experiment, data.validation.is_some()).map_err(at_config)?;
+    let mut trainer = experiment.train.trainer().map_err(|error| experiment.usage_error(error.within("train")))?;
     trainer.validate(&network, &data.train, data.validation.as_ref()).map_err(at_config)?;
     let checkpoint_path = out.join(CHECKPOINT_FILE);
     if let Some(every) = experiment.train.checkpoint_every {
@@ -169,39 +164,6 @@ fn train_and_write(
         )));
     }
     Ok(())
-}
-
-/// The trainer the experiment describes: optimizer, batches, penalties, clipping, early
-/// stopping and learning-rate schedule.
-fn trainer<'a>(experiment: &Experiment, has_validation: bool) -> Result<Trainer<'a, f32>, neurone::Error> {
-    let train = &experiment.train;
-    let mut trainer = train
-        .optimizer
-        .trainer(experiment.learning_rate())?
-        .epochs(train.epochs)
-        .batch_size(train.batch_size)
-        .shuffle(train.shuffle)
-        .penalty(Penalty { l1: train.l1, l2: train.l2 })
-        .metrics(train.metrics.as_deref().unwrap_or_default());
-    trainer = match (train.clip_norm, train.clip_value) {
-        (Some(_), Some(_)) => return Err(neurone::Error::invalid("train", "set clip_norm or clip_value, not both")),
-        (Some(limit), None) => trainer.clipping(Clipping::Norm(limit)),
-        (None, Some(limit)) => trainer.clipping(Clipping::Value(limit)),
-        (None, None) => trainer,
-    };
-    if let Some(stopping) = &train.early_stopping {
-        trainer = trainer.early_stopping(
-            EarlyStopping::new(stopping.monitor)
-                .patience(stopping.patience)
-                .min_delta(stopping.min_delta)
-                .restore_best_weights(stopping.restore_best_weights),
-        );
-    }
-    if let Some(schedule) = &train.schedule {
-        let monitor = trainer.monitor(has_validation);
-        trainer = trainer.schedule(schedule.schedule(train.epochs, monitor));
-    }
-    Ok(trainer)
 }
 
 /// A flag that the first Ctrl-C sets, so that training stops after the current batch and the

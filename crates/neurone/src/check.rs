@@ -1,16 +1,17 @@
 //! The range checks of every setting (optimizers, schedules, layers, penalties, training loop):
 //! each names the parameter at fault, so an error reads like `invalid beta1: must be in [0, 1),
 //! got 1.5`, and a front end maps that name to its own (a TOML position, a keyword argument).
+//! Front ends check their own settings (a data section, say) with the same functions.
 
 use crate::Error;
 
 /// A learning rate must be a positive, finite number.
-pub(crate) fn check_learning_rate(learning_rate: f64) -> Result<(), Error> {
+pub fn check_learning_rate(learning_rate: f64) -> Result<(), Error> {
     check_positive("learning_rate", learning_rate)
 }
 
 /// `value > 0` and finite.
-pub(crate) fn check_positive(parameter: &str, value: f64) -> Result<(), Error> {
+pub fn check_positive(parameter: &str, value: f64) -> Result<(), Error> {
     if value > 0.0 && value.is_finite() {
         Ok(())
     } else {
@@ -19,7 +20,7 @@ pub(crate) fn check_positive(parameter: &str, value: f64) -> Result<(), Error> {
 }
 
 /// `value ≥ 0` and finite.
-pub(crate) fn check_non_negative(parameter: &str, value: f64) -> Result<(), Error> {
+pub fn check_non_negative(parameter: &str, value: f64) -> Result<(), Error> {
     if value >= 0.0 && value.is_finite() {
         Ok(())
     } else {
@@ -28,7 +29,7 @@ pub(crate) fn check_non_negative(parameter: &str, value: f64) -> Result<(), Erro
 }
 
 /// `0 ≤ value < 1`: decay rates such as β1, β2, α and momentum μ.
-pub(crate) fn check_unit_interval(parameter: &str, value: f64) -> Result<(), Error> {
+pub fn check_unit_interval(parameter: &str, value: f64) -> Result<(), Error> {
     if (0.0..1.0).contains(&value) {
         Ok(())
     } else {
@@ -37,7 +38,7 @@ pub(crate) fn check_unit_interval(parameter: &str, value: f64) -> Result<(), Err
 }
 
 /// `value ≥ minimum`: counts such as epochs, batch sizes and patience.
-pub(crate) fn check_at_least(parameter: &str, value: usize, minimum: usize) -> Result<(), Error> {
+pub fn check_at_least(parameter: &str, value: usize, minimum: usize) -> Result<(), Error> {
     if value >= minimum {
         Ok(())
     } else {
@@ -46,7 +47,7 @@ pub(crate) fn check_at_least(parameter: &str, value: usize, minimum: usize) -> R
 }
 
 /// `0 < value ≤ 1`: multiplicative decay factors such as a schedule's γ.
-pub(crate) fn check_decay_factor(parameter: &str, value: f64) -> Result<(), Error> {
+pub fn check_decay_factor(parameter: &str, value: f64) -> Result<(), Error> {
     if value > 0.0 && value <= 1.0 {
         Ok(())
     } else {

@@ -34,7 +34,7 @@
 #![warn(missing_docs)]
 
 mod activation;
-mod check;
+pub mod check;
 pub mod data;
 pub mod datasets;
 mod elementwise;

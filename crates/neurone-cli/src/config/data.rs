@@ -4,7 +4,9 @@
 
 use std::path::PathBuf;
 
-use serde::{Deserialize, Deserializer, Serialize};
+use neurone::Error;
+use neurone::check::{check_at_least, check_unit_interval};
+use serde::{Deserialize, Serialize};
 
 /// Which data to learn from.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
@@ -21,23 +23,23 @@ pub struct DataConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub categorical: Option<Vec<String>>,
     /// `sine`: training samples drawn.
-    #[serde(default, deserialize_with = "at_least_one", skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub samples: Option<usize>,
     /// `sine`: validation samples drawn independently (0 for none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub validation_samples: Option<usize>,
     /// `sine`: points of the evenly spaced grid the fit is judged on.
-    #[serde(default, deserialize_with = "at_least_two", skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grid_points: Option<usize>,
     /// `iris`, `insurance`, `mnist`, `csv`: train on only this many samples of the training
     /// split, a random subset (validation and test sets are left as they are).
-    #[serde(default, deserialize_with = "at_least_one", skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub train_samples: Option<usize>,
     /// Fraction of the samples held out for validation (of the training set, for MNIST).
-    #[serde(default, deserialize_with = "fraction", skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub validation: Option<f64>,
     /// Fraction of the samples held out for the final test.
-    #[serde(default, deserialize_with = "fraction", skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub test: Option<f64>,
     /// Keep each class's proportion in every split (classification only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -83,8 +85,23 @@ pub enum Scaling {
 }
 
 impl DataConfig {
-    /// Rejects settings that do not apply to the dataset and fills in its defaults.
-    pub fn resolve(&mut self) -> Result<(), String> {
+    /// Rejects settings out of range or that do not apply to the dataset, and fills in its
+    /// defaults. Errors name the key within the section (`samples`).
+    pub fn resolve(&mut self) -> Result<(), Error> {
+        for (key, value, minimum) in [
+            ("samples", self.samples, 1),
+            ("grid_points", self.grid_points, 2),
+            ("train_samples", self.train_samples, 1),
+        ] {
+            if let Some(value) = value {
+                check_at_least(key, value, minimum)?;
+            }
+        }
+        for (key, value) in [("validation", self.validation), ("test", self.test)] {
+            if let Some(value) = value {
+                check_unit_interval(key, value)?;
+            }
+        }
         use DatasetName::*;
         let dataset = self.dataset;
         let applies = |key: &str| match key {
@@ -112,10 +129,10 @@ impl DataConfig {
         ];
         if let Some((key, _)) = given.iter().find(|(key, given)| *given && !applies(key)) {
             let name = serde_json::to_value(dataset).expect("a plain enum").as_str().unwrap_or_default().to_owned();
-            return Err(format!("data.{key} does not apply to the {name} dataset"));
+            return Err(Error::invalid(*key, format!("does not apply to the {name} dataset")));
         }
         if dataset == Csv && (self.path.is_none() || self.target.is_none()) {
-            return Err("the csv dataset needs data.path and data.target".into());
+            return Err(Error::invalid("dataset", "csv needs data.path and data.target"));
         }
         let (validation, test) = match dataset {
             Iris => (0.0, 0.2),
@@ -129,9 +146,6 @@ impl DataConfig {
         if applies("test") {
             self.test.get_or_insert(test);
             self.stratify.get_or_insert(true);
-            if self.validation.unwrap_or(0.0) + self.test.unwrap_or(0.0) >= 1.0 {
-                return Err("data.validation + data.test must leave samples to train on (sum below 1)".into());
-            }
         }
         if dataset == Sine {
             self.samples.get_or_insert(500);
@@ -151,30 +165,6 @@ impl DataConfig {
         }
         Ok(())
     }
-}
-
-fn at_least<'de, D: Deserializer<'de>>(deserializer: D, minimum: usize) -> Result<Option<usize>, D::Error> {
-    let value = usize::deserialize(deserializer)?;
-    if value < minimum {
-        return Err(serde::de::Error::custom(format!("must be at least {minimum}, got {value}")));
-    }
-    Ok(Some(value))
-}
-
-fn at_least_one<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<usize>, D::Error> {
-    at_least(deserializer, 1)
-}
-
-fn at_least_two<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<usize>, D::Error> {
-    at_least(deserializer, 2)
-}
-
-fn fraction<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<f64>, D::Error> {
-    let value = f64::deserialize(deserializer)?;
-    if !(0.0..1.0).contains(&value) {
-        return Err(serde::de::Error::custom(format!("must be a fraction in [0, 1), got {value}")));
-    }
-    Ok(Some(value))
 }
 
 #[cfg(test)]
@@ -207,15 +197,17 @@ mod tests {
     #[test]
     fn settings_of_other_datasets_are_errors() {
         let mut data = DataConfig { dataset: DatasetName::Iris, samples: Some(10), ..DataConfig::default() };
-        assert_eq!(data.resolve().unwrap_err(), "data.samples does not apply to the iris dataset");
+        assert_eq!(data.resolve().unwrap_err().to_string(), "invalid samples: does not apply to the iris dataset");
         let mut data = DataConfig { dataset: DatasetName::Csv, ..DataConfig::default() };
-        assert_eq!(data.resolve().unwrap_err(), "the csv dataset needs data.path and data.target");
-        let mut data =
-            DataConfig { dataset: DatasetName::Iris, validation: Some(0.5), test: Some(0.5), ..DataConfig::default() };
-        assert!(data.resolve().unwrap_err().contains("must leave samples to train on"));
+        assert_eq!(data.resolve().unwrap_err().to_string(), "invalid dataset: csv needs data.path and data.target");
+        let mut data = DataConfig { dataset: DatasetName::Sine, grid_points: Some(1), ..DataConfig::default() };
+        assert_eq!(data.resolve().unwrap_err().to_string(), "invalid grid_points: must be at least 2, got 1");
         let mut data = DataConfig { dataset: DatasetName::Sine, train_samples: Some(10), ..DataConfig::default() };
-        assert_eq!(data.resolve().unwrap_err(), "data.train_samples does not apply to the sine dataset");
+        assert_eq!(
+            data.resolve().unwrap_err().to_string(),
+            "invalid train_samples: does not apply to the sine dataset"
+        );
         let mut data = DataConfig { dataset: DatasetName::Mnist, train_samples: Some(10), ..DataConfig::default() };
-        assert_eq!(data.resolve(), Ok(()));
+        assert!(data.resolve().is_ok());
     }
 }

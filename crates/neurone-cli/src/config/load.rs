@@ -1,30 +1,58 @@
 //! Reading an experiment file: TOML errors with their position, suggestions for misspelt keys,
 //! and `--set key=value` overrides.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use neurone::Error;
 use serde::Deserialize;
+use toml::de::{DeTable, DeValue};
 
 use super::Experiment;
+use crate::error::CliError;
+
+/// Where an experiment was read from, so that an error found later (once the data is loaded)
+/// still points at the line that caused it.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Origin {
+    path: PathBuf,
+    text: String,
+    overrides: Vec<String>,
+}
 
 impl Experiment {
+    /// The usage error for a library error: placed at the key it names, in the file or the
+    /// `--set` that gave it, like the errors found on reading.
+    pub fn usage_error(&self, error: Error) -> CliError {
+        let Origin { path, text, overrides } = &self.origin;
+        match error {
+            Error::InvalidParameter { .. } => {
+                CliError::Usage(format!("{}{}", path.display(), locate(&error, text, overrides)))
+            }
+            other => CliError::from(other),
+        }
+    }
+
     /// Reads an experiment file and applies `--set key=value` overrides. Errors read
-    /// `FILE:LINE:COLUMN: message` (without a position once overrides have rewritten the file).
+    /// `FILE:LINE:COLUMN: message`, or `FILE with --set KEY=VALUE: message` for a value given
+    /// on the command line.
     pub fn load(path: &Path, overrides: &[String]) -> Result<Self, String> {
         let text = std::fs::read_to_string(path).map_err(|error| format!("{}: {error}", path.display()))?;
-        if overrides.is_empty() {
-            return Self::parse(&text).map_err(|error| format!("{}:{error}", path.display()));
-        }
-        let mut table: toml::Table =
-            toml::from_str(&text).map_err(|error| format!("{}:{}", path.display(), describe(&error, &text)))?;
-        for assignment in overrides {
-            apply(&mut table, assignment)?;
-        }
-        let in_file = |message: String| format!("{} with --set: {message}", path.display());
-        Experiment::deserialize(toml::Value::Table(table))
-            .map_err(|error| in_file(with_suggestion(error.message())))?
-            .resolve()
-            .map_err(in_file)
+        let origin = Origin { path: path.to_owned(), text, overrides: overrides.to_vec() };
+        let experiment = if overrides.is_empty() {
+            Self::parse(&origin.text).map_err(|error| format!("{}:{error}", path.display()))?
+        } else {
+            let text = &origin.text;
+            let mut table: toml::Table =
+                toml::from_str(text).map_err(|error| format!("{}:{}", path.display(), describe(&error, text)))?;
+            for assignment in overrides {
+                apply(&mut table, assignment)?;
+            }
+            Experiment::deserialize(toml::Value::Table(table))
+                .map_err(|error| format!("{} with --set: {}", path.display(), with_suggestion(error.message())))?
+                .resolve()
+                .map_err(|error| format!("{}{}", path.display(), locate(&error, text, overrides)))?
+        };
+        Ok(Experiment { origin, ..experiment })
     }
 
     /// Parses an experiment from TOML text. Errors read `LINE:COLUMN: message`.
@@ -32,8 +60,52 @@ impl Experiment {
         toml::from_str::<Experiment>(text)
             .map_err(|error| describe(&error, text))?
             .resolve()
-            .map_err(|error| format!(" {error}"))
+            .map_err(|error| locate(&error, text, &[]).trim_start_matches(':').to_owned())
     }
+}
+
+/// Where the key a library error names (`train.optimizer.beta2`, `model.layers[1]`) was set,
+/// after the file's name: `:LINE:COLUMN: reason` in the file, ` with --set KEY=VALUE: reason`
+/// on the command line, or `: invalid KEY: reason` when the file leaves it to its default.
+fn locate(error: &Error, text: &str, overrides: &[String]) -> String {
+    let Error::InvalidParameter { parameter, reason } = error else { return format!(": {error}") };
+    let overridden =
+        |assignment: &&String| assignment.split_once('=').is_some_and(|(key, _)| parameter.starts_with(key.trim()));
+    if let Some(assignment) = overrides.iter().find(overridden) {
+        return format!(" with --set {assignment}: {reason}");
+    }
+    match offset_of(text, parameter) {
+        Some(offset) => {
+            let (line, column) = line_and_column(text, offset);
+            format!(":{line}:{column}: {reason}")
+        }
+        None => format!(": {error}"),
+    }
+}
+
+/// The byte offset in `text` of the value at `key` (dotted names with `[index]`es), if the
+/// text sets it.
+fn offset_of(text: &str, key: &str) -> Option<usize> {
+    let document = DeTable::parse(text).ok()?;
+    let mut table = Some(document.get_ref());
+    let mut offset = None;
+    for part in key.split('.') {
+        let (name, indices) = part.split_once('[').unwrap_or((part, ""));
+        let entry = table?.get(name)?;
+        offset = Some(entry.span().start);
+        let mut value = entry.get_ref();
+        for index in indices.split('[').filter_map(|index| index.trim_end_matches(']').parse::<usize>().ok()) {
+            let DeValue::Array(array) = value else { return None };
+            let element = array.get(index)?;
+            offset = Some(element.span().start);
+            value = element.get_ref();
+        }
+        table = match value {
+            DeValue::Table(inner) => Some(inner),
+            _ => None,
+        };
+    }
+    offset
 }
 
 /// `LINE:COLUMN: message` for a TOML error in `text`.

@@ -52,7 +52,7 @@ pub fn experiment_files() -> Vec<Case> {
         // Negative and zero sizes.
         edited("negative_layer_width", "layers = [4]", "layers = [-4]").usage_error("exp.toml:8:11: invalid value: integer `-4`, expected usize"),
         edited("zero_layer_width", "layers = [4]", "layers = [4, 0]")
-            .usage_error("exp.toml:8:10: layers[1] must be at least 1 unit wide, got 0"),
+            .usage_error("exp.toml:8:14: must be at least 1, got 0"),
         with_train("zero_epochs", "epochs = 0\n").usage_error("exp.toml:10:10: must be at least 1, got 0"),
         with_train("negative_epochs", "epochs = -2\n").usage_error("exp.toml:10:10: invalid value: integer `-2`, expected usize"),
         with_train("zero_batch_size", "batch_size = 0\n").usage_error("exp.toml:11:14: must be at least 1, got 0"),
@@ -79,16 +79,16 @@ pub fn experiment_files() -> Vec<Case> {
             run_written(out, "")
         }),
         edited("split_leaving_no_test_rows", "[model]", "test = 0.01\n[model]")
-            .usage_error("invalid data.test: 0.01 of 10 samples is less than one sample"),
+            .usage_error("exp.toml:7:8: 0.01 of 10 samples is less than one sample"),
         edited("split_leaving_no_validation_rows", "[model]", "validation = 0.01\n[model]")
-            .usage_error("invalid data.validation: 0.01 of 10 samples is less than one sample"),
+            .usage_error("exp.toml:7:14: 0.01 of 10 samples is less than one sample"),
         edited("split_leaving_no_training_rows", "[model]", "validation = 0.5\ntest = 0.45\n[model]")
-            .usage_error("invalid data.validation and data.test: no training sample is left out of 10"),
+            .usage_error("exp.toml:8:8: no training sample is left out of 10"),
         edited("split_fractions_summing_to_one", "[model]", "validation = 0.5\ntest = 0.5\n[model]")
-            .usage_error("exp.toml: data.validation + data.test must leave samples to train on (sum below 1)"),
-        edited("negative_split_fraction", "[model]", "test = -0.2\n[model]").usage_error("exp.toml:7:8: must be a fraction in [0, 1), got -0.2"),
+            .usage_error("exp.toml:8:8: validation 0.5 + test 0.5 leaves no training data"),
+        edited("negative_split_fraction", "[model]", "test = -0.2\n[model]").usage_error("exp.toml:7:8: must be in [0, 1), got -0.2"),
         edited("setting_of_another_dataset", "[model]", "samples = 100\n[model]")
-            .usage_error("exp.toml: data.samples does not apply to the csv dataset"),
+            .usage_error("exp.toml:7:11: does not apply to the csv dataset"),
         edited("target_is_not_a_column", "target = \"y\"", "target = \"price\"")
             .usage_error("data.csv: no target column `price`; the columns are: x1, x2, y"),
         edited("name_with_a_slash", "name = \"case\"", "name = \"../case\"").usage_error("exp.toml:1:8: "),

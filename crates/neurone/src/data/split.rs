@@ -4,6 +4,7 @@
 
 use rand::seq::SliceRandom;
 
+use crate::check::check_unit_interval;
 use crate::{Dataset, Error, Matrix, Rng, Scalar};
 
 /// The fractions of the samples set aside for validation and for testing; training gets the rest.
@@ -90,13 +91,10 @@ pub fn split_indices(
     rng: &mut Rng,
 ) -> Result<SplitIndices, Error> {
     let SplitFractions { validation, test } = fractions;
-    check_fraction("validation fraction", validation)?;
-    check_fraction("test fraction", test)?;
+    check_unit_interval("validation", validation)?;
+    check_unit_interval("test", test)?;
     if validation + test >= 1.0 {
-        return Err(Error::invalid(
-            "split fractions",
-            format!("validation {validation} + test {test} leaves no training data"),
-        ));
+        return Err(Error::invalid("test", format!("validation {validation} + test {test} leaves no training data")));
     }
     let groups = shuffled_groups(count, classes, rng)?;
     let sizes: Vec<usize> = groups.iter().map(Vec::len).collect();
@@ -114,14 +112,11 @@ pub fn split_indices(
     }
     for (name, fraction, part) in [("validation", validation, &parts.validation), ("test", test, &parts.test)] {
         if fraction > 0.0 && part.is_empty() {
-            return Err(Error::invalid(
-                format!("{name} fraction"),
-                format!("{fraction} of {count} samples is less than one sample"),
-            ));
+            return Err(Error::invalid(name, format!("{fraction} of {count} samples is less than one sample")));
         }
     }
     if parts.train.is_empty() {
-        return Err(Error::invalid("split fractions", format!("no training sample is left out of {count}")));
+        return Err(Error::invalid("test", format!("no training sample is left out of {count}")));
     }
     // Stratification lists the parts class by class; shuffling mixes the classes again.
     parts.train.shuffle(rng);
@@ -185,13 +180,6 @@ pub fn class_of_rows<S: Scalar>(targets: &Matrix<S>) -> Result<Vec<usize>, Error
             }
         })
         .collect()
-}
-
-fn check_fraction(name: &str, fraction: f64) -> Result<(), Error> {
-    if !(0.0..1.0).contains(&fraction) {
-        return Err(Error::invalid(name, format!("{fraction} is not in [0, 1)")));
-    }
-    Ok(())
 }
 
 /// The sample indices grouped by class (one group when not stratified), each group shuffled.
@@ -284,10 +272,10 @@ mod tests {
     #[test]
     fn invalid_fractions_and_empty_parts_are_errors() {
         let message = |v, t| split_indices(10, fractions(v, t), None, &mut seeded_rng(0)).unwrap_err().to_string();
-        assert_eq!(message(-0.1, 0.2), "invalid validation fraction: -0.1 is not in [0, 1)");
-        assert_eq!(message(0.2, f64::NAN), "invalid test fraction: NaN is not in [0, 1)");
-        assert_eq!(message(0.5, 0.5), "invalid split fractions: validation 0.5 + test 0.5 leaves no training data");
-        assert_eq!(message(0.01, 0.2), "invalid validation fraction: 0.01 of 10 samples is less than one sample");
+        assert_eq!(message(-0.1, 0.2), "invalid validation: must be in [0, 1), got -0.1");
+        assert_eq!(message(0.2, f64::NAN), "invalid test: must be in [0, 1), got NaN");
+        assert_eq!(message(0.5, 0.5), "invalid test: validation 0.5 + test 0.5 leaves no training data");
+        assert_eq!(message(0.01, 0.2), "invalid validation: 0.01 of 10 samples is less than one sample");
     }
 
     #[test]

@@ -180,7 +180,10 @@ fn a_point_that_already_satisfies_the_tolerance_is_left_alone() {
 
 #[test]
 fn bad_settings_and_inputs_are_errors() {
-    assert_eq!(Lbfgs::default().history_size(0).unwrap_err().to_string(), "invalid history_size: must be at least 1, got 0");
+    assert_eq!(
+        Lbfgs::default().history_size(0).unwrap_err().to_string(),
+        "invalid history_size: must be at least 1, got 0"
+    );
     let error = Lbfgs::default().max_line_search_evaluations(0).unwrap_err();
     assert_eq!(error.to_string(), "invalid max_line_search_evaluations: must be at least 1, got 0");
     assert!(

@@ -141,8 +141,11 @@ fn bad_parameters_are_errors_naming_the_parameter() {
     let endless = Schedule::Cosine { epochs: None, min_learning_rate: 0.0, warmup_epochs: 0 };
     assert!(error(endless).starts_with("invalid epochs: a cosine schedule needs its length"));
     assert!(Scheduler::new(endless.for_training(20, false), 0.1).is_ok());
-    let cosine =
-        |epochs, min_learning_rate, warmup_epochs| Schedule::Cosine { epochs: Some(epochs), min_learning_rate, warmup_epochs };
+    let cosine = |epochs, min_learning_rate, warmup_epochs| Schedule::Cosine {
+        epochs: Some(epochs),
+        min_learning_rate,
+        warmup_epochs,
+    };
     assert_eq!(error(cosine(0, 0.0, 0)), "invalid epochs: must be at least 1, got 0");
     assert_eq!(error(cosine(5, 0.0, 5)), "invalid warmup_epochs: must be less than epochs (5), got 5");
     assert!(error(cosine(5, -0.1, 0)).starts_with("invalid min_learning_rate: must be a non-negative number"));

@@ -55,7 +55,13 @@ impl NetworkSpec {
 
     /// The network for `inputs` values in and `outputs` out, trained on `loss`, its weights
     /// drawn from `rng` (biases start at zero). Without an output activation, identity.
-    pub fn build<S: Scalar>(&self, inputs: usize, outputs: usize, loss: Loss, rng: &mut Rng) -> Result<Network<S>, Error> {
+    pub fn build<S: Scalar>(
+        &self,
+        inputs: usize,
+        outputs: usize,
+        loss: Loss,
+        rng: &mut Rng,
+    ) -> Result<Network<S>, Error> {
         self.validate()?;
         let init = |activation| self.init.unwrap_or_else(|| Init::default_for(activation));
         let mut builder = Network::builder(inputs);
@@ -89,8 +95,7 @@ mod tests {
     fn the_network_has_the_layers_described() {
         let mut spec = NetworkSpec { batch_norm: true, dropout: 0.5, ..NetworkSpec::default() };
         spec.resolve(Task::Classification, 3);
-        let network: Network<f64> =
-            spec.build(4, 3, Task::Classification.loss(3), &mut crate::seeded_rng(1)).unwrap();
+        let network: Network<f64> = spec.build(4, 3, Task::Classification.loss(3), &mut crate::seeded_rng(1)).unwrap();
         let kinds: Vec<String> = network.layers().iter().map(|layer| layer.describe()).collect();
         let hidden = ["dense tanh", "batch_norm", "dropout(0.5)"];
         assert_eq!(kinds, [&hidden[..], &hidden[..], &["dense softmax"]].concat());

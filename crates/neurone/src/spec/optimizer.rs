@@ -2,9 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::optim::{
-    AdagradSettings, AdamSettings, AdamWSettings, LbfgsSettings, RmsPropSettings, SgdSettings,
-};
+use crate::optim::{AdagradSettings, AdamSettings, AdamWSettings, LbfgsSettings, RmsPropSettings, SgdSettings};
 use crate::{Adagrad, Adam, AdamW, Error, Lbfgs, RmsProp, Scalar, Sgd, Trainer};
 
 /// The optimizer and its settings, tagged by `kind`: `{ "kind": "adam", "beta2": 0.99 }`. Each

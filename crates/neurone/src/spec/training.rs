@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{OptimizerSpec, Task};
 use crate::check::{check_at_least, check_learning_rate};
-use crate::{Clipping, EarlyStopping, Error, Loss, Metric, Penalty, Scalar, Schedule, Trainer};
+use crate::{Clipping, EarlyStopping, Error, Loss, Metric, Monitor, Penalty, Scalar, Schedule, Trainer};
 
 /// Everything about training a user chooses, with its defaults.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -99,7 +99,15 @@ impl TrainingSpec {
     /// `early_stopping.patience`). What needs the data (a validation set for early stopping)
     /// is checked when training starts.
     pub fn validate(&self) -> Result<(), Error> {
-        self.trainer::<f32>().map(drop)
+        // Metrics left to the task are known with the data: until then, assume they hold the
+        // one early stopping watches.
+        let mut spec = self.clone();
+        if let (None, Some(EarlyStopping { monitor: Monitor::Validation(metric), .. })) =
+            (&spec.metrics, &spec.early_stopping)
+        {
+            spec.metrics = Some(vec![*metric]);
+        }
+        spec.trainer::<f32>().map(drop)
     }
 
     /// The trainer this spec describes (without a checkpoint callback: attach one with
@@ -161,7 +169,10 @@ mod tests {
             "invalid early_stopping.patience: must be at least 1, got 0"
         );
         assert_eq!(error_of(r#"{"l2": -1}"#), "invalid l2: must be a non-negative number, got -1");
-        assert_eq!(error_of(r#"{"clip_norm": 1, "clip_value": 1}"#), "invalid clip_value: set clip_norm or clip_value, not both");
+        assert_eq!(
+            error_of(r#"{"clip_norm": 1, "clip_value": 1}"#),
+            "invalid clip_value: set clip_norm or clip_value, not both"
+        );
         assert_eq!(error_of(r#"{"checkpoint_every": 0}"#), "invalid checkpoint_every: must be at least 1, got 0");
         let lbfgs = error_of(r#"{"optimizer": {"kind": "lbfgs"}, "schedule": {"kind": "exponential", "gamma": 0.9}}"#);
         assert!(lbfgs.starts_with("invalid schedule: L-BFGS has no learning rate"), "{lbfgs}");
