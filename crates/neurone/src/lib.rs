@@ -12,9 +12,10 @@
 //! W ← W − η ∂J/∂W                      b ← b − η ∂J/∂b
 //! ```
 //!
-//! Each line lives in exactly one place: [`layer::Dense`] (forward, backward),
-//! [`Activation`] (σ, σ'), [`Loss`] (J, δ(L)), [`Sgd`] (the update), and [`Trainer`] runs
-//! the loop over epochs and minibatches.
+//! Each line lives in one place: [`layer::Dense`] (forward, backward; δ(l) in two halves, Wᵀδ
+//! in layer l+1 and ⊙ σ' in layer l), [`Activation`] (σ, σ'), [`Loss`] (J, δ(L)), [`Sgd`] (the
+//! update), and [`Trainer`] runs the loop over epochs and minibatches. What a user chooses is
+//! described by the [`spec`] types, which every front end maps onto.
 //!
 //! ```
 //! use neurone::{Activation, Network, Sgd, Trainer, datasets, seeded_rng};
