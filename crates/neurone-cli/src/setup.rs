@@ -19,7 +19,7 @@ pub struct Prepared<S: Scalar> {
 }
 
 impl<S: Scalar> Prepared<S> {
-    /// Loads the data of `experiment` (read from `config`), resolves the defaults that depend
+    /// Loads the data of `experiment`, resolves the defaults that depend
     /// on it, and builds the network, all drawn from the experiment's seed in that order: the
     /// same seed gives the same split, scaling and weights.
     pub fn new(mut experiment: Experiment, show_progress: bool) -> Result<Self, CliError> {
