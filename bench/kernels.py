@@ -43,7 +43,7 @@ def run():
         "",
         "- Throughput counts floating-point operations (2·m·k·n) for `sgemm`, so its column reads as "
         "GFLOP/s; values for `activation` and `adam`. Single-threaded unless the name says threads.",
-        "- `sgemm/neurone` is the library's product (`Scalar::gemm_kernel`), `sgemm/matrixmultiply` "
+        "- `sgemm/neurone` is the library's product (`GemmKernel::gemm_kernel`), `sgemm/matrixmultiply` "
         "the crate it falls back on, on the same operands in the same process.",
         "",
     ])

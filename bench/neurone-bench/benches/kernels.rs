@@ -13,7 +13,7 @@
 
 use criterion::{BenchmarkId, Criterion, Throughput, black_box, criterion_group, criterion_main};
 use neurone::layer::Tensor;
-use neurone::{Activation, Adam, Loss, Matrix, Network, Optimizer, Scalar, seeded_rng, set_threads};
+use neurone::{Activation, Adam, GemmKernel, Loss, Matrix, Network, Optimizer, seeded_rng, set_threads};
 
 /// Deterministic values in [-1, 1): the kernels' speed does not depend on them.
 fn filled(len: usize, seed: u64) -> Vec<f32> {

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::elementwise::{Disjoint, for_each_range};
+use crate::kernels::for_each_piece;
 use crate::{Error, Scalar};
 
 /// √(2/π), for the tanh form of GELU.
@@ -66,16 +66,10 @@ impl Activation {
             // compiles to straight SIMD code rather than a `match` per value.
             Self::Tanh => {
                 // tanh's rational approximation is worth 8-lane registers and both cores.
-                let length = values.len();
-                let values = Disjoint::new(values);
-                for_each_range(
-                    length,
+                for_each_piece(
+                    values,
                     #[inline(always)]
-                    |range| {
-                        // SAFETY: `for_each_range` hands out disjoint ranges.
-                        let values = unsafe { values.range(range) };
-                        values.iter_mut().for_each(|value| *value = Self::Tanh.value(*value));
-                    },
+                    |values: &mut [S]| values.iter_mut().for_each(|value| *value = Self::Tanh.value(*value)),
                 );
             }
             Self::Relu => values.iter_mut().for_each(|value| *value = Self::Relu.value(*value)),

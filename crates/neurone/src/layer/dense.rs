@@ -1,6 +1,6 @@
 //! The dense (fully connected) layer: `z(l) = W(l) a(l-1) + b(l)`, `a(l) = σ(z(l))`.
 
-use crate::linalg::{Op, gemm};
+use crate::kernels::{Op, gemm};
 use crate::{Activation, Init, Loss, Rng, Scalar};
 
 /// A fully connected layer with its activation, its gradients and its per-batch buffers.

@@ -3,7 +3,7 @@
 use super::slots::{SlotBuffers, export_state, import_state};
 use super::{Optimizer, OptimizerState};
 use crate::check::{check_learning_rate, check_non_negative, check_positive};
-use crate::elementwise::{Disjoint, for_each_range};
+use crate::kernels::for_each_piece;
 use crate::layer::Tensor;
 use crate::{Error, Scalar};
 use serde::{Deserialize, Serialize};
@@ -115,15 +115,12 @@ impl<S: Scalar> Optimizer<S> for Adagrad<S> {
     fn update(&mut self, slot: usize, tensor: Tensor<'_, S>) {
         let (learning_rate, epsilon) = (S::from_f64(self.learning_rate), S::from_f64(self.settings.epsilon));
         let length = tensor.value.len();
-        let (w, g) = (Disjoint::new(tensor.value), tensor.gradient);
-        let sum = Disjoint::new(self.sum.get(slot, length, S::from_f64(self.settings.initial_accumulator_value)));
-        for_each_range(
-            length,
+        let sum = self.sum.get(slot, length, S::from_f64(self.settings.initial_accumulator_value));
+        for_each_piece(
+            (tensor.value, tensor.gradient, sum),
             #[inline(always)]
-            |range| {
-                // SAFETY: `for_each_range` hands out disjoint ranges.
-                let (w, sum) = unsafe { (w.range(range.clone()), sum.range(range.clone())) };
-                for ((w, &g), sum) in w.iter_mut().zip(&g[range]).zip(sum) {
+            |(w, g, sum)| {
+                for ((w, &g), sum) in w.iter_mut().zip(g).zip(sum) {
                     // sum ← sum + g²;  W ← W − η g / (√sum + ε)
                     *sum += g * g;
                     *w -= learning_rate * g / (sum.sqrt() + epsilon);

@@ -3,7 +3,7 @@
 use super::slots::{SlotBuffers, export_state, import_state};
 use super::{Optimizer, OptimizerState};
 use crate::check::{check_learning_rate, check_positive, check_unit_interval};
-use crate::elementwise::{Disjoint, for_each_range};
+use crate::kernels::for_each_piece;
 use crate::layer::Tensor;
 use crate::{Error, Scalar};
 use serde::{Deserialize, Serialize};
@@ -165,16 +165,13 @@ impl<S: Scalar> Optimizer<S> for Adam<S> {
         let sqrt_bias_correction2 = S::from_f64(bias_correction2.sqrt());
         let (beta1, beta2, epsilon) = (S::from_f64(beta1), S::from_f64(beta2), S::from_f64(epsilon));
         let length = tensor.value.len();
-        let (w, g) = (Disjoint::new(tensor.value), tensor.gradient);
-        let m = Disjoint::new(self.exp_avg.get(slot, length, S::ZERO));
-        let v = Disjoint::new(self.exp_avg_sq.get(slot, length, S::ZERO));
-        for_each_range(
-            length,
+        let m = self.exp_avg.get(slot, length, S::ZERO);
+        let v = self.exp_avg_sq.get(slot, length, S::ZERO);
+        for_each_piece(
+            (tensor.value, tensor.gradient, m, v),
             #[inline(always)]
-            |range| {
-                // SAFETY: `for_each_range` hands out disjoint ranges.
-                let (w, m, v) = unsafe { (w.range(range.clone()), m.range(range.clone()), v.range(range.clone())) };
-                for (((w, &g), m), v) in w.iter_mut().zip(&g[range]).zip(m).zip(v) {
+            |(w, g, m, v)| {
+                for (((w, &g), m), v) in w.iter_mut().zip(g).zip(m).zip(v) {
                     // m ← β1 m + (1 − β1) g;  v ← β2 v + (1 − β2) g²
                     *m = beta1 * *m + one_minus_beta1 * g;
                     *v = beta2 * *v + one_minus_beta2 * g * g;

@@ -3,7 +3,7 @@
 use super::slots::{SlotBuffers, export_state, import_state};
 use super::{Optimizer, OptimizerState};
 use crate::check::{check_learning_rate, check_positive, check_unit_interval};
-use crate::elementwise::{Disjoint, for_each_range};
+use crate::kernels::for_each_piece;
 use crate::layer::Tensor;
 use crate::{Error, Scalar};
 use serde::{Deserialize, Serialize};
@@ -149,25 +149,14 @@ impl<S: Scalar> Optimizer<S> for RmsProp<S> {
             (S::from_f64(self.learning_rate), S::from_f64(self.settings.alpha), S::from_f64(self.settings.epsilon));
         let (one_minus_alpha, momentum) = (S::from_f64(1.0 - self.settings.alpha), S::from_f64(self.settings.momentum));
         let length = tensor.value.len();
-        let (w, g) = (Disjoint::new(tensor.value), tensor.gradient);
-        let square_avg = Disjoint::new(self.square_avg.get(slot, length, S::ZERO));
-        let grad_avg = self.settings.centered.then(|| Disjoint::new(self.grad_avg.get(slot, length, S::ZERO)));
-        let momentum_buffer =
-            (self.settings.momentum > 0.0).then(|| Disjoint::new(self.momentum_buffers.get(slot, length, S::ZERO)));
-        for_each_range(
-            length,
+        let square_avg = self.square_avg.get(slot, length, S::ZERO);
+        let grad_avg = self.settings.centered.then(|| self.grad_avg.get(slot, length, S::ZERO));
+        let momentum_buffer = (self.settings.momentum > 0.0).then(|| self.momentum_buffers.get(slot, length, S::ZERO));
+        for_each_piece(
+            (tensor.value, tensor.gradient, square_avg, grad_avg, momentum_buffer),
             #[inline(always)]
-            |range| {
-                // SAFETY: `for_each_range` hands out disjoint ranges.
-                let (w, square_avg, mut grad_avg, mut momentum_buffer) = unsafe {
-                    (
-                        w.range(range.clone()),
-                        square_avg.range(range.clone()),
-                        grad_avg.as_ref().map(|grad_avg| grad_avg.range(range.clone())),
-                        momentum_buffer.as_ref().map(|buffer| buffer.range(range.clone())),
-                    )
-                };
-                for (i, (w, &g)) in w.iter_mut().zip(&g[range]).enumerate() {
+            |(w, g, square_avg, mut grad_avg, mut momentum_buffer)| {
+                for (i, (w, &g)) in w.iter_mut().zip(g).enumerate() {
                     // v ← α v + (1 − α) g²
                     square_avg[i] = alpha * square_avg[i] + one_minus_alpha * g * g;
                     let mut mean_square = square_avg[i];

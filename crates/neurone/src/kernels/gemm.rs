@@ -9,11 +9,62 @@
 //!   one output column against a row-major matrix (a one-output layer). There a blocked kernel
 //!   spends more time packing its operands than multiplying: single-sample inference through a
 //!   784×128 layer took 2.3 times as many instructions;
-//! - a packed, register-blocked kernel for everything else (`packed_gemm.rs` in f32 with AVX2
-//!   and FMA, `matrixmultiply` otherwise): it beats plain loops from about 16×16×16 up,
+//! - a packed, register-blocked kernel for everything else (`kernels/packed_gemm.rs` in f32 with
+//!   AVX2 and FMA, `matrixmultiply` otherwise): it beats plain loops from about 16×16×16 up,
 //!   packing included, and splits large products across threads without changing a bit.
 
 use crate::Scalar;
+
+/// The matrix product kernel of each scalar type: a supertrait of [`Scalar`], hidden from the
+/// documentation (the benchmarks time it directly).
+pub trait GemmKernel: Sized {
+    /// `C ← α·A·B + β·C` on strided storage, as in BLAS `gemm`.
+    ///
+    /// # Safety
+    /// The pointers and strides must describe valid, non-overlapping `m×k`, `k×n` and
+    /// `m×n` matrices (the contract of [`matrixmultiply::sgemm`]).
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn gemm_kernel(
+        m: usize,
+        k: usize,
+        n: usize,
+        alpha: Self,
+        a: *const Self,
+        a_strides: (isize, isize),
+        b: *const Self,
+        b_strides: (isize, isize),
+        beta: Self,
+        c: *mut Self,
+        c_strides: (isize, isize),
+    );
+}
+
+macro_rules! impl_gemm_kernel {
+    ($t:ident, $kernel:path) => {
+        impl GemmKernel for $t {
+            #[inline]
+            unsafe fn gemm_kernel(
+                m: usize,
+                k: usize,
+                n: usize,
+                alpha: Self,
+                a: *const Self,
+                (rsa, csa): (isize, isize),
+                b: *const Self,
+                (rsb, csb): (isize, isize),
+                beta: Self,
+                c: *mut Self,
+                (rsc, csc): (isize, isize),
+            ) {
+                // SAFETY: forwarded from this function's own contract.
+                unsafe { $kernel(m, k, n, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc) }
+            }
+        }
+    };
+}
+
+impl_gemm_kernel!(f32, super::packed_gemm::sgemm_raw);
+impl_gemm_kernel!(f64, matrixmultiply::dgemm);
 
 /// How a row-major operand enters a product.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -82,7 +82,7 @@ pub(crate) fn sgemm(
             columns(0..n);
         } else {
             let width = n.div_ceil(parts).next_multiple_of(NR);
-            crate::parallel::for_each_part(n.div_ceil(width), &|part| columns(part * width..n.min((part + 1) * width)));
+            super::parallel::for_each_part(n.div_ceil(width), &|part| columns(part * width..n.min((part + 1) * width)));
         }
         return Some(());
     }

@@ -1,0 +1,17 @@
+//! The speed code, kept apart from the mathematics: the matrix product and its packed kernel,
+//! the threads that share the work, the element-wise loops compiled for AVX2 and `f32`'s tanh.
+//!
+//! Every `unsafe` of the crate is in this module, each with the reason it is sound; the rest of
+//! the library calls the safe functions re-exported here.
+
+mod elementwise;
+mod gemm;
+mod packed_gemm;
+mod parallel;
+mod tanh;
+
+pub(crate) use elementwise::for_each_piece;
+pub use gemm::GemmKernel;
+pub(crate) use gemm::{Op, gemm};
+pub use parallel::{set_threads, threads};
+pub(crate) use tanh::tanh_f32;
