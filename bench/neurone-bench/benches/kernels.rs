@@ -12,7 +12,7 @@
 //! - `predict`: one sample through 784→128→64→10.
 
 use criterion::{BenchmarkId, Criterion, Throughput, black_box, criterion_group, criterion_main};
-use neurone::layer::Tensor;
+use neurone::layer::ParameterMut;
 use neurone::{Activation, Adam, GemmKernel, Loss, Matrix, Network, Optimizer, seeded_rng, set_threads};
 
 /// Deterministic values in [-1, 1): the kernels' speed does not depend on them.
@@ -115,14 +115,15 @@ fn activation(c: &mut Criterion) {
 
 fn adam(c: &mut Criterion) {
     set_threads(1);
-    let (mut weights, gradient) = (filled(128 * 784, 4), filled(128 * 784, 5));
+    let (mut weights, mut gradient) = (filled(128 * 784, 4), filled(128 * 784, 5));
     let mut adam = Adam::<f32>::default();
     let mut group = c.benchmark_group("adam");
     group.throughput(Throughput::Elements(weights.len() as u64));
     group.bench_function("update 128×784", |bencher| {
         bencher.iter(|| {
             adam.begin_step();
-            adam.update(0, Tensor { name: "weight", regularised: true, value: &mut weights, gradient: &gradient });
+            let (value, gradient) = (&mut weights, &mut gradient);
+            adam.update(0, ParameterMut { name: "weight", regularised: true, value, gradient });
         })
     });
     group.finish();

@@ -60,8 +60,8 @@ pub fn gradient_check(network: &Network<f64>, x: &Matrix<f64>, y: &Matrix<f64>) 
     // Every evaluation starts from the same generator state, so dropout draws the same mask.
     let rng = network.rng().clone();
     network.compute_gradients(x, y)?;
-    let mut analytic = Vec::new();
-    network.visit_tensors(|layer, tensor| analytic.push((layer, tensor.name, tensor.gradient.to_vec())));
+    let analytic: Vec<_> =
+        network.parameters().map(|(layer, parameter)| (layer, parameter.name, parameter.gradient.to_vec())).collect();
 
     let mut tensors = Vec::with_capacity(analytic.len());
     for (slot, (layer, name, gradient)) in analytic.into_iter().enumerate() {
@@ -88,11 +88,7 @@ pub fn gradient_check(network: &Network<f64>, x: &Matrix<f64>, y: &Matrix<f64>) 
 
 /// Adds `shift` to value `index` of tensor number `slot`.
 fn nudge(network: &mut Network<f64>, slot: usize, index: usize, shift: f64) {
-    let mut current = 0;
-    network.visit_tensors(|_, tensor| {
-        if current == slot {
-            tensor.value[index] += shift;
-        }
-        current += 1;
-    });
+    if let Some((_, parameter)) = network.parameters_mut().nth(slot) {
+        parameter.value[index] += shift;
+    }
 }

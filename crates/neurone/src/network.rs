@@ -4,7 +4,7 @@ use std::fmt;
 
 use rand::SeedableRng;
 
-use crate::layer::{BatchNorm, Dense, Dropout, Layer, Parameter, Tensor};
+use crate::layer::{BatchNorm, Dense, Dropout, Layer, Parameter, ParameterMut};
 use crate::{Activation, Error, Init, Loss, Matrix, Optimizer, Rng, Scalar};
 
 /// Whether a forward pass is part of training or not. Layers such as dropout behave
@@ -194,17 +194,36 @@ impl<S: Scalar> Network<S> {
     /// Applies one optimizer step to every parameter tensor, using the current gradients.
     pub fn update<O: Optimizer<S> + ?Sized>(&mut self, optimizer: &mut O) {
         optimizer.begin_step();
-        let mut slot = 0;
-        self.visit_tensors(|_, tensor| {
-            optimizer.update(slot, tensor);
-            slot += 1;
-        });
+        for (slot, (_, parameter)) in self.parameters_mut().enumerate() {
+            optimizer.update(slot, parameter);
+        }
     }
 
-    /// Calls `visit` with each layer's index and each of its parameter tensors, in a fixed order
-    /// (layer by layer; weight then bias).
-    pub fn visit_tensors(&mut self, mut visit: impl FnMut(usize, Tensor<'_, S>)) {
-        self.visit_parameters(|index, parameter| visit(index, parameter.into_tensor()));
+    /// Each parameter tensor with its gradient, after its layer's index, in a fixed order: layer
+    /// by layer, weight then bias (the order of the optimizers' slots).
+    ///
+    /// ```
+    /// use neurone::{Activation, Network, seeded_rng};
+    ///
+    /// let network: Network = Network::builder(3).dense(2, Activation::Tanh).build(&mut seeded_rng(0))?;
+    /// let shapes: Vec<_> =
+    ///     network.parameters().map(|(layer, parameter)| (layer, parameter.name, parameter.value.len())).collect();
+    /// assert_eq!(shapes, [(0, "weight", 6), (0, "bias", 2)]);
+    /// # Ok::<(), neurone::Error>(())
+    /// ```
+    pub fn parameters(&self) -> impl Iterator<Item = (usize, Parameter<'_, S>)> {
+        self.layers
+            .iter()
+            .enumerate()
+            .flat_map(|(index, layer)| layer.parameters().map(move |parameter| (index, parameter)))
+    }
+
+    /// [`Network::parameters`] with the values and gradients mutable.
+    pub fn parameters_mut(&mut self) -> impl Iterator<Item = (usize, ParameterMut<'_, S>)> {
+        self.layers
+            .iter_mut()
+            .enumerate()
+            .flat_map(|(index, layer)| layer.parameters_mut().map(move |parameter| (index, parameter)))
     }
 
     /// The network's outputs for a batch of inputs, in evaluation mode.
@@ -273,13 +292,6 @@ impl<S: Scalar> Network<S> {
             width = layer.outputs();
         }
         Ok(Network { inputs, layers, loss, rng: Rng::seed_from_u64(0) })
-    }
-
-    /// Every parameter with a mutable gradient, with its layer's index.
-    pub(crate) fn visit_parameters(&mut self, mut visit: impl FnMut(usize, Parameter<'_, S>)) {
-        for (index, layer) in self.layers.iter_mut().enumerate() {
-            layer.visit_parameters(&mut |parameter| visit(index, parameter));
-        }
     }
 
     /// Forward pass on `rows` samples stored row after row in `input`.

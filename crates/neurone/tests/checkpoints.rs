@@ -20,8 +20,8 @@ fn folder(name: &str) -> PathBuf {
 
 /// Every parameter's bits, in order (batch-norm statistics included).
 fn bits(network: &Network<f32>) -> Vec<u32> {
-    let mut bits = Vec::new();
-    network.clone().visit_tensors(|_, tensor| bits.extend(tensor.value.iter().map(|w| w.to_bits())));
+    let mut bits: Vec<u32> =
+        network.parameters().flat_map(|(_, parameter)| parameter.value).map(|w| w.to_bits()).collect();
     let model = neurone::io::Model::new(network.clone(), Default::default());
     bits.extend(model.to_bytes().unwrap().iter().map(|&byte| u32::from(byte)));
     bits

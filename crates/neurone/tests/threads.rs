@@ -28,9 +28,7 @@ fn trained_bits(threads: usize) -> Vec<u32> {
         .batch_size(64)
         .fit(&mut network, &train, None, &mut seeded_rng(3))
         .unwrap();
-    let mut bits = Vec::new();
-    network.visit_tensors(|_, tensor| bits.extend(tensor.value.iter().map(|value| value.to_bits())));
-    bits
+    network.parameters().flat_map(|(_, parameter)| parameter.value).map(|value| value.to_bits()).collect()
 }
 
 #[test]

@@ -168,7 +168,7 @@ fn decode<S: Scalar>(bytes: &[u8], path: &Path) -> Result<Checkpoint<S>, Error> 
         learning_rate: training.learning_rate,
         tensors,
     };
-    check_optimizer_tensors(&solver, &mut network).map_err(|reason| Error::data(path, reason))?;
+    check_optimizer_tensors(&solver, &network).map_err(|reason| Error::data(path, reason))?;
     let bad_rng = |key: &str| Error::data(path, format!("metadata `{TRAINING}`: `{key}` is not a generator state"));
     network.set_rng(training.network_rng.to_rng().ok_or_else(|| bad_rng("network_rng"))?);
     Ok(Checkpoint {
@@ -185,9 +185,8 @@ fn decode<S: Scalar>(bytes: &[u8], path: &Path) -> Result<Checkpoint<S>, Error> 
 /// Checks that every optimizer tensor fits the network, so that the first update after resuming
 /// cannot meet a buffer of the wrong length: L-BFGS keeps vectors of all the parameters, the
 /// other optimizers one buffer per parameter tensor, named `<name>.<slot>`.
-fn check_optimizer_tensors<S: Scalar>(state: &OptimizerState, network: &mut Network<S>) -> Result<(), String> {
-    let mut slot_lengths = Vec::new();
-    network.visit_parameters(|_, parameter| slot_lengths.push(parameter.value.len()));
+fn check_optimizer_tensors<S: Scalar>(state: &OptimizerState, network: &Network<S>) -> Result<(), String> {
+    let slot_lengths: Vec<usize> = network.parameters().map(|(_, parameter)| parameter.value.len()).collect();
     for (name, values) in &state.tensors {
         let expected = if state.optimizer == "lbfgs" {
             Some(slot_lengths.iter().sum())

@@ -2,6 +2,7 @@
 //! and variance in training, by running averages of them in evaluation, then scaled by γ and
 //! shifted by β.
 
+use super::{Parameter, ParameterMut};
 use crate::check::{check_decay_factor, check_positive};
 use crate::{Error, Mode, Scalar};
 
@@ -219,9 +220,25 @@ impl<S: Scalar> BatchNorm<S> {
         }
     }
 
-    pub(crate) fn visit_parameters(&mut self, visit: &mut dyn FnMut(super::Parameter<'_, S>)) {
-        visit(super::Parameter::new("weight", false, &mut self.gamma, &mut self.gamma_gradient));
-        visit(super::Parameter::new("bias", false, &mut self.beta, &mut self.beta_gradient));
+    /// γ and β with their gradients, named as in PyTorch; neither is subject to weight penalties.
+    pub(crate) fn parameters(&self) -> [Parameter<'_, S>; 2] {
+        [
+            Parameter { name: "weight", regularised: false, value: &self.gamma, gradient: &self.gamma_gradient },
+            Parameter { name: "bias", regularised: false, value: &self.beta, gradient: &self.beta_gradient },
+        ]
+    }
+
+    /// [`BatchNorm::parameters`], mutably.
+    pub(crate) fn parameters_mut(&mut self) -> [ParameterMut<'_, S>; 2] {
+        [
+            ParameterMut {
+                name: "weight",
+                regularised: false,
+                value: &mut self.gamma,
+                gradient: &mut self.gamma_gradient,
+            },
+            ParameterMut { name: "bias", regularised: false, value: &mut self.beta, gradient: &mut self.beta_gradient },
+        ]
     }
 }
 

@@ -1,5 +1,6 @@
 //! The dense (fully connected) layer: `z(l) = W(l) a(l-1) + b(l)`, `a(l) = σ(z(l))`.
 
+use super::{Parameter, ParameterMut};
 use crate::kernels::{Op, gemm};
 use crate::{Activation, Init, Loss, Rng, Scalar};
 
@@ -204,10 +205,25 @@ impl<S: Scalar> Dense<S> {
         }
     }
 
-    /// Visits W(l) and b(l) with their gradients; only W is subject to weight penalties.
-    pub(crate) fn visit_parameters(&mut self, visit: &mut dyn FnMut(super::Parameter<'_, S>)) {
-        visit(super::Parameter::new("weight", true, &mut self.weights, &mut self.weight_gradient));
-        visit(super::Parameter::new("bias", false, &mut self.bias, &mut self.bias_gradient));
+    /// W(l) and b(l) with their gradients; only W is subject to weight penalties.
+    pub(crate) fn parameters(&self) -> [Parameter<'_, S>; 2] {
+        [
+            Parameter { name: "weight", regularised: true, value: &self.weights, gradient: &self.weight_gradient },
+            Parameter { name: "bias", regularised: false, value: &self.bias, gradient: &self.bias_gradient },
+        ]
+    }
+
+    /// [`Dense::parameters`], mutably.
+    pub(crate) fn parameters_mut(&mut self) -> [ParameterMut<'_, S>; 2] {
+        [
+            ParameterMut {
+                name: "weight",
+                regularised: true,
+                value: &mut self.weights,
+                gradient: &mut self.weight_gradient,
+            },
+            ParameterMut { name: "bias", regularised: false, value: &mut self.bias, gradient: &mut self.bias_gradient },
+        ]
     }
 }
 

@@ -3,44 +3,14 @@
 mod batch_norm;
 mod dense;
 mod dropout;
+mod parameter;
 
 pub use batch_norm::BatchNorm;
 pub use dense::Dense;
 pub use dropout::Dropout;
+pub use parameter::{Parameter, ParameterMut};
 
 use crate::{Mode, Rng, Scalar};
-
-/// One parameter tensor of a layer with its gradient, as handed to an optimizer.
-pub struct Tensor<'a, S> {
-    /// The tensor's name within its layer (`"weight"`, `"bias"`), as in PyTorch.
-    pub name: &'static str,
-    /// Whether weight penalties and decoupled weight decay apply: true for dense weights only,
-    /// never for biases or batch-norm scales and shifts.
-    pub regularised: bool,
-    /// The values, updated in place by the optimizer.
-    pub value: &'a mut [S],
-    /// ∂J/∂value from the last backward pass.
-    pub gradient: &'a [S],
-}
-
-/// A parameter tensor with a mutable gradient, for penalties and clipping inside the crate.
-pub(crate) struct Parameter<'a, S> {
-    pub name: &'static str,
-    pub regularised: bool,
-    pub value: &'a mut [S],
-    pub gradient: &'a mut [S],
-}
-
-impl<'a, S> Parameter<'a, S> {
-    pub(crate) fn new(name: &'static str, regularised: bool, value: &'a mut [S], gradient: &'a mut [S]) -> Self {
-        Self { name, regularised, value, gradient }
-    }
-
-    /// The read-only-gradient view handed to optimizers.
-    pub(crate) fn into_tensor(self) -> Tensor<'a, S> {
-        Tensor { name: self.name, regularised: self.regularised, value: self.value, gradient: self.gradient }
-    }
-}
 
 /// A layer of a network.
 #[derive(Clone, Debug)]
@@ -143,12 +113,23 @@ impl<S: Scalar> Layer<S> {
         }
     }
 
-    /// Visits each parameter tensor with its gradient.
-    pub(crate) fn visit_parameters(&mut self, visit: &mut dyn FnMut(Parameter<'_, S>)) {
-        match self {
-            Layer::Dense(layer) => layer.visit_parameters(visit),
-            Layer::Dropout(_) => {}
-            Layer::BatchNorm(layer) => layer.visit_parameters(visit),
-        }
+    /// The parameter tensors with their gradients, weight then bias (none for dropout).
+    pub(crate) fn parameters(&self) -> impl Iterator<Item = Parameter<'_, S>> {
+        let parameters = match self {
+            Layer::Dense(layer) => Some(layer.parameters()),
+            Layer::Dropout(_) => None,
+            Layer::BatchNorm(layer) => Some(layer.parameters()),
+        };
+        parameters.into_iter().flatten()
+    }
+
+    /// [`Layer::parameters`], mutably.
+    pub(crate) fn parameters_mut(&mut self) -> impl Iterator<Item = ParameterMut<'_, S>> {
+        let parameters = match self {
+            Layer::Dense(layer) => Some(layer.parameters_mut()),
+            Layer::Dropout(_) => None,
+            Layer::BatchNorm(layer) => Some(layer.parameters_mut()),
+        };
+        parameters.into_iter().flatten()
     }
 }

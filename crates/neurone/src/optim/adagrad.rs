@@ -4,7 +4,7 @@ use super::slots::{SlotBuffers, export_state, import_state};
 use super::{Optimizer, OptimizerState};
 use crate::check::{check_learning_rate, check_non_negative, check_positive};
 use crate::kernels::for_each_piece;
-use crate::layer::Tensor;
+use crate::layer::ParameterMut;
 use crate::{Error, Scalar};
 use serde::{Deserialize, Serialize};
 
@@ -112,12 +112,12 @@ impl<S: Scalar> Optimizer<S> for Adagrad<S> {
         self.step += 1;
     }
 
-    fn update(&mut self, slot: usize, tensor: Tensor<'_, S>) {
+    fn update(&mut self, slot: usize, parameter: ParameterMut<'_, S>) {
         let (learning_rate, epsilon) = (S::from_f64(self.learning_rate), S::from_f64(self.settings.epsilon));
-        let length = tensor.value.len();
+        let length = parameter.value.len();
         let sum = self.sum.get(slot, length, S::from_f64(self.settings.initial_accumulator_value));
         for_each_piece(
-            (tensor.value, tensor.gradient, sum),
+            (parameter.value, &*parameter.gradient, sum),
             #[inline(always)]
             |(w, g, sum)| {
                 for ((w, &g), sum) in w.iter_mut().zip(g).zip(sum) {

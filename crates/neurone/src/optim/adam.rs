@@ -4,7 +4,7 @@ use super::slots::{SlotBuffers, export_state, import_state};
 use super::{Optimizer, OptimizerState};
 use crate::check::{check_learning_rate, check_positive, check_unit_interval};
 use crate::kernels::for_each_piece;
-use crate::layer::Tensor;
+use crate::layer::ParameterMut;
 use crate::{Error, Scalar};
 use serde::{Deserialize, Serialize};
 
@@ -22,15 +22,15 @@ use serde::{Deserialize, Serialize};
 /// Defaults are PyTorch's: η = 10⁻³, β1 = 0.9, β2 = 0.999, ε = 10⁻⁸.
 ///
 /// ```
-/// use neurone::{Adam, Optimizer, layer::Tensor};
+/// use neurone::{Adam, Optimizer, layer::ParameterMut};
 ///
 /// // Minimise J(w) = ½‖w − (3, −1)‖², whose gradient is w − (3, −1).
 /// let mut adam = Adam::new(0.1)?.betas(0.9, 0.999)?.epsilon(1e-8)?;
 /// let mut w = [0.0f64, 0.0];
 /// for _ in 0..500 {
-///     let gradient = [w[0] - 3.0, w[1] + 1.0];
+///     let mut gradient = [w[0] - 3.0, w[1] + 1.0];
 ///     adam.begin_step();
-///     adam.update(0, Tensor { name: "weight", regularised: true, value: &mut w, gradient: &gradient });
+///     adam.update(0, ParameterMut { name: "weight", regularised: true, value: &mut w, gradient: &mut gradient });
 /// }
 /// assert!((w[0] - 3.0).abs() < 1e-2 && (w[1] + 1.0).abs() < 1e-2);
 /// assert_eq!(adam.step_count(), 500);
@@ -153,7 +153,7 @@ impl<S: Scalar> Optimizer<S> for Adam<S> {
         self.step += 1;
     }
 
-    fn update(&mut self, slot: usize, tensor: Tensor<'_, S>) {
+    fn update(&mut self, slot: usize, parameter: ParameterMut<'_, S>) {
         // An update before any begin_step counts as the first step, rather than dividing by 1 − β⁰ = 0.
         let t = self.step.max(1) as f64;
         let AdamSettings { beta1, beta2, epsilon } = self.settings;
@@ -164,11 +164,11 @@ impl<S: Scalar> Optimizer<S> for Adam<S> {
         let step_size = S::from_f64(self.learning_rate / bias_correction1);
         let sqrt_bias_correction2 = S::from_f64(bias_correction2.sqrt());
         let (beta1, beta2, epsilon) = (S::from_f64(beta1), S::from_f64(beta2), S::from_f64(epsilon));
-        let length = tensor.value.len();
+        let length = parameter.value.len();
         let m = self.exp_avg.get(slot, length, S::ZERO);
         let v = self.exp_avg_sq.get(slot, length, S::ZERO);
         for_each_piece(
-            (tensor.value, tensor.gradient, m, v),
+            (parameter.value, &*parameter.gradient, m, v),
             #[inline(always)]
             |(w, g, m, v)| {
                 for (((w, &g), m), v) in w.iter_mut().zip(g).zip(m).zip(v) {
@@ -253,12 +253,10 @@ mod tests {
         let wide_weights = replay(&mut wide, [1.0, 2.0], &GRADIENTS);
         let mut narrow_weights = [1.0f32, 2.0];
         for gradient in GRADIENTS {
-            let gradient = gradient.map(|g| g as f32);
+            let mut gradient = gradient.map(|g| g as f32);
             narrow.begin_step();
-            narrow.update(
-                0,
-                Tensor { name: "weight", regularised: true, value: &mut narrow_weights, gradient: &gradient },
-            );
+            let gradient = &mut gradient;
+            narrow.update(0, ParameterMut { name: "weight", regularised: true, value: &mut narrow_weights, gradient });
         }
         for (n, w) in narrow_weights.iter().zip(wide_weights) {
             assert!((f64::from(*n) - w).abs() < 1e-5, "{n} vs {w}");

@@ -2,7 +2,7 @@
 
 use super::{Adam, AdamSettings, Optimizer, OptimizerState};
 use crate::check::check_non_negative;
-use crate::layer::Tensor;
+use crate::layer::ParameterMut;
 use crate::{Error, Scalar};
 use serde::{Deserialize, Serialize};
 
@@ -121,15 +121,15 @@ impl<S: Scalar> Optimizer<S> for AdamW<S> {
         self.adam.begin_step();
     }
 
-    fn update(&mut self, slot: usize, tensor: Tensor<'_, S>) {
-        if tensor.regularised && self.weight_decay > 0.0 {
+    fn update(&mut self, slot: usize, parameter: ParameterMut<'_, S>) {
+        if parameter.regularised && self.weight_decay > 0.0 {
             // W ← W − η λ W, decoupled from the gradient (biases are not regularised).
             let keep = S::from_f64(1.0 - self.adam.learning_rate() * self.weight_decay);
-            for w in tensor.value.iter_mut() {
+            for w in parameter.value.iter_mut() {
                 *w *= keep;
             }
         }
-        self.adam.update(slot, tensor);
+        self.adam.update(slot, parameter);
     }
 
     fn learning_rate(&self) -> f64 {

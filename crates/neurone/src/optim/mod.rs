@@ -29,7 +29,7 @@ pub use schedule::{Schedule, Scheduler, SchedulerState};
 pub use sgd::{Sgd, SgdSettings};
 pub use state::OptimizerState;
 
-use crate::layer::Tensor;
+use crate::layer::ParameterMut;
 use crate::{Error, Scalar};
 
 /// An update rule applied to each parameter tensor after backpropagation.
@@ -41,9 +41,9 @@ pub trait Optimizer<S: Scalar> {
     /// Called once per step, before the tensors are updated.
     fn begin_step(&mut self) {}
 
-    /// Updates one parameter tensor in place from its gradient. `tensor.regularised` tells
+    /// Updates one parameter tensor in place from its gradient. `parameter.regularised` tells
     /// dense weights from biases and batch-norm parameters, for rules that treat them differently.
-    fn update(&mut self, slot: usize, tensor: Tensor<'_, S>);
+    fn update(&mut self, slot: usize, parameter: ParameterMut<'_, S>);
 
     /// The learning rate η in use.
     fn learning_rate(&self) -> f64;
@@ -63,8 +63,8 @@ impl<S: Scalar, O: Optimizer<S> + ?Sized> Optimizer<S> for Box<O> {
     fn begin_step(&mut self) {
         (**self).begin_step();
     }
-    fn update(&mut self, slot: usize, tensor: Tensor<'_, S>) {
-        (**self).update(slot, tensor);
+    fn update(&mut self, slot: usize, parameter: ParameterMut<'_, S>) {
+        (**self).update(slot, parameter);
     }
     fn learning_rate(&self) -> f64 {
         (**self).learning_rate()

@@ -4,7 +4,7 @@ use super::slots::{SlotBuffers, export_state, import_state};
 use super::{Optimizer, OptimizerState};
 use crate::check::{check_learning_rate, check_positive, check_unit_interval};
 use crate::kernels::for_each_piece;
-use crate::layer::Tensor;
+use crate::layer::ParameterMut;
 use crate::{Error, Scalar};
 use serde::{Deserialize, Serialize};
 
@@ -144,16 +144,16 @@ impl<S: Scalar> Optimizer<S> for RmsProp<S> {
         self.step += 1;
     }
 
-    fn update(&mut self, slot: usize, tensor: Tensor<'_, S>) {
+    fn update(&mut self, slot: usize, parameter: ParameterMut<'_, S>) {
         let (learning_rate, alpha, epsilon) =
             (S::from_f64(self.learning_rate), S::from_f64(self.settings.alpha), S::from_f64(self.settings.epsilon));
         let (one_minus_alpha, momentum) = (S::from_f64(1.0 - self.settings.alpha), S::from_f64(self.settings.momentum));
-        let length = tensor.value.len();
+        let length = parameter.value.len();
         let square_avg = self.square_avg.get(slot, length, S::ZERO);
         let grad_avg = self.settings.centered.then(|| self.grad_avg.get(slot, length, S::ZERO));
         let momentum_buffer = (self.settings.momentum > 0.0).then(|| self.momentum_buffers.get(slot, length, S::ZERO));
         for_each_piece(
-            (tensor.value, tensor.gradient, square_avg, grad_avg, momentum_buffer),
+            (parameter.value, &*parameter.gradient, square_avg, grad_avg, momentum_buffer),
             #[inline(always)]
             |(w, g, square_avg, mut grad_avg, mut momentum_buffer)| {
                 for (i, (w, &g)) in w.iter_mut().zip(g).enumerate() {

@@ -3,7 +3,7 @@
 use super::slots::{SlotBuffers, export_state, import_state};
 use super::{Optimizer, OptimizerState};
 use crate::check::{check_learning_rate, check_unit_interval};
-use crate::layer::Tensor;
+use crate::layer::ParameterMut;
 use crate::{Error, Scalar};
 use serde::{Deserialize, Serialize};
 
@@ -19,10 +19,10 @@ use serde::{Deserialize, Serialize};
 /// ```
 ///
 /// ```
-/// use neurone::{Optimizer, Sgd, layer::Tensor};
+/// use neurone::{Optimizer, Sgd, layer::ParameterMut};
 /// let mut sgd = Sgd::new(0.1)?;
-/// let mut weights = [1.0f64, 2.0];
-/// sgd.update(0, Tensor { name: "weight", regularised: true, value: &mut weights, gradient: &[10.0, -10.0] });
+/// let (mut weights, mut gradient) = ([1.0f64, 2.0], [10.0, -10.0]);
+/// sgd.update(0, ParameterMut { name: "weight", regularised: true, value: &mut weights, gradient: &mut gradient });
 /// assert_eq!(weights, [0.0, 3.0]);
 ///
 /// let with_momentum = Sgd::<f32>::new(0.01)?.momentum(0.9)?.nesterov(true)?;
@@ -108,18 +108,18 @@ impl<S: Scalar> Optimizer<S> for Sgd<S> {
         self.step += 1;
     }
 
-    fn update(&mut self, slot: usize, tensor: Tensor<'_, S>) {
+    fn update(&mut self, slot: usize, parameter: ParameterMut<'_, S>) {
         let learning_rate = S::from_f64(self.learning_rate);
         if self.settings.momentum == 0.0 {
             // W ← W − η ∂J/∂W
-            for (w, &g) in tensor.value.iter_mut().zip(tensor.gradient) {
+            for (w, &g) in parameter.value.iter_mut().zip(parameter.gradient.iter()) {
                 *w -= learning_rate * g;
             }
             return;
         }
         let momentum = S::from_f64(self.settings.momentum);
-        let buffer = self.momentum_buffers.get(slot, tensor.value.len(), S::ZERO);
-        for ((w, &g), b) in tensor.value.iter_mut().zip(tensor.gradient).zip(buffer) {
+        let buffer = self.momentum_buffers.get(slot, parameter.value.len(), S::ZERO);
+        for ((w, &g), b) in parameter.value.iter_mut().zip(parameter.gradient.iter()).zip(buffer) {
             // buf ← μ buf + g
             *b = momentum * *b + g;
             // Nesterov: W ← W − η (g + μ buf);  heavy ball: W ← W − η buf

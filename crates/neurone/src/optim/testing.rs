@@ -1,7 +1,7 @@
 //! Helpers for the optimizers' tests: replaying steps on a tiny tensor.
 
 use super::Optimizer;
-use crate::layer::Tensor;
+use crate::layer::ParameterMut;
 
 /// Runs one step per entry of `gradients` on a two-value tensor named `"weight"` in slot 0,
 /// starting from `initial`, and returns the final values.
@@ -18,8 +18,10 @@ pub(crate) fn replay_named(
 ) -> [f64; 2] {
     let mut value = initial;
     for gradient in gradients {
+        let mut gradient = *gradient;
         optimizer.begin_step();
-        optimizer.update(0, Tensor { name, regularised: name == "weight", value: &mut value, gradient });
+        let (regularised, gradient) = (name == "weight", &mut gradient);
+        optimizer.update(0, ParameterMut { name, regularised, value: &mut value, gradient });
     }
     value
 }

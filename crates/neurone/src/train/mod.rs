@@ -451,10 +451,8 @@ impl<'a, S: Scalar> Trainer<'a, S> {
 }
 
 /// True when every parameter is a finite number.
-fn network_is_finite<S: Scalar>(network: &mut Network<S>) -> bool {
-    let mut finite = true;
-    network.visit_parameters(|_, parameter| finite &= parameter.value.iter().all(|v| v.is_finite()));
-    finite
+fn network_is_finite<S: Scalar>(network: &Network<S>) -> bool {
+    network.parameters().all(|(_, parameter)| parameter.value.iter().all(|v| v.is_finite()))
 }
 
 #[cfg(test)]

@@ -30,34 +30,30 @@ impl Penalty {
             return;
         }
         let (l1, l2) = (S::from_f64(self.l1), S::from_f64(self.l2));
-        network.visit_parameters(|_, parameter| {
-            if parameter.regularised {
-                for (g, &w) in parameter.gradient.iter_mut().zip(parameter.value.iter()) {
-                    let sign = if w > S::ZERO {
-                        S::ONE
-                    } else if w < S::ZERO {
-                        -S::ONE
-                    } else {
-                        S::ZERO
-                    };
-                    *g += l1 * sign + l2 * w;
-                }
+        for (_, parameter) in network.parameters_mut().filter(|(_, parameter)| parameter.regularised) {
+            for (g, &w) in parameter.gradient.iter_mut().zip(parameter.value.iter()) {
+                let sign = if w > S::ZERO {
+                    S::ONE
+                } else if w < S::ZERO {
+                    -S::ONE
+                } else {
+                    S::ZERO
+                };
+                *g += l1 * sign + l2 * w;
             }
-        });
+        }
     }
 
     /// The penalty's value for the current weights.
-    pub(crate) fn value<S: Scalar>(&self, network: &mut Network<S>) -> f64 {
+    pub(crate) fn value<S: Scalar>(&self, network: &Network<S>) -> f64 {
         if self.is_zero() {
             return 0.0;
         }
         let mut total = 0.0;
-        network.visit_parameters(|_, parameter| {
-            if parameter.regularised {
-                let w = parameter.value.iter().map(|w| w.to_f64());
-                total += w.map(|w| self.l1 * w.abs() + 0.5 * self.l2 * w * w).sum::<f64>();
-            }
-        });
+        for (_, parameter) in network.parameters().filter(|(_, parameter)| parameter.regularised) {
+            let w = parameter.value.iter().map(|w| w.to_f64());
+            total += w.map(|w| self.l1 * w.abs() + 0.5 * self.l2 * w * w).sum::<f64>();
+        }
         total
     }
 }
@@ -86,19 +82,21 @@ impl Clipping {
         match *self {
             Clipping::Value(limit) => {
                 let limit = S::from_f64(limit);
-                network.visit_parameters(|_, parameter| {
+                for (_, parameter) in network.parameters_mut() {
                     parameter.gradient.iter_mut().for_each(|g| *g = g.max(-limit).min(limit));
-                });
+                }
             }
             Clipping::Norm(limit) => {
                 let mut squares = 0.0;
-                network.visit_parameters(|_, parameter| {
+                for (_, parameter) in network.parameters() {
                     squares += parameter.gradient.iter().map(|g| g.to_f64() * g.to_f64()).sum::<f64>();
-                });
+                }
                 let norm = squares.sqrt();
                 if norm > limit {
                     let scale = S::from_f64(limit / norm);
-                    network.visit_parameters(|_, parameter| parameter.gradient.iter_mut().for_each(|g| *g *= scale));
+                    for (_, parameter) in network.parameters_mut() {
+                        parameter.gradient.iter_mut().for_each(|g| *g *= scale);
+                    }
                 }
             }
         }

@@ -155,19 +155,21 @@ impl<S: Scalar> Solver<S> for Lbfgs {
         let data = batches.data();
         let (inputs, targets, rows) = (data.inputs().as_slice(), data.targets().as_slice(), data.len());
         let mut parameters = Vec::with_capacity(network.parameter_count());
-        network.visit_parameters(|_, parameter| parameter.value.iter().for_each(|v| parameters.push(v.to_f64())));
+        for (_, parameter) in network.parameters() {
+            parameters.extend(parameter.value.iter().map(|v| v.to_f64()));
+        }
         let mut objective = |point: &[f64], gradient: &mut [f64]| -> f64 {
             set_parameters(network, point);
             network.forward_rows(inputs, rows, Mode::Train);
             let loss = network.backward_rows(inputs, targets);
             penalty.add_gradient(network);
             let mut position = 0;
-            network.visit_parameters(|_, parameter| {
-                for &g in parameter.gradient.iter() {
+            for (_, parameter) in network.parameters() {
+                for &g in parameter.gradient {
                     gradient[position] = g.to_f64();
                     position += 1;
                 }
-            });
+            }
             loss + penalty.value(network)
         };
         let Ok(step) = self.step(&mut parameters, &mut objective) else {
@@ -183,10 +185,10 @@ impl<S: Scalar> Solver<S> for Lbfgs {
 /// Copies a flat parameter vector into the network's tensors, in visiting order.
 fn set_parameters<S: Scalar>(network: &mut Network<S>, values: &[f64]) {
     let mut position = 0;
-    network.visit_parameters(|_, parameter| {
+    for (_, parameter) in network.parameters_mut() {
         for value in parameter.value.iter_mut() {
             *value = S::from_f64(values[position]);
             position += 1;
         }
-    });
+    }
 }

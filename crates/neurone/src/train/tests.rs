@@ -19,9 +19,7 @@ fn train(seed: u64, batch_size: usize, epochs: usize) -> (Network<f64>, History)
 
 /// Every parameter's bits, in order.
 fn weights(network: &Network<f64>) -> Vec<u64> {
-    let mut bits = Vec::new();
-    network.clone().visit_tensors(|_, tensor| bits.extend(tensor.value.iter().map(|w| w.to_bits())));
-    bits
+    network.parameters().flat_map(|(_, parameter)| parameter.value).map(|w| w.to_bits()).collect()
 }
 
 #[test]
@@ -181,13 +179,13 @@ fn an_l2_step_adds_lambda_w_to_the_gradient() {
     // By hand: W ← W − η (∂J/∂W + λ W) for weights, b ← b − η ∂J/∂b for biases.
     by_hand.compute_gradients(data.inputs(), data.targets()).unwrap();
     let mut penalty = 0.0;
-    by_hand.visit_tensors(|_, tensor| {
-        let decay = if tensor.name == "weight" { l2 } else { 0.0 };
-        for (w, g) in tensor.value.iter_mut().zip(tensor.gradient) {
+    for (_, parameter) in by_hand.parameters_mut() {
+        let decay = if parameter.name == "weight" { l2 } else { 0.0 };
+        for (w, g) in parameter.value.iter_mut().zip(&*parameter.gradient) {
             *w -= learning_rate * (g + decay * *w);
         }
-        penalty += tensor.value.iter().map(|w| 0.5 * decay * w * w).sum::<f64>();
-    });
+        penalty += parameter.value.iter().map(|w| 0.5 * decay * w * w).sum::<f64>();
+    }
     for (a, b) in weights(&by_trainer).iter().zip(weights(&by_hand)) {
         assert!((f64::from_bits(*a) - f64::from_bits(b)).abs() < 1e-12);
     }
@@ -198,26 +196,26 @@ fn an_l2_step_adds_lambda_w_to_the_gradient() {
 fn gradients_are_clipped_by_global_norm_and_by_value() {
     let mut rng = seeded_rng(14);
     let data = datasets::sine::<f64>(10, &mut rng);
-    let gradient_norm_and_max = |network: &mut Network<f64>| {
+    let gradient_norm_and_max = |network: &Network<f64>| {
         let (mut squares, mut max) = (0.0, 0.0f64);
-        network.visit_tensors(|_, tensor| {
-            squares += tensor.gradient.iter().map(|g| g * g).sum::<f64>();
-            max = tensor.gradient.iter().fold(max, |m, g| m.max(g.abs()));
-        });
+        for (_, parameter) in network.parameters() {
+            squares += parameter.gradient.iter().map(|g| g * g).sum::<f64>();
+            max = parameter.gradient.iter().fold(max, |m, g| m.max(g.abs()));
+        }
         (squares.sqrt(), max)
     };
     let mut net = network(14);
     net.compute_gradients(data.inputs(), data.targets()).unwrap();
-    let (norm, max) = gradient_norm_and_max(&mut net);
+    let (norm, max) = gradient_norm_and_max(&net);
     let mut by_norm = net.clone();
     Clipping::Norm(norm / 4.0).apply(&mut by_norm);
-    assert!((gradient_norm_and_max(&mut by_norm).0 - norm / 4.0).abs() < 1e-12);
+    assert!((gradient_norm_and_max(&by_norm).0 - norm / 4.0).abs() < 1e-12);
     let mut by_value = net.clone();
     Clipping::Value(max / 2.0).apply(&mut by_value);
-    assert_eq!(gradient_norm_and_max(&mut by_value).1, max / 2.0);
+    assert_eq!(gradient_norm_and_max(&by_value).1, max / 2.0);
     let mut untouched = net.clone();
     Clipping::Norm(norm * 2.0).apply(&mut untouched);
-    assert_eq!(gradient_norm_and_max(&mut untouched).0, norm);
+    assert_eq!(gradient_norm_and_max(&untouched).0, norm);
 }
 
 #[test]
@@ -299,7 +297,7 @@ fn lbfgs_minimises_the_penalised_objective_and_reports_the_data_loss() {
     let history = trainer.fit(&mut net, &data, None, &mut rng).unwrap();
     let last = history.last().unwrap();
     assert!((last.train_loss - net.evaluate(data.inputs(), data.targets()).unwrap()).abs() < 1e-12);
-    assert!((last.penalty - penalty.value(&mut net)).abs() < 1e-12);
+    assert!((last.penalty - penalty.value(&net)).abs() < 1e-12);
     let objectives: Vec<f64> = history.epochs.iter().map(|r| r.train_loss + r.penalty).collect();
     assert!(objectives.windows(2).all(|w| w[1] <= w[0] + 1e-12), "the objective never rises: {objectives:?}");
     let error = Trainer::lbfgs(Lbfgs::default())
