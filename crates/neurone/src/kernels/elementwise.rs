@@ -184,21 +184,18 @@ mod tests {
     fn every_element_is_visited_once_with_its_partners_whatever_the_split() {
         for length in [0, 1, 7, PARALLEL_LENGTH + 3] {
             let doubled: Vec<u32> = (0..length as u32).map(|i| 2 * i).collect();
-            let mut sums = vec![0u32; length];
-            let mut visits = vec![0u32; length];
-            let mut unused: Option<&mut [u32]> = None;
+            let (mut sums, mut visits) = (vec![0u32; length], vec![0u32; length]);
             for threads in [1, 2, 3] {
                 crate::set_threads(threads);
-                for_each_piece(
-                    (&mut sums[..], &mut visits[..], &doubled[..], unused.as_deref_mut()),
-                    |(sums, visits, doubled, unused)| {
-                        assert!(unused.is_none());
-                        for ((sum, visit), &value) in sums.iter_mut().zip(visits.iter_mut()).zip(doubled) {
-                            *sum += value;
-                            *visit += 1;
-                        }
-                    },
-                );
+                let slices = (&mut sums[..], Some(&mut visits[..]), &doubled[..], None::<&mut [u32]>);
+                for_each_piece(slices, |(sums, visits, doubled, unused)| {
+                    assert!(unused.is_none());
+                    let visits = visits.expect("the option given");
+                    for ((sum, visit), &value) in sums.iter_mut().zip(visits.iter_mut()).zip(doubled) {
+                        *sum += value;
+                        *visit += 1;
+                    }
+                });
             }
             crate::set_threads(1);
             assert!(visits.iter().all(|&visits| visits == 3), "length {length}");
