@@ -5,18 +5,18 @@ mod batches;
 mod checkpoint;
 mod early_stopping;
 mod history;
-mod metric;
 mod regularisation;
 mod solver;
 mod training_loop;
+mod validation_metric;
 
 pub use batches::Batches;
 pub use checkpoint::Checkpoint;
 pub use early_stopping::{EarlyStopping, Monitor};
 pub use history::{EpochRecord, History};
-pub use metric::Metric;
 pub use regularisation::{Clipping, Penalty};
 pub use solver::{EpochOutcome, Minibatch, Solver, StepSettings};
+pub use validation_metric::Metric;
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
