@@ -3,11 +3,11 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use neurone::data::{CsvSchema, EncodedRows};
+use neurone::data::{CsvSchema, EncodedRows, predicted_class};
 use neurone::{Matrix, Model, io::write_atomic};
 
 use crate::error::CliError;
-use crate::output::{TestMetrics, class_of};
+use crate::output::TestMetrics;
 
 /// Arguments of `neurone predict`.
 #[derive(clap::Args)]
@@ -82,7 +82,7 @@ fn predictions_csv(model: &Model, schema: &CsvSchema, predictions: &Matrix<f32>)
             probabilities.iter().for_each(|name| csv.push_str(&format!(",p_{name}")));
             csv.push('\n');
             for row in predictions.iter_rows() {
-                csv.push_str(&classes[class_of(row)]);
+                csv.push_str(&classes[predicted_class(row)]);
                 row.iter().for_each(|p| csv.push_str(&format!(",{p}")));
                 csv.push('\n');
             }

@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use neurone::data::predicted_class;
 use neurone::metrics::{ClassificationMetrics, RegressionMetrics, classification_metrics, regression_metrics};
 use neurone::{Error, History, Matrix, Model, Network, io::write_atomic};
 use serde_json::json;
@@ -182,7 +183,7 @@ impl Run<'_> {
                 });
                 csv.push('\n');
                 for (target, output) in raw.targets().iter_rows().zip(outputs.iter_rows()) {
-                    let (actual, predicted) = (class_of(target), class_of(output));
+                    let (actual, predicted) = (predicted_class(target), predicted_class(output));
                     let _ = write!(csv, "{},{}", classes[actual], classes[predicted]);
                     output.iter().for_each(|p| {
                         let _ = write!(csv, ",{p}");
@@ -216,15 +217,5 @@ impl Run<'_> {
             json.extend(extra);
         }
         format!("{json:#}\n")
-    }
-}
-
-/// The class a row of one-hot targets or probabilities points at: the largest value, or for a
-/// single 0/1 column, whether it reaches ½.
-pub fn class_of(row: &[f32]) -> usize {
-    if row.len() == 1 {
-        usize::from(row[0] >= 0.5)
-    } else {
-        (0..row.len()).fold(0, |best, j| if row[j] > row[best] { j } else { best })
     }
 }

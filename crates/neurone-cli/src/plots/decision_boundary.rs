@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use neurone::data::predicted_class;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -86,12 +87,12 @@ impl DecisionBoundary<'_> {
     fn cell(&self, cell: usize) -> (usize, RGBColor) {
         let width = self.width();
         let outputs = &self.outputs[cell * width..(cell + 1) * width];
+        let class = predicted_class(outputs);
         if width == 1 {
             let probability = (outputs[0].clamp(0.0, 1.0) * SHADES).round() / SHADES;
-            return (usize::from(outputs[0] >= 0.5), blue_white_red(probability));
+            return (class, blue_white_red(probability));
         }
-        let (class, confidence) =
-            outputs.iter().enumerate().fold((0, f64::MIN), |best, (j, &p)| if p > best.1 { (j, p) } else { best });
+        let confidence = outputs[class];
         // Pale where the network hesitates (confidence near 1/k), saturated where it is sure.
         let chance = 1.0 / width as f64;
         let sureness = ((confidence - chance) / (1.0 - chance)).clamp(0.0, 1.0);

@@ -3,12 +3,13 @@
 use std::path::Path;
 
 use neurone::Matrix;
+use neurone::data::predicted_class;
 
 use super::{
     ConfusionCounts, DecisionBoundary, Fit1d, Grid, LearningCurves, PlotError, PredictedVsActual, confusion_matrix,
     decision_boundary, fit_1d, grid_centres, learning_curves, predicted_vs_actual,
 };
-use crate::output::{Run, TestMetrics, class_of};
+use crate::output::{Run, TestMetrics};
 use crate::setup::Task;
 
 /// Cells per side of the decision-boundary grid: fine enough for a smooth boundary, and
@@ -119,7 +120,7 @@ fn write_decision_boundary(run: &Run, classes: &[String], folder: &Path) -> Resu
         None => data.train.inputs().clone(),
     };
     let (points_x, points_y) = (column(&points, 0), column(&points, 1));
-    let point_classes: Vec<usize> = data.train.targets().iter_rows().map(class_of).collect();
+    let point_classes: Vec<usize> = data.train.targets().iter_rows().map(predicted_class).collect();
     let range = |values: &[f64]| {
         let (low, high) = values.iter().fold((f64::MAX, f64::MIN), |(low, high), &v| (low.min(v), high.max(v)));
         let margin = if high > low { 0.25 * (high - low) } else { 1.0 };

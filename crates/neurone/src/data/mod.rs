@@ -1,5 +1,6 @@
-//! Data: datasets of inputs and targets, CSV reading, splits and scalers.
+//! Data: datasets of inputs and targets, CSV reading, splits, scalers, and classes as rows.
 
+mod classes;
 mod csv;
 mod dataset;
 mod preprocessing;
@@ -8,8 +9,9 @@ mod schema;
 mod split;
 
 pub use self::csv::{CsvData, CsvOptions, read_csv, read_csv_from};
+pub use classes::{class_of_rows, predicted_class};
 pub use dataset::Dataset;
 pub use preprocessing::Preprocessing;
 pub use scaler::{Scaler, ScalerKind};
 pub use schema::{Column, ColumnKind, CsvSchema, EncodedRows};
-pub use split::{Fold, SplitFractions, SplitIndices, Splits, class_of_rows, k_fold, split, split_indices};
+pub use split::{Fold, SplitFractions, SplitIndices, Splits, k_fold, split, split_indices};

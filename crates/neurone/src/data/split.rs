@@ -4,8 +4,9 @@
 
 use rand::seq::SliceRandom;
 
+use super::class_of_rows;
 use crate::check::check_unit_interval;
-use crate::{Dataset, Error, Matrix, Rng, Scalar};
+use crate::{Dataset, Error, Rng, Scalar};
 
 /// The fractions of the samples set aside for validation and for testing; training gets the rest.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -154,34 +155,6 @@ pub fn k_fold(count: usize, folds: usize, classes: Option<&[usize]>, rng: &mut R
         .collect())
 }
 
-/// The class of each row of one-hot `targets` (the column holding the 1); for a single
-/// column of 0/1 values, the value itself. Anything else is an error.
-pub fn class_of_rows<S: Scalar>(targets: &Matrix<S>) -> Result<Vec<usize>, Error> {
-    let not_one_hot = |row: usize| {
-        Error::invalid("targets", format!("row {row} is not a one-hot class (one 1, zeros elsewhere) or a 0/1 value"))
-    };
-    targets
-        .iter_rows()
-        .take(targets.rows())
-        .enumerate()
-        .map(|(row, values)| {
-            if let [value] = values {
-                return match value.to_f64() {
-                    0.0 => Ok(0),
-                    1.0 => Ok(1),
-                    _ => Err(not_one_hot(row)),
-                };
-            }
-            let ones: Vec<usize> = (0..values.len()).filter(|&column| values[column] == S::ONE).collect();
-            let zeros = values.iter().filter(|&&value| value == S::ZERO).count();
-            match ones[..] {
-                [class] if zeros + 1 == values.len() => Ok(class),
-                _ => Err(not_one_hot(row)),
-            }
-        })
-        .collect()
-}
-
 /// The sample indices grouped by class (one group when not stratified), each group shuffled.
 fn shuffled_groups(count: usize, classes: Option<&[usize]>, rng: &mut Rng) -> Result<Vec<Vec<usize>>, Error> {
     let mut groups = match classes {
@@ -223,7 +196,7 @@ fn apportion(sizes: &[usize], fraction: f64) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::seeded_rng;
+    use crate::{Matrix, seeded_rng};
 
     fn fractions(validation: f64, test: f64) -> SplitFractions {
         SplitFractions { validation, test }
@@ -304,18 +277,5 @@ mod tests {
             let ones = fold.validation.iter().filter(|&&index| classes[index] == 1).count();
             assert_eq!((fold.validation.len(), ones), (3, 1));
         }
-    }
-
-    #[test]
-    fn classes_from_one_hot_rows_or_a_binary_column() {
-        let one_hot = Matrix::from_rows(&[[0.0f32, 1.0, 0.0], [1.0, 0.0, 0.0]]).unwrap();
-        assert_eq!(class_of_rows(&one_hot).unwrap(), [1, 0]);
-        assert_eq!(class_of_rows(&Matrix::column(&[1.0f64, 0.0])).unwrap(), [1, 0]);
-        let soft = Matrix::from_rows(&[[0.5f32, 0.5]]).unwrap();
-        assert_eq!(
-            class_of_rows(&soft).unwrap_err().to_string(),
-            "invalid targets: row 0 is not a one-hot class (one 1, zeros elsewhere) or a 0/1 value"
-        );
-        assert!(class_of_rows(&Matrix::column(&[2.0f32])).is_err());
     }
 }

@@ -3,16 +3,16 @@
 
 mod architecture;
 mod atomic;
-mod checkpoint_file;
+mod checkpoint_format;
 mod model;
-mod model_file;
+mod model_format;
 mod onnx;
 mod onnx_proto;
 mod preprocessing_json;
 mod tensor_file;
 
 pub use atomic::write_atomic;
-pub use checkpoint_file::{CHECKPOINT_FORMAT_NAME, CHECKPOINT_FORMAT_VERSION};
+pub use checkpoint_format::{CHECKPOINT_FORMAT_NAME, CHECKPOINT_FORMAT_VERSION};
 pub use model::Model;
-pub use model_file::{FORMAT_NAME, FORMAT_VERSION};
+pub use model_format::{FORMAT_NAME, FORMAT_VERSION};
 pub use onnx::ONNX_OPSET;

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::{model_file, write_atomic};
+use super::{model_format, write_atomic};
 use crate::data::Preprocessing;
 use crate::{Error, Matrix, Network, Scalar};
 
@@ -90,11 +90,11 @@ impl<S: Scalar> Model<S> {
 
     /// The bytes [`Model::save`] writes. The same model always gives the same bytes.
     pub fn to_bytes(&self) -> Result<Vec<u8>, Error> {
-        model_file::encode(self)
+        model_format::encode(self)
     }
 
     /// Reads a model from the bytes of a model file; `name` stands for the file in errors.
     pub fn from_bytes(bytes: &[u8], name: impl AsRef<Path>) -> Result<Self, Error> {
-        model_file::decode(bytes, name.as_ref())
+        model_format::decode(bytes, name.as_ref())
     }
 }

@@ -9,7 +9,6 @@ mod adagrad;
 mod adam;
 mod adamw;
 mod lbfgs;
-mod line_search;
 mod plateau;
 mod rmsprop;
 mod schedule;

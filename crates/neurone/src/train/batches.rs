@@ -1,6 +1,8 @@
 //! Minibatches: each epoch a fresh order of the samples, cut into batches gathered into buffers
 //! allocated once, so no epoch copies the whole dataset.
 
+use std::ops::ControlFlow;
+
 use rand::seq::SliceRandom;
 
 use crate::{Dataset, Error, Rng, Scalar};
@@ -8,6 +10,7 @@ use crate::{Dataset, Error, Rng, Scalar};
 /// Cuts a dataset into minibatches, epoch after epoch.
 ///
 /// ```
+/// use std::ops::ControlFlow;
 /// use neurone::{Matrix, Dataset, train::Batches, seeded_rng};
 /// let data = Dataset::new(Matrix::column(&[1.0f32, 2.0, 3.0, 4.0, 5.0]), Matrix::column(&[0.0; 5]))?;
 /// let mut batches = Batches::new(&data, 2, true);
@@ -15,9 +18,17 @@ use crate::{Dataset, Error, Rng, Scalar};
 /// batches.for_each_batch(&mut seeded_rng(0), |inputs, _targets, rows| {
 ///     sizes.push(rows);
 ///     assert_eq!(inputs.len(), rows);
-///     Ok(())
+///     Ok(ControlFlow::<()>::Continue(()))
 /// })?;
 /// assert_eq!(sizes, [2, 2, 1]); // the last, partial batch is used, not dropped
+///
+/// // A step can end the epoch, saying why: the batches after it are not gathered.
+/// let mut steps = 0;
+/// let ended = batches.for_each_batch(&mut seeded_rng(0), |_, _, _| {
+///     steps += 1;
+///     Ok(if steps == 2 { ControlFlow::Break("stop requested") } else { ControlFlow::Continue(()) })
+/// })?;
+/// assert_eq!((ended, steps), (ControlFlow::Break("stop requested"), 2));
 /// # Ok::<(), neurone::Error>(())
 /// ```
 pub struct Batches<'data, S> {
@@ -50,12 +61,13 @@ impl<'data, S: Scalar> Batches<'data, S> {
     }
 
     /// One epoch: calls `step(inputs, targets, rows)` for each batch, rows stored one after
-    /// the other. Stops at the first error.
-    pub fn for_each_batch(
+    /// the other. Stops at the first error, or at the first step that breaks, and returns its
+    /// reason; `Continue` when every batch was stepped.
+    pub fn for_each_batch<B>(
         &mut self,
         rng: &mut Rng,
-        mut step: impl FnMut(&[S], &[S], usize) -> Result<(), Error>,
-    ) -> Result<(), Error> {
+        mut step: impl FnMut(&[S], &[S], usize) -> Result<ControlFlow<B>, Error>,
+    ) -> Result<ControlFlow<B>, Error> {
         let (x, y) = (self.data.inputs(), self.data.targets());
         let (input_width, target_width) = (x.cols(), y.cols());
         if self.shuffle {
@@ -66,20 +78,23 @@ impl<'data, S: Scalar> Batches<'data, S> {
         }
         for (batch, indices) in self.order.chunks(self.batch_size).enumerate() {
             let rows = indices.len();
-            if self.shuffle {
+            let flow = if self.shuffle {
                 for (position, &index) in indices.iter().enumerate() {
                     self.inputs[position * input_width..(position + 1) * input_width].copy_from_slice(x.row(index));
                     self.targets[position * target_width..(position + 1) * target_width].copy_from_slice(y.row(index));
                 }
-                step(&self.inputs[..rows * input_width], &self.targets[..rows * target_width], rows)?;
+                step(&self.inputs[..rows * input_width], &self.targets[..rows * target_width], rows)?
             } else {
                 // In order, a batch is a contiguous block of the dataset: no copy needed.
                 let first = batch * self.batch_size;
                 let inputs = &x.as_slice()[first * input_width..(first + rows) * input_width];
                 let targets = &y.as_slice()[first * target_width..(first + rows) * target_width];
-                step(inputs, targets, rows)?;
+                step(inputs, targets, rows)?
+            };
+            if flow.is_break() {
+                return Ok(flow);
             }
         }
-        Ok(())
+        Ok(ControlFlow::Continue(()))
     }
 }

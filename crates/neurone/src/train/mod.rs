@@ -5,24 +5,24 @@ mod batches;
 mod checkpoint;
 mod early_stopping;
 mod history;
-mod metric;
 mod regularisation;
 mod solver;
+mod training_loop;
+mod validation_metric;
 
 pub use batches::Batches;
 pub use checkpoint::Checkpoint;
 pub use early_stopping::{EarlyStopping, Monitor};
 pub use history::{EpochRecord, History};
-pub use metric::Metric;
 pub use regularisation::{Clipping, Penalty};
 pub use solver::{EpochOutcome, Minibatch, Solver, StepSettings};
+pub use validation_metric::Metric;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
+use std::sync::atomic::AtomicBool;
 
 use crate::check::check_at_least;
-use crate::optim::{Lbfgs, Schedule, Scheduler};
+use crate::optim::{Lbfgs, Schedule};
 use crate::{Dataset, Error, Network, Optimizer, Rng, Scalar};
 
 /// Trains a network by minibatch gradient descent.
@@ -238,127 +238,6 @@ impl<'a, S: Scalar> Trainer<'a, S> {
         rng: &mut Rng,
     ) -> Result<History, Error> {
         self.run(network, train, validation, rng, Some(checkpoint))
-    }
-
-    /// The training loop of [`Trainer::fit`], from the start or from a checkpoint.
-    fn run(
-        &mut self,
-        network: &mut Network<S>,
-        train: &Dataset<S>,
-        validation: Option<&Dataset<S>>,
-        rng: &mut Rng,
-        checkpoint: Option<Checkpoint<S>>,
-    ) -> Result<History, Error> {
-        let maximise = self.monitor(validation.is_some()).maximises();
-        let schedule = self.schedule.map(|schedule| schedule.for_training(self.epochs, maximise));
-        let mut scheduler =
-            schedule.map(|schedule| Scheduler::new(schedule, self.solver.learning_rate())).transpose()?;
-        let mut history = History::default();
-        let mut best: Option<(f64, Network<S>)> = None;
-        let mut epochs_without_improvement = 0;
-        if let Some(checkpoint) = checkpoint {
-            self.solver.load_state(&checkpoint.solver)?;
-            match (scheduler.as_mut(), &checkpoint.scheduler) {
-                (Some(scheduler), Some(state)) => scheduler.load_state(state)?,
-                (None, None) => {}
-                (Some(_), None) => return Err(Error::invalid("schedule", "the checkpoint was taken without one")),
-                (None, Some(_)) => return Err(Error::invalid("schedule", "the checkpoint was taken with one")),
-            }
-            (*network, *rng, history, best) = (checkpoint.network, checkpoint.rng, checkpoint.history, checkpoint.best);
-            epochs_without_improvement = checkpoint.epochs_without_improvement;
-        }
-        self.validate(network, train, validation)?;
-        let monitor = self.monitor(validation.is_some());
-        let mut batches = Batches::new(train, self.batch_size, self.shuffle);
-        let start = Instant::now();
-        let seconds_before = history.last().map_or(0.0, |record| record.elapsed_seconds);
-        let mut last_good = network.clone();
-
-        for epoch in history.epochs.len() + 1..=self.epochs {
-            if let Some(scheduler) = scheduler.as_mut() {
-                let monitored = history.last().and_then(|record| monitor.value(record));
-                self.solver.set_learning_rate(scheduler.learning_rate(epoch - 1, monitored)?);
-            }
-            let learning_rate = self.solver.learning_rate();
-            let settings = StepSettings { penalty: self.penalty, clipping: self.clipping, stop: self.stop.as_deref() };
-            if settings.stop.is_some_and(|stop| stop.load(Ordering::Relaxed)) {
-                history.interrupted = true;
-                break;
-            }
-            let outcome = self.solver.run_epoch(network, &mut batches, &settings, rng)?;
-
-            let mut record = EpochRecord {
-                epoch,
-                train_loss: outcome.train_loss,
-                penalty: self.penalty.value(network),
-                validation_loss: None,
-                validation_metrics: Vec::new(),
-                learning_rate,
-                elapsed_seconds: 0.0,
-            };
-            if let Some(data) = validation.filter(|_| record.train_loss.is_finite()) {
-                let (loss, predictions) = network.evaluate_and_predict(data.inputs(), data.targets())?;
-                record.validation_loss = Some(loss);
-                for &metric in &self.metrics {
-                    record.validation_metrics.push((metric, metric.measure(&predictions, data.targets())?));
-                }
-            }
-            let measured = [Some(record.train_loss), Some(record.penalty), record.validation_loss];
-            let bad_value = measured.into_iter().flatten().find(|v| !v.is_finite());
-            if let Some(loss) = bad_value.or_else(|| (!network_is_finite(network)).then_some(f64::NAN)) {
-                *network = last_good;
-                return Err(Error::Diverged { epoch, loss });
-            }
-            record.elapsed_seconds = seconds_before + start.elapsed().as_secs_f64();
-            if let Some(callback) = self.on_epoch.as_mut() {
-                callback(&record);
-            }
-
-            let value = monitor.value(&record).expect("the monitored quantity is measured every epoch");
-            let improved = best.as_ref().is_none_or(|(best_value, _)| {
-                let min_delta = self.early_stopping.as_ref().map_or(0.0, |stopping| stopping.min_delta);
-                monitor.improves(value, *best_value, min_delta)
-            });
-            history.epochs.push(record);
-            if improved {
-                history.best_epoch = Some(epoch);
-                best = Some((value, network.clone()));
-                epochs_without_improvement = 0;
-            } else {
-                epochs_without_improvement += 1;
-            }
-            last_good.clone_from(network);
-            if let Some((every, keep)) = self.checkpoints.as_mut()
-                && epoch % *every == 0
-                && !outcome.interrupted
-            {
-                keep(&Checkpoint {
-                    network: network.clone(),
-                    solver: self.solver.state(),
-                    scheduler: scheduler.as_ref().map(Scheduler::state),
-                    rng: rng.clone(),
-                    history: history.clone(),
-                    best: best.clone(),
-                    epochs_without_improvement,
-                })?;
-            }
-            if outcome.converged || outcome.interrupted {
-                (history.converged, history.interrupted) = (outcome.converged, outcome.interrupted);
-                break;
-            }
-            if let Some(stopping) = &self.early_stopping {
-                if epochs_without_improvement >= stopping.patience && epoch < self.epochs {
-                    history.stopped_early = true;
-                    break;
-                }
-            }
-        }
-        if let (Some(stopping), Some((_, best_network))) = (&self.early_stopping, best) {
-            if stopping.restore_best_weights {
-                *network = best_network;
-            }
-        }
-        Ok(history)
     }
 
     /// What decides the best epoch (and what reduce-on-plateau watches): early stopping's

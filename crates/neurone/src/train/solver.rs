@@ -1,6 +1,7 @@
 //! What one epoch does to the parameters: minibatch steps of a gradient [`Optimizer`], or one
 //! full-batch iteration of [`Lbfgs`].
 
+use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::{Batches, Clipping, Penalty};
@@ -68,6 +69,15 @@ pub trait Solver<S: Scalar> {
     fn load_state(&mut self, state: &OptimizerState) -> Result<(), Error>;
 }
 
+/// Why a minibatch epoch ended before its last batch.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum EarlyEnd {
+    /// A stop was requested: the batches stepped so far count.
+    Interrupted,
+    /// A batch's loss is not finite (this one): no step was taken with it.
+    Diverged(f64),
+}
+
 /// Minibatch gradient descent with an [`Optimizer`].
 #[derive(Clone, Debug)]
 pub struct Minibatch<O>(pub O);
@@ -98,17 +108,14 @@ impl<S: Scalar, O: Optimizer<S>> Solver<S> for Minibatch<O> {
         rng: &mut Rng,
     ) -> Result<EpochOutcome, Error> {
         let (mut loss_sum, mut samples) = (0.0, 0);
-        let (mut diverged, mut interrupted) = (None, false);
-        batches.for_each_batch(rng, |inputs, targets, rows| {
-            interrupted = interrupted || settings.stop_requested();
-            if diverged.is_some() || interrupted {
-                return Ok(());
+        let ended = batches.for_each_batch(rng, |inputs, targets, rows| {
+            if settings.stop_requested() {
+                return Ok(ControlFlow::Break(EarlyEnd::Interrupted));
             }
             network.forward_rows(inputs, rows, Mode::Train);
             let loss = network.backward_rows(inputs, targets);
             if !loss.is_finite() {
-                diverged = Some(loss);
-                return Ok(());
+                return Ok(ControlFlow::Break(EarlyEnd::Diverged(loss)));
             }
             settings.penalty.add_gradient(network);
             if let Some(clipping) = &settings.clipping {
@@ -117,9 +124,13 @@ impl<S: Scalar, O: Optimizer<S>> Solver<S> for Minibatch<O> {
             network.update(&mut self.0);
             loss_sum += loss * rows as f64;
             samples += rows;
-            Ok(())
+            Ok(ControlFlow::Continue(()))
         })?;
-        let train_loss = diverged.unwrap_or(loss_sum / samples.max(1) as f64);
+        let train_loss = match ended {
+            ControlFlow::Break(EarlyEnd::Diverged(loss)) => loss,
+            _ => loss_sum / samples.max(1) as f64,
+        };
+        let interrupted = ended == ControlFlow::Break(EarlyEnd::Interrupted);
         Ok(EpochOutcome { train_loss, converged: false, interrupted })
     }
 }

@@ -1,7 +1,10 @@
 //! Tests of the training loop.
 
+use std::sync::atomic::Ordering;
+
 use super::*;
-use crate::optim::PlateauMode;
+use crate::layer::Tensor;
+use crate::optim::{OptimizerState, PlateauMode};
 use crate::{Activation, Matrix, Sgd, datasets, seeded_rng};
 
 fn network(seed: u64) -> Network<f64> {
@@ -324,4 +327,73 @@ fn a_stop_request_ends_training_cleanly() {
     assert!(history.interrupted);
     assert_eq!(history.epochs.len(), 3, "stopped before epoch 4 began");
     assert!(weights(&net).iter().all(|w| f64::from_bits(*w).is_finite()));
+}
+
+/// Plain SGD that sets a stop flag as it begins its step number `stop_at` (1-based).
+struct StopAtStep {
+    sgd: Sgd<f64>,
+    steps: usize,
+    stop_at: usize,
+    flag: Arc<AtomicBool>,
+}
+
+impl Optimizer<f64> for StopAtStep {
+    fn begin_step(&mut self) {
+        self.steps += 1;
+        if self.steps == self.stop_at {
+            self.flag.store(true, Ordering::Relaxed);
+        }
+        self.sgd.begin_step();
+    }
+    fn update(&mut self, slot: usize, tensor: Tensor<'_, f64>) {
+        self.sgd.update(slot, tensor);
+    }
+    fn learning_rate(&self) -> f64 {
+        self.sgd.learning_rate()
+    }
+    fn set_learning_rate(&mut self, learning_rate: f64) {
+        self.sgd.set_learning_rate(learning_rate);
+    }
+    fn state(&self) -> OptimizerState {
+        self.sgd.state()
+    }
+    fn load_state(&mut self, state: &OptimizerState) -> Result<(), Error> {
+        self.sgd.load_state(state)
+    }
+}
+
+#[test]
+fn a_stop_request_mid_epoch_ends_it_after_the_current_batch() {
+    let data = datasets::sine::<f64>(40, &mut seeded_rng(21));
+    let stop = Arc::new(AtomicBool::new(false));
+    let optimizer = StopAtStep { sgd: Sgd::new(0.05).unwrap(), steps: 0, stop_at: 2, flag: Arc::clone(&stop) };
+    let mut checkpoints = 0;
+    let mut interrupted = network(21);
+    let history = Trainer::new(optimizer)
+        .epochs(10)
+        .batch_size(8)
+        .shuffle(false)
+        .stop_when(stop)
+        .checkpoint_every(1, |_| {
+            checkpoints += 1;
+            Ok(())
+        })
+        .fit(&mut interrupted, &data, None, &mut seeded_rng(0))
+        .unwrap();
+
+    // The same two batches, as a whole epoch of their own.
+    let first_two_batches = data.subset(&(0..16).collect::<Vec<_>>()).unwrap();
+    let mut two_steps = network(21);
+    let reference = Trainer::new(Sgd::new(0.05).unwrap())
+        .epochs(1)
+        .batch_size(8)
+        .shuffle(false)
+        .fit(&mut two_steps, &first_two_batches, None, &mut seeded_rng(0))
+        .unwrap();
+
+    assert!(history.interrupted);
+    assert_eq!(history.epochs.len(), 1, "the partial epoch is recorded");
+    assert_eq!(history.epochs[0].train_loss.to_bits(), reference.epochs[0].train_loss.to_bits());
+    assert_eq!(weights(&interrupted), weights(&two_steps), "exactly the two batches before the stop were stepped");
+    assert_eq!(checkpoints, 0, "a partial epoch is not checkpointed");
 }

@@ -15,7 +15,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::architecture::{Architecture, rebuild, tensors_of};
-use super::model_file::{ARCHITECTURE, check_format, metadata_of, parse_json};
+use super::model_format::{ARCHITECTURE, check_format, metadata_of, parse_json};
 use super::tensor_file::{TensorData, TensorFile, write_safetensors};
 use super::write_atomic;
 use crate::optim::{OptimizerState, SchedulerState};

@@ -1,10 +1,11 @@
 //! L-BFGS: a quasi-Newton method for full-batch training of small problems (scikit-learn's
 //! default solver for `MLPClassifier`/`MLPRegressor`).
 
-use super::line_search::{CURVATURE, LineSearch, SUFFICIENT_DECREASE, strong_wolfe};
+use serde::{Deserialize, Serialize};
+
+use self::line_search::{CURVATURE, LineSearch, SUFFICIENT_DECREASE, strong_wolfe};
 use crate::Error;
 use crate::check::{check_at_least, check_non_negative};
-use serde::{Deserialize, Serialize};
 
 /// Limited-memory BFGS (Nocedal & Wright, *Numerical Optimization*, algorithm 7.5) on a flat
 /// vector of parameters x, minimising an objective f that returns f(x) and writes ∇f(x).
@@ -462,9 +463,8 @@ fn l1_norm(values: &[f64]) -> f64 {
     values.iter().map(|value| value.abs()).sum()
 }
 
-#[path = "lbfgs_state.rs"]
+mod line_search;
 mod state;
 
 #[cfg(test)]
-#[path = "lbfgs_tests.rs"]
 mod tests;

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::data::predicted_class;
 use crate::metrics::regression_metrics;
 use crate::{Error, Matrix, Scalar};
 
@@ -38,16 +39,15 @@ impl Metric {
     }
 }
 
-/// Fraction of rows where the prediction picks the target's class.
+/// Fraction of rows where the prediction picks the target's class. It takes the rows as they
+/// are, where [`metrics::accuracy`](crate::metrics::accuracy) refuses non-finite outputs: a
+/// diverging epoch's NaN outputs are for the divergence check to report.
 fn accuracy<S: Scalar>(predictions: &Matrix<S>, targets: &Matrix<S>) -> f64 {
-    let class = |row: &[S]| -> usize {
-        if row.len() == 1 {
-            usize::from(row[0] >= S::from_f64(0.5))
-        } else {
-            (0..row.len()).fold(0, |best, j| if row[j] > row[best] { j } else { best })
-        }
-    };
-    let correct = predictions.iter_rows().zip(targets.iter_rows()).filter(|(p, t)| class(p) == class(t)).count();
+    let correct = predictions
+        .iter_rows()
+        .zip(targets.iter_rows())
+        .filter(|(prediction, target)| predicted_class(prediction) == predicted_class(target))
+        .count();
     correct as f64 / targets.rows().max(1) as f64
 }
 

@@ -1,0 +1,247 @@
+//! The loop of [`Trainer::fit`] and [`Trainer::resume`], one named step after another: resume,
+//! schedule, epoch, validation, divergence rollback, best epoch, checkpoint, early stop.
+
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use super::{
+    Batches, Checkpoint, EpochOutcome, EpochRecord, History, Monitor, StepSettings, Trainer, network_is_finite,
+};
+use crate::optim::Scheduler;
+use crate::{Dataset, Error, Network, Rng, Scalar};
+
+/// What the loop carries from one epoch to the next; a checkpoint keeps all of it but the last
+/// good network, which is the checkpoint's own.
+struct LoopState<S: Scalar> {
+    /// The learning-rate schedule, if training uses one.
+    scheduler: Option<Scheduler>,
+    /// Every epoch so far.
+    history: History,
+    /// The best monitored value so far and the network of that epoch.
+    best: Option<(f64, Network<S>)>,
+    /// Early stopping's patience count.
+    epochs_without_improvement: usize,
+    /// The network after the last epoch that did not diverge.
+    last_good: Network<S>,
+}
+
+impl<S: Scalar> Trainer<'_, S> {
+    /// The training loop of [`Trainer::fit`], from the start or from a checkpoint.
+    pub(super) fn run(
+        &mut self,
+        network: &mut Network<S>,
+        train: &Dataset<S>,
+        validation: Option<&Dataset<S>>,
+        rng: &mut Rng,
+        checkpoint: Option<Checkpoint<S>>,
+    ) -> Result<History, Error> {
+        let monitor = self.monitor(validation.is_some());
+        let mut state = self.start(network, rng, checkpoint, monitor)?;
+        self.validate(network, train, validation)?;
+        let mut batches = Batches::new(train, self.batch_size, self.shuffle);
+        let (start, seconds_before) =
+            (Instant::now(), state.history.last().map_or(0.0, |record| record.elapsed_seconds));
+
+        for epoch in state.history.epochs.len() + 1..=self.epochs {
+            self.schedule_learning_rate(epoch, monitor, &mut state)?;
+            let learning_rate = self.solver.learning_rate();
+            if self.stop_requested() {
+                state.history.interrupted = true;
+                break;
+            }
+            let outcome = self.run_epoch(network, &mut batches, rng)?;
+            let mut record = self.measure(epoch, learning_rate, &outcome, network, validation)?;
+            if let Some(loss) = divergence(&record, network) {
+                *network = state.last_good;
+                return Err(Error::Diverged { epoch, loss });
+            }
+            record.elapsed_seconds = seconds_before + start.elapsed().as_secs_f64();
+            if let Some(callback) = self.on_epoch.as_mut() {
+                callback(&record);
+            }
+            self.record_best_epoch(record, monitor, network, &mut state);
+            state.last_good.clone_from(network);
+            if !outcome.interrupted {
+                self.keep_checkpoint(epoch, network, rng, &state)?;
+            }
+            if self.is_last_epoch(epoch, &outcome, &mut state) {
+                break;
+            }
+        }
+        self.restore_best_weights(network, state.best);
+        Ok(state.history)
+    }
+
+    /// Resume: the state to start from, fresh or the checkpoint's, with a scheduler set for
+    /// this training (its length, the direction of `monitor`). From a checkpoint, the solver and
+    /// schedule take up its state, and `network` and `rng` become its own.
+    fn start(
+        &mut self,
+        network: &mut Network<S>,
+        rng: &mut Rng,
+        checkpoint: Option<Checkpoint<S>>,
+        monitor: Monitor,
+    ) -> Result<LoopState<S>, Error> {
+        let schedule = self.schedule.map(|schedule| schedule.for_training(self.epochs, monitor.maximises()));
+        let mut scheduler =
+            schedule.map(|schedule| Scheduler::new(schedule, self.solver.learning_rate())).transpose()?;
+        let Some(checkpoint) = checkpoint else {
+            let last_good = network.clone();
+            return Ok(LoopState {
+                scheduler,
+                history: History::default(),
+                best: None,
+                epochs_without_improvement: 0,
+                last_good,
+            });
+        };
+        self.solver.load_state(&checkpoint.solver)?;
+        match (scheduler.as_mut(), &checkpoint.scheduler) {
+            (Some(scheduler), Some(state)) => scheduler.load_state(state)?,
+            (None, None) => {}
+            (Some(_), None) => return Err(Error::invalid("schedule", "the checkpoint was taken without one")),
+            (None, Some(_)) => return Err(Error::invalid("schedule", "the checkpoint was taken with one")),
+        }
+        (*network, *rng) = (checkpoint.network, checkpoint.rng);
+        Ok(LoopState {
+            scheduler,
+            history: checkpoint.history,
+            best: checkpoint.best,
+            epochs_without_improvement: checkpoint.epochs_without_improvement,
+            last_good: network.clone(),
+        })
+    }
+
+    /// Schedule: sets the learning rate of `epoch` from the schedule and the monitored value of
+    /// the epoch before.
+    fn schedule_learning_rate(
+        &mut self,
+        epoch: usize,
+        monitor: Monitor,
+        state: &mut LoopState<S>,
+    ) -> Result<(), Error> {
+        if let Some(scheduler) = state.scheduler.as_mut() {
+            let monitored = state.history.last().and_then(|record| monitor.value(record));
+            self.solver.set_learning_rate(scheduler.learning_rate(epoch - 1, monitored)?);
+        }
+        Ok(())
+    }
+
+    /// True once the flag of [`Trainer::stop_when`] is set.
+    fn stop_requested(&self) -> bool {
+        self.stop.as_ref().is_some_and(|stop| stop.load(Ordering::Relaxed))
+    }
+
+    /// Epoch: the solver's pass over the batches, with the penalty, clipping and stop request.
+    fn run_epoch(
+        &mut self,
+        network: &mut Network<S>,
+        batches: &mut Batches<'_, S>,
+        rng: &mut Rng,
+    ) -> Result<EpochOutcome, Error> {
+        let settings = StepSettings { penalty: self.penalty, clipping: self.clipping, stop: self.stop.as_deref() };
+        self.solver.run_epoch(network, batches, &settings, rng)
+    }
+
+    /// Validation: the epoch's record, with the loss and metrics on the validation set (measured
+    /// only while the training loss is finite).
+    fn measure(
+        &self,
+        epoch: usize,
+        learning_rate: f64,
+        outcome: &EpochOutcome,
+        network: &mut Network<S>,
+        validation: Option<&Dataset<S>>,
+    ) -> Result<EpochRecord, Error> {
+        let mut record = EpochRecord {
+            epoch,
+            train_loss: outcome.train_loss,
+            penalty: self.penalty.value(network),
+            validation_loss: None,
+            validation_metrics: Vec::new(),
+            learning_rate,
+            elapsed_seconds: 0.0,
+        };
+        if let Some(data) = validation.filter(|_| record.train_loss.is_finite()) {
+            let (loss, predictions) = network.evaluate_and_predict(data.inputs(), data.targets())?;
+            record.validation_loss = Some(loss);
+            for &metric in &self.metrics {
+                record.validation_metrics.push((metric, metric.measure(&predictions, data.targets())?));
+            }
+        }
+        Ok(record)
+    }
+
+    /// Best epoch: adds `record` to the history, and keeps the network if the monitored value
+    /// improved (by early stopping's `min_delta`), else counts one more epoch without improvement.
+    fn record_best_epoch(&self, record: EpochRecord, monitor: Monitor, network: &Network<S>, state: &mut LoopState<S>) {
+        let value = monitor.value(&record).expect("the monitored quantity is measured every epoch");
+        let min_delta = self.early_stopping.as_ref().map_or(0.0, |stopping| stopping.min_delta);
+        let improved = state.best.as_ref().is_none_or(|(best, _)| monitor.improves(value, *best, min_delta));
+        let epoch = record.epoch;
+        state.history.epochs.push(record);
+        if improved {
+            state.history.best_epoch = Some(epoch);
+            state.best = Some((value, network.clone()));
+            state.epochs_without_improvement = 0;
+        } else {
+            state.epochs_without_improvement += 1;
+        }
+    }
+
+    /// Checkpoint: every `checkpoint_every` epochs, hands the training so far to the keeper.
+    fn keep_checkpoint(
+        &mut self,
+        epoch: usize,
+        network: &Network<S>,
+        rng: &Rng,
+        state: &LoopState<S>,
+    ) -> Result<(), Error> {
+        let Some((every, keep)) = self.checkpoints.as_mut() else { return Ok(()) };
+        if epoch % *every != 0 {
+            return Ok(());
+        }
+        keep(&Checkpoint {
+            network: network.clone(),
+            solver: self.solver.state(),
+            scheduler: state.scheduler.as_ref().map(Scheduler::state),
+            rng: rng.clone(),
+            history: state.history.clone(),
+            best: state.best.clone(),
+            epochs_without_improvement: state.epochs_without_improvement,
+        })
+    }
+
+    /// Early stop: true when training ends after `epoch`, because the solver converged, a stop
+    /// request cut the epoch short, or early stopping ran out of patience; the history says which.
+    fn is_last_epoch(&self, epoch: usize, outcome: &EpochOutcome, state: &mut LoopState<S>) -> bool {
+        let history = &mut state.history;
+        if outcome.converged || outcome.interrupted {
+            (history.converged, history.interrupted) = (outcome.converged, outcome.interrupted);
+            return true;
+        }
+        let out_of_patience = self
+            .early_stopping
+            .as_ref()
+            .is_some_and(|stopping| state.epochs_without_improvement >= stopping.patience && epoch < self.epochs);
+        history.stopped_early |= out_of_patience;
+        out_of_patience
+    }
+
+    /// With early stopping's `restore_best_weights`, the network ends with the best epoch's weights.
+    fn restore_best_weights(&self, network: &mut Network<S>, best: Option<(f64, Network<S>)>) {
+        if let (Some(stopping), Some((_, best_network))) = (&self.early_stopping, best) {
+            if stopping.restore_best_weights {
+                *network = best_network;
+            }
+        }
+    }
+}
+
+/// Divergence: the first of the record's losses that is not finite, else NaN if a parameter is
+/// not; `None` when the epoch went well.
+fn divergence<S: Scalar>(record: &EpochRecord, network: &mut Network<S>) -> Option<f64> {
+    let measured = [Some(record.train_loss), Some(record.penalty), record.validation_loss];
+    let bad_value = measured.into_iter().flatten().find(|v| !v.is_finite());
+    bad_value.or_else(|| (!network_is_finite(network)).then_some(f64::NAN))
+}
