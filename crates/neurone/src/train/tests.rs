@@ -3,7 +3,7 @@
 use std::sync::atomic::Ordering;
 
 use super::*;
-use crate::layer::Tensor;
+use crate::layer::ParameterMut;
 use crate::optim::{OptimizerState, PlateauMode};
 use crate::{Activation, Matrix, Sgd, datasets, seeded_rng};
 
@@ -345,7 +345,7 @@ impl Optimizer<f64> for StopAtStep {
         }
         self.sgd.begin_step();
     }
-    fn update(&mut self, slot: usize, tensor: Tensor<'_, f64>) {
+    fn update(&mut self, slot: usize, tensor: ParameterMut<'_, f64>) {
         self.sgd.update(slot, tensor);
     }
     fn learning_rate(&self) -> f64 {
