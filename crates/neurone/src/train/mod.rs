@@ -87,13 +87,15 @@ impl<'a, S: Scalar> Trainer<'a, S> {
         Self::with_solver(lbfgs)
     }
 
-    /// A trainer using any [`Solver`], with the defaults of [`Trainer::new`].
+    /// A trainer using any [`Solver`], with the defaults of [`Trainer::new`], which are
+    /// [`TrainingSpec`](crate::spec::TrainingSpec)'s.
     pub fn with_solver(solver: impl Solver<S> + 'a) -> Self {
+        let defaults = crate::spec::TrainingSpec::default();
         Self {
             solver: Box::new(solver),
-            epochs: 200,
-            batch_size: 32,
-            shuffle: true,
+            epochs: defaults.epochs,
+            batch_size: defaults.batch_size,
+            shuffle: defaults.shuffle,
             penalty: Penalty::default(),
             clipping: None,
             metrics: Vec::new(),
