@@ -13,6 +13,7 @@
 
 use criterion::{BenchmarkId, Criterion, Throughput, black_box, criterion_group, criterion_main};
 use neurone::layer::ParameterMut;
+use neurone::optim::Step;
 use neurone::{Activation, Adam, GemmKernel, Loss, Matrix, Network, Optimizer, seeded_rng, set_threads};
 
 /// Deterministic values in [-1, 1): the kernels' speed does not depend on them.
@@ -120,10 +121,12 @@ fn adam(c: &mut Criterion) {
     let mut group = c.benchmark_group("adam");
     group.throughput(Throughput::Elements(weights.len() as u64));
     group.bench_function("update 128×784", |bencher| {
+        let mut number = 0;
         bencher.iter(|| {
-            adam.begin_step();
+            number += 1;
             let (value, gradient) = (&mut weights, &mut gradient);
-            adam.update(0, ParameterMut { name: "weight", regularised: true, value, gradient });
+            let parameter = ParameterMut { name: "weight", regularised: true, value, gradient };
+            adam.update(0, parameter, Step { number, learning_rate: 1e-3 });
         })
     });
     group.finish();
@@ -149,9 +152,11 @@ fn training_step(c: &mut Criterion) {
         set_threads(threads);
         let (mut network, mut adam) = (mnist_network(), Adam::default());
         group.bench_function(BenchmarkId::new("mnist 784→128→64→10 batch 64, threads", threads), |bencher| {
+            let mut number = 0;
             bencher.iter(|| {
+                number += 1;
                 network.compute_gradients(&x, &y).unwrap();
-                network.update(&mut adam);
+                network.update(&mut adam, Step { number, learning_rate: 1e-3 });
             })
         });
     }

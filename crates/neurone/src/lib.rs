@@ -27,7 +27,7 @@
 //!     .dense(16, Activation::Tanh)
 //!     .dense(1, Activation::Identity)
 //!     .build(&mut rng)?;
-//! Trainer::new(Sgd::new(0.05)?).epochs(10).batch_size(16).fit(&mut network, &train, None, &mut rng)?;
+//! Trainer::new(Sgd::default()).learning_rate(0.05).epochs(10).batch_size(16).fit(&mut network, &train, None, &mut rng)?;
 //! let y = network.predict(&neurone::Matrix::column(&[1.0]))?;
 //! # Ok::<(), neurone::Error>(())
 //! ```

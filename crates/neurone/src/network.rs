@@ -5,6 +5,7 @@ use std::fmt;
 use rand::SeedableRng;
 
 use crate::layer::{BatchNorm, Dense, Dropout, Layer, Parameter, ParameterMut};
+use crate::optim::Step;
 use crate::{Activation, Error, Init, Loss, Matrix, Optimizer, Rng, Scalar};
 
 /// Whether a forward pass is part of training or not. Layers such as dropout behave
@@ -191,11 +192,10 @@ impl<S: Scalar> Network<S> {
         self.backward(x, y)
     }
 
-    /// Applies one optimizer step to every parameter tensor, using the current gradients.
-    pub fn update<O: Optimizer<S> + ?Sized>(&mut self, optimizer: &mut O) {
-        optimizer.begin_step();
+    /// Applies `step` of `optimizer` to every parameter tensor, using the current gradients.
+    pub fn update<O: Optimizer<S> + ?Sized>(&mut self, optimizer: &mut O, step: Step) {
         for (slot, (_, parameter)) in self.parameters_mut().enumerate() {
-            optimizer.update(slot, parameter);
+            optimizer.update(slot, parameter, step);
         }
     }
 

@@ -8,7 +8,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use neurone::optim::{Adagrad, Adam, AdamW, Lbfgs, Optimizer, RmsProp, Sgd};
+use neurone::optim::{Adagrad, Adam, AdamW, Lbfgs, Optimizer, RmsProp, Sgd, Step};
 use neurone::{Activation, Loss, Matrix, Network, seeded_rng};
 
 /// The system allocator, counting each thread's allocations separately, so that the test
@@ -70,19 +70,20 @@ fn training_steps_allocate_nothing_once_buffers_are_sized() {
     let (x, y) = batch();
     let small_x = Matrix::new(5, 4, x.as_slice()[..20].to_vec()).unwrap();
     let small_y = Matrix::new(5, 3, y.as_slice()[..15].to_vec()).unwrap();
-    let mut sgd = Sgd::new(0.1).unwrap();
+    let mut sgd = Sgd::default();
+    let step = Step { number: 1, learning_rate: 0.1 };
     // The first step sizes the buffers for 16 rows.
     network.compute_gradients(&x, &y).unwrap();
-    network.update(&mut sgd);
+    network.update(&mut sgd, step);
 
     let steps = 20;
     let allocated = allocations(|| {
         for _ in 0..steps / 2 {
             network.compute_gradients(&x, &y).unwrap();
-            network.update(&mut sgd);
+            network.update(&mut sgd, step);
             // A smaller batch (the last of an epoch) reuses the same buffers.
             network.compute_gradients(&small_x, &small_y).unwrap();
-            network.update(&mut sgd);
+            network.update(&mut sgd, step);
         }
     });
     let per_step = allocated as f64 / steps as f64;
@@ -109,12 +110,13 @@ fn training_steps_on_two_threads_allocate_nothing_on_the_calling_thread() {
         .unwrap();
     let (x, y) = batch();
     let mut adam = Adam::default();
+    let step = Step { number: 1, learning_rate: 1e-3 };
     network.compute_gradients(&x, &y).unwrap();
-    network.update(&mut adam);
+    network.update(&mut adam, step);
     let allocated = allocations(|| {
         for _ in 0..10 {
             network.compute_gradients(&x, &y).unwrap();
-            network.update(&mut adam);
+            network.update(&mut adam, step);
         }
     });
     neurone::set_threads(1);
@@ -150,17 +152,19 @@ fn only_the_first_step_allocates() {
     let y = Matrix::new(4, 2, (0..8).map(|i| (i as f32 * 0.7).cos()).collect()).unwrap();
     network.compute_gradients(&x, &y).unwrap();
     let optimizers: Vec<(&str, Box<dyn Optimizer<f32>>)> = vec![
-        ("sgd", Box::new(Sgd::new(0.1).unwrap().momentum(0.9).unwrap().nesterov(true).unwrap())),
+        ("sgd", Box::new(Sgd::default().momentum(0.9).unwrap().nesterov(true).unwrap())),
         ("rmsprop", Box::new(RmsProp::default().momentum(0.9).unwrap().centered(true))),
         ("adagrad", Box::new(Adagrad::default())),
         ("adam", Box::new(Adam::default())),
         ("adamw", Box::new(AdamW::default())),
     ];
     for (name, mut optimizer) in optimizers {
-        assert!(allocations(|| network.update(optimizer.as_mut())) > 0, "{name} sizes its state on the first step");
+        let step = |number| Step { number, learning_rate: 0.01 };
+        let first = allocations(|| network.update(optimizer.as_mut(), step(1)));
+        assert!(first > 0, "{name} sizes its state on the first step");
         let later = allocations(|| {
-            for _ in 0..10 {
-                network.update(optimizer.as_mut());
+            for number in 2..12 {
+                network.update(optimizer.as_mut(), step(number));
             }
         });
         assert_eq!(later, 0, "{name} allocated after its first step");

@@ -56,7 +56,8 @@ fn network() -> Network<f32> {
 /// Adam with a plateau schedule and early stopping on validation accuracy (patient enough to
 /// run every epoch), in batches of 16 with shuffling.
 fn adam_trainer<'a>(epochs: usize) -> Trainer<'a, f32> {
-    Trainer::new(Adam::new(0.01).unwrap())
+    Trainer::new(Adam::default())
+        .learning_rate(0.01)
         .epochs(epochs)
         .batch_size(16)
         .metrics(&[Metric::Accuracy])
@@ -141,7 +142,7 @@ fn a_checkpoint_that_does_not_fit_is_refused() {
     let checkpoint = Checkpoint::<f32>::load(&path).unwrap();
 
     // Another schedule than the one it was taken with.
-    let without_schedule = Trainer::new(Adam::new(0.01).unwrap()).epochs(4);
+    let without_schedule = Trainer::new(Adam::default()).learning_rate(0.01).epochs(4);
     let error = { without_schedule }
         .resume(&mut network(), checkpoint.clone(), &train, Some(&validation), &mut seeded_rng(0))
         .unwrap_err();

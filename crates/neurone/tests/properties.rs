@@ -127,7 +127,7 @@ fn save_load_predict<S: Scalar>(case: &Case, batch_norm: bool, dropout: f64) -> 
     let (x, y) = case.batch();
     let (x, y) = (x.cast::<S>(), y.cast::<S>());
     let data = Dataset::new(x.clone(), y).unwrap();
-    let mut trainer = Trainer::new(Sgd::new(0.01).unwrap()).epochs(2).batch_size(case.rows.max(2));
+    let mut trainer = Trainer::new(Sgd::default()).learning_rate(0.01).epochs(2).batch_size(case.rows.max(2));
     if trainer.fit(&mut network, &data, None, &mut seeded_rng(case.seed)).is_err() {
         return Ok(()); // diverged: nothing to save
     }

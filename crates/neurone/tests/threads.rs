@@ -23,7 +23,8 @@ fn trained_bits(threads: usize) -> Vec<u32> {
         .dense(10, Activation::Softmax)
         .build(&mut seeded_rng(2))
         .unwrap();
-    Trainer::new(Adam::new(1e-3).unwrap())
+    Trainer::new(Adam::default())
+        .learning_rate(1e-3)
         .epochs(3)
         .batch_size(64)
         .fit(&mut network, &train, None, &mut seeded_rng(3))

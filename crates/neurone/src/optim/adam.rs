@@ -1,8 +1,8 @@
 //! Adam: gradient descent scaled by running estimates of the gradient's first two moments.
 
-use super::slots::{SlotBuffers, export_state, import_state};
-use super::{Optimizer, OptimizerState};
-use crate::check::{check_learning_rate, check_positive, check_unit_interval};
+use super::slots::{SlotBuffers, export_buffers, import_buffers};
+use super::{Optimizer, Step};
+use crate::check::{check_positive, check_unit_interval};
 use crate::kernels::for_each_piece;
 use crate::layer::ParameterMut;
 use crate::{Error, Scalar};
@@ -22,25 +22,22 @@ use serde::{Deserialize, Serialize};
 /// Defaults are PyTorch's: η = 10⁻³, β1 = 0.9, β2 = 0.999, ε = 10⁻⁸.
 ///
 /// ```
-/// use neurone::{Adam, Optimizer, layer::ParameterMut};
+/// use neurone::{Adam, Optimizer, layer::ParameterMut, optim::Step};
 ///
 /// // Minimise J(w) = ½‖w − (3, −1)‖², whose gradient is w − (3, −1).
-/// let mut adam = Adam::new(0.1)?.betas(0.9, 0.999)?.epsilon(1e-8)?;
+/// let mut adam = Adam::default().betas(0.9, 0.999)?.epsilon(1e-8)?;
 /// let mut w = [0.0f64, 0.0];
-/// for _ in 0..500 {
+/// for t in 1..=500 {
 ///     let mut gradient = [w[0] - 3.0, w[1] + 1.0];
-///     adam.begin_step();
-///     adam.update(0, ParameterMut { name: "weight", regularised: true, value: &mut w, gradient: &mut gradient });
+///     let parameter = ParameterMut { name: "weight", regularised: true, value: &mut w, gradient: &mut gradient };
+///     adam.update(0, parameter, Step { number: t, learning_rate: 0.1 });
 /// }
 /// assert!((w[0] - 3.0).abs() < 1e-2 && (w[1] + 1.0).abs() < 1e-2);
-/// assert_eq!(adam.step_count(), 500);
 /// # Ok::<(), neurone::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Adam<S = f32> {
-    learning_rate: f64,
     settings: AdamSettings,
-    step: u64,
     exp_avg: SlotBuffers<S>,
     exp_avg_sq: SlotBuffers<S>,
 }
@@ -77,12 +74,10 @@ impl Default for AdamSettings {
 }
 
 impl<S: Scalar> Default for Adam<S> {
-    /// PyTorch's defaults: η = 10⁻³, β1 = 0.9, β2 = 0.999, ε = 10⁻⁸.
+    /// PyTorch's defaults: β1 = 0.9, β2 = 0.999, ε = 10⁻⁸.
     fn default() -> Self {
         Self {
-            learning_rate: AdamSettings::LEARNING_RATE,
             settings: AdamSettings::default(),
-            step: 0,
             exp_avg: SlotBuffers::new("exp_avg"),
             exp_avg_sq: SlotBuffers::new("exp_avg_sq"),
         }
@@ -90,38 +85,25 @@ impl<S: Scalar> Default for Adam<S> {
 }
 
 impl<S: Scalar> Adam<S> {
-    /// Adam with learning rate η = `learning_rate` (positive, finite) and the default β1, β2, ε.
-    pub fn new(learning_rate: f64) -> Result<Self, Error> {
-        Self::with_settings(learning_rate, AdamSettings::default())
-    }
-
-    /// Adam with learning rate η = `learning_rate` and `settings`, both checked.
-    pub fn with_settings(learning_rate: f64, settings: AdamSettings) -> Result<Self, Error> {
-        check_learning_rate(learning_rate)?;
+    /// Adam with `settings`, checked.
+    pub fn new(settings: AdamSettings) -> Result<Self, Error> {
         settings.validate()?;
-        Ok(Self { learning_rate, settings, ..Self::default() })
+        Ok(Self { settings, ..Self::default() })
     }
 
     /// Sets the moments' decay rates β1 and β2, each in [0, 1).
     pub fn betas(self, beta1: f64, beta2: f64) -> Result<Self, Error> {
-        let settings = AdamSettings { beta1, beta2, ..self.settings };
-        Self::with_settings(self.learning_rate, settings)
+        Self::new(AdamSettings { beta1, beta2, ..self.settings })
     }
 
     /// Sets ε, the positive term that keeps the division finite where v̂ is zero.
     pub fn epsilon(self, epsilon: f64) -> Result<Self, Error> {
-        let settings = AdamSettings { epsilon, ..self.settings };
-        Self::with_settings(self.learning_rate, settings)
+        Self::new(AdamSettings { epsilon, ..self.settings })
     }
 
     /// The settings in use.
     pub fn settings(&self) -> &AdamSettings {
         &self.settings
-    }
-
-    /// Number of steps taken, t (calls to [`Optimizer::begin_step`]).
-    pub fn step_count(&self) -> u64 {
-        self.step
     }
 
     /// The first moment m of tensor `slot` (PyTorch's `exp_avg`), once that tensor was updated.
@@ -134,34 +116,35 @@ impl<S: Scalar> Adam<S> {
         self.exp_avg_sq.slot(slot)
     }
 
-    /// The state under the optimizer name `optimizer` (`"adam"`, or `"adamw"` for [`AdamW`](crate::AdamW)).
-    pub(super) fn state_named(&self, optimizer: &str) -> OptimizerState {
-        export_state(optimizer, self.step, self.learning_rate, &[&self.exp_avg, &self.exp_avg_sq])
+    /// The moments, for checkpoints (shared with [`AdamW`](crate::AdamW)).
+    pub(super) fn moments(&self) -> Vec<(String, Vec<f64>)> {
+        export_buffers(&[&self.exp_avg, &self.exp_avg_sq])
     }
 
-    /// Loads a state saved under the optimizer name `optimizer`.
-    pub(super) fn load_state_named(&mut self, state: &OptimizerState, optimizer: &str) -> Result<(), Error> {
-        import_state(state, optimizer, &mut [&mut self.exp_avg, &mut self.exp_avg_sq])?;
-        self.step = state.step;
-        self.learning_rate = state.learning_rate;
-        Ok(())
+    /// Restores the moments saved by the optimizer called `optimizer`.
+    pub(super) fn load_moments(&mut self, buffers: &[(String, Vec<f64>)], optimizer: &str) -> Result<(), Error> {
+        import_buffers(buffers, optimizer, &mut [&mut self.exp_avg, &mut self.exp_avg_sq])
     }
 }
 
 impl<S: Scalar> Optimizer<S> for Adam<S> {
-    fn begin_step(&mut self) {
-        self.step += 1;
+    fn name(&self) -> &'static str {
+        "adam"
     }
 
-    fn update(&mut self, slot: usize, parameter: ParameterMut<'_, S>) {
-        // An update before any begin_step counts as the first step, rather than dividing by 1 − β⁰ = 0.
-        let t = self.step.max(1) as f64;
+    fn default_learning_rate(&self) -> f64 {
+        AdamSettings::LEARNING_RATE
+    }
+
+    fn update(&mut self, slot: usize, parameter: ParameterMut<'_, S>, step: Step) {
+        // A step numbered 0 counts as the first, rather than dividing by 1 − β⁰ = 0.
+        let t = step.number.max(1) as f64;
         let AdamSettings { beta1, beta2, epsilon } = self.settings;
         let (one_minus_beta1, one_minus_beta2) = (S::from_f64(1.0 - beta1), S::from_f64(1.0 - beta2));
         // η m̂ / (√v̂ + ε) = (η / (1 − β1ᵗ)) m / (√v / √(1 − β2ᵗ) + ε), as PyTorch computes it.
         let bias_correction1 = 1.0 - beta1.powf(t);
         let bias_correction2 = 1.0 - beta2.powf(t);
-        let step_size = S::from_f64(self.learning_rate / bias_correction1);
+        let step_size = S::from_f64(step.learning_rate / bias_correction1);
         let sqrt_bias_correction2 = S::from_f64(bias_correction2.sqrt());
         let (beta1, beta2, epsilon) = (S::from_f64(beta1), S::from_f64(beta2), S::from_f64(epsilon));
         let length = parameter.value.len();
@@ -182,27 +165,19 @@ impl<S: Scalar> Optimizer<S> for Adam<S> {
         );
     }
 
-    fn learning_rate(&self) -> f64 {
-        self.learning_rate
+    fn buffers(&self) -> Vec<(String, Vec<f64>)> {
+        self.moments()
     }
 
-    fn set_learning_rate(&mut self, learning_rate: f64) {
-        self.learning_rate = learning_rate;
-    }
-
-    fn state(&self) -> OptimizerState {
-        self.state_named("adam")
-    }
-
-    fn load_state(&mut self, state: &OptimizerState) -> Result<(), Error> {
-        self.load_state_named(state, "adam")
+    fn load_buffers(&mut self, buffers: &[(String, Vec<f64>)]) -> Result<(), Error> {
+        self.load_moments(buffers, "adam")
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::optim::testing::{assert_close, replay};
+    use crate::optim::testing::{assert_close, replay, replay_from};
 
     const GRADIENTS: [[f64; 2]; 3] = [[0.5, -2.0], [0.1, 0.3], [-1.0, 0.7]];
 
@@ -210,14 +185,13 @@ mod tests {
     fn defaults_are_pytorchs() {
         let adam = Adam::<f64>::default();
         let AdamSettings { beta1, beta2, epsilon } = adam.settings;
-        assert_eq!((adam.learning_rate, beta1, beta2, epsilon), (1e-3, 0.9, 0.999, 1e-8));
+        assert_eq!((adam.default_learning_rate(), beta1, beta2, epsilon), (1e-3, 0.9, 0.999, 1e-8));
     }
 
     #[test]
     fn the_first_step_moves_each_weight_by_the_learning_rate_against_the_gradient() {
         // At t = 1, m̂ = g and √v̂ = |g|, so the step is η·sign(g)·|g|/(|g| + ε).
-        let mut adam = Adam::new(0.01).unwrap();
-        let weights = replay(&mut adam, [1.0, 2.0], &GRADIENTS[..1]);
+        let weights = replay(&mut Adam::default(), 0.01, [1.0, 2.0], &GRADIENTS[..1]);
         assert_close(&weights, &[1.0 - 0.01 * 0.5 / (0.5 + 1e-8), 2.0 + 0.01 * 2.0 / (2.0 + 1e-8)]);
         assert!((weights[0] - 0.99).abs() < 1e-9 && (weights[1] - 2.01).abs() < 1e-9);
     }
@@ -225,8 +199,8 @@ mod tests {
     #[test]
     fn three_steps_match_the_rule_written_out() {
         let (eta, beta1, beta2, epsilon) = (0.05, 0.8, 0.9, 1e-3);
-        let mut adam = Adam::new(eta).unwrap().betas(beta1, beta2).unwrap().epsilon(epsilon).unwrap();
-        let weights = replay(&mut adam, [1.0, -1.0], &GRADIENTS);
+        let mut adam = Adam::new(AdamSettings { beta1, beta2, epsilon }).unwrap();
+        let weights = replay(&mut adam, eta, [1.0, -1.0], &GRADIENTS);
         let mut expected = [1.0, -1.0];
         for i in 0..2 {
             let (mut m, mut v) = (0.0, 0.0);
@@ -239,7 +213,6 @@ mod tests {
             }
         }
         assert_close(&weights, &expected);
-        assert_eq!(adam.step_count(), 3);
         // m after three steps, by hand: 0.2·(0.8²·0.5 + 0.8·0.1 − 1) = −0.12.
         assert_close(&adam.first_moment(0).unwrap()[..1], &[-0.12]);
         // v after three steps, by hand: 0.1·(0.81·0.25 + 0.9·0.01 + 1) = 0.12115.
@@ -248,15 +221,14 @@ mod tests {
 
     #[test]
     fn f32_and_f64_agree() {
-        let mut wide = Adam::<f64>::new(0.01).unwrap();
-        let mut narrow = Adam::<f32>::new(0.01).unwrap();
-        let wide_weights = replay(&mut wide, [1.0, 2.0], &GRADIENTS);
+        let wide_weights = replay(&mut Adam::<f64>::default(), 0.01, [1.0, 2.0], &GRADIENTS);
+        let mut narrow = Adam::<f32>::default();
         let mut narrow_weights = [1.0f32, 2.0];
-        for gradient in GRADIENTS {
+        for (number, gradient) in (1..).zip(GRADIENTS) {
             let mut gradient = gradient.map(|g| g as f32);
-            narrow.begin_step();
             let gradient = &mut gradient;
-            narrow.update(0, ParameterMut { name: "weight", regularised: true, value: &mut narrow_weights, gradient });
+            let parameter = ParameterMut { name: "weight", regularised: true, value: &mut narrow_weights, gradient };
+            narrow.update(0, parameter, Step { number, learning_rate: 0.01 });
         }
         for (n, w) in narrow_weights.iter().zip(wide_weights) {
             assert!((f64::from(*n) - w).abs() < 1e-5, "{n} vs {w}");
@@ -265,28 +237,23 @@ mod tests {
 
     #[test]
     fn bad_hyper_parameters_are_named() {
-        let adam = || Adam::<f32>::new(1e-3).unwrap();
+        let adam = Adam::<f32>::default;
         assert_eq!(adam().betas(1.5, 0.999).unwrap_err().to_string(), "invalid beta1: must be in [0, 1), got 1.5");
         assert_eq!(adam().betas(0.9, 1.0).unwrap_err().to_string(), "invalid beta2: must be in [0, 1), got 1");
         assert!(adam().epsilon(0.0).unwrap_err().to_string().starts_with("invalid epsilon"));
-        assert!(Adam::<f32>::new(-1.0).unwrap_err().to_string().starts_with("invalid learning_rate"));
     }
 
     #[test]
-    fn state_round_trips_and_the_restored_optimizer_continues_identically() {
-        let mut adam = Adam::new(0.01).unwrap();
-        let after_two = replay(&mut adam, [1.0, 2.0], &GRADIENTS[..2]);
-        let state = adam.state();
-        let names: Vec<&str> = state.tensors.iter().map(|(name, _)| name.as_str()).collect();
-        assert_eq!((state.optimizer.as_str(), state.step, names), ("adam", 2, vec!["exp_avg.0", "exp_avg_sq.0"]));
+    fn buffers_round_trip_and_the_restored_optimizer_continues_identically() {
+        let mut adam = Adam::default();
+        let after_two = replay(&mut adam, 0.01, [1.0, 2.0], &GRADIENTS[..2]);
+        let buffers = adam.buffers();
+        let names: Vec<&str> = buffers.iter().map(|(name, _)| name.as_str()).collect();
+        assert_eq!(names, ["exp_avg.0", "exp_avg_sq.0"]);
         let mut restored = Adam::default();
-        restored.load_state(&state).unwrap();
+        restored.load_buffers(&buffers).unwrap();
         assert_eq!(restored, adam);
-        let continued = replay(&mut adam, after_two, &GRADIENTS[2..]);
-        assert_eq!(replay(&mut restored, after_two, &GRADIENTS[2..]), continued);
-
-        let error =
-            Adam::<f64>::default().load_state(&OptimizerState { optimizer: "rmsprop".into(), ..state }).unwrap_err();
-        assert!(error.to_string().contains("saved by `rmsprop`, cannot be loaded into `adam`"), "{error}");
+        let continued = replay_from(&mut adam, "weight", 3, 0.01, after_two, &GRADIENTS[2..]);
+        assert_eq!(replay_from(&mut restored, "weight", 3, 0.01, after_two, &GRADIENTS[2..]), continued);
     }
 }

@@ -1,6 +1,6 @@
 //! AdamW: Adam with weight decay decoupled from the gradient.
 
-use super::{Adam, AdamSettings, Optimizer, OptimizerState};
+use super::{Adam, AdamSettings, Optimizer, Step};
 use crate::check::check_non_negative;
 use crate::layer::ParameterMut;
 use crate::{Error, Scalar};
@@ -69,16 +69,10 @@ impl<S: Scalar> Default for AdamW<S> {
 }
 
 impl<S: Scalar> AdamW<S> {
-    /// AdamW with learning rate η = `learning_rate` (positive, finite) and the default β1, β2,
-    /// ε and λ.
-    pub fn new(learning_rate: f64) -> Result<Self, Error> {
-        Self::with_settings(learning_rate, AdamWSettings::default())
-    }
-
-    /// AdamW with learning rate η = `learning_rate` and `settings`, both checked.
-    pub fn with_settings(learning_rate: f64, settings: AdamWSettings) -> Result<Self, Error> {
+    /// AdamW with `settings`, checked.
+    pub fn new(settings: AdamWSettings) -> Result<Self, Error> {
         settings.validate()?;
-        Ok(Self { adam: Adam::with_settings(learning_rate, settings.adam())?, weight_decay: settings.weight_decay })
+        Ok(Self { adam: Adam::new(settings.adam())?, weight_decay: settings.weight_decay })
     }
 
     /// The settings in use.
@@ -89,25 +83,17 @@ impl<S: Scalar> AdamW<S> {
 
     /// Sets the moments' decay rates β1 and β2, each in [0, 1).
     pub fn betas(self, beta1: f64, beta2: f64) -> Result<Self, Error> {
-        let settings = AdamWSettings { beta1, beta2, ..self.settings() };
-        Self::with_settings(self.adam.learning_rate(), settings)
+        Self::new(AdamWSettings { beta1, beta2, ..self.settings() })
     }
 
     /// Sets ε, the positive term that keeps the division finite where v̂ is zero.
     pub fn epsilon(self, epsilon: f64) -> Result<Self, Error> {
-        let settings = AdamWSettings { epsilon, ..self.settings() };
-        Self::with_settings(self.adam.learning_rate(), settings)
+        Self::new(AdamWSettings { epsilon, ..self.settings() })
     }
 
     /// Sets the weight decay λ ≥ 0 (0 makes AdamW plain Adam).
     pub fn weight_decay(self, weight_decay: f64) -> Result<Self, Error> {
-        let settings = AdamWSettings { weight_decay, ..self.settings() };
-        Self::with_settings(self.adam.learning_rate(), settings)
-    }
-
-    /// Number of steps taken, t.
-    pub fn step_count(&self) -> u64 {
-        self.adam.step_count()
+        Self::new(AdamWSettings { weight_decay, ..self.settings() })
     }
 
     /// The Adam optimizer underneath, with its moments ([`Adam::first_moment`], …).
@@ -117,57 +103,56 @@ impl<S: Scalar> AdamW<S> {
 }
 
 impl<S: Scalar> Optimizer<S> for AdamW<S> {
-    fn begin_step(&mut self) {
-        self.adam.begin_step();
+    fn name(&self) -> &'static str {
+        "adamw"
     }
 
-    fn update(&mut self, slot: usize, parameter: ParameterMut<'_, S>) {
+    fn default_learning_rate(&self) -> f64 {
+        AdamWSettings::LEARNING_RATE
+    }
+
+    fn update(&mut self, slot: usize, parameter: ParameterMut<'_, S>, step: Step) {
         if parameter.regularised && self.weight_decay > 0.0 {
             // W ← W − η λ W, decoupled from the gradient (biases are not regularised).
-            let keep = S::from_f64(1.0 - self.adam.learning_rate() * self.weight_decay);
+            let keep = S::from_f64(1.0 - step.learning_rate * self.weight_decay);
             for w in parameter.value.iter_mut() {
                 *w *= keep;
             }
         }
-        self.adam.update(slot, parameter);
+        self.adam.update(slot, parameter, step);
     }
 
-    fn learning_rate(&self) -> f64 {
-        self.adam.learning_rate()
+    fn buffers(&self) -> Vec<(String, Vec<f64>)> {
+        self.adam.moments()
     }
 
-    fn set_learning_rate(&mut self, learning_rate: f64) {
-        self.adam.set_learning_rate(learning_rate);
-    }
-
-    fn state(&self) -> OptimizerState {
-        self.adam.state_named("adamw")
-    }
-
-    fn load_state(&mut self, state: &OptimizerState) -> Result<(), Error> {
-        self.adam.load_state_named(state, "adamw")
+    fn load_buffers(&mut self, buffers: &[(String, Vec<f64>)]) -> Result<(), Error> {
+        self.adam.load_moments(buffers, "adamw")
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::optim::testing::{assert_close, replay, replay_named};
+    use crate::optim::testing::{assert_close, replay, replay_from};
 
     const GRADIENTS: [[f64; 2]; 3] = [[0.5, -2.0], [0.1, 0.3], [-1.0, 0.7]];
+
+    fn adamw(weight_decay: f64) -> AdamW<f64> {
+        AdamW::default().weight_decay(weight_decay).unwrap()
+    }
 
     #[test]
     fn defaults_are_pytorchs() {
         let adamw = AdamW::<f64>::default();
-        assert_eq!((adamw.learning_rate(), adamw.settings().weight_decay), (1e-3, 0.01));
+        assert_eq!((adamw.default_learning_rate(), adamw.settings().weight_decay), (1e-3, 0.01));
         assert_eq!(adamw.adam, Adam::default());
     }
 
     #[test]
     fn three_steps_on_a_weight_match_the_rule_written_out() {
         let (eta, lambda, beta1, beta2, epsilon) = (0.05, 0.1, 0.9, 0.999, 1e-8);
-        let mut adamw = AdamW::new(eta).unwrap().weight_decay(lambda).unwrap();
-        let weights = replay(&mut adamw, [1.0, -1.0], &GRADIENTS);
+        let weights = replay(&mut adamw(lambda), eta, [1.0, -1.0], &GRADIENTS);
         let mut expected = [1.0, -1.0];
         for i in 0..2 {
             let (mut m, mut v) = (0.0, 0.0);
@@ -182,19 +167,15 @@ mod tests {
         }
         assert_close(&weights, &expected);
         // First step by hand: 1·(1 − 0.005) − 0.05·(1 − tiny) = 0.945.
-        let mut one_step = AdamW::new(eta).unwrap().weight_decay(lambda).unwrap();
-        assert_close(&replay(&mut one_step, [1.0, -1.0], &GRADIENTS[..1])[..1], &[0.945]);
+        assert_close(&replay(&mut adamw(lambda), eta, [1.0, -1.0], &GRADIENTS[..1])[..1], &[0.945]);
     }
 
     #[test]
     fn biases_do_not_decay_so_a_bias_moves_exactly_as_with_adam() {
-        let mut adamw = AdamW::new(0.05).unwrap().weight_decay(0.5).unwrap();
-        let mut adam = Adam::new(0.05).unwrap();
-        let bias = replay_named(&mut adamw, "bias", [1.0, -1.0], &GRADIENTS);
-        assert_eq!(bias, replay_named(&mut adam, "bias", [1.0, -1.0], &GRADIENTS));
+        let bias = replay_from(&mut adamw(0.5), "bias", 1, 0.05, [1.0, -1.0], &GRADIENTS);
+        assert_eq!(bias, replay_from(&mut Adam::default(), "bias", 1, 0.05, [1.0, -1.0], &GRADIENTS));
         // …whereas a weight does decay.
-        let mut adamw = AdamW::new(0.05).unwrap().weight_decay(0.5).unwrap();
-        assert_ne!(replay(&mut adamw, [1.0, -1.0], &GRADIENTS), bias);
+        assert_ne!(replay(&mut adamw(0.5), 0.05, [1.0, -1.0], &GRADIENTS), bias);
     }
 
     #[test]
@@ -203,19 +184,15 @@ mod tests {
         assert_eq!(error.to_string(), "invalid weight_decay: must be a non-negative number, got -0.1");
         assert!(AdamW::<f32>::default().betas(0.9, -0.5).unwrap_err().to_string().starts_with("invalid beta2"));
         assert!(AdamW::<f32>::default().epsilon(f64::NAN).unwrap_err().to_string().starts_with("invalid epsilon"));
-        assert!(AdamW::<f32>::new(0.0).unwrap_err().to_string().starts_with("invalid learning_rate"));
     }
 
     #[test]
-    fn state_round_trips_under_its_own_name() {
-        let mut adamw = AdamW::new(0.01).unwrap();
-        replay(&mut adamw, [1.0, 2.0], &GRADIENTS);
-        let state = adamw.state();
-        assert_eq!((state.optimizer.as_str(), state.step), ("adamw", 3));
+    fn buffers_round_trip() {
+        let mut adamw = AdamW::default();
+        replay(&mut adamw, 0.01, [1.0, 2.0], &GRADIENTS);
         let mut restored = AdamW::default();
-        restored.load_state(&state).unwrap();
+        restored.load_buffers(&adamw.buffers()).unwrap();
         assert_eq!(restored, adamw);
-        let error = Adam::<f64>::default().load_state(&state).unwrap_err();
-        assert!(error.to_string().contains("saved by `adamw`, cannot be loaded into `adam`"), "{error}");
+        assert_eq!(Optimizer::<f64>::name(&adamw), "adamw", "its checkpoints are not Adam's");
     }
 }

@@ -9,6 +9,7 @@ mod adagrad;
 mod adam;
 mod adamw;
 mod lbfgs;
+mod momentum;
 mod plateau;
 mod rmsprop;
 mod schedule;
@@ -31,50 +32,57 @@ pub use state::OptimizerState;
 use crate::layer::ParameterMut;
 use crate::{Error, Scalar};
 
+/// The step an update belongs to: its number t (1 for the first) and the learning rate η. The
+/// caller (the [`Trainer`](crate::Trainer)) counts the steps and schedules η; an update rule
+/// only applies its formula.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Step {
+    /// t, from 1.
+    pub number: u64,
+    /// η for this step.
+    pub learning_rate: f64,
+}
+
 /// An update rule applied to each parameter tensor after backpropagation.
 ///
-/// [`Network::update`](crate::Network::update) calls [`Optimizer::begin_step`] once, then
-/// [`Optimizer::update`] for every tensor in a fixed order; `slot` numbers the tensors so that
-/// an optimizer with per-parameter state (momentum, moments) can keep it between steps.
+/// [`Network::update`](crate::Network::update) calls [`Optimizer::update`] for every tensor in
+/// a fixed order, with the same [`Step`]; `slot` numbers the tensors so that a rule with
+/// per-parameter buffers (momentum, moments) can keep them between steps.
 pub trait Optimizer<S: Scalar> {
-    /// Called once per step, before the tensors are updated.
-    fn begin_step(&mut self) {}
+    /// The rule's name in checkpoints, e.g. `"adam"`.
+    fn name(&self) -> &'static str;
+
+    /// η when none is given: PyTorch's for this rule.
+    fn default_learning_rate(&self) -> f64;
 
     /// Updates one parameter tensor in place from its gradient. `parameter.regularised` tells
     /// dense weights from biases and batch-norm parameters, for rules that treat them differently.
-    fn update(&mut self, slot: usize, parameter: ParameterMut<'_, S>);
+    fn update(&mut self, slot: usize, parameter: ParameterMut<'_, S>, step: Step);
 
-    /// The learning rate η in use.
-    fn learning_rate(&self) -> f64;
+    /// The buffers the rule has accumulated (momentum, moments), named `<buffer>.<slot>` and
+    /// widened to f64, for checkpoints.
+    fn buffers(&self) -> Vec<(String, Vec<f64>)>;
 
-    /// Changes η (for learning-rate schedules).
-    fn set_learning_rate(&mut self, learning_rate: f64);
-
-    /// Everything the optimizer has accumulated (step count, moments), for checkpoints.
-    fn state(&self) -> OptimizerState;
-
-    /// Restores a state returned by [`Optimizer::state`] of the same kind of optimizer.
-    fn load_state(&mut self, state: &OptimizerState) -> Result<(), Error>;
+    /// Restores buffers returned by [`Optimizer::buffers`] of the same rule: all of them, or
+    /// none if any is wrong.
+    fn load_buffers(&mut self, buffers: &[(String, Vec<f64>)]) -> Result<(), Error>;
 }
 
 /// A boxed optimizer is an optimizer, so the choice can be made at run time.
 impl<S: Scalar, O: Optimizer<S> + ?Sized> Optimizer<S> for Box<O> {
-    fn begin_step(&mut self) {
-        (**self).begin_step();
+    fn name(&self) -> &'static str {
+        (**self).name()
     }
-    fn update(&mut self, slot: usize, parameter: ParameterMut<'_, S>) {
-        (**self).update(slot, parameter);
+    fn default_learning_rate(&self) -> f64 {
+        (**self).default_learning_rate()
     }
-    fn learning_rate(&self) -> f64 {
-        (**self).learning_rate()
+    fn update(&mut self, slot: usize, parameter: ParameterMut<'_, S>, step: Step) {
+        (**self).update(slot, parameter, step);
     }
-    fn set_learning_rate(&mut self, learning_rate: f64) {
-        (**self).set_learning_rate(learning_rate);
+    fn buffers(&self) -> Vec<(String, Vec<f64>)> {
+        (**self).buffers()
     }
-    fn state(&self) -> OptimizerState {
-        (**self).state()
-    }
-    fn load_state(&mut self, state: &OptimizerState) -> Result<(), Error> {
-        (**self).load_state(state)
+    fn load_buffers(&mut self, buffers: &[(String, Vec<f64>)]) -> Result<(), Error> {
+        (**self).load_buffers(buffers)
     }
 }

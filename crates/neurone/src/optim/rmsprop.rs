@@ -1,8 +1,9 @@
 //! RMSProp: gradient descent divided by a running root mean square of the gradient.
 
-use super::slots::{SlotBuffers, export_state, import_state};
-use super::{Optimizer, OptimizerState};
-use crate::check::{check_learning_rate, check_positive, check_unit_interval};
+use super::momentum::accumulate;
+use super::slots::{SlotBuffers, export_buffers, import_buffers};
+use super::{Optimizer, Step};
+use crate::check::{check_positive, check_unit_interval};
 use crate::kernels::for_each_piece;
 use crate::layer::ParameterMut;
 use crate::{Error, Scalar};
@@ -22,9 +23,7 @@ use serde::{Deserialize, Serialize};
 /// Defaults are PyTorch's: η = 0.01, α = 0.99, ε = 10⁻⁸, no momentum, not centered.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RmsProp<S = f32> {
-    learning_rate: f64,
     settings: RmsPropSettings,
-    step: u64,
     square_avg: SlotBuffers<S>,
     grad_avg: SlotBuffers<S>,
     momentum_buffers: SlotBuffers<S>,
@@ -65,12 +64,10 @@ impl Default for RmsPropSettings {
 }
 
 impl<S: Scalar> Default for RmsProp<S> {
-    /// PyTorch's defaults: η = 0.01, α = 0.99, ε = 10⁻⁸, no momentum, not centered.
+    /// PyTorch's defaults: α = 0.99, ε = 10⁻⁸, no momentum, not centered.
     fn default() -> Self {
         Self {
-            learning_rate: RmsPropSettings::LEARNING_RATE,
             settings: RmsPropSettings::default(),
-            step: 0,
             square_avg: SlotBuffers::new("square_avg"),
             grad_avg: SlotBuffers::new("grad_avg"),
             momentum_buffers: SlotBuffers::new("momentum_buffer"),
@@ -79,31 +76,25 @@ impl<S: Scalar> Default for RmsProp<S> {
 }
 
 impl<S: Scalar> RmsProp<S> {
-    /// RMSProp with learning rate η = `learning_rate` (positive, finite) and the other defaults.
-    pub fn new(learning_rate: f64) -> Result<Self, Error> {
-        Self::with_settings(learning_rate, RmsPropSettings::default())
-    }
-
-    /// RMSProp with learning rate η = `learning_rate` and `settings`, both checked.
-    pub fn with_settings(learning_rate: f64, settings: RmsPropSettings) -> Result<Self, Error> {
-        check_learning_rate(learning_rate)?;
+    /// RMSProp with `settings`, checked.
+    pub fn new(settings: RmsPropSettings) -> Result<Self, Error> {
         settings.validate()?;
-        Ok(Self { learning_rate, settings, ..Self::default() })
+        Ok(Self { settings, ..Self::default() })
     }
 
     /// Sets the decay rate α of the mean square, in [0, 1).
     pub fn alpha(self, alpha: f64) -> Result<Self, Error> {
-        Self::with_settings(self.learning_rate, RmsPropSettings { alpha, ..self.settings })
+        Self::new(RmsPropSettings { alpha, ..self.settings })
     }
 
     /// Sets ε, the positive term that keeps the division finite where v is zero.
     pub fn epsilon(self, epsilon: f64) -> Result<Self, Error> {
-        Self::with_settings(self.learning_rate, RmsPropSettings { epsilon, ..self.settings })
+        Self::new(RmsPropSettings { epsilon, ..self.settings })
     }
 
     /// Sets the momentum μ, in [0, 1) (0 turns momentum off).
     pub fn momentum(self, momentum: f64) -> Result<Self, Error> {
-        Self::with_settings(self.learning_rate, RmsPropSettings { momentum, ..self.settings })
+        Self::new(RmsPropSettings { momentum, ..self.settings })
     }
 
     /// Whether to divide by an estimate of the gradient's variance, v − ḡ², rather than its
@@ -116,11 +107,6 @@ impl<S: Scalar> RmsProp<S> {
     /// The settings in use.
     pub fn settings(&self) -> &RmsPropSettings {
         &self.settings
-    }
-
-    /// Number of steps taken (calls to [`Optimizer::begin_step`]).
-    pub fn step_count(&self) -> u64 {
-        self.step
     }
 
     /// The mean square v of tensor `slot` (PyTorch's `square_avg`), once that tensor was updated.
@@ -140,13 +126,17 @@ impl<S: Scalar> RmsProp<S> {
 }
 
 impl<S: Scalar> Optimizer<S> for RmsProp<S> {
-    fn begin_step(&mut self) {
-        self.step += 1;
+    fn name(&self) -> &'static str {
+        "rmsprop"
     }
 
-    fn update(&mut self, slot: usize, parameter: ParameterMut<'_, S>) {
+    fn default_learning_rate(&self) -> f64 {
+        RmsPropSettings::LEARNING_RATE
+    }
+
+    fn update(&mut self, slot: usize, parameter: ParameterMut<'_, S>, step: Step) {
         let (learning_rate, alpha, epsilon) =
-            (S::from_f64(self.learning_rate), S::from_f64(self.settings.alpha), S::from_f64(self.settings.epsilon));
+            (S::from_f64(step.learning_rate), S::from_f64(self.settings.alpha), S::from_f64(self.settings.epsilon));
         let (one_minus_alpha, momentum) = (S::from_f64(1.0 - self.settings.alpha), S::from_f64(self.settings.momentum));
         let length = parameter.value.len();
         let square_avg = self.square_avg.get(slot, length, S::ZERO);
@@ -168,10 +158,7 @@ impl<S: Scalar> Optimizer<S> for RmsProp<S> {
                     let scaled = g / (mean_square.sqrt() + epsilon);
                     let direction = match momentum_buffer.as_deref_mut() {
                         // buf ← μ buf + g / (√v + ε)
-                        Some(buffer) => {
-                            buffer[i] = momentum * buffer[i] + scaled;
-                            buffer[i]
-                        }
+                        Some(buffer) => accumulate(&mut buffer[i], momentum, scaled),
                         None => scaled,
                     };
                     // W ← W − η buf   or   W ← W − η g / (√v + ε)
@@ -181,24 +168,11 @@ impl<S: Scalar> Optimizer<S> for RmsProp<S> {
         );
     }
 
-    fn learning_rate(&self) -> f64 {
-        self.learning_rate
+    fn buffers(&self) -> Vec<(String, Vec<f64>)> {
+        export_buffers(&[&self.square_avg, &self.grad_avg, &self.momentum_buffers])
     }
 
-    fn set_learning_rate(&mut self, learning_rate: f64) {
-        self.learning_rate = learning_rate;
-    }
-
-    fn state(&self) -> OptimizerState {
-        export_state(
-            "rmsprop",
-            self.step,
-            self.learning_rate,
-            &[&self.square_avg, &self.grad_avg, &self.momentum_buffers],
-        )
-    }
-
-    fn load_state(&mut self, state: &OptimizerState) -> Result<(), Error> {
+    fn load_buffers(&mut self, buffers: &[(String, Vec<f64>)]) -> Result<(), Error> {
         // Only the buffers this configuration uses may appear in the state.
         let mut groups = vec![&mut self.square_avg];
         if self.settings.centered {
@@ -207,10 +181,7 @@ impl<S: Scalar> Optimizer<S> for RmsProp<S> {
         if self.settings.momentum > 0.0 {
             groups.push(&mut self.momentum_buffers);
         }
-        import_state(state, "rmsprop", &mut groups)?;
-        self.step = state.step;
-        self.learning_rate = state.learning_rate;
-        Ok(())
+        import_buffers(buffers, "rmsprop", &mut groups)
     }
 }
 
@@ -242,55 +213,56 @@ mod tests {
     #[test]
     fn defaults_are_pytorchs() {
         let rmsprop = RmsProp::<f64>::default();
-        assert_eq!((rmsprop.learning_rate, rmsprop.settings.alpha, rmsprop.settings.epsilon), (0.01, 0.99, 1e-8));
+        assert_eq!(
+            (rmsprop.default_learning_rate(), rmsprop.settings.alpha, rmsprop.settings.epsilon),
+            (0.01, 0.99, 1e-8)
+        );
         assert_eq!((rmsprop.settings.momentum, rmsprop.settings.centered), (0.0, false));
     }
 
     #[test]
     fn the_first_step_is_the_gradient_over_its_scaled_magnitude() {
         // v = (1 − α) g², so the step is η g / (√(1 − α) |g| + ε) = η sign(g) / √0.01 · (1 − tiny).
-        let mut rmsprop = RmsProp::new(0.01).unwrap();
-        let weights = replay(&mut rmsprop, [1.0, -1.0], &GRADIENTS[..1]);
+        let weights = replay(&mut RmsProp::default(), 0.01, [1.0, -1.0], &GRADIENTS[..1]);
         assert_close(&weights, &[1.0 - 0.1, -1.0 + 0.1]);
     }
 
     #[test]
     fn three_steps_match_the_rule_written_out_in_every_variant() {
         for (momentum, centered) in [(0.0, false), (0.9, false), (0.0, true), (0.5, true)] {
-            let mut rmsprop =
-                RmsProp::new(0.02).unwrap().alpha(0.9).unwrap().momentum(momentum).unwrap().centered(centered);
-            let weights = replay(&mut rmsprop, [1.0, -1.0], &GRADIENTS);
+            let settings = RmsPropSettings { alpha: 0.9, momentum, centered, ..RmsPropSettings::default() };
+            let mut rmsprop = RmsProp::new(settings).unwrap();
+            let weights = replay(&mut rmsprop, 0.02, [1.0, -1.0], &GRADIENTS);
             assert_close(&weights, &by_hand(0.02, 0.9, 1e-8, momentum, centered));
             assert_eq!(rmsprop.gradient_average(0).is_some(), centered);
             assert_eq!(rmsprop.momentum_buffer(0).is_some(), momentum > 0.0);
         }
         // Mean square after three steps, by hand: 0.1·(0.81·0.25 + 0.9·0.01 + 1) = 0.12115.
-        let mut rmsprop = RmsProp::new(0.02).unwrap().alpha(0.9).unwrap();
-        replay(&mut rmsprop, [1.0, -1.0], &GRADIENTS);
+        let mut rmsprop = RmsProp::default().alpha(0.9).unwrap();
+        replay(&mut rmsprop, 0.02, [1.0, -1.0], &GRADIENTS);
         assert_close(&rmsprop.square_average(0).unwrap()[..1], &[0.12115]);
     }
 
     #[test]
     fn bad_hyper_parameters_are_named() {
-        let rmsprop = || RmsProp::<f32>::default();
+        let rmsprop = RmsProp::<f32>::default;
         assert_eq!(rmsprop().alpha(1.0).unwrap_err().to_string(), "invalid alpha: must be in [0, 1), got 1");
         assert!(rmsprop().epsilon(-1e-8).unwrap_err().to_string().starts_with("invalid epsilon"));
         assert!(rmsprop().momentum(1.2).unwrap_err().to_string().starts_with("invalid momentum"));
-        assert!(RmsProp::<f32>::new(f64::INFINITY).unwrap_err().to_string().starts_with("invalid learning_rate"));
     }
 
     #[test]
-    fn state_round_trips_with_every_buffer() {
-        let mut rmsprop = RmsProp::new(0.01).unwrap().momentum(0.9).unwrap().centered(true);
-        replay(&mut rmsprop, [1.0, 2.0], &GRADIENTS);
-        let state = rmsprop.state();
-        let names: Vec<&str> = state.tensors.iter().map(|(name, _)| name.as_str()).collect();
+    fn buffers_round_trip_with_every_buffer() {
+        let mut rmsprop = RmsProp::default().momentum(0.9).unwrap().centered(true);
+        replay(&mut rmsprop, 0.01, [1.0, 2.0], &GRADIENTS);
+        let buffers = rmsprop.buffers();
+        let names: Vec<&str> = buffers.iter().map(|(name, _)| name.as_str()).collect();
         assert_eq!(names, ["square_avg.0", "grad_avg.0", "momentum_buffer.0"]);
         let mut restored = RmsProp::default().momentum(0.9).unwrap().centered(true);
-        restored.load_state(&state).unwrap();
+        restored.load_buffers(&buffers).unwrap();
         assert_eq!(restored, rmsprop);
         // An uncentered optimizer without momentum has no place for two of those buffers.
-        let error = RmsProp::<f64>::default().load_state(&state).unwrap_err();
+        let error = RmsProp::<f64>::default().load_buffers(&buffers).unwrap_err();
         assert!(error.to_string().contains("unexpected tensor `grad_avg.0`"), "{error}");
     }
 }

@@ -117,21 +117,19 @@ pub struct SchedulerState {
 /// A [`Schedule`] applied from a base learning rate η₀, with what it has to remember.
 ///
 /// Before epoch `e` (from 0) of training, call [`Scheduler::learning_rate`] with `e` and the
-/// monitored quantity measured after epoch `e − 1` (`None` before epoch 0), and give the result
-/// to the optimizer.
+/// monitored quantity measured after epoch `e − 1` (`None` before epoch 0), and train the epoch
+/// at the result.
 ///
 /// ```
-/// use neurone::optim::{Optimizer, Schedule, Scheduler, Sgd};
+/// use neurone::optim::{Schedule, Scheduler};
 ///
 /// let schedule = Schedule::Cosine { epochs: Some(10), min_learning_rate: 0.0, warmup_epochs: 2 };
 /// let mut scheduler = Scheduler::new(schedule, 0.1)?;
-/// let mut optimizer = Sgd::<f32>::new(0.1)?;
 /// let mut rates = Vec::new();
 /// for epoch in 0..10 {
 ///     let validation_loss = None; // measured after the previous epoch, if any
-///     optimizer.set_learning_rate(scheduler.learning_rate(epoch, validation_loss)?);
-///     rates.push(optimizer.learning_rate());
-///     // … train one epoch …
+///     rates.push(scheduler.learning_rate(epoch, validation_loss)?);
+///     // … train one epoch at that learning rate …
 /// }
 /// assert_eq!(&rates[..3], &[0.05, 0.1, 0.1]); // warm-up, then the top of the cosine
 /// assert!(rates[9] < 0.005);

@@ -1,8 +1,9 @@
 //! Gradient descent, `W ← W − η ∂J/∂W`, optionally with momentum (heavy ball or Nesterov).
 
-use super::slots::{SlotBuffers, export_state, import_state};
-use super::{Optimizer, OptimizerState};
-use crate::check::{check_learning_rate, check_unit_interval};
+use super::momentum::accumulate;
+use super::slots::{SlotBuffers, export_buffers, import_buffers};
+use super::{Optimizer, Step};
+use crate::check::check_unit_interval;
 use crate::layer::ParameterMut;
 use crate::{Error, Scalar};
 use serde::{Deserialize, Serialize};
@@ -19,21 +20,20 @@ use serde::{Deserialize, Serialize};
 /// ```
 ///
 /// ```
-/// use neurone::{Optimizer, Sgd, layer::ParameterMut};
-/// let mut sgd = Sgd::new(0.1)?;
+/// use neurone::{Optimizer, Sgd, layer::ParameterMut, optim::Step};
+/// let mut sgd = Sgd::default();
 /// let (mut weights, mut gradient) = ([1.0f64, 2.0], [10.0, -10.0]);
-/// sgd.update(0, ParameterMut { name: "weight", regularised: true, value: &mut weights, gradient: &mut gradient });
+/// let parameter = ParameterMut { name: "weight", regularised: true, value: &mut weights, gradient: &mut gradient };
+/// sgd.update(0, parameter, Step { number: 1, learning_rate: 0.1 });
 /// assert_eq!(weights, [0.0, 3.0]);
 ///
-/// let with_momentum = Sgd::<f32>::new(0.01)?.momentum(0.9)?.nesterov(true)?;
+/// let with_momentum = Sgd::<f32>::default().momentum(0.9)?.nesterov(true)?;
 /// assert!(with_momentum.settings().nesterov);
 /// # Ok::<(), neurone::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sgd<S = f32> {
-    learning_rate: f64,
     settings: SgdSettings,
-    step: u64,
     momentum_buffers: SlotBuffers<S>,
 }
 
@@ -63,38 +63,33 @@ impl SgdSettings {
     }
 }
 
-impl<S: Scalar> Sgd<S> {
-    /// Gradient descent with step size η = `learning_rate`, which must be positive and finite;
-    /// no momentum.
-    pub fn new(learning_rate: f64) -> Result<Self, Error> {
-        Self::with_settings(learning_rate, SgdSettings::default())
+impl<S: Scalar> Default for Sgd<S> {
+    /// Plain gradient descent, no momentum.
+    fn default() -> Self {
+        Self { settings: SgdSettings::default(), momentum_buffers: SlotBuffers::new("momentum_buffer") }
     }
+}
 
-    /// Gradient descent with step size η = `learning_rate` and `settings`, both checked.
-    pub fn with_settings(learning_rate: f64, settings: SgdSettings) -> Result<Self, Error> {
-        check_learning_rate(learning_rate)?;
+impl<S: Scalar> Sgd<S> {
+    /// Gradient descent with `settings`, checked.
+    pub fn new(settings: SgdSettings) -> Result<Self, Error> {
         settings.validate()?;
-        Ok(Self { learning_rate, settings, step: 0, momentum_buffers: SlotBuffers::new("momentum_buffer") })
+        Ok(Self { settings, ..Self::default() })
     }
 
     /// Sets the momentum μ, in [0, 1) (0 turns momentum off).
     pub fn momentum(self, momentum: f64) -> Result<Self, Error> {
-        Self::with_settings(self.learning_rate, SgdSettings { momentum, ..self.settings })
+        Self::new(SgdSettings { momentum, ..self.settings })
     }
 
     /// Turns Nesterov momentum on or off; it needs a momentum μ > 0, set first.
     pub fn nesterov(self, nesterov: bool) -> Result<Self, Error> {
-        Self::with_settings(self.learning_rate, SgdSettings { nesterov, ..self.settings })
+        Self::new(SgdSettings { nesterov, ..self.settings })
     }
 
     /// The settings in use.
     pub fn settings(&self) -> &SgdSettings {
         &self.settings
-    }
-
-    /// Number of steps taken (calls to [`Optimizer::begin_step`]).
-    pub fn step_count(&self) -> u64 {
-        self.step
     }
 
     /// The momentum buffer of tensor `slot`, once that tensor has been updated with momentum on.
@@ -104,12 +99,16 @@ impl<S: Scalar> Sgd<S> {
 }
 
 impl<S: Scalar> Optimizer<S> for Sgd<S> {
-    fn begin_step(&mut self) {
-        self.step += 1;
+    fn name(&self) -> &'static str {
+        "sgd"
     }
 
-    fn update(&mut self, slot: usize, parameter: ParameterMut<'_, S>) {
-        let learning_rate = S::from_f64(self.learning_rate);
+    fn default_learning_rate(&self) -> f64 {
+        SgdSettings::LEARNING_RATE
+    }
+
+    fn update(&mut self, slot: usize, parameter: ParameterMut<'_, S>, step: Step) {
+        let learning_rate = S::from_f64(step.learning_rate);
         if self.settings.momentum == 0.0 {
             // W ← W − η ∂J/∂W
             for (w, &g) in parameter.value.iter_mut().zip(parameter.gradient.iter()) {
@@ -121,56 +120,39 @@ impl<S: Scalar> Optimizer<S> for Sgd<S> {
         let buffer = self.momentum_buffers.get(slot, parameter.value.len(), S::ZERO);
         for ((w, &g), b) in parameter.value.iter_mut().zip(parameter.gradient.iter()).zip(buffer) {
             // buf ← μ buf + g
-            *b = momentum * *b + g;
+            let b = accumulate(b, momentum, g);
             // Nesterov: W ← W − η (g + μ buf);  heavy ball: W ← W − η buf
-            let direction = if self.settings.nesterov { g + momentum * *b } else { *b };
+            let direction = if self.settings.nesterov { g + momentum * b } else { b };
             *w -= learning_rate * direction;
         }
     }
 
-    fn learning_rate(&self) -> f64 {
-        self.learning_rate
+    fn buffers(&self) -> Vec<(String, Vec<f64>)> {
+        export_buffers(&[&self.momentum_buffers])
     }
 
-    fn set_learning_rate(&mut self, learning_rate: f64) {
-        self.learning_rate = learning_rate;
-    }
-
-    fn state(&self) -> OptimizerState {
-        export_state("sgd", self.step, self.learning_rate, &[&self.momentum_buffers])
-    }
-
-    fn load_state(&mut self, state: &OptimizerState) -> Result<(), Error> {
-        if self.settings.momentum == 0.0 {
-            // Plain gradient descent keeps no buffers, so a state holding some is not its own.
-            import_state::<S>(state, "sgd", &mut [])?;
-        } else {
-            import_state(state, "sgd", &mut [&mut self.momentum_buffers])?;
-        }
-        self.step = state.step;
-        self.learning_rate = state.learning_rate;
-        Ok(())
+    fn load_buffers(&mut self, buffers: &[(String, Vec<f64>)]) -> Result<(), Error> {
+        // Plain gradient descent keeps no buffers, so a state holding some is not its own.
+        let groups: &mut [&mut SlotBuffers<S>] =
+            if self.settings.momentum == 0.0 { &mut [] } else { &mut [&mut self.momentum_buffers] };
+        import_buffers(buffers, "sgd", groups)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::optim::testing::{assert_close, replay};
+    use crate::optim::testing::{assert_close, replay, replay_from};
 
     const GRADIENTS: [[f64; 2]; 3] = [[1.0, -2.0], [0.5, 0.25], [-1.5, 3.0]];
 
-    #[test]
-    fn rejects_learning_rates_that_are_not_positive_and_finite() {
-        for bad in [0.0, -0.1, f64::NAN, f64::INFINITY] {
-            let error = Sgd::<f32>::new(bad).unwrap_err();
-            assert!(error.to_string().starts_with("invalid learning_rate: must be a positive number"), "{error}");
-        }
+    fn with_momentum(momentum: f64, nesterov: bool) -> Sgd<f64> {
+        Sgd::new(SgdSettings { momentum, nesterov }).unwrap()
     }
 
     #[test]
     fn rejects_bad_momentum_and_nesterov_without_momentum() {
-        let sgd = || Sgd::<f64>::new(0.1).unwrap();
+        let sgd = Sgd::<f64>::default;
         for bad in [-0.1, 1.0, f64::NAN] {
             assert!(sgd().momentum(bad).unwrap_err().to_string().starts_with("invalid momentum: must be in [0, 1)"));
         }
@@ -182,19 +164,18 @@ mod tests {
 
     #[test]
     fn plain_steps_follow_the_gradient() {
-        let mut sgd = Sgd::new(0.1).unwrap();
-        let weights = replay(&mut sgd, [1.0, 2.0], &GRADIENTS);
+        let mut sgd = Sgd::default();
+        let weights = replay(&mut sgd, 0.1, [1.0, 2.0], &GRADIENTS);
         // W ← W − η Σ g over the three steps.
         assert_close(&weights, &[1.0 - 0.1 * 0.0, 2.0 - 0.1 * 1.25]);
         assert_eq!(sgd.momentum_buffer(0), None, "plain descent keeps no buffers");
-        assert_eq!(sgd.step_count(), 3);
     }
 
     #[test]
     fn momentum_steps_match_the_rule_written_out() {
         let (eta, mu) = (0.1, 0.9);
-        let mut sgd = Sgd::new(eta).unwrap().momentum(mu).unwrap();
-        let weights = replay(&mut sgd, [1.0, 2.0], &GRADIENTS);
+        let mut sgd = with_momentum(mu, false);
+        let weights = replay(&mut sgd, eta, [1.0, 2.0], &GRADIENTS);
         // buf1 = g1, buf2 = μ g1 + g2, buf3 = μ² g1 + μ g2 + g3; W3 = W0 − η (buf1 + buf2 + buf3).
         let expected: Vec<f64> = (0..2)
             .map(|i| {
@@ -212,8 +193,7 @@ mod tests {
     #[test]
     fn nesterov_steps_match_the_rule_written_out() {
         let (eta, mu) = (0.1, 0.9);
-        let mut sgd = Sgd::new(eta).unwrap().momentum(mu).unwrap().nesterov(true).unwrap();
-        let weights = replay(&mut sgd, [1.0, 2.0], &GRADIENTS);
+        let weights = replay(&mut with_momentum(mu, true), eta, [1.0, 2.0], &GRADIENTS);
         let expected: Vec<f64> = (0..2)
             .map(|i| {
                 let mut buffer = 0.0;
@@ -228,25 +208,22 @@ mod tests {
             .collect();
         assert_close(&weights, &expected);
         // First step by hand: W0 − η (1 + 0.9)·g1 = 1 − 0.19.
-        let mut one_step = Sgd::new(eta).unwrap().momentum(mu).unwrap().nesterov(true).unwrap();
-        assert_close(&replay(&mut one_step, [1.0, 2.0], &GRADIENTS[..1])[..1], &[0.81]);
+        assert_close(&replay(&mut with_momentum(mu, true), eta, [1.0, 2.0], &GRADIENTS[..1])[..1], &[0.81]);
     }
 
     #[test]
-    fn state_round_trips_and_continues_identically() {
-        let mut sgd = Sgd::new(0.1).unwrap().momentum(0.5).unwrap();
-        replay(&mut sgd, [1.0, 2.0], &GRADIENTS[..2]);
-        let state = sgd.state();
-        assert_eq!((state.optimizer.as_str(), state.step), ("sgd", 2));
-        assert_eq!(state.tensors[0].0, "momentum_buffer.0");
-        let mut restored = Sgd::new(1.0).unwrap().momentum(0.5).unwrap();
-        restored.load_state(&state).unwrap();
+    fn buffers_round_trip_and_continue_identically() {
+        let mut sgd = with_momentum(0.5, false);
+        let after_two = replay(&mut sgd, 0.1, [1.0, 2.0], &GRADIENTS[..2]);
+        let buffers = sgd.buffers();
+        assert_eq!(buffers[0].0, "momentum_buffer.0");
+        let mut restored = with_momentum(0.5, false);
+        restored.load_buffers(&buffers).unwrap();
         assert_eq!(restored, sgd);
-        assert_eq!(restored.state(), state);
+        let continued = replay_from(&mut sgd, "weight", 3, 0.1, after_two, &GRADIENTS[2..]);
+        assert_eq!(replay_from(&mut restored, "weight", 3, 0.1, after_two, &GRADIENTS[2..]), continued);
         // A plain-SGD optimizer has nowhere to put momentum buffers.
-        let error = Sgd::<f64>::new(0.1).unwrap().load_state(&state).unwrap_err();
+        let error = Sgd::<f64>::default().load_buffers(&buffers).unwrap_err();
         assert!(error.to_string().contains("unexpected tensor `momentum_buffer.0` for `sgd`"), "{error}");
-        let error = sgd.load_state(&OptimizerState { optimizer: "adam".into(), ..state }).unwrap_err();
-        assert!(error.to_string().contains("saved by `adam`, cannot be loaded into `sgd`"), "{error}");
     }
 }

@@ -1,10 +1,8 @@
 //! Per-parameter optimizer state: one buffer per tensor slot, created at the slot's first
-//! update, and its conversion to and from an [`OptimizerState`].
+//! update, and its conversion to and from named tensors for checkpoints.
 
 use std::collections::HashSet;
 
-use super::OptimizerState;
-use crate::check::check_learning_rate;
 use crate::{Error, Scalar};
 
 /// One buffer per tensor slot (e.g. Adam's first moments), named in checkpoints
@@ -59,34 +57,27 @@ impl<S: Scalar> SlotBuffers<S> {
     }
 }
 
-/// The [`OptimizerState`] of an optimizer called `optimizer` whose per-slot state is `groups`,
-/// slot by slot within each group, groups in the order given.
-pub(crate) fn export_state<S: Scalar>(
-    optimizer: &str,
-    step: u64,
-    learning_rate: f64,
-    groups: &[&SlotBuffers<S>],
-) -> OptimizerState {
+/// The buffers of `groups` as named tensors, slot by slot within each group, groups in the
+/// order given.
+pub(crate) fn export_buffers<S: Scalar>(groups: &[&SlotBuffers<S>]) -> Vec<(String, Vec<f64>)> {
     let mut tensors = Vec::new();
     for group in groups {
         group.export(&mut tensors);
     }
-    OptimizerState { optimizer: optimizer.into(), step, learning_rate, tensors }
+    tensors
 }
 
-/// Replaces the buffers in `groups` with the tensors of `state`, which must come from an
-/// optimizer called `optimizer`. Nothing changes unless the whole state is valid: every tensor
-/// is named `<group>.<slot>` for one of the groups, appears once, holds finite values, and has
-/// the same length as the other groups' tensors of its slot and as the buffer already held for
-/// that slot, if any; a slot present in one group is present in all.
-pub(crate) fn import_state<S: Scalar>(
-    state: &OptimizerState,
+/// Replaces the buffers in `groups` with `tensors`, saved by the optimizer called `optimizer`.
+/// Nothing changes unless all of them are valid: every tensor is named `<group>.<slot>` for one
+/// of the groups, appears once, holds finite values, and has the same length as the other
+/// groups' tensors of its slot and as the buffer already held for that slot, if any; a slot
+/// present in one group is present in all.
+pub(crate) fn import_buffers<S: Scalar>(
+    tensors: &[(String, Vec<f64>)],
     optimizer: &str,
     groups: &mut [&mut SlotBuffers<S>],
 ) -> Result<(), Error> {
     let invalid = |reason: String| Error::invalid("optimizer state", reason);
-    state.expect_optimizer(optimizer)?;
-    check_learning_rate(state.learning_rate)?;
     // The length each slot must have: first from the state already held, then from the state read.
     let mut lengths: Vec<Option<usize>> = Vec::new();
     for group in groups.iter() {
@@ -96,7 +87,7 @@ pub(crate) fn import_state<S: Scalar>(
     }
     let mut loaded: Vec<Vec<Vec<S>>> = vec![Vec::new(); groups.len()];
     let mut seen = HashSet::new();
-    for (name, values) in &state.tensors {
+    for (name, values) in tensors {
         let parsed = name.rsplit_once('.').and_then(|(stem, slot)| {
             let group = groups.iter().position(|group| group.name == stem)?;
             Some((group, slot.parse::<usize>().ok()?))
@@ -179,55 +170,44 @@ mod tests {
     }
 
     #[test]
-    fn state_round_trips_and_bad_states_change_nothing() {
+    fn buffers_round_trip_and_bad_ones_change_nothing() {
         let first = buffers("exp_avg", &[&[1.0, 2.0], &[3.0]]);
         let second = buffers("exp_avg_sq", &[&[4.0, 5.0], &[6.0]]);
-        let state = export_state("adam", 7, 0.1, &[&first, &second]);
-        let names: Vec<&str> = state.tensors.iter().map(|(name, _)| name.as_str()).collect();
+        let tensors = export_buffers(&[&first, &second]);
+        let names: Vec<&str> = tensors.iter().map(|(name, _)| name.as_str()).collect();
         assert_eq!(names, ["exp_avg.0", "exp_avg.1", "exp_avg_sq.0", "exp_avg_sq.1"]);
         let (mut a, mut b) = (SlotBuffers::new("exp_avg"), SlotBuffers::new("exp_avg_sq"));
-        import_state(&state, "adam", &mut [&mut a, &mut b]).unwrap();
+        import_buffers(&tensors, "adam", &mut [&mut a, &mut b]).unwrap();
         assert_eq!((&a, &b), (&first, &second));
 
-        let error = |state: &OptimizerState| {
+        let error = |tensors: &[(String, Vec<f64>)]| {
             let (mut a, mut b) = (first.clone(), second.clone());
-            let message = import_state(state, "adam", &mut [&mut a, &mut b]).unwrap_err().to_string();
+            let message = import_buffers(tensors, "adam", &mut [&mut a, &mut b]).unwrap_err().to_string();
             assert_eq!((&a, &b), (&first, &second), "a rejected state must change nothing");
             message
         };
-        let mut wrong = state.clone();
-        wrong.tensors[1].1.push(0.0);
+        let mut wrong = tensors.clone();
+        wrong[1].1.push(0.0);
         assert_eq!(error(&wrong), "invalid optimizer state: tensor `exp_avg.1` has 2 values where tensor slot 1 has 1");
-        let mut wrong = state.clone();
-        wrong.tensors.pop();
+        let mut wrong = tensors.clone();
+        wrong.pop();
         assert_eq!(error(&wrong), "invalid optimizer state: tensor slot 1 has no `exp_avg_sq.1`");
-        let mut wrong = state.clone();
-        wrong.tensors[0].0 = "momentum_buffer.0".into();
+        let mut wrong = tensors.clone();
+        wrong[0].0 = "momentum_buffer.0".into();
         assert!(error(&wrong).contains("unexpected tensor `momentum_buffer.0` for `adam`"));
-        let mut wrong = state.clone();
-        wrong.tensors[2].1[0] = f64::NAN;
+        let mut wrong = tensors.clone();
+        wrong[2].1[0] = f64::NAN;
         assert!(error(&wrong).contains("non-finite value NaN"));
-        let mut wrong = state.clone();
-        wrong.tensors[3].0 = "exp_avg_sq.0".into();
+        let mut wrong = tensors;
+        wrong[3].0 = "exp_avg_sq.0".into();
         assert_eq!(error(&wrong), "invalid optimizer state: tensor `exp_avg_sq.0` appears twice");
-        let mut wrong = state.clone();
-        wrong.optimizer = "sgd".into();
-        assert_eq!(error(&wrong), "invalid optimizer state: saved by `sgd`, cannot be loaded into `adam`");
-        let mut wrong = state;
-        wrong.learning_rate = -1.0;
-        assert!(error(&wrong).starts_with("invalid learning_rate"));
     }
 
     #[test]
-    fn a_state_for_another_network_is_rejected_by_the_sizes_already_held() {
+    fn buffers_for_another_network_are_rejected_by_the_sizes_already_held() {
         let mut held = buffers("sum", &[&[1.0, 2.0]]);
-        let other = OptimizerState {
-            optimizer: "adagrad".into(),
-            tensors: vec![("sum.0".into(), vec![1.0])],
-            ..Default::default()
-        };
-        let other = OptimizerState { learning_rate: 0.01, ..other };
-        let error = import_state(&other, "adagrad", &mut [&mut held]).unwrap_err();
+        let other = [("sum.0".to_owned(), vec![1.0])];
+        let error = import_buffers(&other, "adagrad", &mut [&mut held]).unwrap_err();
         assert_eq!(error.to_string(), "invalid optimizer state: tensor `sum.0` has 1 values where tensor slot 0 has 2");
     }
 }

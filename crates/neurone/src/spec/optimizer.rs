@@ -64,14 +64,15 @@ impl OptimizerSpec {
 
     /// A trainer driven by this optimizer at `learning_rate`, with the trainer's defaults.
     pub fn trainer<'a, S: Scalar>(&self, learning_rate: f64) -> Result<Trainer<'a, S>, Error> {
-        Ok(match *self {
-            OptimizerSpec::Sgd(settings) => Trainer::new(Sgd::with_settings(learning_rate, settings)?),
-            OptimizerSpec::Rmsprop(settings) => Trainer::new(RmsProp::with_settings(learning_rate, settings)?),
-            OptimizerSpec::Adagrad(settings) => Trainer::new(Adagrad::with_settings(learning_rate, settings)?),
-            OptimizerSpec::Adam(settings) => Trainer::new(Adam::with_settings(learning_rate, settings)?),
-            OptimizerSpec::Adamw(settings) => Trainer::new(AdamW::with_settings(learning_rate, settings)?),
+        let trainer = match *self {
+            OptimizerSpec::Sgd(settings) => Trainer::new(Sgd::new(settings)?),
+            OptimizerSpec::Rmsprop(settings) => Trainer::new(RmsProp::new(settings)?),
+            OptimizerSpec::Adagrad(settings) => Trainer::new(Adagrad::new(settings)?),
+            OptimizerSpec::Adam(settings) => Trainer::new(Adam::new(settings)?),
+            OptimizerSpec::Adamw(settings) => Trainer::new(AdamW::new(settings)?),
             OptimizerSpec::Lbfgs(settings) => Trainer::lbfgs(Lbfgs::with_settings(settings)?),
-        })
+        };
+        Ok(trainer.learning_rate(learning_rate))
     }
 }
 

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{OptimizerSpec, Task};
-use crate::check::{check_at_least, check_learning_rate};
+use crate::check::check_at_least;
 use crate::{Clipping, EarlyStopping, Error, Loss, Metric, Monitor, Penalty, Scalar, Schedule, Trainer};
 
 /// Everything about training a user chooses, with its defaults.
@@ -113,7 +113,6 @@ impl TrainingSpec {
     /// The trainer this spec describes (without a checkpoint callback: attach one with
     /// [`Trainer::checkpoint_every`] every [`TrainingSpec::checkpoint_every`] epochs).
     pub fn trainer<'a, S: Scalar>(&self) -> Result<Trainer<'a, S>, Error> {
-        check_learning_rate(self.learning_rate())?;
         self.optimizer.validate().map_err(|error| error.within("optimizer"))?;
         check_at_least("log_every", self.log_every, 1)?;
         if let Some(every) = self.checkpoint_every {

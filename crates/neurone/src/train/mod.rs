@@ -21,7 +21,7 @@ pub use validation_metric::Metric;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-use crate::check::check_at_least;
+use crate::check::{check_at_least, check_learning_rate};
 use crate::optim::{Lbfgs, Schedule};
 use crate::{Dataset, Error, Network, Optimizer, Rng, Scalar};
 
@@ -44,7 +44,7 @@ use crate::{Dataset, Error, Network, Optimizer, Rng, Scalar};
 ///     .dense(16, Activation::Tanh)
 ///     .dense(1, Activation::Identity)
 ///     .build(&mut rng)?;
-/// let mut trainer = Trainer::new(Sgd::new(0.05)?)
+/// let mut trainer = Trainer::new(Sgd::default()).learning_rate(0.05)
 ///     .epochs(20)
 ///     .batch_size(16)
 ///     .early_stopping(EarlyStopping::new(Monitor::ValidationLoss).patience(5));
@@ -74,11 +74,11 @@ type EpochCallback<'a> = Box<dyn FnMut(&EpochRecord) + 'a>;
 type CheckpointCallback<'a, S> = Box<dyn FnMut(&Checkpoint<S>) -> Result<(), Error> + 'a>;
 
 impl<'a, S: Scalar> Trainer<'a, S> {
-    /// A trainer using `optimizer` on minibatches, for 200 epochs (scikit-learn's `max_iter`) of
-    /// batches of 32 samples (Keras' default), shuffled every epoch, without penalty or
-    /// clipping.
+    /// A trainer using `optimizer` on minibatches at its default learning rate (set another with
+    /// [`Trainer::learning_rate`]), for 200 epochs (scikit-learn's `max_iter`) of batches of 32
+    /// samples (Keras' default), shuffled every epoch, without penalty or clipping.
     pub fn new(optimizer: impl Optimizer<S> + 'a) -> Self {
-        Self::with_solver(Minibatch(optimizer))
+        Self::with_solver(Minibatch::new(optimizer))
     }
 
     /// A trainer doing one full-batch L-BFGS iteration per epoch (scikit-learn's default
@@ -105,6 +105,13 @@ impl<'a, S: Scalar> Trainer<'a, S> {
             on_epoch: None,
             checkpoints: None,
         }
+    }
+
+    /// η, the step of gradient descent, positive and finite (L-BFGS has none: its line search
+    /// picks each step).
+    pub fn learning_rate(mut self, learning_rate: f64) -> Self {
+        self.solver.set_learning_rate(learning_rate);
+        self
     }
 
     /// Number of passes over the training data (the most, with early stopping).
@@ -216,7 +223,7 @@ impl<'a, S: Scalar> Trainer<'a, S> {
     ///
     /// let data = datasets::xor::<f64>();
     /// let network = Network::builder(2).dense(4, Activation::Tanh).dense(1, Activation::Sigmoid).build(&mut seeded_rng(1))?;
-    /// let trainer = |epochs| Trainer::new(Adam::new(0.05).unwrap()).epochs(epochs).batch_size(2);
+    /// let trainer = |epochs| Trainer::new(Adam::default()).learning_rate(0.05).epochs(epochs).batch_size(2);
     ///
     /// let mut straight = network.clone();
     /// trainer(10).fit(&mut straight, &data, None, &mut seeded_rng(2))?;
@@ -302,7 +309,9 @@ impl<'a, S: Scalar> Trainer<'a, S> {
         if let Some(clipping) = &self.clipping {
             clipping.check()?;
         }
-        if !self.solver.has_learning_rate() {
+        if self.solver.has_learning_rate() {
+            check_learning_rate(self.solver.learning_rate())?;
+        } else {
             if self.schedule.is_some() {
                 return Err(Error::invalid(
                     "schedule",

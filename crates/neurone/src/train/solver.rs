@@ -5,8 +5,9 @@ use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::{Batches, Clipping, Penalty};
+use crate::check::check_learning_rate;
 use crate::network::Mode;
-use crate::optim::{Lbfgs, OptimizerState};
+use crate::optim::{Lbfgs, OptimizerState, Step};
 use crate::{Error, Network, Optimizer, Rng, Scalar};
 
 /// What every step of an epoch applies besides the solver's own rule.
@@ -78,25 +79,54 @@ enum EarlyEnd {
     Diverged(f64),
 }
 
-/// Minibatch gradient descent with an [`Optimizer`].
+/// Minibatch gradient descent with an [`Optimizer`]: the solver counts the steps t and holds
+/// the learning rate η that a schedule changes; the optimizer applies its rule at each step.
 #[derive(Clone, Debug)]
-pub struct Minibatch<O>(pub O);
+pub struct Minibatch<O> {
+    optimizer: O,
+    learning_rate: f64,
+    steps: u64,
+}
+
+impl<O> Minibatch<O> {
+    /// Steps of `optimizer` at its default learning rate, none taken yet.
+    pub fn new<S: Scalar>(optimizer: O) -> Self
+    where
+        O: Optimizer<S>,
+    {
+        Self { learning_rate: optimizer.default_learning_rate(), optimizer, steps: 0 }
+    }
+
+    /// The optimizer, with the buffers it has accumulated.
+    pub fn optimizer(&self) -> &O {
+        &self.optimizer
+    }
+}
 
 impl<S: Scalar, O: Optimizer<S>> Solver<S> for Minibatch<O> {
     fn learning_rate(&self) -> f64 {
-        self.0.learning_rate()
+        self.learning_rate
     }
 
     fn set_learning_rate(&mut self, learning_rate: f64) {
-        self.0.set_learning_rate(learning_rate);
+        self.learning_rate = learning_rate;
     }
 
     fn state(&self) -> OptimizerState {
-        self.0.state()
+        OptimizerState {
+            optimizer: self.optimizer.name().to_owned(),
+            step: self.steps,
+            learning_rate: self.learning_rate,
+            tensors: self.optimizer.buffers(),
+        }
     }
 
     fn load_state(&mut self, state: &OptimizerState) -> Result<(), Error> {
-        self.0.load_state(state)
+        state.expect_optimizer(self.optimizer.name())?;
+        check_learning_rate(state.learning_rate)?;
+        self.optimizer.load_buffers(&state.tensors)?;
+        (self.steps, self.learning_rate) = (state.step, state.learning_rate);
+        Ok(())
     }
 
     /// For each minibatch: forward, backpropagation, penalty gradient, clipping, update.
@@ -121,7 +151,8 @@ impl<S: Scalar, O: Optimizer<S>> Solver<S> for Minibatch<O> {
             if let Some(clipping) = &settings.clipping {
                 clipping.apply(network);
             }
-            network.update(&mut self.0);
+            self.steps += 1;
+            network.update(&mut self.optimizer, Step { number: self.steps, learning_rate: self.learning_rate });
             loss_sum += loss * rows as f64;
             samples += rows;
             Ok(ControlFlow::Continue(()))

@@ -4,7 +4,7 @@ use std::sync::atomic::Ordering;
 
 use super::*;
 use crate::layer::ParameterMut;
-use crate::optim::{OptimizerState, PlateauMode};
+use crate::optim::{PlateauMode, Step};
 use crate::{Activation, Matrix, Sgd, datasets, seeded_rng};
 
 fn network(seed: u64) -> Network<f64> {
@@ -15,7 +15,7 @@ fn train(seed: u64, batch_size: usize, epochs: usize) -> (Network<f64>, History)
     let mut rng = seeded_rng(seed);
     let data = datasets::sine(50, &mut rng);
     let mut network = network(seed);
-    let mut trainer = Trainer::new(Sgd::new(0.05).unwrap()).epochs(epochs).batch_size(batch_size);
+    let mut trainer = Trainer::new(Sgd::default()).learning_rate(0.05).epochs(epochs).batch_size(batch_size);
     let history = trainer.fit(&mut network, &data, Some(&data), &mut rng).unwrap();
     (network, history)
 }
@@ -42,11 +42,11 @@ fn one_full_batch_step_is_one_gradient_descent_step() {
     let data = datasets::sine::<f64>(10, &mut rng);
     let mut by_trainer = network(2);
     let mut by_hand = by_trainer.clone();
-    let mut trainer = Trainer::new(Sgd::new(0.1).unwrap()).epochs(1).batch_size(10);
+    let mut trainer = Trainer::new(Sgd::default()).learning_rate(0.1).epochs(1).batch_size(10);
     trainer.fit(&mut by_trainer, &data, None, &mut rng).unwrap();
     // The same step written out: W ← W − η ∂J/∂W over the (reordered, same) whole batch.
     by_hand.compute_gradients(data.inputs(), data.targets()).unwrap();
-    by_hand.update(&mut Sgd::new(0.1).unwrap());
+    by_hand.update(&mut Sgd::default(), Step { number: 1, learning_rate: 0.1 });
     for (a, b) in weights(&by_trainer).iter().zip(weights(&by_hand)) {
         let (a, b) = (f64::from_bits(*a), f64::from_bits(b));
         assert!((a - b).abs() < 1e-12, "{a} vs {b}");
@@ -58,7 +58,7 @@ fn the_last_partial_batch_is_used() {
     // 50 samples in batches of 20: steps on 20, 20 and 10 samples, three per epoch.
     let mut rng = seeded_rng(3);
     let data = datasets::sine(50, &mut rng);
-    let mut trainer = Trainer::new(Sgd::new(0.1).unwrap()).epochs(2).batch_size(20);
+    let mut trainer = Trainer::new(Sgd::default()).learning_rate(0.1).epochs(2).batch_size(20);
     trainer.fit(&mut network(3), &data, None, &mut rng).unwrap();
     assert_eq!(trainer.solver().state().step, 6);
 }
@@ -79,7 +79,7 @@ fn unshuffled_training_is_deterministic_and_learns() {
     let mut rng = seeded_rng(4);
     let data = datasets::sine(40, &mut rng);
     let mut network = network(4);
-    let mut trainer = Trainer::new(Sgd::new(0.05).unwrap()).epochs(20).batch_size(8).shuffle(false);
+    let mut trainer = Trainer::new(Sgd::default()).learning_rate(0.05).epochs(20).batch_size(8).shuffle(false);
     let history = trainer.fit(&mut network, &data, None, &mut rng).unwrap();
     assert!(history.last().unwrap().train_loss < history.epochs[0].train_loss);
 }
@@ -90,7 +90,7 @@ fn divergence_is_an_error_naming_the_epoch() {
     let x = Matrix::column(&[1e3, -1e3, 5e2]);
     let data = Dataset::new(x.clone(), x).unwrap();
     let mut network = network(5);
-    let mut trainer = Trainer::new(Sgd::new(1e6).unwrap()).epochs(50).batch_size(3);
+    let mut trainer = Trainer::new(Sgd::default()).learning_rate(1e6).epochs(50).batch_size(3);
     let error = trainer.fit(&mut network, &data, None, &mut rng).unwrap_err();
     assert!(matches!(error, Error::Diverged { .. }), "{error}");
     assert!(error.to_string().contains("try a smaller learning rate"), "{error}");
@@ -101,12 +101,14 @@ fn bad_settings_and_shapes_are_errors() {
     let mut rng = seeded_rng(6);
     let data = datasets::sine::<f64>(10, &mut rng);
     let mut net = network(6);
-    let error = Trainer::new(Sgd::new(0.1).unwrap()).epochs(0).fit(&mut net, &data, None, &mut rng).unwrap_err();
+    let error =
+        Trainer::new(Sgd::default()).learning_rate(0.1).epochs(0).fit(&mut net, &data, None, &mut rng).unwrap_err();
     assert_eq!(error.to_string(), "invalid epochs: must be at least 1, got 0");
-    let error = Trainer::new(Sgd::new(0.1).unwrap()).batch_size(0).fit(&mut net, &data, None, &mut rng).unwrap_err();
+    let error =
+        Trainer::new(Sgd::default()).learning_rate(0.1).batch_size(0).fit(&mut net, &data, None, &mut rng).unwrap_err();
     assert_eq!(error.to_string(), "invalid batch_size: must be at least 1, got 0");
     let wide = Dataset::new(Matrix::zeros(4, 2), Matrix::zeros(4, 1)).unwrap();
-    let error = Trainer::new(Sgd::new(0.1).unwrap()).fit(&mut net, &wide, None, &mut rng).unwrap_err();
+    let error = Trainer::new(Sgd::default()).learning_rate(0.1).fit(&mut net, &wide, None, &mut rng).unwrap_err();
     assert!(error.to_string().contains("training data has 2 input and 1 target columns"), "{error}");
 }
 
@@ -121,7 +123,7 @@ fn early_stopping_restores_the_best_epochs_weights_exactly() {
     let run = |epochs: usize, stopping: Option<EarlyStopping>| {
         let mut rng = seeded_rng(10);
         let mut network = network(10);
-        let mut trainer = Trainer::new(Sgd::new(0.05).unwrap()).epochs(epochs).batch_size(10);
+        let mut trainer = Trainer::new(Sgd::default()).learning_rate(0.05).epochs(epochs).batch_size(10);
         if let Some(stopping) = stopping {
             trainer = trainer.early_stopping(stopping);
         }
@@ -145,11 +147,13 @@ fn early_stopping_needs_what_it_monitors() {
     let mut rng = seeded_rng(11);
     let data = datasets::sine::<f64>(10, &mut rng);
     let mut net = network(11);
-    let mut trainer = Trainer::new(Sgd::new(0.1).unwrap()).early_stopping(EarlyStopping::new(Monitor::ValidationLoss));
+    let mut trainer =
+        Trainer::new(Sgd::default()).learning_rate(0.1).early_stopping(EarlyStopping::new(Monitor::ValidationLoss));
     let error = trainer.fit(&mut net, &data, None, &mut rng).unwrap_err();
     assert!(error.to_string().contains("monitors val_loss but there is no validation set"), "{error}");
-    let mut trainer =
-        Trainer::new(Sgd::new(0.1).unwrap()).early_stopping(EarlyStopping::new(Monitor::Validation(Metric::R2)));
+    let mut trainer = Trainer::new(Sgd::default())
+        .learning_rate(0.1)
+        .early_stopping(EarlyStopping::new(Monitor::Validation(Metric::R2)));
     let error = trainer.fit(&mut net, &data, Some(&data), &mut rng).unwrap_err();
     assert!(error.to_string().contains("not among the metrics measured"), "{error}");
 }
@@ -159,7 +163,7 @@ fn validation_metrics_are_recorded_every_epoch() {
     let mut rng = seeded_rng(12);
     let data = datasets::sine::<f64>(40, &mut rng);
     let mut net = network(12);
-    let mut trainer = Trainer::new(Sgd::new(0.05).unwrap()).epochs(5).metrics(&[Metric::R2, Metric::Mae]);
+    let mut trainer = Trainer::new(Sgd::default()).learning_rate(0.05).epochs(5).metrics(&[Metric::R2, Metric::Mae]);
     let history = trainer.fit(&mut net, &data, Some(&data), &mut rng).unwrap();
     let last = history.last().unwrap();
     let predictions = net.predict(data.inputs()).unwrap();
@@ -176,8 +180,11 @@ fn an_l2_step_adds_lambda_w_to_the_gradient() {
     let mut by_trainer = network(13);
     let mut by_hand = by_trainer.clone();
     let (learning_rate, l2) = (0.1, 0.5);
-    let mut trainer =
-        Trainer::new(Sgd::new(learning_rate).unwrap()).epochs(1).batch_size(10).penalty(Penalty { l1: 0.0, l2 });
+    let mut trainer = Trainer::new(Sgd::default())
+        .learning_rate(learning_rate)
+        .epochs(1)
+        .batch_size(10)
+        .penalty(Penalty { l1: 0.0, l2 });
     let history = trainer.fit(&mut by_trainer, &data, None, &mut rng).unwrap();
     // By hand: W ← W − η (∂J/∂W + λ W) for weights, b ← b − η ∂J/∂b for biases.
     by_hand.compute_gradients(data.inputs(), data.targets()).unwrap();
@@ -227,7 +234,7 @@ fn divergence_keeps_the_last_good_weights() {
     let data = Dataset::new(x.clone(), x.clone()).unwrap();
     let train = |epochs: usize| {
         let mut network = network(15);
-        let mut trainer = Trainer::new(Sgd::new(1e3).unwrap()).epochs(epochs).batch_size(2);
+        let mut trainer = Trainer::new(Sgd::default()).learning_rate(1e3).epochs(epochs).batch_size(2);
         let result = trainer.fit(&mut network, &data, None, &mut seeded_rng(15));
         (network, result)
     };
@@ -245,7 +252,7 @@ fn a_step_schedule_sets_the_learning_rate_of_each_epoch() {
     let mut rng = seeded_rng(16);
     let data = datasets::sine::<f64>(20, &mut rng);
     let mut trainer =
-        Trainer::new(Sgd::new(0.1).unwrap()).epochs(7).schedule(Schedule::Step { step_size: 3, gamma: 0.5 });
+        Trainer::new(Sgd::default()).learning_rate(0.1).epochs(7).schedule(Schedule::Step { step_size: 3, gamma: 0.5 });
     let history = trainer.fit(&mut network(16), &data, None, &mut rng).unwrap();
     let rates: Vec<f64> = history.epochs.iter().map(|r| r.learning_rate).collect();
     assert_eq!(rates, [0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.025]);
@@ -258,8 +265,11 @@ fn reduce_on_plateau_watches_the_monitored_quantity_in_its_direction() {
     // A learning rate so small that the (full-batch) training loss cannot improve by the
     // relative threshold: after `patience` such epochs η is halved, and again, and again.
     let plateau = crate::optim::Plateau { patience: 2, factor: 0.5, ..Default::default() };
-    let mut trainer =
-        Trainer::new(Sgd::new(1e-6).unwrap()).epochs(10).batch_size(20).schedule(Schedule::ReduceOnPlateau(plateau));
+    let mut trainer = Trainer::new(Sgd::default())
+        .learning_rate(1e-6)
+        .epochs(10)
+        .batch_size(20)
+        .schedule(Schedule::ReduceOnPlateau(plateau));
     let history = trainer.fit(&mut network(17), &data, None, &mut rng).unwrap();
     let rates: Vec<f64> = history.epochs.iter().map(|r| r.learning_rate * 1e6).collect();
     assert_eq!(rates[..4], [1.0, 1.0, 1.0, 1.0], "{rates:?}");
@@ -317,11 +327,13 @@ fn a_stop_request_ends_training_cleanly() {
     let stop = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&stop);
     let mut trainer =
-        Trainer::new(Sgd::new(0.05).unwrap()).epochs(100).batch_size(8).stop_when(stop).on_epoch(move |record| {
-            if record.epoch == 3 {
-                flag.store(true, Ordering::Relaxed);
-            }
-        });
+        Trainer::new(Sgd::default()).learning_rate(0.05).epochs(100).batch_size(8).stop_when(stop).on_epoch(
+            move |record| {
+                if record.epoch == 3 {
+                    flag.store(true, Ordering::Relaxed);
+                }
+            },
+        );
     let mut net = network(20);
     let history = trainer.fit(&mut net, &data, Some(&data), &mut rng).unwrap();
     assert!(history.interrupted);
@@ -332,33 +344,28 @@ fn a_stop_request_ends_training_cleanly() {
 /// Plain SGD that sets a stop flag as it begins its step number `stop_at` (1-based).
 struct StopAtStep {
     sgd: Sgd<f64>,
-    steps: usize,
-    stop_at: usize,
+    stop_at: u64,
     flag: Arc<AtomicBool>,
 }
 
 impl Optimizer<f64> for StopAtStep {
-    fn begin_step(&mut self) {
-        self.steps += 1;
-        if self.steps == self.stop_at {
+    fn name(&self) -> &'static str {
+        "sgd"
+    }
+    fn default_learning_rate(&self) -> f64 {
+        Optimizer::<f64>::default_learning_rate(&self.sgd)
+    }
+    fn update(&mut self, slot: usize, parameter: ParameterMut<'_, f64>, step: Step) {
+        if slot == 0 && step.number == self.stop_at {
             self.flag.store(true, Ordering::Relaxed);
         }
-        self.sgd.begin_step();
+        self.sgd.update(slot, parameter, step);
     }
-    fn update(&mut self, slot: usize, tensor: ParameterMut<'_, f64>) {
-        self.sgd.update(slot, tensor);
+    fn buffers(&self) -> Vec<(String, Vec<f64>)> {
+        self.sgd.buffers()
     }
-    fn learning_rate(&self) -> f64 {
-        self.sgd.learning_rate()
-    }
-    fn set_learning_rate(&mut self, learning_rate: f64) {
-        self.sgd.set_learning_rate(learning_rate);
-    }
-    fn state(&self) -> OptimizerState {
-        self.sgd.state()
-    }
-    fn load_state(&mut self, state: &OptimizerState) -> Result<(), Error> {
-        self.sgd.load_state(state)
+    fn load_buffers(&mut self, buffers: &[(String, Vec<f64>)]) -> Result<(), Error> {
+        self.sgd.load_buffers(buffers)
     }
 }
 
@@ -366,10 +373,11 @@ impl Optimizer<f64> for StopAtStep {
 fn a_stop_request_mid_epoch_ends_it_after_the_current_batch() {
     let data = datasets::sine::<f64>(40, &mut seeded_rng(21));
     let stop = Arc::new(AtomicBool::new(false));
-    let optimizer = StopAtStep { sgd: Sgd::new(0.05).unwrap(), steps: 0, stop_at: 2, flag: Arc::clone(&stop) };
+    let optimizer = StopAtStep { sgd: Sgd::default(), stop_at: 2, flag: Arc::clone(&stop) };
     let mut checkpoints = 0;
     let mut interrupted = network(21);
     let history = Trainer::new(optimizer)
+        .learning_rate(0.05)
         .epochs(10)
         .batch_size(8)
         .shuffle(false)
@@ -384,7 +392,8 @@ fn a_stop_request_mid_epoch_ends_it_after_the_current_batch() {
     // The same two batches, as a whole epoch of their own.
     let first_two_batches = data.subset(&(0..16).collect::<Vec<_>>()).unwrap();
     let mut two_steps = network(21);
-    let reference = Trainer::new(Sgd::new(0.05).unwrap())
+    let reference = Trainer::new(Sgd::default())
+        .learning_rate(0.05)
         .epochs(1)
         .batch_size(8)
         .shuffle(false)

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 use neurone::data::{Preprocessing, Scaler};
+use neurone::optim::Step;
 use neurone::{Activation, Loss, Matrix, Mode, Model, Network, NetworkBuilder, Scalar, Sgd, seeded_rng};
 
 /// `rows` × `cols` inputs spread over roughly [−3, 3], the same on every platform.
@@ -73,11 +74,11 @@ pub fn classifier<S: Scalar>() -> Model<S> {
 fn trained<S: Scalar>(builder: NetworkBuilder, x: &Matrix<S>, y: &Matrix<S>) -> Network<S> {
     let mut rng = seeded_rng(11);
     let mut network = builder.build::<S>(&mut rng).unwrap();
-    let mut optimizer = Sgd::new(0.05).unwrap();
-    for _ in 0..20 {
+    let mut optimizer = Sgd::default();
+    for number in 1..=20 {
         network.forward(x, Mode::Train).unwrap();
         network.backward(x, y).unwrap();
-        network.update(&mut optimizer);
+        network.update(&mut optimizer, Step { number, learning_rate: 0.05 });
     }
     network
 }
