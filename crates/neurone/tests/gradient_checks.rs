@@ -1,6 +1,7 @@
 //! Backpropagation against finite differences, in f64, for every activation × loss pairing.
 
-use neurone::{Activation, Loss, Matrix, Network, gradient_check, seeded_rng};
+use neurone::layer::Layer;
+use neurone::{Activation, Loss, Matrix, Mode, Network, gradient_check, seeded_rng};
 use rand::RngExt;
 
 const ACTIVATIONS: [Activation; 9] = [
@@ -116,22 +117,80 @@ fn dropout_layers_pass_the_gradient_check_with_their_mask() {
     assert!(report.max_relative_error() < 1e-6, "{report:#?}");
 }
 
+/// A 3 → 5 → bn → 4 → bn → 3 network whose batch-norm layers hold random γ (of both signs,
+/// away from 0 and 1), random β, and running statistics moved from their defaults by training
+/// passes on shifted inputs: a backward pass that dropped γ or β, or confused the running
+/// statistics with the batch's, would fail the checks below.
+fn batch_norm_network(loss: Loss, seed: u64) -> Network<f64> {
+    let mut network: Network<f64> = Network::builder(3)
+        .dense(5, Activation::Identity)
+        .batch_norm()
+        .dense(4, Activation::Tanh)
+        .batch_norm()
+        .dense(3, Activation::Identity)
+        .loss(loss)
+        .build(&mut seeded_rng(seed))
+        .unwrap();
+    let (x, _) = batch(16, seed + 1);
+    let shifted = Matrix::new(16, 3, x.as_slice().iter().map(|v| 3.0 * v + 1.5).collect()).unwrap();
+    for _ in 0..5 {
+        network.forward(&shifted, Mode::Train).unwrap();
+    }
+    let batch_norm_layers: Vec<usize> =
+        (0..network.layers().len()).filter(|&l| matches!(network.layers()[l], Layer::BatchNorm(_))).collect();
+    let mut rng = seeded_rng(seed + 2);
+    for (_, parameter) in network.parameters_mut().filter(|(layer, _)| batch_norm_layers.contains(layer)) {
+        for value in parameter.value.iter_mut() {
+            *value = match parameter.name {
+                "weight" => rng.random_range(0.3..2.0) * if rng.random_bool(0.5) { 1.0 } else { -1.0 },
+                _ => rng.random_range(-1.0..1.0),
+            };
+        }
+    }
+    for &layer in &batch_norm_layers {
+        let Layer::BatchNorm(batch_norm) = &network.layers()[layer] else { unreachable!() };
+        assert!(batch_norm.running_mean().iter().all(|&m| m != 0.0), "{:?}", batch_norm.running_mean());
+        assert!(batch_norm.running_variance().iter().all(|&v| v != 1.0), "{:?}", batch_norm.running_variance());
+        assert!(batch_norm.gamma().iter().all(|&g| g.abs() >= 0.3 && g != 1.0));
+    }
+    network
+}
+
 #[test]
 fn batch_norm_layers_pass_the_gradient_check_in_training_mode() {
     for loss in [Loss::MeanSquaredError, Loss::Huber { delta: 0.5 }] {
-        let network: Network<f64> = Network::builder(3)
-            .dense(5, Activation::Identity)
-            .batch_norm()
-            .dense(4, Activation::Tanh)
-            .batch_norm()
-            .dense(3, Activation::Identity)
-            .loss(loss)
-            .build(&mut seeded_rng(22))
-            .unwrap();
+        let network = batch_norm_network(loss, 22);
         let (x, y) = batch(7, 23);
         let report = gradient_check(&network, &x, &y).unwrap();
         // γ and β of both batch-norm layers are checked along with the dense tensors.
         assert_eq!(report.tensors.len(), 10);
         assert!(report.max_relative_error() < 1e-6, "{loss}: {report:#?}");
     }
+}
+
+#[test]
+fn batch_norm_layers_backpropagate_through_their_running_statistics_in_evaluation_mode() {
+    // In evaluation mode batch norm is the affine map γ (x − running mean)/√(running σ² + ε) + β:
+    // backpropagation after `forward(Mode::Eval)` must agree with finite differences of
+    // `evaluate`, which uses the running statistics.
+    let mut network = batch_norm_network(Loss::MeanSquaredError, 24);
+    let (x, y) = batch(7, 25);
+    network.forward(&x, Mode::Eval).unwrap();
+    network.backward(&x, &y).unwrap();
+    let analytic: Vec<Vec<f64>> = network.parameters().map(|(_, parameter)| parameter.gradient.to_vec()).collect();
+    let step = 1e-5;
+    let mut worst = 0.0f64;
+    for (slot, gradient) in analytic.iter().enumerate() {
+        for (index, &analytic) in gradient.iter().enumerate() {
+            let loss_at = |shift: f64| {
+                let mut shifted = network.clone();
+                shifted.parameters_mut().nth(slot).unwrap().1.value[index] += shift;
+                shifted.evaluate(&x, &y).unwrap()
+            };
+            let numeric =
+                (8.0 * (loss_at(step) - loss_at(-step)) - (loss_at(2.0 * step) - loss_at(-2.0 * step))) / (12.0 * step);
+            worst = worst.max((analytic - numeric).abs() / analytic.abs().max(numeric.abs()).max(1e-3));
+        }
+    }
+    assert!(worst < 1e-6, "relative error {worst:e}");
 }
