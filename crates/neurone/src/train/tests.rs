@@ -5,7 +5,7 @@ use std::sync::atomic::Ordering;
 use super::*;
 use crate::layer::ParameterMut;
 use crate::optim::{PlateauMode, Step};
-use crate::{Activation, Matrix, Sgd, datasets, seeded_rng};
+use crate::{Activation, AdamW, Matrix, Sgd, datasets, seeded_rng};
 
 fn network(seed: u64) -> Network<f64> {
     Network::builder(1).dense(8, Activation::Tanh).dense(1, Activation::Identity).build(&mut seeded_rng(seed)).unwrap()
@@ -405,4 +405,87 @@ fn a_stop_request_mid_epoch_ends_it_after_the_current_batch() {
     assert_eq!(history.epochs[0].train_loss.to_bits(), reference.epochs[0].train_loss.to_bits());
     assert_eq!(weights(&interrupted), weights(&two_steps), "exactly the two batches before the stop were stepped");
     assert_eq!(checkpoints, 0, "a partial epoch is not checkpointed");
+}
+
+/// A 2 → 6 → bn → 3 network, a batch of 8 rows, and its names of tensors: dense weights,
+/// biases, batch norm's γ and β, each kind present.
+fn network_with_batch_norm() -> (Network<f64>, Matrix<f64>, Matrix<f64>) {
+    let network = Network::builder(2)
+        .dense(6, Activation::Tanh)
+        .batch_norm()
+        .dense(3, Activation::Identity)
+        .build(&mut seeded_rng(22))
+        .unwrap();
+    let x = Matrix::new(8, 2, (0..16).map(|i| (i as f64 * 0.9).sin() * 2.0).collect()).unwrap();
+    let y = Matrix::new(8, 3, (0..24).map(|i| (i as f64 * 0.4).cos()).collect()).unwrap();
+    (network, x, y)
+}
+
+#[test]
+fn the_l1_and_l2_penalties_add_the_gradient_of_their_value() {
+    // ∂/∂θ (J + l1 Σ|W| + ½ l2 Σ W²), by backpropagation plus `add_gradient`, against central
+    // differences of J + `value`: checks the L1 term's sign and the L2 term's factor, and that
+    // neither touches a bias or batch norm's γ and β.
+    let (mut network, x, y) = network_with_batch_norm();
+    let penalty = Penalty { l1: 0.03, l2: 0.2 };
+    network.compute_gradients(&x, &y).unwrap();
+    penalty.add_gradient(&mut network);
+    let analytic: Vec<Vec<f64>> = network.parameters().map(|(_, parameter)| parameter.gradient.to_vec()).collect();
+    let objective = |network: &mut Network<f64>| network.compute_gradients(&x, &y).unwrap() + penalty.value(network);
+    let step = 1e-6;
+    for (slot, gradient) in analytic.iter().enumerate() {
+        for (index, &analytic) in gradient.iter().enumerate() {
+            let at = |shift: f64| {
+                let mut shifted = network.clone();
+                shifted.parameters_mut().nth(slot).unwrap().1.value[index] += shift;
+                objective(&mut shifted)
+            };
+            let numeric = (at(step) - at(-step)) / (2.0 * step);
+            assert!((analytic - numeric).abs() < 1e-7, "tensor {slot} value {index}: {analytic} vs {numeric}");
+        }
+    }
+    // Only dense weights are penalised: the value is l1 Σ|W| + ½ l2 Σ W² over them alone.
+    let by_hand: f64 = network
+        .parameters()
+        .filter(|(layer, parameter)| parameter.name == "weight" && network.layers()[*layer].as_dense().is_some())
+        .flat_map(|(_, parameter)| parameter.value)
+        .map(|w| 0.03 * w.abs() + 0.5 * 0.2 * w * w)
+        .sum();
+    assert!((penalty.value(&network) - by_hand).abs() < 1e-12);
+}
+
+#[test]
+fn biases_and_batch_norm_scales_and_shifts_are_never_penalised_or_decayed() {
+    let (mut network, x, y) = network_with_batch_norm();
+    // Batch norm's γ and β away from their initial 1 and 0, so that a decay would show.
+    for (layer, parameter) in network.parameters_mut() {
+        if layer == 1 {
+            parameter.value.iter_mut().for_each(|v| *v += 0.5);
+        }
+    }
+    let is_dense_weight = |network: &Network<f64>, layer: usize, name: &str| {
+        name == "weight" && network.layers()[layer].as_dense().is_some()
+    };
+    network.compute_gradients(&x, &y).unwrap();
+    let before: Vec<Vec<f64>> = network.parameters().map(|(_, parameter)| parameter.gradient.to_vec()).collect();
+    let mut penalised = network.clone();
+    Penalty { l1: 0.5, l2: 0.5 }.add_gradient(&mut penalised);
+    for (slot, (layer, parameter)) in penalised.parameters().enumerate() {
+        let changed = parameter.gradient != before[slot].as_slice();
+        assert_eq!(changed, is_dense_weight(&network, layer, parameter.name), "layer {layer} {}", parameter.name);
+    }
+
+    // With zero gradients, AdamW's step is its decay alone: W ← (1 − ηλ) W for dense weights,
+    // nothing for the rest.
+    let mut decayed = network.clone();
+    decayed.parameters_mut().for_each(|(_, parameter)| parameter.gradient.fill(0.0));
+    decayed.update(&mut AdamW::default().weight_decay(0.1).unwrap(), Step { number: 1, learning_rate: 0.5 });
+    for ((layer, parameter), (_, original)) in decayed.parameters().zip(network.parameters()) {
+        let expected: Vec<f64> = if is_dense_weight(&network, layer, parameter.name) {
+            original.value.iter().map(|w| (1.0 - 0.5 * 0.1) * w).collect()
+        } else {
+            original.value.to_vec()
+        };
+        assert_eq!(parameter.value, expected.as_slice(), "layer {layer} {}", parameter.name);
+    }
 }
