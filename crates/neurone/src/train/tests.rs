@@ -489,3 +489,125 @@ fn biases_and_batch_norm_scales_and_shifts_are_never_penalised_or_decayed() {
         assert_eq!(parameter.value, expected.as_slice(), "layer {layer} {}", parameter.name);
     }
 }
+
+/// Trains a 4 → 8 → 3 softmax classifier on iris, measuring validation accuracy on the same
+/// flowers, with `stopping` if given.
+fn iris_run(epochs: usize, stopping: Option<EarlyStopping>) -> (Network<f64>, History) {
+    let data = datasets::iris::<f64>().dataset;
+    let mut network = Network::builder(4)
+        .dense(8, Activation::Tanh)
+        .dense(3, Activation::Softmax)
+        .loss(crate::Loss::CategoricalCrossEntropy)
+        .build(&mut seeded_rng(23))
+        .unwrap();
+    let mut trainer =
+        Trainer::new(Sgd::default()).learning_rate(0.01).epochs(epochs).batch_size(30).metrics(&[Metric::Accuracy]);
+    if let Some(stopping) = stopping {
+        trainer = trainer.early_stopping(stopping);
+    }
+    let history = trainer.fit(&mut network, &data, Some(&data), &mut seeded_rng(24)).unwrap();
+    (network, history)
+}
+
+#[test]
+fn early_stopping_on_a_maximised_metric_keeps_the_epoch_of_its_maximum() {
+    let patience = 4;
+    let stopping = EarlyStopping::new(Monitor::Validation(Metric::Accuracy)).patience(patience);
+    let (stopped, history) = iris_run(300, Some(stopping));
+    let accuracies: Vec<f64> =
+        history.epochs.iter().map(|record| record.validation_metric(Metric::Accuracy).unwrap()).collect();
+    let best_accuracy = accuracies.iter().copied().fold(f64::MIN, f64::max);
+    // The first epoch reaching the maximum: a later tie is no improvement.
+    let argmax = accuracies.iter().position(|&accuracy| accuracy == best_accuracy).unwrap() + 1;
+    assert!(best_accuracy > accuracies[0], "accuracy must rise for the test to mean anything: {accuracies:?}");
+    assert_eq!(history.best_epoch, Some(argmax), "{accuracies:?}");
+    assert!(history.stopped_early, "{accuracies:?}");
+    assert_eq!(history.epochs.len(), argmax + patience, "{accuracies:?}");
+    assert_eq!(weights(&stopped), weights(&iris_run(argmax, None).0), "the best epoch's weights are restored");
+}
+
+#[test]
+fn a_gain_smaller_than_min_delta_is_no_improvement() {
+    let (patience, min_delta) = (3, 2e-3);
+    let stopping = EarlyStopping::new(Monitor::ValidationLoss).patience(patience).min_delta(min_delta);
+    let (_, history) = iris_run(300, Some(stopping));
+    let losses: Vec<f64> = history.epochs.iter().map(|record| record.validation_loss.unwrap()).collect();
+    // The rule replayed by hand: an epoch is the new best only if it beats the best by min_delta.
+    let mut best = 0;
+    for (index, &loss) in losses.iter().enumerate().skip(1) {
+        if loss < losses[best] - min_delta {
+            best = index;
+        }
+    }
+    assert_eq!(history.best_epoch, Some(best + 1), "{losses:?}");
+    assert!(history.stopped_early && losses.len() == best + 1 + patience, "{losses:?}");
+    assert!(
+        losses[best + 1..].iter().any(|&loss| loss < losses[best]),
+        "some epoch after the best gained, by less than min_delta: {losses:?}"
+    );
+}
+
+#[test]
+fn without_restore_best_weights_training_ends_with_the_last_epochs_weights() {
+    let stopping = EarlyStopping::new(Monitor::Validation(Metric::Accuracy)).patience(4).restore_best_weights(false);
+    let (stopped, history) = iris_run(300, Some(stopping));
+    assert!(history.stopped_early);
+    let best = history.best_epoch.unwrap();
+    assert!(history.epochs.len() > best);
+    assert_eq!(weights(&stopped), weights(&iris_run(history.epochs.len(), None).0));
+    assert_ne!(weights(&stopped), weights(&iris_run(best, None).0));
+}
+
+/// Plain SGD that, at its step number `poison_at`, makes the first weight NaN: the loss of
+/// that step was finite, and if it is the last of its epoch, no batch sees the NaN before the
+/// epoch's end.
+struct PoisonAtStep {
+    sgd: Sgd<f64>,
+    poison_at: u64,
+}
+
+impl Optimizer<f64> for PoisonAtStep {
+    fn name(&self) -> &'static str {
+        "sgd"
+    }
+    fn default_learning_rate(&self) -> f64 {
+        Optimizer::<f64>::default_learning_rate(&self.sgd)
+    }
+    fn update(&mut self, slot: usize, parameter: ParameterMut<'_, f64>, step: Step) {
+        if slot == 0 && step.number == self.poison_at {
+            parameter.value[0] = f64::NAN;
+        }
+        self.sgd.update(slot, parameter, step);
+    }
+    fn buffers(&self) -> Vec<(String, Vec<f64>)> {
+        self.sgd.buffers()
+    }
+    fn load_buffers(&mut self, buffers: &[(String, Vec<f64>)]) -> Result<(), Error> {
+        self.sgd.load_buffers(buffers)
+    }
+}
+
+#[test]
+fn a_parameter_becoming_nan_is_divergence_even_while_the_loss_is_finite() {
+    // 40 samples in batches of 8: five steps an epoch; step 10 ends epoch 2.
+    let data = datasets::sine::<f64>(40, &mut seeded_rng(25));
+    let trainer = |optimizer: PoisonAtStep, epochs| {
+        Trainer::new(optimizer).learning_rate(0.05).epochs(epochs).batch_size(8).shuffle(false)
+    };
+    let mut poisoned = network(25);
+    let mut history = Vec::new();
+    let result = trainer(PoisonAtStep { sgd: Sgd::default(), poison_at: 10 }, 5)
+        .on_epoch(|record| history.push(record.clone()))
+        .fit(&mut poisoned, &data, None, &mut seeded_rng(0));
+    let Err(Error::Diverged { epoch, loss }) = result else { panic!("expected divergence, got {result:?}") };
+    assert_eq!(epoch, 2);
+    assert!(loss.is_nan());
+    assert_eq!(history.len(), 1, "epoch 2 is not recorded");
+    assert!(history[0].train_loss.is_finite());
+    // The network is left as it was after epoch 1.
+    let mut one_epoch = network(25);
+    trainer(PoisonAtStep { sgd: Sgd::default(), poison_at: 0 }, 1)
+        .fit(&mut one_epoch, &data, None, &mut seeded_rng(0))
+        .unwrap();
+    assert_eq!(weights(&poisoned), weights(&one_epoch));
+}
