@@ -40,7 +40,7 @@ const FLOOR: f64 = 1e-3;
 /// with the fourth-order
 /// central difference `(8(J(θ+h) − J(θ−h)) − (J(θ+2h) − J(θ−2h))) / 12h`, h = 10⁻⁵.
 ///
-/// The relative error of each value is `|analytic − numeric| / max(|analytic|, |numeric|, 10⁻⁴)`:
+/// The relative error of each value is `|analytic − numeric| / max(|analytic|, |numeric|, 10⁻³)`:
 /// relative for gradients of ordinary size, absolute for tiny ones. Correct backpropagation on
 /// smooth activations gives errors around 1e-8 or less; a wrong one, errors near 1.
 ///

@@ -268,8 +268,10 @@ mod tests {
         assert!((layer.running_mean()[0] - 0.1 * 3.0).abs() < 1e-12);
         assert!((layer.running_variance()[0] - (0.9 + 0.1 * 14.0 / 3.0)).abs() < 1e-12);
         assert_eq!(layer.batches_tracked(), 1);
-        layer.forward(&[1.0], 1, Mode::Eval);
+        let (mean, variance) = (layer.running_mean().to_vec(), layer.running_variance().to_vec());
+        layer.forward(&[10.0, -4.0, 7.0], 3, Mode::Eval);
         assert_eq!(layer.batches_tracked(), 1, "evaluation leaves the statistics alone");
+        assert_eq!((layer.running_mean(), layer.running_variance()), (&mean[..], &variance[..]));
     }
 
     #[test]

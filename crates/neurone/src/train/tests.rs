@@ -86,14 +86,21 @@ fn unshuffled_training_is_deterministic_and_learns() {
 
 #[test]
 fn divergence_is_an_error_naming_the_epoch() {
-    let mut rng = seeded_rng(5);
-    let x = Matrix::column(&[1e3, -1e3, 5e2]);
+    let x = Matrix::column(&[3.0, -3.0, 1.5]);
     let data = Dataset::new(x.clone(), x).unwrap();
-    let mut network = network(5);
-    let mut trainer = Trainer::new(Sgd::default()).learning_rate(1e6).epochs(50).batch_size(3);
-    let error = trainer.fit(&mut network, &data, None, &mut rng).unwrap_err();
-    assert!(matches!(error, Error::Diverged { .. }), "{error}");
+    let train = |epochs| {
+        let mut trainer = Trainer::new(Sgd::default()).learning_rate(0.8).epochs(epochs).batch_size(3);
+        trainer.fit(&mut network(5), &data, None, &mut seeded_rng(5))
+    };
+    // The loss grows about thirtyfold an epoch, and overflows after some two hundred.
+    let error = train(1000).unwrap_err();
+    let Error::Diverged { epoch, .. } = error else { panic!("expected divergence, got {error}") };
+    assert!(error.to_string().contains(&format!("diverged at epoch {epoch}:")), "{error}");
     assert!(error.to_string().contains("try a smaller learning rate"), "{error}");
+    // The epoch named is the first that diverges: training one epoch fewer succeeds.
+    assert!(epoch > 1, "diverged at once, so the epoch before cannot be checked");
+    assert!(train(epoch - 1).is_ok(), "{epoch} epochs named, but {} already fail", epoch - 1);
+    assert!(matches!(train(epoch), Err(Error::Diverged { epoch: again, .. }) if again == epoch));
 }
 
 #[test]
@@ -297,7 +304,9 @@ fn lbfgs_learns_xor_in_full_batch_iterations() {
     assert_eq!(last.validation_metric(Metric::Accuracy), Some(1.0), "{last:?}");
     assert!(last.train_loss < 0.05, "{last:?}");
     assert_eq!(last.learning_rate, 1.0, "L-BFGS reports no learning rate of its own");
-    assert!(trainer.solver().state().step > 0 || history.epochs.len() > 1);
+    // One iteration an epoch, each counted.
+    assert_eq!(trainer.solver().state().step, history.epochs.len() as u64);
+    assert!(history.epochs.len() > 1);
 }
 
 #[test]
