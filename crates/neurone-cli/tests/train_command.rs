@@ -44,7 +44,13 @@ fn the_course_sine_experiment_fits_and_writes_its_outputs() {
     assert!(mse < 1e-4, "grid mse {mse}");
     assert!((metric(&metrics, "rmse") - mse.sqrt()).abs() < 1e-12);
     assert!(metric(&metrics, "r2") > 0.999);
-    assert!(metric(&metrics, "mae") > 0.0);
+    // The mean absolute error of the predictions written out.
+    let rows: Vec<Vec<f64>> =
+        predictions.lines().skip(1).map(|l| l.split(',').map(|v| v.parse().unwrap()).collect()).collect();
+    let mae = rows.iter().map(|row| (row[1] - row[2]).abs()).sum::<f64>() / rows.len() as f64;
+    assert!((metric(&metrics, "mae") - mae).abs() <= 1e-6 * mae, "{} vs {mae}", metric(&metrics, "mae"));
+    let mse_by_hand = rows.iter().map(|row| (row[1] - row[2]).powi(2)).sum::<f64>() / rows.len() as f64;
+    assert!((mse - mse_by_hand).abs() <= 1e-5 * mse, "{mse} vs {mse_by_hand}");
 
     let resolved = read(run.join("config.toml"));
     assert!(resolved.contains("shuffle = true"), "defaults are written out: {resolved}");
@@ -91,9 +97,8 @@ fn regularisation_and_early_stopping_are_reachable_from_the_experiment_file() {
     let best = metric(&metrics, "best_epoch") as usize;
     let best_r2 = rows[best - 1][6];
     assert!(rows.iter().all(|row| row[6] <= best_r2), "the best epoch has the best validation R²");
-    if metrics.contains("\"stopped_early\": true") {
-        assert_eq!(rows.len(), best + 5, "stopped `patience` epochs after the best");
-    }
+    assert!(metrics.contains("\"stopped_early\": true"), "{metrics}");
+    assert_eq!(rows.len(), best + 5, "stopped `patience` epochs after the best");
 }
 
 #[test]
@@ -272,7 +277,32 @@ fn a_trained_model_predicts_evaluates_exports_and_summarises() {
     // export and summary.
     let output = neurone(&["export", "run/model.safetensors", "--onnx", "iris.onnx"], &folder);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    assert!(std::fs::metadata(folder.join("iris.onnx")).unwrap().len() > 500);
+    if let Some(python) = common::python::python("cli-onnx") {
+        // onnxruntime runs the exported graph, scaler included, on the raw measurements, and
+        // predicts what the model file predicts.
+        let raw: Vec<Vec<f32>> = read(PathBuf::from(&iris))
+            .lines()
+            .skip(1)
+            .map(|line| line.split(',').take(4).map(|value| value.parse().unwrap()).collect())
+            .collect();
+        let csv: String = raw.iter().map(|row| format!("{},{},{},{}\n", row[0], row[1], row[2], row[3])).collect();
+        std::fs::write(folder.join("raw.csv"), csv).unwrap();
+        let (onnx, inputs) = (folder.join("iris.onnx"), folder.join("raw.csv"));
+        let from_onnx = common::python::run_python(&python, "run_onnx.py", &[&onnx, &inputs]);
+        let model = neurone::Model::<f32>::load(folder.join("run/model.safetensors")).unwrap();
+        let x = neurone::Matrix::new(150, 4, raw.concat()).unwrap();
+        let expected = model.predict(&x).unwrap();
+        assert_eq!(from_onnx.len(), 150);
+        for (row, (onnx_row, expected_row)) in from_onnx.iter().zip(expected.iter_rows()).enumerate() {
+            assert_eq!(onnx_row.len(), 3, "row {row}");
+            for (&a, &b) in onnx_row.iter().zip(expected_row) {
+                assert!(
+                    (a - f64::from(b)).abs() <= 1e-5,
+                    "row {row}: onnxruntime {onnx_row:?}, neurone {expected_row:?}"
+                );
+            }
+        }
+    }
     let output = neurone(&["summary", "run/model.safetensors"], &folder);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(

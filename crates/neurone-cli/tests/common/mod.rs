@@ -3,6 +3,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+#[path = "../../../neurone/tests/common/python.rs"]
+pub mod python;
+
 /// Runs the `neurone` binary with `args` in `working_directory`, whatever its exit status.
 pub fn run(args: &[&str], working_directory: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_neurone")).args(args).current_dir(working_directory).output().unwrap()
