@@ -350,6 +350,13 @@ mod tests {
         c
     }
 
+    fn has_avx2_and_fma() -> bool {
+        #[cfg(target_arch = "x86_64")]
+        return std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma");
+        #[cfg(not(target_arch = "x86_64"))]
+        false
+    }
+
     #[test]
     fn every_shape_and_layout_matches_the_triple_loop() {
         let shapes = [(1, 1, 1), (6, 256, 16), (7, 300, 17), (150, 513, 33), (13, 5, 4100), (64, 784, 128)];
@@ -373,8 +380,30 @@ mod tests {
                         let start: Vec<f32> =
                             (0..m * n).map(|i| if beta == 0.0 { f32::NAN } else { i as f32 }).collect();
                         let mut c = start.clone();
-                        if sgemm((m, k, n), 2.0, a, b, beta, &mut c).is_none() {
-                            return; // no AVX2/FMA here: nothing to test
+                        // The packed kernel where the CPU has AVX2 and FMA, else the portable
+                        // fallback: whichever path this machine takes is the one tested.
+                        let packed = sgemm((m, k, n), 2.0, a, b, beta, &mut c).is_some();
+                        assert_eq!(packed, has_avx2_and_fma(), "the packed kernel runs exactly where it can");
+                        if !packed {
+                            // SAFETY: the strides describe the m×k, k×n and m×n matrices above.
+                            unsafe {
+                                sgemm_raw(
+                                    m,
+                                    k,
+                                    n,
+                                    2.0,
+                                    a.data.as_ptr(),
+                                    a.row_stride as isize,
+                                    a.column_stride as isize,
+                                    b.data.as_ptr(),
+                                    b.row_stride as isize,
+                                    b.column_stride as isize,
+                                    beta,
+                                    c.as_mut_ptr(),
+                                    n as isize,
+                                    1,
+                                )
+                            };
                         }
                         for (index, (&got, &want)) in c.iter().zip(&expected).enumerate() {
                             let want = 2.0 * want + if beta == 0.0 { 0.0 } else { f64::from(beta * start[index]) };
