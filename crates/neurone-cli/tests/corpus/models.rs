@@ -114,12 +114,14 @@ pub fn model_files(trained: &Trained) -> Vec<Case> {
         predict_with("missing_tensor", parts().rename("layers.0.bias", "layers.0.bais").bytes())
             .usage_error("model.safetensors: missing tensor `layers.0.bias`"),
         predict_with("extra_tensor", {
+            // A well-formed tensor of its own, after the others' data.
             let mut extra = parts();
-            let weight = extra.header["layers.1.bias"].clone();
-            extra.header["layers.9.bias"] = weight;
+            let end = extra.data.len();
+            extra.data.extend_from_slice(&1.0f32.to_le_bytes());
+            extra.header["layers.9.bias"] = json!({"dtype": "F32", "shape": [1], "data_offsets": [end, end + 4]});
             extra.bytes()
         })
-        .usage_error("model.safetensors: "),
+        .usage_error("model.safetensors: unexpected tensor `layers.9.bias`: the architecture in the metadata has no place for it"),
         predict_with("nan_weight", nan_weights.bytes())
             .usage_error("model.safetensors: tensor `layers.0.weight` holds a value that is not finite (at index 1)"),
         predict_with("infinite_bias", infinite_bias.bytes())
@@ -147,9 +149,9 @@ pub fn model_files(trained: &Trained) -> Vec<Case> {
         predict_with("architecture_not_json", parts().metadata("architecture", json!("{\"inputs\": 3,")).bytes())
             .usage_error("model.safetensors: metadata `architecture`: EOF while parsing"),
         predict_with("preprocessing_of_another_width", parts().metadata_json("preprocessing", |p| {
-            p["input_scaler"]["mean"] = json!([0.0]);
+            p["input_scaler"] = json!({"kind": "standard", "offsets": [0.0], "scales": [1.0]});
         }).bytes())
-        .usage_error("model.safetensors: metadata `preprocessing`: "),
+        .usage_error("input_scaler has width 1, but the network has 3 inputs"),
         Case::new("missing_model_file", PREDICT).file("new.csv", NEW_ROWS).usage_error("model.safetensors: No such file or directory"),
         Case::new("model_is_a_folder", PREDICT).file("model.safetensors/x", "").file("new.csv", NEW_ROWS).usage_error("model.safetensors: Is a directory"),
         Case::new("export_of_a_damaged_model", &["export", "model.safetensors", "--onnx", "out/model.onnx"])
