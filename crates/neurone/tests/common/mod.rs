@@ -9,7 +9,8 @@ use neurone::optim::Step;
 use neurone::{Activation, Loss, Matrix, Mode, Model, Network, NetworkBuilder, Scalar, Sgd, seeded_rng};
 
 mod python;
-pub use python::{interop_script, python, run_python};
+#[allow(unused_imports)] // not every test file runs Python
+pub use python::{python, run_python};
 
 /// `rows` × `cols` inputs spread over roughly [−3, 3], the same on every platform.
 pub fn inputs<S: Scalar>(rows: usize, cols: usize, seed: u64) -> Matrix<S> {
