@@ -47,6 +47,7 @@ pub mod layer;
 mod loss;
 mod matrix;
 pub mod metrics;
+pub mod model_selection;
 mod network;
 pub mod optim;
 mod parse;
