@@ -1,6 +1,8 @@
 //! `neurone`: train multi-layer perceptrons from TOML experiment files.
 
 mod config;
+mod cross_validation;
+mod cv;
 mod datasets;
 mod error;
 mod inspect;
@@ -8,6 +10,7 @@ mod model_commands;
 mod output;
 mod plots;
 mod progress;
+mod search;
 mod setup;
 mod train;
 
@@ -40,6 +43,18 @@ enum Command {
                             neurone train examples/mnist.toml --checkpoint-every 1\n  \
                             neurone train --resume runs/mnist --set train.epochs=30")]
     Train(train::TrainArgs),
+    /// Cross-validate an experiment: K models on folds of its training data, the test split untouched.
+    #[command(after_help = "Examples:\n  neurone cv examples/insurance.toml\n  \
+                            neurone cv examples/iris.toml --folds 10 --repeats 3 --set train.epochs=100")]
+    Cv(cv::CvArgs),
+    /// Search hyperparameters: every candidate scored by k-fold cross-validation, the best
+    /// refitted on the whole training split and tested once.
+    #[command(
+        after_help = "Examples:\n  neurone search examples/insurance.toml --grid model.layers=[[16],[32,32]] --grid train.l2=[0,1e-4,1e-3]\n  \
+                            neurone search examples/iris.toml --random 20 --space train.learning_rate=log_uniform(1e-3,1e-1) \\\n      \
+                            --space model.activation=choice([relu,tanh])"
+    )]
+    Search(search::SearchArgs),
     /// Print the layer table and parameter count of an experiment's network.
     #[command(after_help = "Example:\n  neurone summary examples/sine.toml --set model.layers=[64,64]")]
     Summary(inspect::ConfigArgs),
@@ -68,6 +83,8 @@ fn main() -> ExitCode {
     neurone::set_threads(cli.threads.map_or(cores, usize::from));
     let result = match cli.command {
         Command::Train(args) => train::run(&args),
+        Command::Cv(args) => cv::run(&args),
+        Command::Search(args) => search::run(&args),
         Command::Summary(args) => inspect::summary(&args),
         Command::Gradcheck(args) => inspect::gradcheck(&args),
         Command::Predict(args) => model_commands::predict(&args),

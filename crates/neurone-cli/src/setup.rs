@@ -1,8 +1,6 @@
 //! From an experiment file to data, preprocessing and an untrained network.
 
-use neurone::data::{
-    Column, ColumnKind, CsvOptions, CsvSchema, Preprocessing, ScalerKind, SplitFractions, read_csv, split,
-};
+use neurone::data::{Column, ColumnKind, CsvOptions, CsvSchema, Preprocessing, SplitFractions, read_csv, split};
 use neurone::datasets::{self, DataSource, DownloadEvent};
 use neurone::{Activation, Dataset, Error, Network, Rng, Scalar, seeded_rng};
 
@@ -72,9 +70,18 @@ pub struct Data<S> {
     pub task: Task,
 }
 
-impl<S: Scalar> Data<S> {
-    /// Generates or reads the experiment's data, splits it (drawing from `rng`), fits the
-    /// preprocessing on the training split and applies it everywhere.
+/// The data of one run as read or generated and split, before any preprocessing.
+pub struct RawData<S> {
+    pub train: Dataset<S>,
+    pub validation: Option<Dataset<S>>,
+    pub test: Option<Dataset<S>>,
+    /// How the CSV columns became inputs and targets, for data read from a CSV file.
+    pub schema: Option<CsvSchema>,
+    pub task: Task,
+}
+
+impl<S: Scalar> RawData<S> {
+    /// Generates or reads the experiment's data and splits it, drawing from `rng`.
     pub fn load(experiment: &Experiment, rng: &mut Rng, show_progress: bool) -> Result<Self, Error> {
         let config = &experiment.data;
         let fractions =
@@ -118,6 +125,21 @@ impl<S: Scalar> Data<S> {
             Some(count) => train.subset(&(0..count).collect::<Vec<_>>())?,
             None => train,
         };
+        let task = match (train.class_names(), config.dataset) {
+            (Some(classes), _) => Task::Classification { classes: classes.to_vec() },
+            (None, DatasetName::Xor) => Task::Classification { classes: vec!["0".into(), "1".into()] },
+            (None, _) => Task::Regression,
+        };
+        Ok(RawData { train, validation, test, schema, task })
+    }
+}
+
+impl<S: Scalar> Data<S> {
+    /// Generates or reads the experiment's data, splits it (drawing from `rng`), fits the
+    /// preprocessing on the training split and applies it everywhere.
+    pub fn load(experiment: &Experiment, rng: &mut Rng, show_progress: bool) -> Result<Self, Error> {
+        let config = &experiment.data;
+        let RawData { train, validation, test, schema, task } = RawData::load(experiment, rng, show_progress)?;
         let (test_raw, test_name) = match (test, &validation) {
             (Some(test), _) if config.dataset == DatasetName::Sine => {
                 let name = format!("grid of {} points over [0, 2π]", test.len());
@@ -138,18 +160,9 @@ impl<S: Scalar> Data<S> {
             (None, None) => (train.clone(), format!("training set ({} samples): no test split", train.len())),
         };
 
-        let task = match (train.class_names(), config.dataset) {
-            (Some(classes), _) => Task::Classification { classes: classes.to_vec() },
-            (None, DatasetName::Xor) => Task::Classification { classes: vec!["0".into(), "1".into()] },
-            (None, _) => Task::Regression,
-        };
-        let kind = |scaling: Option<Scaling>| match scaling.unwrap_or(Scaling::None) {
-            Scaling::None => None,
-            Scaling::Standard => Some(ScalerKind::Standard),
-            Scaling::MinMax => Some(ScalerKind::MinMax),
-        };
-        let target_scaling = if task == Task::Regression { kind(config.scale_target) } else { None };
-        let mut preprocessing = Preprocessing::fit(&train, kind(config.scale_inputs), target_scaling)?;
+        let target_scaling = if task == Task::Regression { config.scale_target.and_then(Scaling::kind) } else { None };
+        let mut preprocessing =
+            Preprocessing::fit(&train, config.scale_inputs.and_then(Scaling::kind), target_scaling)?;
         // Every model gets a schema, so that `neurone predict` and `eval` read any CSV the same way.
         preprocessing.schema =
             Some(schema.unwrap_or_else(|| generated_schema(config.dataset, &task, train.inputs().cols())));

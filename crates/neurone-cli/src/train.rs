@@ -79,24 +79,27 @@ pub fn run(args: &TrainArgs) -> Result<(), CliError> {
     // run then fails, remove it again (only if we made it and it is still empty).
     let created = !out.exists();
     std::fs::create_dir_all(&out).map_err(|error| CliError::Usage(format!("{}: {error}", out.display())))?;
-    let result = train_and_write(args, &config, experiment, checkpoint, &out);
+    let result = train_and_write(&config, experiment, checkpoint, &out, args.quiet, !args.no_plots);
     if result.is_err() && created {
         let _ = std::fs::remove_dir(&out);
     }
     result
 }
 
-fn train_and_write(
-    args: &TrainArgs,
+/// Trains `experiment` (read from `config`), from `checkpoint` if given, and writes its outputs
+/// into `out`: progress and the test metrics unless `quiet`, the plots if `plots`.
+pub fn train_and_write(
     config: &Path,
     experiment: Experiment,
     checkpoint: Option<Checkpoint<f32>>,
     out: &Path,
+    quiet: bool,
+    plots: bool,
 ) -> Result<(), CliError> {
     let at_config = |error: neurone::Error| CliError::from(error).in_file(config);
     // The same seed and configuration give the same data split and scaling as the run that
     // took the checkpoint; the checkpoint then brings its network and generators.
-    let Prepared { experiment, data, mut network, mut rng } = Prepared::new(experiment, !args.quiet)?;
+    let Prepared { experiment, data, mut network, mut rng } = Prepared::new(experiment, !quiet)?;
     let experiment = &experiment;
     if let Some(checkpoint) = &checkpoint
         && checkpoint.network.summary() != network.summary()
@@ -117,7 +120,7 @@ fn train_and_write(
     }
 
     // Logs and progress go to stderr, results to stdout.
-    let progress = Progress::new(args.quiet, experiment.train.epochs, experiment.train.log_every);
+    let progress = Progress::new(quiet, experiment.train.epochs, experiment.train.log_every);
     progress.log(&format!("{}\n", network.summary()));
     let started = Instant::now();
     let mut trainer = trainer.stop_when(stop_on_ctrl_c()).on_epoch(|record| progress.epoch(record));
@@ -143,10 +146,10 @@ fn train_and_write(
         metrics: &metrics,
         seconds,
         network: &network,
-        plots: !args.no_plots,
+        plots,
     };
     run.write(out)?;
-    if !args.quiet {
+    if !quiet {
         let epochs = history.epochs.len();
         println!("{}: {}  ({epochs} epochs, {seconds:.2}s) → {}", data.test_name, metrics.summary(), out.display());
     }

@@ -84,6 +84,17 @@ pub enum Scaling {
     MinMax,
 }
 
+impl Scaling {
+    /// The library's scaler for this choice; none for `none`.
+    pub fn kind(self) -> Option<neurone::data::ScalerKind> {
+        match self {
+            Scaling::None => None,
+            Scaling::Standard => Some(neurone::data::ScalerKind::Standard),
+            Scaling::MinMax => Some(neurone::data::ScalerKind::MinMax),
+        }
+    }
+}
+
 impl DataConfig {
     /// Rejects settings out of range or that do not apply to the dataset, and fills in its
     /// defaults. Errors name the key within the section (`samples`).
