@@ -147,14 +147,10 @@ pub fn run(args: &SearchArgs) -> Result<(), CliError> {
         );
         println!("refitting the best on the whole training split; the test split is used once:");
     }
-    crate::train::train_and_write(
-        &args.config,
-        scored[best].experiment.clone(),
-        None,
-        &out.join("best"),
-        args.quiet,
-        !args.no_plots,
-    )
+    let refit = out.join("best");
+    std::fs::create_dir_all(&refit).map_err(|error| CliError::Failure(format!("{}: {error}", refit.display())))?;
+    let experiment = scored[best].experiment.clone();
+    crate::train::train_and_write(&args.config, experiment, None, &refit, args.quiet, !args.no_plots)
 }
 
 /// The message of a candidate's bad value names the option that gave it (`--grid KEY=VALUE`),

@@ -1,0 +1,172 @@
+//! `neurone cv` and `neurone search` run as a user runs them: the real binary, real files.
+
+mod common;
+use common::{example, run as neurone, scratch};
+
+use std::path::Path;
+use std::process::Output;
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+}
+
+fn succeeded(output: &Output) {
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+}
+
+/// Every row of a CSV file but its last column (the one that holds a time).
+fn without_last_column(csv: &str) -> Vec<String> {
+    csv.lines().map(|line| line.rsplit_once(',').map_or(line, |(rest, _)| rest).to_owned()).collect()
+}
+
+#[test]
+fn cv_trains_one_model_per_fold_on_the_training_split_and_writes_its_files() {
+    let folder = scratch("cv-iris");
+    let output = neurone(&["cv", &example("iris"), "--folds", "4", "--out", "cv"], &folder);
+    succeeded(&output);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("4 folds of 120 samples: accuracy "), "{stdout}");
+
+    let csv = read(&folder.join("cv/cv.csv"));
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("repeat,fold,train_samples,validation_samples,accuracy,epochs,best_epoch,seconds"));
+    let rows: Vec<Vec<&str>> = lines.map(|line| line.split(',').collect()).collect();
+    assert_eq!(rows.len(), 4);
+    // Iris' 150 flowers less the 30 of its test split, shared out into 4 folds of 30.
+    for row in &rows {
+        assert_eq!((row[2], row[3]), ("90", "30"), "{row:?}");
+        let accuracy: f64 = row[4].parse().unwrap();
+        assert!(accuracy > 0.8, "fold accuracy {accuracy}");
+    }
+    let json: serde_json::Value = serde_json::from_str(&read(&folder.join("cv/cv.json"))).unwrap();
+    let scores: Vec<f64> = rows.iter().map(|row| row[4].parse().unwrap()).collect();
+    let mean = scores.iter().sum::<f64>() / 4.0;
+    assert!((json["metrics"]["accuracy"]["mean"].as_f64().unwrap() - mean).abs() < 1e-12);
+    assert_eq!(json["samples"], 120);
+    for file in ["cv_curves.png", "cv_curves.svg", "config.toml"] {
+        assert!(folder.join("cv").join(file).exists(), "{file} written");
+    }
+}
+
+#[test]
+fn cv_repeats_draw_new_folds_and_bad_folds_are_usage_errors() {
+    let folder = scratch("cv-repeats");
+    let args = ["cv", &example("iris"), "--folds", "3", "--repeats", "2", "--quiet", "--no-plots", "--out", "cv"];
+    succeeded(&neurone(&args, &folder));
+    let csv = read(&folder.join("cv/cv.csv"));
+    let positions: Vec<String> =
+        csv.lines().skip(1).map(|line| line.split(',').take(2).collect::<Vec<_>>().join(",")).collect();
+    assert_eq!(positions, ["1,1", "1,2", "1,3", "2,1", "2,2", "2,3"]);
+    assert!(!folder.join("cv/cv_curves.png").exists(), "--no-plots");
+
+    let output = neurone(&["cv", &example("iris"), "--folds", "1"], &folder);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("error: --folds: 1 folds of 120 samples: need 2 ≤ folds ≤ samples"), "{stderr}");
+}
+
+#[test]
+fn a_search_gives_the_same_table_whatever_the_jobs_and_refits_the_best() {
+    let folder = scratch("search-jobs");
+    let search = |jobs: &str, out: &str| {
+        let args = [
+            "search",
+            &example("iris"),
+            "--grid",
+            "train.l2=[1e-3, 1e-1]",
+            "--grid",
+            "model.layers=[[4], [16]]",
+            "--folds",
+            "3",
+            "--jobs",
+            jobs,
+            "--no-plots",
+            "--out",
+            out,
+        ];
+        let output = neurone(&args, &folder);
+        succeeded(&output);
+        (String::from_utf8_lossy(&output.stdout).into_owned(), read(&folder.join(out).join("search.csv")))
+    };
+    let (stdout, one_job) = search("1", "one");
+    let (_, two_jobs) = search("2", "two");
+    assert_eq!(without_last_column(&one_job), without_last_column(&two_jobs), "bit for bit, fit time aside");
+    let header = one_job.lines().next().unwrap();
+    assert_eq!(header, "candidate,train.l2,model.layers,mean_accuracy,std_accuracy,rank,note,fit_seconds");
+    assert_eq!(one_job.lines().count(), 5);
+    assert!(one_job.lines().nth(4).unwrap().starts_with("4,0.1,[16],"), "the grid's last combination: {one_job}");
+    assert!(stdout.contains("test split (30 samples): accuracy"), "the best is tested once: {stdout}");
+
+    // best.toml is the rank-1 candidate, and training it gives the refit's results exactly.
+    let best_row = one_job.lines().skip(1).find(|line| line.split(',').nth(5) == Some("1")).unwrap().to_owned();
+    let best = read(&folder.join("one/best.toml"));
+    let l2: f64 = best_row.split(',').nth(1).unwrap().parse().unwrap();
+    assert!(best.contains(&format!("l2 = {l2:?}")) || best.contains(&format!("l2 = {l2}")), "{best_row}\n{best}");
+    succeeded(&neurone(&["train", "one/best.toml", "--quiet", "--no-plots", "--out", "again"], &folder));
+    let metrics = |run: &str| {
+        let json: serde_json::Value = serde_json::from_str(&read(&folder.join(run).join("metrics.json"))).unwrap();
+        (json["accuracy"].clone(), json["final_train_loss"].clone())
+    };
+    assert_eq!(metrics("one/best"), metrics("again"));
+}
+
+#[test]
+fn a_random_search_draws_its_candidates_from_the_seed() {
+    let folder = scratch("search-random");
+    let search = |out: &str| {
+        let args = [
+            "search",
+            &example("iris"),
+            "--random",
+            "3",
+            "--space",
+            "train.l2=log_uniform(1e-4, 1e-1)",
+            "--space",
+            "model.activation=choice([relu, tanh])",
+            "--folds",
+            "2",
+            "--quiet",
+            "--no-plots",
+            "--out",
+            out,
+        ];
+        succeeded(&neurone(&args, &folder));
+        without_last_column(&read(&folder.join(out).join("search.csv")))
+    };
+    let first = search("a");
+    assert_eq!(first, search("b"));
+    assert_eq!(first.len(), 4);
+    for row in &first[1..] {
+        let l2: f64 = row.split(',').nth(1).unwrap().parse().unwrap();
+        assert!((1e-4..1e-1).contains(&l2), "{row}");
+    }
+}
+
+#[test]
+fn bad_grid_and_space_values_get_one_line_like_set() {
+    let folder = scratch("search-errors");
+    let cases = [
+        (
+            vec!["--grid", "model.layers=[[16], [0]]"],
+            "iris.toml with --grid model.layers=[0]: must be at least 1, got 0",
+        ),
+        (vec!["--grid", "train.lerning_rate=[0.1]"], "did you mean `learning_rate`?"),
+        (vec!["--grid", "train.l2=0.1"], "--grid train.l2=0.1: expected a list of values"),
+        (
+            vec!["--random", "2", "--space", "train.l2=log_uniform(0, 1)"],
+            "--space train.l2=log_uniform(0, 1): a log-uniform distribution needs 0 < low, got 0",
+        ),
+        (vec!["--random", "2", "--space", "model.dropout=uniform(1, 2)"], "with --space model.dropout="),
+    ];
+    let iris = example("iris");
+    for (extra, expected) in cases {
+        let args = [vec!["search", iris.as_str()], extra.clone(), vec!["--out", "out"]].concat();
+        let output = neurone(&args, &folder);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{extra:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{extra:?}: {stderr}");
+        assert!(stderr.starts_with("error: ") && stderr.contains(expected), "{extra:?}: {stderr}");
+        assert!(!folder.join("out").exists(), "{extra:?}: nothing trained, nothing written");
+    }
+}
