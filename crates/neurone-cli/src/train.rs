@@ -123,7 +123,8 @@ pub fn train_and_write(
     let progress = Progress::new(quiet, experiment.train.epochs, experiment.train.log_every);
     progress.log(&format!("{}\n", network.summary()));
     let started = Instant::now();
-    let mut trainer = trainer.stop_when(stop_on_ctrl_c()).on_epoch(|record| progress.epoch(record));
+    let mut trainer =
+        trainer.stop_when(stop_on_ctrl_c("stopping after the current batch")).on_epoch(|record| progress.epoch(record));
     let history = match checkpoint {
         Some(checkpoint) => trainer.resume(&mut network, checkpoint, &data.train, data.validation.as_ref(), &mut rng),
         None => trainer.fit(&mut network, &data.train, data.validation.as_ref(), &mut rng),
@@ -169,16 +170,16 @@ pub fn train_and_write(
     Ok(())
 }
 
-/// A flag that the first Ctrl-C sets, so that training stops after the current batch and the
-/// results so far are written; a second Ctrl-C ends the process at once.
-fn stop_on_ctrl_c() -> Arc<AtomicBool> {
+/// A flag that the first Ctrl-C sets, so that the work stops at the next clean point (`stopping`
+/// says which) and the results so far are written; a second Ctrl-C ends the process at once.
+pub fn stop_on_ctrl_c(stopping: &'static str) -> Arc<AtomicBool> {
     let stop = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&stop);
     let installed = ctrlc::set_handler(move || {
         if flag.swap(true, Ordering::SeqCst) {
             std::process::exit(130);
         }
-        eprintln!("\nstopping after the current batch (Ctrl-C again to abort)");
+        eprintln!("\n{stopping} (Ctrl-C again to abort)");
     });
     // Without a handler (one is already installed), Ctrl-C keeps its default effect.
     drop(installed);

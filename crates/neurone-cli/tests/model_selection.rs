@@ -170,3 +170,34 @@ fn bad_grid_and_space_values_get_one_line_like_set() {
         assert!(!folder.join("out").exists(), "{extra:?}: nothing trained, nothing written");
     }
 }
+
+#[test]
+fn a_resumed_search_keeps_the_finished_candidates_and_gives_the_same_table() {
+    let folder = scratch("search-resume");
+    let iris = example("iris");
+    let search = |extra: &[&str]| {
+        let grid = ["--grid", "train.l2=[1e-3, 1e-2, 1e-1]", "--folds", "2", "--jobs", "2", "--quiet", "--no-plots"];
+        neurone(&[&["search", iris.as_str()], &grid[..], extra].concat(), &folder)
+    };
+    succeeded(&search(&["--out", "whole"]));
+    let whole = read(&folder.join("whole/search.csv"));
+
+    // An interrupted search: its record holds the first candidate only.
+    succeeded(&search(&["--out", "cut"]));
+    let record_path = folder.join("cut/search-record.json");
+    let mut record: serde_json::Value = serde_json::from_str(&read(&record_path)).unwrap();
+    let first = record["scores"][0].clone();
+    record["scores"] = serde_json::json!([first, null, null]);
+    std::fs::write(&record_path, record.to_string()).unwrap();
+    std::fs::remove_file(folder.join("cut/search.csv")).unwrap();
+    succeeded(&search(&["--resume", "cut"]));
+    assert_eq!(without_last_column(&read(&folder.join("cut/search.csv"))), without_last_column(&whole));
+    let resumed: serde_json::Value = serde_json::from_str(&read(&record_path)).unwrap();
+    assert_eq!(resumed["scores"][0], first, "the finished candidate is kept, not trained again");
+
+    // Resuming with other candidates is refused.
+    let output = neurone(&["search", &iris, "--grid", "train.l2=[0]", "--resume", "cut"], &folder);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("this search had other candidates, folds or seed"), "{stderr}");
+}

@@ -2,6 +2,7 @@
 //! on the training data; the best is refitted on the whole training split and tested once.
 
 mod candidates;
+mod record;
 
 use std::fmt::Write as _;
 use std::io::IsTerminal;
@@ -20,6 +21,7 @@ use crate::cross_validation::Plan;
 use crate::cv::format_score;
 use crate::error::CliError;
 use candidates::Candidate;
+use record::{Record, Scored};
 
 /// Arguments of `neurone search`.
 #[derive(clap::Args)]
@@ -49,8 +51,12 @@ pub struct SearchArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     jobs: Option<u16>,
     /// Output folder [default: runs/NAME-search, NAME being the experiment's name].
-    #[arg(long)]
+    #[arg(long, conflicts_with = "resume")]
     out: Option<PathBuf>,
+    /// Continues the interrupted search in DIR, keeping its finished candidates (give the
+    /// same options again).
+    #[arg(long, value_name = "DIR")]
+    resume: Option<PathBuf>,
     /// Overrides the experiment's seed (which draws the test split, the folds, the weights and
     /// the random candidates).
     #[arg(long)]
@@ -64,18 +70,6 @@ pub struct SearchArgs {
     /// Prints only errors.
     #[arg(long, short)]
     quiet: bool,
-}
-
-/// A candidate's cross-validated score.
-struct Scored {
-    /// Its experiment, its task's defaults resolved.
-    experiment: Experiment,
-    mean: f64,
-    std: f64,
-    /// Training time of its folds, in seconds.
-    seconds: f64,
-    /// Why it has no score (training diverged), if it has none.
-    failure: Option<String>,
 }
 
 pub fn run(args: &SearchArgs) -> Result<(), CliError> {
@@ -105,8 +99,13 @@ pub fn run(args: &SearchArgs) -> Result<(), CliError> {
     let base = Plan::new(base, folds, !args.quiet)?;
     let metric = base.cross_validation.training.metrics.as_ref().and_then(|metrics| metrics.first().copied());
     let metric = metric.unwrap_or(Metric::R2);
-    let out =
-        args.out.clone().unwrap_or_else(|| crate::default_output_folder(&format!("{}-search", base.experiment.name)));
+    let default_out = || crate::default_output_folder(&format!("{}-search", base.experiment.name));
+    let out = args.resume.clone().or_else(|| args.out.clone()).unwrap_or_else(default_out);
+    let new_record = Record::new(&out, folds.folds, folds.repeats, seed, candidates.clone());
+    let mut record = match &args.resume {
+        Some(folder) => Record::resume(folder, new_record)?,
+        None => new_record,
+    };
     std::fs::create_dir_all(&out).map_err(|error| CliError::Usage(format!("{}: {error}", out.display())))?;
 
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
@@ -116,10 +115,20 @@ pub fn run(args: &SearchArgs) -> Result<(), CliError> {
         neurone::set_threads(1);
     }
     let started = Instant::now();
-    let scored = score_all(&experiments, folds, metric, jobs, args.quiet);
+    let interrupted = crate::train::stop_on_ctrl_c("stopping once the running candidates finish");
+    let scored = score_all(&experiments, (folds, metric, jobs), args.quiet, &mut record, &interrupted);
     neurone::set_threads(threads);
-    let scored = scored?;
+    scored?;
     let seconds = started.elapsed().as_secs_f64();
+    let Some(scored) = record.scores.iter().cloned().collect::<Option<Vec<Scored>>>() else {
+        return Err(CliError::Interrupted(format!(
+            "interrupted: {} of {} candidates finished, kept in {}; the same command with --resume {} continues",
+            record.finished(),
+            candidates.len(),
+            out.join(record::RECORD_FILE).display(),
+            out.display()
+        )));
+    };
 
     let table = Table { candidates: &candidates, scored: &scored, metric, folds: folds.folds * folds.repeats };
     let best = table.ranking()[0];
@@ -130,7 +139,9 @@ pub fn run(args: &SearchArgs) -> Result<(), CliError> {
         table.folds,
         candidates[best].join(" ")
     );
-    write_atomic(&out.join("best.toml"), (header + &scored[best].experiment.to_toml()).as_bytes())?;
+    // The best experiment with its task's defaults written out, as cross-validation resolved them.
+    let best_experiment = Plan::new(experiments[best].clone(), folds, false)?.experiment;
+    write_atomic(&out.join("best.toml"), (header + &best_experiment.to_toml()).as_bytes())?;
     if !args.quiet {
         print!("{}", table.text());
         println!(
@@ -142,15 +153,14 @@ pub fn run(args: &SearchArgs) -> Result<(), CliError> {
         println!(
             "best: {} ({metric} {} ± {})",
             candidates[best].join(" "),
-            format_score(scored[best].mean),
-            format_score(scored[best].std)
+            format_score(number(scored[best].mean)),
+            format_score(number(scored[best].std))
         );
         println!("refitting the best on the whole training split; the test split is used once:");
     }
     let refit = out.join("best");
     std::fs::create_dir_all(&refit).map_err(|error| CliError::Failure(format!("{}: {error}", refit.display())))?;
-    let experiment = scored[best].experiment.clone();
-    crate::train::train_and_write(&args.config, experiment, None, &refit, args.quiet, !args.no_plots)
+    crate::train::train_and_write(&args.config, best_experiment, None, &refit, args.quiet, !args.no_plots)
 }
 
 /// The message of a candidate's bad value names the option that gave it (`--grid KEY=VALUE`),
@@ -161,67 +171,59 @@ fn as_given(message: String, candidate: &Candidate, option: &str) -> String {
         .fold(message, |message, setting| message.replace(&format!("--set {setting}"), &format!("{option} {setting}")))
 }
 
-/// Scores every experiment on `jobs` threads, each candidate taken by the next free job; the
-/// results are in candidate order whatever the order they finish in. A usage error stops the
-/// search (the first candidate's in order, so that the message does not depend on `jobs`).
+/// Scores the candidates `record` has no score for, on `jobs` threads, each candidate taken by
+/// the next free job and recorded as it finishes. A usage error stops the search (the first
+/// candidate's in order, so that the message does not depend on `jobs`); so does `interrupted`,
+/// once the running candidates have finished.
 fn score_all(
     experiments: &[Experiment],
-    folds: KFold,
-    metric: Metric,
-    jobs: usize,
+    (folds, metric, jobs): (KFold, Metric, usize),
     quiet: bool,
-) -> Result<Vec<Scored>, CliError> {
-    let progress = Reporter::new(quiet, experiments.len());
+    record: &mut Record,
+    interrupted: &AtomicBool,
+) -> Result<(), CliError> {
+    let pending: Vec<usize> = (0..experiments.len()).filter(|&index| record.scores[index].is_none()).collect();
+    let progress = Reporter::new(quiet, experiments.len(), record.finished());
     let next = AtomicUsize::new(0);
-    let stop = AtomicBool::new(false);
-    let results: Vec<Mutex<Option<Result<Scored, CliError>>>> = experiments.iter().map(|_| Mutex::new(None)).collect();
+    let failed = AtomicBool::new(false);
+    let record = Mutex::new(record);
+    let errors = Mutex::new(Vec::new());
     std::thread::scope(|scope| {
         for _ in 0..jobs {
             scope.spawn(|| {
-                while !stop.load(Ordering::Relaxed) {
-                    let index = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(experiment) = experiments.get(index) else { break };
-                    let result = score(experiment, folds, metric);
-                    if result.is_err() {
-                        stop.store(true, Ordering::Relaxed);
+                while !failed.load(Ordering::Relaxed) && !interrupted.load(Ordering::Relaxed) {
+                    let Some(&index) = pending.get(next.fetch_add(1, Ordering::Relaxed)) else { break };
+                    let kept = score(&experiments[index], folds, metric).and_then(|scored| {
+                        progress.finished(index, &scored, metric);
+                        record.lock().expect("no job panics holding it").finish(index, scored)
+                    });
+                    if let Err(error) = kept {
+                        failed.store(true, Ordering::Relaxed);
+                        errors.lock().expect("no job panics holding it").push((index, error));
                     }
-                    progress.finished(index, &result, metric);
-                    *results[index].lock().expect("no job panics holding it") = Some(result);
                 }
             });
         }
     });
     progress.finish();
-    let mut scored = Vec::with_capacity(experiments.len());
-    for result in results {
-        match result.into_inner().expect("no job panics holding it") {
-            Some(result) => scored.push(result?),
-            None => break,
-        }
+    let errors = errors.into_inner().expect("no job panics holding it");
+    match errors.into_iter().min_by_key(|(index, _)| *index) {
+        Some((_, error)) => Err(error),
+        None => Ok(()),
     }
-    Ok(scored)
 }
 
 /// One candidate's cross-validation. Divergence is a result (the candidate has no score), not
 /// the end of the search.
 fn score(experiment: &Experiment, folds: KFold, metric: Metric) -> Result<Scored, CliError> {
     let started = Instant::now();
-    let plan = Plan::new(experiment.clone(), folds, false)?;
-    match plan.run() {
-        Ok(result) => Ok(Scored {
-            mean: result.mean(metric).unwrap_or(f64::NAN),
-            std: result.std(metric).unwrap_or(f64::NAN),
-            seconds: result.seconds(),
-            failure: None,
-            experiment: plan.experiment,
-        }),
-        Err(CliError::Failure(message)) => Ok(Scored {
-            mean: f64::NAN,
-            std: f64::NAN,
-            seconds: started.elapsed().as_secs_f64(),
-            failure: Some(message),
-            experiment: plan.experiment,
-        }),
+    match Plan::new(experiment.clone(), folds, false)?.run() {
+        Ok(result) => {
+            Ok(Scored { mean: result.mean(metric), std: result.std(metric), seconds: result.seconds(), failure: None })
+        }
+        Err(CliError::Failure(message)) => {
+            Ok(Scored { mean: None, std: None, seconds: started.elapsed().as_secs_f64(), failure: Some(message) })
+        }
         Err(other) => Err(other),
     }
 }
@@ -234,31 +236,28 @@ enum Reporter {
 }
 
 impl Reporter {
-    fn new(quiet: bool, candidates: usize) -> Self {
+    /// Progress over `candidates`, of which `finished` were before this run.
+    fn new(quiet: bool, candidates: usize, finished: usize) -> Self {
         if quiet {
             Reporter::Quiet
         } else if std::io::stderr().is_terminal() {
             let style = ProgressStyle::with_template("{bar:30.cyan/blue} candidate {pos}/{len}  ETA {eta}")
                 .expect("a valid template")
                 .progress_chars("█▉▊▋▌▍▎▏ ");
-            Reporter::Bar(ProgressBar::new(candidates as u64).with_style(style))
+            Reporter::Bar(ProgressBar::new(candidates as u64).with_style(style).with_position(finished as u64))
         } else {
             Reporter::Lines(candidates)
         }
     }
 
-    fn finished(&self, index: usize, result: &Result<Scored, CliError>, metric: Metric) {
-        match (self, result) {
-            (Reporter::Bar(bar), _) => bar.inc(1),
-            (Reporter::Lines(count), Ok(scored)) => {
-                eprintln!(
-                    "candidate {}/{count}: {metric} {} ± {}",
-                    index + 1,
-                    format_score(scored.mean),
-                    format_score(scored.std)
-                );
+    fn finished(&self, index: usize, scored: &Scored, metric: Metric) {
+        match self {
+            Reporter::Bar(bar) => bar.inc(1),
+            Reporter::Lines(count) => {
+                let (mean, std) = (number(scored.mean), number(scored.std));
+                eprintln!("candidate {}/{count}: {metric} {} ± {}", index + 1, format_score(mean), format_score(std));
             }
-            _ => {}
+            Reporter::Quiet => {}
         }
     }
 
@@ -284,7 +283,7 @@ impl Table<'_> {
     fn ranking(&self) -> Vec<usize> {
         let mut order: Vec<usize> = (0..self.scored.len()).collect();
         let key = |index: usize| {
-            let mean = self.scored[index].mean;
+            let mean = number(self.scored[index].mean);
             let signed = if self.metric.higher_is_better() { -mean } else { mean };
             (mean.is_nan(), if mean.is_nan() { 0.0 } else { signed })
         };
@@ -322,7 +321,8 @@ impl Table<'_> {
             write!(text, "{}", index + 1).expect("a String");
             candidate.iter().for_each(|setting| write!(text, ",{}", csv_field(value_of(setting))).expect("a String"));
             let note = scored.failure.as_deref().map(csv_field).unwrap_or_default();
-            writeln!(text, ",{},{},{rank},{note},{:.3}", scored.mean, scored.std, scored.seconds).expect("a String");
+            writeln!(text, ",{},{},{rank},{note},{:.3}", number(scored.mean), number(scored.std), scored.seconds)
+                .expect("a String");
         }
         text
     }
@@ -338,14 +338,19 @@ impl Table<'_> {
                 text,
                 "{:>4}  {:>12}  {:>12}  {:>7.2}  {settings}{note}",
                 rank + 1,
-                format_score(scored.mean),
-                format_score(scored.std),
+                format_score(number(scored.mean)),
+                format_score(number(scored.std)),
                 scored.seconds
             )
             .expect("a String");
         }
         text
     }
+}
+
+/// A score, NaN when there is none.
+fn number(score: Option<f64>) -> f64 {
+    score.unwrap_or(f64::NAN)
 }
 
 fn key_of(setting: &str) -> &str {
