@@ -158,6 +158,13 @@ pub fn run(args: &SearchArgs) -> Result<(), CliError> {
         );
         println!("refitting the best on the whole training split; the test split is used once:");
     }
+    if interrupted.load(std::sync::atomic::Ordering::Relaxed) {
+        let reason = "interrupted before the refit: every candidate is scored";
+        return Err(CliError::Interrupted(format!(
+            "{reason}; `neurone train {}` refits the best",
+            out.join("best.toml").display()
+        )));
+    }
     let refit = out.join("best");
     std::fs::create_dir_all(&refit).map_err(|error| CliError::Failure(format!("{}: {error}", refit.display())))?;
     crate::train::train_and_write(&args.config, best_experiment, None, &refit, args.quiet, !args.no_plots)
