@@ -8,10 +8,10 @@ mod model_commands;
 mod output;
 mod plots;
 mod progress;
+mod run_folder;
 mod setup;
 mod train;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -82,9 +82,4 @@ fn main() -> ExitCode {
             ExitCode::from(error.exit_code())
         }
     }
-}
-
-/// Where a run writes its results unless told otherwise: `runs/<experiment name>`.
-fn default_output_folder(name: &str) -> PathBuf {
-    PathBuf::from("runs").join(name)
 }
