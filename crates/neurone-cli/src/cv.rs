@@ -13,6 +13,7 @@ use crate::config::Experiment;
 use crate::cross_validation::Plan;
 use crate::error::CliError;
 use crate::plots::{FoldCurves, fold_curves};
+use crate::run_folder::RunFolder;
 
 /// Arguments of `neurone cv`.
 #[derive(clap::Args)]
@@ -49,8 +50,12 @@ pub fn run(args: &CvArgs) -> Result<(), CliError> {
     }
     let folds = KFold { folds: args.folds, repeats: args.repeats, seed: experiment.seed };
     let plan = Plan::new(experiment, folds, !args.quiet)?;
-    let out = args.out.clone().unwrap_or_else(|| crate::default_output_folder(&format!("{}-cv", plan.experiment.name)));
-    std::fs::create_dir_all(&out).map_err(|error| CliError::Usage(format!("{}: {error}", out.display())))?;
+    // Locked while the folds train; without --out, a new numbered folder.
+    let folder = match &args.out {
+        Some(out) => RunFolder::named(out, true)?,
+        None => RunFolder::numbered(&format!("{}-cv", plan.experiment.name))?,
+    };
+    let out = folder.path().to_path_buf();
 
     let mut result = CrossValidationResult::default();
     for index in 0..plan.folds.len() {

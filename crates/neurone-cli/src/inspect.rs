@@ -22,7 +22,8 @@ pub struct ConfigArgs {
 /// Prints the layer table and parameter count of a model file's network, or of the network an
 /// experiment file describes.
 pub fn summary(args: &ConfigArgs) -> Result<(), CliError> {
-    if args.config.extension().is_some_and(|extension| extension == "safetensors") {
+    // Anything but an experiment file is read as a model, whose loader says what a wrong file is.
+    if args.config.extension().is_none_or(|extension| extension != "toml") {
         let model = Model::<f32>::load(&args.config)?;
         println!("{}", model.network.summary());
         if let Some(schema) = &model.preprocessing.schema {
@@ -40,6 +41,8 @@ pub fn summary(args: &ConfigArgs) -> Result<(), CliError> {
     let experiment = Experiment::load(&args.config, &args.overrides).map_err(CliError::Usage)?;
     let prepared = Prepared::<f32>::new(experiment, true)?;
     println!("{}", prepared.network.summary());
+    let batch_size = prepared.experiment.train.batch_size;
+    println!("memory: {} (batches of {batch_size})", prepared.memory);
     Ok(())
 }
 

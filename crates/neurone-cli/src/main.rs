@@ -10,11 +10,11 @@ mod model_commands;
 mod output;
 mod plots;
 mod progress;
+mod run_folder;
 mod search;
 mod setup;
 mod train;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -99,9 +99,4 @@ fn main() -> ExitCode {
             ExitCode::from(error.exit_code())
         }
     }
-}
-
-/// Where a run writes its results unless told otherwise: `runs/<experiment name>`.
-fn default_output_folder(name: &str) -> PathBuf {
-    PathBuf::from("runs").join(name)
 }

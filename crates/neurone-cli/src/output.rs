@@ -21,7 +21,7 @@ impl TestMetrics {
     /// Measures `outputs` (the network's, in scaled units) against the raw test targets.
     pub fn measure(data: &Data<f32>, outputs: &Matrix<f32>) -> Result<Self, Error> {
         let predictions = data.preprocessing.outputs_to_original(outputs)?;
-        Self::compare(&predictions, data.test_raw.targets(), data.task != Task::Regression)
+        Self::compare(&predictions, data.test_raw().targets(), data.task != Task::Regression)
     }
 
     /// Compares predictions in the targets' units (probabilities for a classifier) with targets.
@@ -107,11 +107,12 @@ impl Run<'_> {
         })
     }
 
-    /// Every file but the plots.
+    /// Every file but the plots; the model, the largest, first, so that a disk too full for it
+    /// fails the run before any other file of a previous run is replaced.
     fn write_files(&self, out: &Path) -> Result<(), Error> {
         let write = |name: &str, contents: String| write_atomic(&out.join(name), contents.as_bytes());
-        write("config.toml", self.experiment.to_toml())?;
         self.model().save(out.join("model.safetensors"))?;
+        write("config.toml", self.experiment.to_toml())?;
         write("history.csv", self.history_csv())?;
         write("predictions.csv", self.predictions_csv()?)?;
         write("metrics.json", self.metrics_json())?;
@@ -160,7 +161,7 @@ impl Run<'_> {
     /// Regression: `x,y_true,y_pred` for one input (else `y_true,y_pred`), in original units.
     /// Classification: `true,predicted` class names, then each class's probability.
     fn predictions_csv(&self) -> Result<String, Error> {
-        let (raw, outputs) = (&self.data.test_raw, self.outputs);
+        let (raw, outputs) = (self.data.test_raw(), self.outputs);
         let mut csv = String::new();
         match &self.data.task {
             Task::Regression => {

@@ -1,7 +1,8 @@
 //! From an experiment file to data, preprocessing and an untrained network.
 
-use neurone::data::{Column, ColumnKind, CsvOptions, CsvSchema, Preprocessing, SplitFractions, read_csv, split};
+use neurone::data::{Column, ColumnKind, CsvOptions, CsvSchema, Preprocessing, SplitFractions, read_csv, split_owned};
 use neurone::datasets::{self, DataSource, DownloadEvent};
+use neurone::memory::MemoryNeed;
 use neurone::{Activation, Dataset, Error, Network, Rng, Scalar, seeded_rng};
 
 use crate::config::{DatasetName, Experiment, Scaling};
@@ -14,6 +15,8 @@ pub struct Prepared<S: Scalar> {
     pub data: Data<S>,
     pub network: Network<S>,
     pub rng: Rng,
+    /// What the network and its training hold in memory, checked against what is available.
+    pub memory: MemoryNeed,
 }
 
 impl<S: Scalar> Prepared<S> {
@@ -28,11 +31,17 @@ impl<S: Scalar> Prepared<S> {
         // The loss is chosen in [train]: its fit with the output layer is reported there.
         let output = experiment.model.output_activation.unwrap_or(Activation::Identity);
         experiment.train.loss().check_output(output).map_err(|error| experiment.usage_error(error.within("train")))?;
+        // Before the network is built: a typo in a width must not become a failed allocation.
+        let (inputs, samples) = (data.train.inputs().cols(), data.train.len());
+        let memory = experiment
+            .train
+            .check_memory(&experiment.model, inputs, outputs, samples, size_of::<S>())
+            .map_err(|error| experiment.usage_error(error))?;
         let network = experiment
             .model
             .build(data.train.inputs().cols(), outputs, experiment.train.loss(), &mut rng)
             .map_err(|error| experiment.usage_error(error.within("model")))?;
-        Ok(Prepared { experiment, data, network, rng })
+        Ok(Prepared { experiment, data, network, rng, memory })
     }
 }
 
@@ -62,8 +71,9 @@ pub struct Data<S> {
     pub validation: Option<Dataset<S>>,
     /// The samples the final metrics are measured on, scaled.
     pub test: Dataset<S>,
-    /// The same samples before preprocessing (original units).
-    pub test_raw: Dataset<S>,
+    /// The same samples before preprocessing (original units), when the preprocessing scales
+    /// them (else `test` is them: see [`Data::test_raw`]).
+    test_unscaled: Option<Dataset<S>>,
     /// What `test` is, for reports: e.g. "test split (30 samples)".
     pub test_name: String,
     pub preprocessing: Preprocessing,
@@ -90,7 +100,7 @@ impl<S: Scalar> RawData<S> {
         let split_csv = |csv: neurone::data::CsvData<S>, rng: &mut Rng| -> Result<_, Error> {
             single_class_check(&csv).map_err(|error| error.within("data"))?;
             let stratify = stratify && csv.schema.is_classification();
-            let parts = split(&csv.dataset, fractions, stratify, rng).map_err(|error| error.within("data"))?;
+            let parts = split_owned(csv.dataset, fractions, stratify, rng).map_err(|error| error.within("data"))?;
             Ok((parts.train, parts.validation, parts.test, Some(csv.schema)))
         };
         let (train, validation, test, schema) = match config.dataset {
@@ -111,7 +121,8 @@ impl<S: Scalar> RawData<S> {
             }
             DatasetName::Mnist => {
                 let mnist = datasets::mnist(&data_source(show_progress)?)?;
-                let parts = split(&mnist.train, fractions, stratify || fractions.validation > 0.0, rng)
+                // Moved, not copied: MNIST's pixels are held once.
+                let parts = split_owned(mnist.train, fractions, stratify || fractions.validation > 0.0, rng)
                     .map_err(|error| error.within("data"))?;
                 (parts.train, parts.validation, Some(mnist.test), None)
             }
@@ -169,15 +180,23 @@ impl<S: Scalar> Data<S> {
         if let Task::Classification { classes } = &task {
             preprocessing.class_names = Some(classes.clone());
         }
+        let test_unscaled = preprocessing.scales().then(|| test_raw.clone());
         Ok(Data {
-            train: preprocessing.apply(&train)?,
-            validation: validation.map(|data| preprocessing.apply(&data)).transpose()?,
-            test: preprocessing.apply(&test_raw)?,
-            test_raw,
+            train: preprocessing.apply(train)?,
+            validation: validation.map(|data| preprocessing.apply(data)).transpose()?,
+            test: preprocessing.apply(test_raw)?,
+            test_unscaled,
             test_name,
             preprocessing,
             task,
         })
+    }
+}
+
+impl<S> Data<S> {
+    /// The test samples before preprocessing (original units).
+    pub fn test_raw(&self) -> &Dataset<S> {
+        self.test_unscaled.as_ref().unwrap_or(&self.test)
     }
 }
 

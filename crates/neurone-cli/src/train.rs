@@ -13,6 +13,7 @@ use crate::config::Experiment;
 use crate::error::CliError;
 use crate::output::{self, TestMetrics};
 use crate::progress::Progress;
+use crate::run_folder::RunFolder;
 use crate::setup::Prepared;
 
 /// The checkpoint file in a run's folder.
@@ -24,10 +25,14 @@ pub struct TrainArgs {
     /// The experiment file (see docs/config.md).
     #[arg(required_unless_present = "resume")]
     config: Option<PathBuf>,
-    /// Output folder [default: runs/NAME, NAME being the experiment's name; with --resume, the
-    /// folder resumed].
+    /// Output folder [default: runs/NAME, NAME being the experiment's name, or runs/NAME-2,
+    /// runs/NAME-3, … when it exists; with --resume, the folder resumed]. A folder that holds
+    /// files is refused unless --overwrite is given.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Lets --out name a folder that already holds files (another run's), and write over them.
+    #[arg(long, requires = "out")]
+    overwrite: bool,
     /// Overrides the experiment's seed.
     #[arg(long, conflicts_with = "resume")]
     seed: Option<u64>,
@@ -73,15 +78,20 @@ pub fn run(args: &TrainArgs) -> Result<(), CliError> {
         experiment.train.checkpoint_every = Some(every);
         experiment.train.validate().map_err(|error| CliError::Usage(format!("--checkpoint-every: {error}")))?;
     }
-    let out = args.out.clone().or_else(|| args.resume.clone());
-    let out = out.unwrap_or_else(|| crate::default_output_folder(&experiment.name));
-    // Create the folder first, so that a bad path fails now rather than after training; if the
-    // run then fails, remove it again (only if we made it and it is still empty).
-    let created = !out.exists();
-    std::fs::create_dir_all(&out).map_err(|error| CliError::Usage(format!("{}: {error}", out.display())))?;
-    let result = train_and_write(&config, experiment, checkpoint, &out, args.quiet, !args.no_plots);
-    if result.is_err() && created {
-        let _ = std::fs::remove_dir(&out);
+    // Take the folder first, so that a bad or busy path fails now rather than after training;
+    // if the run then fails, a folder it made is removed again, unless it holds a checkpoint.
+    let folder = match (&args.out, &args.resume) {
+        (Some(out), _) => RunFolder::named(out, args.overwrite || args.resume.as_ref() == Some(out))?,
+        (None, Some(resumed)) => RunFolder::named(resumed, true)?,
+        (None, None) => RunFolder::numbered(&experiment.name)?,
+    };
+    if !args.quiet {
+        eprintln!("writing to {}", folder.path().display());
+    }
+    let result = train_and_write(&config, experiment, checkpoint, folder.path(), args.quiet, !args.no_plots);
+    if matches!(result, Err(CliError::Usage(_) | CliError::Failure(_))) {
+        let resumable = folder.path().join(CHECKPOINT_FILE).exists();
+        folder.discard(resumable);
     }
     result
 }
@@ -99,7 +109,7 @@ pub fn train_and_write(
     let at_config = |error: neurone::Error| CliError::from(error).in_file(config);
     // The same seed and configuration give the same data split and scaling as the run that
     // took the checkpoint; the checkpoint then brings its network and generators.
-    let Prepared { experiment, data, mut network, mut rng } = Prepared::new(experiment, !quiet)?;
+    let Prepared { experiment, mut data, mut network, mut rng, .. } = Prepared::new(experiment, !quiet)?;
     let experiment = &experiment;
     if let Some(checkpoint) = &checkpoint
         && checkpoint.network.summary() != network.summary()
@@ -110,7 +120,9 @@ pub fn train_and_write(
         )));
     }
     let mut trainer = experiment.train.trainer().map_err(|error| experiment.usage_error(error.within("train")))?;
-    trainer.validate(&network, &data.train, data.validation.as_ref()).map_err(at_config)?;
+    // Held only while training: freed, with the optimizer's state, before the outputs are made.
+    let validation = data.validation.take();
+    trainer.validate(&network, &data.train, validation.as_ref()).map_err(at_config)?;
     let checkpoint_path = out.join(CHECKPOINT_FILE);
     if let Some(every) = experiment.train.checkpoint_every {
         // The configuration goes first, so that `--resume` finds it beside the checkpoint.
@@ -126,9 +138,10 @@ pub fn train_and_write(
     let mut trainer =
         trainer.stop_when(stop_on_ctrl_c("stopping after the current batch")).on_epoch(|record| progress.epoch(record));
     let history = match checkpoint {
-        Some(checkpoint) => trainer.resume(&mut network, checkpoint, &data.train, data.validation.as_ref(), &mut rng),
-        None => trainer.fit(&mut network, &data.train, data.validation.as_ref(), &mut rng),
+        Some(checkpoint) => trainer.resume(&mut network, checkpoint, &data.train, validation.as_ref(), &mut rng),
+        None => trainer.fit(&mut network, &data.train, validation.as_ref(), &mut rng),
     };
+    drop((trainer, validation));
     progress.finish();
     let history = history?;
     let seconds = started.elapsed().as_secs_f64();

@@ -3,7 +3,9 @@
 //!
 //! A refused input must give exit code 1 or 2 (101, a panic, always fails the test), exactly one
 //! line on stderr that starts with `error: ` and holds the row's fragment (which names the
-//! culprit: file, line, column, key or tensor), and nothing in the output folder. An accepted
+//! culprit: file, line, column, key or tensor), and leave the output folder as it was: absent,
+//! or holding the files the case put there, byte for byte (no temporary file beside them). An
+//! accepted
 //! input (a BOM, CRLF line ends, quoted commas, a batch larger than the data) must succeed and
 //! write valid results. The rows live in `corpus/*.rs`; the binary model files are made by
 //! damaging a model trained by the test itself, and the 10 MB line is generated, not committed.
@@ -25,7 +27,28 @@ fn scratch(group: &str, case: &str) -> PathBuf {
 }
 
 fn neurone(args: &[String], folder: &Path, environment: &[(&str, PathBuf)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_neurone"));
+    neurone_limited(args, folder, environment, None)
+}
+
+/// `neurone`, with at most `file_size_limit` bytes per file written when given: the shell sets
+/// the limit and ignores SIGXFSZ, so that a write beyond it fails (EFBIG) as on a full disk
+/// rather than killing the process.
+fn neurone_limited(
+    args: &[String],
+    folder: &Path,
+    environment: &[(&str, PathBuf)],
+    file_size_limit: Option<u64>,
+) -> Output {
+    let binary = env!("CARGO_BIN_EXE_neurone");
+    let mut command = match file_size_limit {
+        Some(bytes) => {
+            let mut shell = Command::new("sh");
+            let script = format!("ulimit -f {}; trap '' XFSZ; exec \"$0\" \"$@\"", bytes / 512);
+            shell.arg("-c").arg(script).arg(binary);
+            shell
+        }
+        None => Command::new(binary),
+    };
     command.args(args).current_dir(folder).env_remove("NEURONE_DATA");
     for (key, value) in environment {
         command.env(key, value);
@@ -38,18 +61,25 @@ fn trained() -> &'static Trained {
     static TRAINED: OnceLock<Trained> = OnceLock::new();
     TRAINED.get_or_init(|| {
         let folder = scratch("setup", "models");
+        let run = |args: &[&str]| {
+            let output = neurone(&args.iter().map(|a| a.to_string()).collect::<Vec<_>>(), &folder, &[]);
+            assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        };
         let train = |name: &str, csv: &str, target: &str| -> Vec<u8> {
             std::fs::write(folder.join(format!("{name}.csv")), csv).unwrap();
             let experiment = corpus::experiment(&format!("{name}.csv"), target, "epochs = 20\n");
             std::fs::write(folder.join(format!("{name}.toml")), experiment).unwrap();
-            let args = [&format!("{name}.toml"), "--quiet", "--no-plots", "--out", name].map(|a| a.to_string());
-            let output = neurone(&[vec!["train".to_string()], args.to_vec()].concat(), &folder, &[]);
-            assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+            let toml = format!("{name}.toml");
+            run(&["train", &toml, "--quiet", "--no-plots", "--out", name, "--checkpoint-every", "20"]);
             std::fs::read(folder.join(name).join("model.safetensors")).unwrap()
         };
+        let regressor = train("regressor", corpus::REGRESSION_CSV, "y");
+        run(&["export", "regressor/model.safetensors", "--onnx", "regressor.onnx"]);
         Trained {
-            regressor: train("regressor", corpus::REGRESSION_CSV, "y"),
+            regressor,
             classifier: train("classifier", corpus::CLASSIFICATION_CSV, "species"),
+            onnx: std::fs::read(folder.join("regressor.onnx")).unwrap(),
+            checkpoint: std::fs::read(folder.join("regressor/checkpoint.safetensors")).unwrap(),
         }
     })
 }
@@ -75,7 +105,7 @@ fn run_case(group: &str, case: &Case) -> Result<(), String> {
     }
     let environment: Vec<(&str, PathBuf)> =
         case.data_folder.iter().map(|name| ("NEURONE_DATA", folder.join(name))).collect();
-    let output = neurone(&case.args, &folder, &environment);
+    let output = neurone_limited(&case.args, &folder, &environment, case.file_size_limit);
     let stderr = String::from_utf8_lossy(&output.stderr);
     let code = output.status.code();
     let out = folder.join("out");
@@ -100,11 +130,23 @@ fn run_case(group: &str, case: &Case) -> Result<(), String> {
             if !output.stdout.is_empty() {
                 return Err(format!("a refused input printed results: {}", String::from_utf8_lossy(&output.stdout)));
             }
-            if out.exists() {
-                let written: Vec<String> = std::fs::read_dir(&out)
-                    .map(|entries| entries.map(|entry| entry.unwrap().file_name().to_string_lossy().into()).collect())
-                    .unwrap_or_else(|_| vec!["(a file)".into()]);
-                return Err(format!("a refused input left {} behind: {written:?}", out.display()));
+            let mut before: Vec<(String, Vec<u8>)> =
+                case.files.iter().filter(|(name, _)| name.starts_with("out/")).cloned().collect();
+            before.sort();
+            let after = files_in(&out, "out");
+            if after != before {
+                let names =
+                    |files: &[(String, Vec<u8>)]| files.iter().map(|(name, _)| name.clone()).collect::<Vec<_>>();
+                return Err(if before.is_empty() {
+                    format!("a refused input left {} behind: {:?}", out.display(), names(&after))
+                } else {
+                    format!(
+                        "a refused input changed {}: {:?} became {:?}",
+                        out.display(),
+                        names(&before),
+                        names(&after)
+                    )
+                });
             }
         }
         Expect::Works { check } => {
@@ -116,6 +158,22 @@ fn run_case(group: &str, case: &Case) -> Result<(), String> {
     }
     let _ = std::fs::remove_dir_all(&folder);
     Ok(())
+}
+
+/// The files under `folder` (a file stands for itself), named `prefix/…` and sorted by name.
+fn files_in(folder: &Path, prefix: &str) -> Vec<(String, Vec<u8>)> {
+    if folder.is_file() {
+        return vec![(prefix.to_string(), std::fs::read(folder).unwrap())];
+    }
+    let Ok(entries) = std::fs::read_dir(folder) else { return Vec::new() };
+    let mut files: Vec<(String, Vec<u8>)> = entries
+        .flat_map(|entry| {
+            let entry = entry.unwrap();
+            files_in(&entry.path(), &format!("{prefix}/{}", entry.file_name().to_string_lossy()))
+        })
+        .collect();
+    files.sort();
+    files
 }
 
 #[test]
@@ -141,6 +199,11 @@ fn model_files() {
 #[test]
 fn prediction_inputs() {
     run("predict", corpus::prediction_inputs(trained()));
+}
+
+#[test]
+fn limits() {
+    run("limits", corpus::limits(trained()));
 }
 
 #[test]

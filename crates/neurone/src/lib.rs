@@ -46,6 +46,7 @@ mod kernels;
 pub mod layer;
 mod loss;
 mod matrix;
+pub mod memory;
 pub mod metrics;
 pub mod model_selection;
 mod network;

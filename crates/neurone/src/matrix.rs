@@ -112,6 +112,52 @@ impl<S: Scalar> Matrix<S> {
         }
         Self { rows: indices.len(), cols: self.cols, data }
     }
+
+    /// Puts row `order[i]` at row `i`, in place (`order` must be a permutation of the rows): the
+    /// same rows as `select_rows(order)` without a second copy of the matrix. Each cycle of the
+    /// permutation is followed with one row set aside.
+    pub(crate) fn permute_rows(&mut self, order: &[usize]) {
+        let cols = self.cols;
+        let mut placed = vec![false; self.rows];
+        let mut saved = Vec::with_capacity(cols);
+        for start in 0..self.rows {
+            if placed[start] {
+                continue;
+            }
+            saved.clear();
+            saved.extend_from_slice(self.row(start));
+            let mut target = start;
+            loop {
+                placed[target] = true;
+                let source = order[target];
+                if source == start {
+                    self.data[target * cols..(target + 1) * cols].copy_from_slice(&saved);
+                    break;
+                }
+                self.data.copy_within(source * cols..(source + 1) * cols, target * cols);
+                target = source;
+            }
+        }
+    }
+
+    /// Moves the rows from `at` on into a new matrix; this one keeps the first `at`. They move
+    /// a piece at a time from the end, each piece's memory given back before the next is
+    /// taken, so that the rows are never held twice (the new matrix's zeroed memory is not
+    /// spent until it is written).
+    pub(crate) fn split_off_rows(&mut self, at: usize) -> Self {
+        const PIECE: usize = 1 << 18;
+        let start = at * self.cols;
+        let mut rest = vec![S::ZERO; self.data.len() - start];
+        while self.data.len() > start {
+            let from = start.max(self.data.len().saturating_sub(PIECE));
+            rest[from - start..self.data.len() - start].copy_from_slice(&self.data[from..]);
+            self.data.truncate(from);
+            self.data.shrink_to_fit();
+        }
+        let rows = self.rows - at;
+        self.rows = at;
+        Self { rows, cols: self.cols, data: rest }
+    }
 }
 
 impl<S> std::ops::Index<(usize, usize)> for Matrix<S> {
@@ -149,5 +195,18 @@ mod tests {
     fn select_rows_gathers_in_order() {
         let m = Matrix::from_rows(&[[1.0f32, 2.0], [3.0, 4.0], [5.0, 6.0]]).unwrap();
         assert_eq!(m.select_rows(&[2, 0]).as_slice(), &[5.0, 6.0, 1.0, 2.0]);
+    }
+
+    #[test]
+    fn permute_rows_gives_the_rows_select_rows_gives() {
+        let values: Vec<f32> = (0..14).map(|v| v as f32).collect();
+        let m = Matrix::new(7, 2, values).unwrap();
+        // Two cycles (0 → 3 → 5 → 0, 1 → 6 → 1), a fixed point and a swap.
+        let order = [3, 6, 2, 5, 4, 0, 1];
+        let mut permuted = m.clone();
+        permuted.permute_rows(&order);
+        assert_eq!(permuted, m.select_rows(&order));
+        let rest = permuted.split_off_rows(5);
+        assert_eq!((permuted, rest), (m.select_rows(&order[..5]), m.select_rows(&order[5..])));
     }
 }

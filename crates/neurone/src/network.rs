@@ -18,6 +18,11 @@ pub enum Mode {
     Eval,
 }
 
+/// The most rows a forward pass in evaluation mode computes at once: evaluating a large set
+/// (MNIST's 10,000 test images) holds one chunk's activations, not the whole set's. A row's
+/// outputs do not depend on the rows computed beside it, so the chunks change no bit.
+const INFERENCE_ROWS: usize = 256;
+
 /// A multi-layer perceptron: layers applied in order, and the loss it is trained on.
 ///
 /// `S` is the scalar type: `f32` by default, `f64` for gradient checks.
@@ -332,6 +337,23 @@ impl<S: Scalar> Network<S> {
 
     /// Evaluation-mode forward pass: returns the output layer's `z(L)` and `a(L)`.
     fn infer(&self, x: &[S], rows: usize) -> (Vec<S>, Vec<S>) {
+        if rows <= INFERENCE_ROWS {
+            return self.infer_rows(x, rows);
+        }
+        // Chunks of equal size, so that none is a single row (which another kernel computes).
+        let chunk_rows = rows.div_ceil(rows.div_ceil(INFERENCE_ROWS));
+        let outputs = self.outputs();
+        let (mut z, mut a) = (Vec::with_capacity(rows * outputs), Vec::with_capacity(rows * outputs));
+        for chunk in x.chunks(chunk_rows * self.inputs) {
+            let (chunk_z, chunk_a) = self.infer_rows(chunk, chunk.len() / self.inputs);
+            z.extend_from_slice(&chunk_z);
+            a.extend_from_slice(&chunk_a);
+        }
+        (z, a)
+    }
+
+    /// [`Network::infer`] on rows inferred at once.
+    fn infer_rows(&self, x: &[S], rows: usize) -> (Vec<S>, Vec<S>) {
         let mut activations: Option<Vec<S>> = None;
         for layer in &self.layers[..self.layers.len() - 1] {
             let mut a = vec![S::ZERO; rows * layer.outputs()];
@@ -395,6 +417,22 @@ impl<S: Scalar> fmt::Display for Network<S> {
 mod tests {
     use super::*;
     use crate::seeded_rng;
+
+    #[test]
+    fn inference_in_chunks_gives_the_bits_of_one_pass() {
+        let mut rng = seeded_rng(4);
+        let network: Network = Network::builder(5)
+            .dense(24, Activation::Relu)
+            .batch_norm()
+            .dropout(0.3)
+            .dense(3, Activation::Softmax)
+            .build(&mut rng)
+            .unwrap();
+        // 3 chunks of 171 rows: more than one, none of a single row.
+        let rows = 2 * INFERENCE_ROWS + 1;
+        let x: Vec<f32> = (0..rows * 5).map(|i| ((i * 37 % 101) as f32 / 50.0) - 1.0).collect();
+        assert_eq!(network.infer(&x, rows), network.infer_rows(&x, rows));
+    }
 
     fn sine_network() -> Network {
         Network::builder(1)

@@ -162,7 +162,7 @@ fn a_checkpoint_that_does_not_fit_is_refused() {
     assert!(error.contains("not a neurone checkpoint file"), "{error}");
     checkpoint.save(&path).unwrap();
     let error = neurone::io::Model::<f32>::load(&path).unwrap_err().to_string();
-    assert!(error.contains("not a neurone model file"), "{error}");
+    assert!(error.contains("this is a training checkpoint, not a model"), "{error}");
 
     std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
 }

@@ -169,7 +169,7 @@ fn a_newer_format_version_is_refused_clearly() {
 #[test]
 fn files_that_are_not_neurone_models_are_refused() {
     let error = Model::<f32>::from_bytes(b"col1,col2\n1,2\n", NAME).unwrap_err().to_string();
-    assert!(error.starts_with("model.safetensors: not a safetensors file: its header length"), "{error}");
+    assert!(error.starts_with("model.safetensors: this is a CSV file, not a model"), "{error}");
     let error = Model::<f32>::from_bytes(b"abc", NAME).unwrap_err().to_string();
     assert_eq!(error, "model.safetensors: too short to be a safetensors file");
     let mut bytes = regressor::<f32>().to_bytes().unwrap();

@@ -20,6 +20,7 @@ use crate::config::Experiment;
 use crate::cross_validation::Plan;
 use crate::cv::format_score;
 use crate::error::CliError;
+use crate::run_folder::RunFolder;
 use candidates::Candidate;
 use record::{Record, Scored};
 
@@ -99,15 +100,17 @@ pub fn run(args: &SearchArgs) -> Result<(), CliError> {
     let base = Plan::new(base, folds, !args.quiet)?;
     let metric = base.cross_validation.training.metrics.as_ref().and_then(|metrics| metrics.first().copied());
     let metric = metric.unwrap_or(Metric::R2);
-    let default_out = || crate::default_output_folder(&format!("{}-search", base.experiment.name));
-    let out = args.resume.clone().or_else(|| args.out.clone()).unwrap_or_else(default_out);
+    // Locked while the candidates train; without --out or --resume, a new numbered folder.
+    let folder = match args.resume.as_ref().or(args.out.as_ref()) {
+        Some(out) => RunFolder::named(out, true)?,
+        None => RunFolder::numbered(&format!("{}-search", base.experiment.name))?,
+    };
+    let out = folder.path().to_path_buf();
     let new_record = Record::new(&out, folds.folds, folds.repeats, seed, candidates.clone());
     let mut record = match &args.resume {
         Some(folder) => Record::resume(folder, new_record)?,
         None => new_record,
     };
-    std::fs::create_dir_all(&out).map_err(|error| CliError::Usage(format!("{}: {error}", out.display())))?;
-
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let jobs = args.jobs.map_or(cores, usize::from).clamp(1, experiments.len());
     let threads = neurone::threads();

@@ -4,12 +4,14 @@
 mod csv;
 mod experiments;
 mod idx;
+mod limits;
 mod models;
 mod numerics;
 
 pub use csv::csv_files;
 pub use experiments::experiment_files;
 pub use idx::{idx_files, idx_reader_rows};
+pub use limits::limits;
 pub use models::{model_files, prediction_inputs};
 pub use numerics::numeric_edge_cases;
 
@@ -26,13 +28,15 @@ pub struct Case {
     pub args: Vec<String>,
     /// A folder of the case to use as `NEURONE_DATA`.
     pub data_folder: Option<&'static str>,
+    /// The largest file the command may write, in bytes (`ulimit -f`): a full disk.
+    pub file_size_limit: Option<u64>,
     pub expect: Expect,
 }
 
 /// What a case must do.
 pub enum Expect {
     /// Refused with this exit code (2: bad input, 1: failed run) and a one-line message holding
-    /// `fragment`; nothing in `out`.
+    /// `fragment`; `out` left as the case made it (absent, or the same files, byte for byte).
     Error { code: u8, fragment: String },
     /// Accepted: exit code 0, and `check(out, stdout)` passes.
     Works { check: fn(&Path, &str) -> Result<(), String> },
@@ -45,6 +49,7 @@ impl Case {
             files: Vec::new(),
             args: args.iter().map(|a| a.to_string()).collect(),
             data_folder: None,
+            file_size_limit: None,
             expect: Expect::Works { check: |_, _| Ok(()) },
         }
     }
@@ -56,6 +61,11 @@ impl Case {
 
     pub fn data_folder(mut self, name: &'static str) -> Self {
         self.data_folder = Some(name);
+        self
+    }
+
+    pub fn file_size_limit(mut self, bytes: u64) -> Self {
+        self.file_size_limit = Some(bytes);
         self
     }
 
@@ -103,6 +113,10 @@ pub struct Trained {
     pub regressor: Vec<u8>,
     /// On [`CLASSIFICATION_CSV`].
     pub classifier: Vec<u8>,
+    /// The regressor exported as ONNX.
+    pub onnx: Vec<u8>,
+    /// The regressor's checkpoint, taken at its last epoch.
+    pub checkpoint: Vec<u8>,
 }
 
 /// `neurone train exp.toml` writing into `out`, quietly and without plots.

@@ -106,7 +106,28 @@ pub fn model_files(trained: &Trained) -> Vec<Case> {
             .usage_error("model.safetensors: not a valid safetensors file: "),
         predict_with("trailing_bytes", [valid.as_slice(), b"extra"].concat())
             .usage_error("model.safetensors: not a valid safetensors file: "),
-        predict_with("text_file", "x,colour\n1,red\n").usage_error("model.safetensors: not a safetensors file: its header length"),
+        predict_with("unknown_text_file", "just some words in a text file\n").usage_error("model.safetensors: not a safetensors file: its header length"),
+        // Files that neurone reads or writes, given where a model is expected: each is named.
+        predict_with("csv_file", "x,colour\n1,red\n")
+            .usage_error("model.safetensors: this is a CSV file, not a model: give a model.safetensors file first"),
+        Case::new("data_before_the_model", &["predict", "new.csv", "model.safetensors"])
+            .file("model.safetensors", valid.clone())
+            .file("new.csv", NEW_ROWS)
+            .usage_error("new.csv: this is a CSV file, not a model"),
+        Case::new("onnx_file", &["predict", "model.onnx", "new.csv"])
+            .file("model.onnx", trained.onnx.clone())
+            .file("new.csv", NEW_ROWS)
+            .usage_error("model.onnx: this is an ONNX file (a model exported for inference elsewhere), not a neurone model: give the model.safetensors it was exported from"),
+        Case::new("checkpoint_file", &["eval", "checkpoint.safetensors", "--data", "new.csv"])
+            .file("checkpoint.safetensors", trained.checkpoint.clone())
+            .file("new.csv", NEW_ROWS)
+            .usage_error("checkpoint.safetensors: this is a training checkpoint, not a model: give the model.safetensors its run wrote beside it"),
+        Case::new("experiment_file", &["export", "exp.toml", "--onnx", "out/model.onnx"])
+            .file("exp.toml", super::experiment("data.csv", "y", ""))
+            .usage_error("exp.toml: this is a TOML file (an experiment?), not a model: train it first"),
+        Case::new("summary_of_an_onnx_file", &["summary", "model.onnx"])
+            .file("model.onnx", trained.onnx.clone())
+            .usage_error("model.onnx: this is an ONNX file"),
         predict_with("wrong_dtype", parts().tensor("layers.0.weight", |t| t["dtype"] = json!("I32")).bytes())
             .usage_error("model.safetensors: tensor `layers.0.weight` is I32, expected F32"),
         predict_with("dtype_of_another_size", parts().tensor("layers.0.bias", |t| t["dtype"] = json!("F16")).bytes())

@@ -134,6 +134,31 @@ impl<S: Scalar> Dataset<S> {
         })
     }
 
+    /// Puts sample `order[i]` at position `i`, in place; `order` must hold each index once.
+    pub fn reorder(&mut self, order: &[usize]) -> Result<(), Error> {
+        let mut seen = vec![false; self.len()];
+        let is_permutation = order.len() == self.len()
+            && order.iter().all(|&index| index < seen.len() && !std::mem::replace(&mut seen[index], true));
+        if !is_permutation {
+            return Err(Error::invalid("order", format!("not an order of the {} samples", self.len())));
+        }
+        self.inputs.permute_rows(order);
+        self.targets.permute_rows(order);
+        Ok(())
+    }
+
+    /// Moves the samples from `at` on into a new dataset with the same names; this one keeps
+    /// the first `at`.
+    pub fn split_off(&mut self, at: usize) -> Dataset<S> {
+        let at = at.min(self.len());
+        Dataset {
+            inputs: self.inputs.split_off_rows(at),
+            targets: self.targets.split_off_rows(at),
+            feature_names: self.feature_names.clone(),
+            class_names: self.class_names.clone(),
+        }
+    }
+
     /// The same samples in another scalar type.
     pub fn cast<T: Scalar>(&self) -> Dataset<T> {
         Dataset {

@@ -14,4 +14,4 @@ pub use dataset::Dataset;
 pub use preprocessing::Preprocessing;
 pub use scaler::{Scaler, ScalerKind};
 pub use schema::{Column, ColumnKind, CsvSchema, EncodedRows};
-pub use split::{Fold, SplitFractions, SplitIndices, Splits, k_fold, split, split_indices};
+pub use split::{Fold, SplitFractions, SplitIndices, Splits, k_fold, split, split_indices, split_owned};

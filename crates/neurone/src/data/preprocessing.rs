@@ -11,7 +11,7 @@ use crate::{Error, Matrix, Scalar};
 /// use neurone::{Matrix, data::{Dataset, Preprocessing, ScalerKind}};
 /// let train = Dataset::new(Matrix::column(&[1.0f64, 3.0]), Matrix::column(&[100.0, 300.0]))?;
 /// let preprocessing = Preprocessing::fit(&train, Some(ScalerKind::Standard), Some(ScalerKind::Standard))?;
-/// let scaled = preprocessing.apply(&train)?;
+/// let scaled = preprocessing.apply(train.clone())?;
 /// assert_eq!(scaled.inputs().as_slice(), &[-1.0, 1.0]);
 /// assert_eq!(scaled.targets().as_slice(), &[-1.0, 1.0]);
 /// // Network outputs in scaled units come back in the targets' units.
@@ -61,16 +61,23 @@ impl Preprocessing {
         self
     }
 
-    /// The dataset as the network sees it: inputs and targets scaled.
-    pub fn apply<S: Scalar>(&self, dataset: &Dataset<S>) -> Result<Dataset<S>, Error> {
-        let mut result = dataset.clone();
+    /// The dataset as the network sees it: inputs and targets scaled. Taken by value, so that
+    /// without scalers nothing is copied.
+    pub fn apply<S: Scalar>(&self, mut dataset: Dataset<S>) -> Result<Dataset<S>, Error> {
         if let Some(scaler) = &self.input_scaler {
-            result = result.with_inputs(scaler.transform(dataset.inputs())?)?;
+            let inputs = scaler.transform(dataset.inputs())?;
+            dataset = dataset.with_inputs(inputs)?;
         }
         if let Some(scaler) = &self.target_scaler {
-            result = result.with_targets(scaler.transform(dataset.targets())?)?;
+            let targets = scaler.transform(dataset.targets())?;
+            dataset = dataset.with_targets(targets)?;
         }
-        Ok(result)
+        Ok(dataset)
+    }
+
+    /// Whether [`Preprocessing::apply`] changes anything: a scaler of the inputs or the targets.
+    pub fn scales(&self) -> bool {
+        self.input_scaler.is_some() || self.target_scaler.is_some()
     }
 
     /// Raw (encoded) inputs as the network sees them.
@@ -108,7 +115,7 @@ mod tests {
         let preprocessing = Preprocessing::fit(&train, Some(ScalerKind::MinMax), Some(ScalerKind::Standard)).unwrap();
         assert!(preprocessing.target_scaler.is_none());
         assert!(preprocessing.is_classification());
-        let applied = preprocessing.apply(&train).unwrap();
+        let applied = preprocessing.apply(train.clone()).unwrap();
         assert_eq!(applied.targets(), train.targets());
         assert_eq!(applied.inputs().as_slice(), &[0.0, 1.0]);
         assert_eq!(applied.class_names(), Some(&["a".to_string(), "b".to_string()][..]));
@@ -118,7 +125,7 @@ mod tests {
     fn without_scalers_everything_passes_through() {
         let train = Dataset::new(Matrix::column(&[1.0f32, 3.0]), Matrix::column(&[5.0, 6.0])).unwrap();
         let preprocessing = Preprocessing::fit(&train, None, None).unwrap();
-        assert_eq!(preprocessing.apply(&train).unwrap(), train);
+        assert_eq!(preprocessing.apply(train.clone()).unwrap(), train);
         assert_eq!(preprocessing.outputs_to_original(train.targets()).unwrap(), *train.targets());
     }
 }

@@ -71,16 +71,24 @@ pub fn split<S: Scalar>(
     stratify: bool,
     rng: &mut Rng,
 ) -> Result<Splits<S>, Error> {
+    split_owned(dataset.clone(), fractions, stratify, rng)
+}
+
+/// [`split`], moving the samples into their parts rather than copying them: a large dataset
+/// (MNIST's 188 MB of pixels) is held once. The parts and their order are those of [`split`].
+pub fn split_owned<S: Scalar>(
+    mut dataset: Dataset<S>,
+    fractions: SplitFractions,
+    stratify: bool,
+    rng: &mut Rng,
+) -> Result<Splits<S>, Error> {
     let classes = if stratify { Some(class_of_rows(dataset.targets())?) } else { None };
     let indices = split_indices(dataset.len(), fractions, classes.as_deref(), rng)?;
-    let part = |indices: &[usize]| -> Result<Option<Dataset<S>>, Error> {
-        if indices.is_empty() { Ok(None) } else { dataset.subset(indices).map(Some) }
-    };
-    Ok(Splits {
-        train: dataset.subset(&indices.train)?,
-        validation: part(&indices.validation)?,
-        test: part(&indices.test)?,
-    })
+    dataset.reorder(&[indices.train.as_slice(), &indices.validation, &indices.test].concat())?;
+    let test = dataset.split_off(indices.train.len() + indices.validation.len());
+    let validation = dataset.split_off(indices.train.len());
+    let part = |part: Dataset<S>| (!part.is_empty()).then_some(part);
+    Ok(Splits { train: dataset, validation: part(validation), test: part(test) })
 }
 
 /// The indices behind [`split`]: `count` samples, stratified by `classes` (one class index per

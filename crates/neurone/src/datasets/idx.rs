@@ -77,9 +77,25 @@ fn decompress<'b>(raw: &'b [u8], path: &Path) -> Result<std::borrow::Cow<'b, [u8
 /// Checks an IDX file's header against `magic` and its length against the dimensions; returns
 /// the dimensions and the data bytes.
 pub(crate) fn parse<'b>(bytes: &'b [u8], path: &Path, magic: u32) -> Result<(Vec<usize>, &'b [u8]), Error> {
-    let what = if magic == IMAGES_MAGIC { "images" } else { "labels" };
-    let dimensions = (magic & 0xff) as usize;
-    let header = 4 + 4 * dimensions;
+    let sizes = parse_header(bytes, path, magic)?;
+    let data = &bytes[header_length(magic)..];
+    check_length(&sizes, data.len(), path, magic)?;
+    Ok((sizes, data))
+}
+
+/// The length of the header of an IDX file of `magic`: the magic number, then one u32 per
+/// dimension.
+fn header_length(magic: u32) -> usize {
+    4 + 4 * (magic & 0xff) as usize
+}
+
+fn what(magic: u32) -> &'static str {
+    if magic == IMAGES_MAGIC { "images" } else { "labels" }
+}
+
+/// The dimensions an IDX file's header announces, checked against `magic`.
+fn parse_header(bytes: &[u8], path: &Path, magic: u32) -> Result<Vec<usize>, Error> {
+    let what = what(magic);
     let word = |offset: usize| u32::from_be_bytes(bytes[offset..offset + 4].try_into().expect("4 bytes"));
     if bytes.len() < 4 {
         return Err(Error::data(path, format!("{} bytes is too short for an IDX header", bytes.len())));
@@ -90,25 +106,81 @@ pub(crate) fn parse<'b>(bytes: &'b [u8], path: &Path, magic: u32) -> Result<(Vec
             format!("magic number {} (0x{:08x}) is not {magic} (0x{magic:08x}), that of IDX {what}", word(0), word(0)),
         ));
     }
-    if bytes.len() < header {
+    if bytes.len() < header_length(magic) {
         return Err(Error::data(path, format!("{} bytes is too short for the IDX {what} header", bytes.len())));
     }
-    let sizes: Vec<usize> = (0..dimensions).map(|index| word(4 + 4 * index) as usize).collect();
-    let data = &bytes[header..];
+    Ok((0..(magic & 0xff) as usize).map(|index| word(4 + 4 * index) as usize).collect())
+}
+
+/// Checks that `found` bytes follow the header, as many as its dimensions announce.
+fn check_length(sizes: &[usize], found: usize, path: &Path, magic: u32) -> Result<(), Error> {
     let expected = sizes.iter().try_fold(1usize, |product, &size| product.checked_mul(size));
-    if expected != Some(data.len()) {
+    if expected != Some(found) {
         let shape: Vec<String> = sizes.iter().map(usize::to_string).collect();
         return Err(Error::data(
             path,
             format!(
-                "the header announces {what} of {} = {} bytes, but the file holds {} bytes after the header",
+                "the header announces {} of {} = {} bytes, but the file holds {found} bytes after the header",
+                what(magic),
                 shape.join("×"),
                 expected.map_or("too many".to_string(), |bytes| bytes.to_string()),
-                data.len()
             ),
         ));
     }
-    Ok((sizes, data))
+    Ok(())
+}
+
+/// A grey level 0–255 as a value in [0, 1].
+fn pixel<S: Scalar>(value: u8) -> S {
+    S::from_f64(f64::from(value) * (1.0 / 255.0))
+}
+
+/// IDX images decoded as their bytes arrive, each pixel straight into `S`, so that the bytes
+/// are never held whole beside the pixels (see `DataSource::load_in_pieces`). The header and
+/// the length are checked by [`ImageDecoder::finish`], as [`parse`] checks them.
+pub(crate) struct ImageDecoder<S> {
+    header: Vec<u8>,
+    /// The pixels the header announces, once it is read and valid.
+    expected: Option<usize>,
+    pixels: Vec<S>,
+    /// The bytes after the header, counted beyond the announced ones (for the error).
+    received: usize,
+    /// The most pixels the file can hold, which bounds what a lying header makes us reserve.
+    limit: usize,
+}
+
+impl<S: Scalar> ImageDecoder<S> {
+    /// A decoder for a file of at most `limit` bytes.
+    pub(crate) fn new(limit: u64) -> Self {
+        let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+        Self { header: Vec::new(), expected: None, pixels: Vec::new(), received: 0, limit }
+    }
+
+    /// The next bytes of the file.
+    pub(crate) fn push(&mut self, mut piece: &[u8]) {
+        let header = header_length(IMAGES_MAGIC);
+        if self.header.len() < header {
+            let taken = (header - self.header.len()).min(piece.len());
+            self.header.extend_from_slice(&piece[..taken]);
+            piece = &piece[taken..];
+            if self.header.len() == header {
+                // A header that does not parse is reported by `finish`.
+                let sizes = parse_header(&self.header, Path::new(""), IMAGES_MAGIC).ok();
+                self.expected = sizes.and_then(|sizes| sizes.iter().try_fold(1usize, |n, &size| n.checked_mul(size)));
+                self.pixels.reserve_exact(self.expected.unwrap_or(0).min(self.limit));
+            }
+        }
+        self.received += piece.len();
+        let room = self.expected.unwrap_or(0).saturating_sub(self.pixels.len());
+        self.pixels.extend(piece[..piece.len().min(room)].iter().map(|&value| pixel::<S>(value)));
+    }
+
+    /// The dimensions and the pixels, or the error [`parse`] gives for the same bytes.
+    pub(crate) fn finish(self, path: &Path) -> Result<(Vec<usize>, Vec<S>), Error> {
+        let sizes = parse_header(&self.header, path, IMAGES_MAGIC)?;
+        check_length(&sizes, self.received, path, IMAGES_MAGIC)?;
+        Ok((sizes, self.pixels))
+    }
 }
 
 /// Pairs the images and labels of two IDX files' contents into a dataset.
@@ -119,6 +191,19 @@ pub(crate) fn idx_dataset<S: Scalar>(
     labels_path: &Path,
 ) -> Result<Dataset<S>, Error> {
     let (image_sizes, pixels) = parse(images, images_path, IMAGES_MAGIC)?;
+    let inputs = pixels.iter().map(|&value| pixel(value)).collect();
+    labelled_images(&image_sizes, inputs, images_path, labels, labels_path)
+}
+
+/// Images of `image_sizes` (n × rows × cols), already decoded into `inputs`, with the labels
+/// of an IDX file's content as one-hot targets.
+pub(crate) fn labelled_images<S: Scalar>(
+    image_sizes: &[usize],
+    inputs: Vec<S>,
+    images_path: &Path,
+    labels: &[u8],
+    labels_path: &Path,
+) -> Result<Dataset<S>, Error> {
     let (label_sizes, labels) = parse(labels, labels_path, LABELS_MAGIC)?;
     let (count, pixels_per_image) = (image_sizes[0], image_sizes[1] * image_sizes[2]);
     if label_sizes[0] != count {
@@ -130,8 +215,6 @@ pub(crate) fn idx_dataset<S: Scalar>(
     if let Some(index) = labels.iter().position(|&label| usize::from(label) >= CLASSES) {
         return Err(Error::data(labels_path, format!("label {} of image {index} is not a digit 0–9", labels[index])));
     }
-    let scale = 1.0 / 255.0;
-    let inputs = pixels.iter().map(|&pixel| S::from_f64(f64::from(pixel) * scale)).collect();
     let mut targets = vec![S::ZERO; count * CLASSES];
     for (row, &label) in labels.iter().enumerate() {
         targets[row * CLASSES + usize::from(label)] = S::ONE;

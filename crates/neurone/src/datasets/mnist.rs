@@ -1,6 +1,6 @@
 //! MNIST handwritten digits: 28×28 grey images, 60,000 for training and 10,000 for testing.
 
-use super::idx::idx_dataset;
+use super::idx::{ImageDecoder, labelled_images};
 use super::{DataSource, RemoteFile};
 use crate::{Dataset, Error, Scalar};
 
@@ -48,9 +48,15 @@ pub fn mnist_files() -> [RemoteFile; 4] {
 pub fn mnist<S: Scalar>(source: &DataSource) -> Result<Mnist<S>, Error> {
     let [train_images, train_labels, test_images, test_labels] = mnist_files();
     let part = |images: &RemoteFile, labels: &RemoteFile| -> Result<Dataset<S>, Error> {
-        let images = source.load(images)?;
+        // The images are decoded as they are read: their bytes are never held beside the pixels.
+        let mut decoder = ImageDecoder::new(images.size);
+        let images_path = source.load_in_pieces(images, &mut |piece| {
+            decoder.push(piece);
+            Ok(())
+        })?;
+        let (sizes, pixels) = decoder.finish(&images_path)?;
         let labels = source.load(labels)?;
-        idx_dataset(&images.bytes, &images.path, &labels.bytes, &labels.path)
+        labelled_images(&sizes, pixels, &images_path, &labels.bytes, &labels.path)
     };
     Ok(Mnist { train: part(&train_images, &train_labels)?, test: part(&test_images, &test_labels)? })
 }

@@ -3,7 +3,7 @@
 
 use std::ffi::OsString;
 use std::fs;
-use std::io::Read;
+use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 
 use flate2::read::GzDecoder;
@@ -146,14 +146,8 @@ impl DataSource {
     /// The content of `file`: read from the data folder if there, else downloaded and stored
     /// there (atomically); either way checked against its size and SHA-256.
     pub fn load(&self, file: &RemoteFile) -> Result<LoadedFile, Error> {
-        let plain = self.folder.join(&file.name);
         let compressed = self.folder.join(format!("{}.gz", file.name));
-        let candidates = if file.gzipped { vec![plain, compressed.clone()] } else { vec![plain] };
-        if let Some(path) = candidates.into_iter().find(|path| path.is_file()) {
-            let length = fs::metadata(&path).map_err(Error::io(&path))?.len();
-            if length > download_limit(file.size) {
-                return Err(Error::data(&path, format!("{length} bytes is more than the expected {}", file.size)));
-            }
+        if let Some(path) = self.stored(file)? {
             let raw = fs::read(&path).map_err(Error::io(&path))?;
             let bytes = content(&raw, &path, file.size).and_then(|bytes| check_sha256(bytes, file, &path))?;
             return Ok(LoadedFile { path, bytes });
@@ -177,6 +171,63 @@ impl DataSource {
         crate::io::write_atomic(&path, &raw)?;
         self.report(&DownloadEvent::Finished { url: &file.url, path: &path, bytes: raw.len() as u64 });
         Ok(LoadedFile { path, bytes })
+    }
+
+    /// The content of `file`, as [`DataSource::load`] gives it, but passed to `consume` piece
+    /// by piece as it is read (and decompressed) rather than held whole: MNIST's 47 MB of
+    /// training images become their pixels without a copy of the bytes beside them. A missing
+    /// file is downloaded and stored first, as by [`DataSource::load`]. The size and SHA-256
+    /// are checked to the end even when `consume` fails, and their errors come first, as they
+    /// would from `load`: an error means that what `consume` made must be thrown away. Returns
+    /// the file's path.
+    pub fn load_in_pieces(
+        &self,
+        file: &RemoteFile,
+        consume: &mut dyn FnMut(&[u8]) -> Result<(), Error>,
+    ) -> Result<PathBuf, Error> {
+        let path = match self.stored(file)? {
+            Some(path) => path,
+            None => self.load(file)?.path,
+        };
+        let opened = fs::File::open(&path).map_err(Error::io(&path))?;
+        let mut reader = std::io::BufReader::new(opened);
+        let gzipped = reader.fill_buf().map_err(Error::io(&path))?.starts_with(&[0x1f, 0x8b]);
+        let mut reader: Box<dyn Read> = if gzipped { Box::new(GzDecoder::new(reader)) } else { Box::new(reader) };
+        let (mut hasher, mut length, mut consumed) = (Sha256::new(), 0u64, Ok(()));
+        let mut piece = vec![0; 1 << 16];
+        loop {
+            let read = reader.read(&mut piece).map_err(|error| match gzipped {
+                true => corrupt_gzip(&path, &error),
+                false => Error::io(&path)(error),
+            })?;
+            if read == 0 {
+                break;
+            }
+            length += read as u64;
+            if length > file.size {
+                return Err(too_large(&path, file.size));
+            }
+            hasher.update(&piece[..read]);
+            if consumed.is_ok() {
+                consumed = consume(&piece[..read]);
+            }
+        }
+        check_digest(&hasher.finalize(), file, &path)?;
+        consumed.map(|()| path)
+    }
+
+    /// The file's path in the data folder (plain, or gzipped when downloads are), if it is
+    /// there; a file far larger than its content can be is refused before it is read.
+    fn stored(&self, file: &RemoteFile) -> Result<Option<PathBuf>, Error> {
+        let plain = self.folder.join(&file.name);
+        let compressed = self.folder.join(format!("{}.gz", file.name));
+        let candidates = if file.gzipped { vec![plain, compressed] } else { vec![plain] };
+        let Some(path) = candidates.into_iter().find(|path| path.is_file()) else { return Ok(None) };
+        let length = fs::metadata(&path).map_err(Error::io(&path))?.len();
+        if length > download_limit(file.size) {
+            return Err(Error::data(&path, format!("{length} bytes is more than the expected {}", file.size)));
+        }
+        Ok(Some(path))
     }
 
     fn report(&self, event: &DownloadEvent<'_>) {
@@ -220,22 +271,31 @@ fn folder_from(variable: impl Fn(&str) -> Option<OsString>) -> Result<PathBuf, E
 /// magic bytes; more than `limit` bytes is an error, so a corrupt or hostile file cannot make
 /// us allocate without bound.
 pub(crate) fn content(raw: &[u8], path: &Path, limit: u64) -> Result<Vec<u8>, Error> {
-    let too_large = || Error::data(path, format!("the content is larger than the expected {limit} bytes"));
     if !raw.starts_with(&[0x1f, 0x8b]) {
-        return if raw.len() as u64 > limit { Err(too_large()) } else { Ok(raw.to_vec()) };
+        return if raw.len() as u64 > limit { Err(too_large(path, limit)) } else { Ok(raw.to_vec()) };
     }
     let mut bytes = Vec::new();
-    GzDecoder::new(raw).take(limit + 1).read_to_end(&mut bytes).map_err(|error| {
-        Error::data(path, format!("cannot decompress ({error}): the gzip file is truncated or corrupt"))
-    })?;
+    GzDecoder::new(raw).take(limit + 1).read_to_end(&mut bytes).map_err(|error| corrupt_gzip(path, &error))?;
     if bytes.len() as u64 > limit {
-        return Err(too_large());
+        return Err(too_large(path, limit));
     }
     Ok(bytes)
 }
 
+fn too_large(path: &Path, limit: u64) -> Error {
+    Error::data(path, format!("the content is larger than the expected {limit} bytes"))
+}
+
+fn corrupt_gzip(path: &Path, error: &std::io::Error) -> Error {
+    Error::data(path, format!("cannot decompress ({error}): the gzip file is truncated or corrupt"))
+}
+
 fn check_sha256(bytes: Vec<u8>, file: &RemoteFile, path: &Path) -> Result<Vec<u8>, Error> {
-    let digest = Sha256::digest(&bytes);
+    check_digest(&Sha256::digest(&bytes), file, path)?;
+    Ok(bytes)
+}
+
+fn check_digest(digest: &[u8], file: &RemoteFile, path: &Path) -> Result<(), Error> {
     let actual: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
     if actual != file.sha256 {
         return Err(Error::data(
@@ -247,7 +307,7 @@ fn check_sha256(bytes: Vec<u8>, file: &RemoteFile, path: &Path) -> Result<Vec<u8
             ),
         ));
     }
-    Ok(bytes)
+    Ok(())
 }
 
 #[cfg(test)]

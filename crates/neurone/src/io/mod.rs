@@ -4,6 +4,7 @@
 mod architecture;
 mod atomic;
 mod checkpoint_format;
+mod file_kind;
 mod model;
 mod model_format;
 mod onnx;

@@ -84,6 +84,9 @@ impl<S: Scalar> Model<S> {
     /// loaded as `Model<f64>`), a non-finite weight, an unknown layer type or activation.
     pub fn load(path: impl AsRef<Path>) -> Result<Self, Error> {
         let path = path.as_ref();
+        // The file is read whole, then decoded into a network of about its size.
+        let length = std::fs::metadata(path).map_err(Error::io(path))?.len();
+        crate::memory::check_loadable(path, length.saturating_mul(2))?;
         let bytes = std::fs::read(path).map_err(Error::io(path))?;
         Self::from_bytes(&bytes, path)
     }

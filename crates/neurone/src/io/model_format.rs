@@ -6,6 +6,7 @@ use std::path::Path;
 
 use super::Model;
 use super::architecture::{Architecture, rebuild, tensors_of};
+use super::file_kind::Impostor;
 use super::preprocessing_json::{PreprocessingJson, check_widths};
 use super::tensor_file::{TensorFile, write_safetensors};
 use crate::{Error, Scalar};
@@ -47,7 +48,12 @@ pub(crate) fn encode<S: Scalar>(model: &Model<S>) -> Result<Vec<u8>, Error> {
 
 /// The model in `bytes`; `path` names the file in errors.
 pub(crate) fn decode<S: Scalar>(bytes: &[u8], path: &Path) -> Result<Model<S>, Error> {
-    let mut file = TensorFile::parse(bytes, path)?;
+    let impostor = |reason: &str| Error::data(path, format!("this is {reason}"));
+    let mut file = TensorFile::parse(bytes, path)
+        .map_err(|error| Impostor::of_bytes(bytes).map_or(error, |kind| impostor(kind.reason())))?;
+    if let Some(kind) = file.metadata(FORMAT).and_then(Impostor::of_format) {
+        return Err(impostor(kind.reason()));
+    }
     check_format(&file, FORMAT_NAME, FORMAT_VERSION, "model")?;
     let architecture: Architecture =
         parse_json(&file, ARCHITECTURE)?.ok_or_else(|| file.error(format!("no `{ARCHITECTURE}` in the metadata")))?;

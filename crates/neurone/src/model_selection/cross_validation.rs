@@ -118,7 +118,7 @@ impl CrossValidation {
         training.loss().check_output(output).map_err(|error| error.within("training"))?;
 
         let preprocessing = Preprocessing::fit(&train, self.scale_inputs, self.scale_targets)?;
-        let (train, scaled_held_out) = (preprocessing.apply(&train)?, preprocessing.apply(&held_out)?);
+        let (train, scaled_held_out) = (preprocessing.apply(train)?, preprocessing.apply(held_out.clone())?);
         let mut rng = seeded_rng(self.seed);
         rng.set_stream(index as u64);
         let mut network = network_spec

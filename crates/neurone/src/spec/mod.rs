@@ -30,6 +30,7 @@
 //! # Ok::<(), neurone::Error>(())
 //! ```
 
+mod memory;
 mod network;
 mod optimizer;
 mod task;
