@@ -46,7 +46,7 @@ impl Experiment {
         self.data.resolve().map_err(|error| error.within("data"))?;
         self.model.validate().map_err(|error| error.within("model"))?;
         self.train.validate().map_err(|error| error.within("train"))?;
-        self.train.learning_rate.get_or_insert(self.train.optimizer.default_learning_rate());
+        self.train.resolve_learning_rate();
         Ok(self)
     }
 

@@ -82,6 +82,14 @@ impl TrainingSpec {
     pub fn resolve(&mut self, task: Task, outputs: usize) {
         self.loss.get_or_insert(task.loss(outputs));
         self.metrics.get_or_insert_with(|| vec![task.metric()]);
+        self.resolve_learning_rate();
+    }
+
+    /// Fills in η with the optimizer's default when the spec gives none: what [`resolve`]
+    /// does that needs no data.
+    ///
+    /// [`resolve`]: TrainingSpec::resolve
+    pub fn resolve_learning_rate(&mut self) {
         self.learning_rate.get_or_insert(self.optimizer.default_learning_rate());
     }
 
