@@ -14,6 +14,7 @@ mod run_folder;
 mod search;
 mod setup;
 mod train;
+mod ui;
 
 use std::process::ExitCode;
 
@@ -75,6 +76,9 @@ enum Command {
     Export(model_commands::ExportArgs),
     /// List the built-in datasets, where each is stored, and whether it is present.
     Datasets,
+    /// Serve the playground and the runs page to a browser on this machine.
+    #[command(after_help = "Examples:\n  neurone ui\n  neurone ui --runs runs --port 8080")]
+    Ui(ui::UiArgs),
 }
 
 fn main() -> ExitCode {
@@ -91,6 +95,7 @@ fn main() -> ExitCode {
         Command::Eval(args) => model_commands::eval(&args),
         Command::Export(args) => model_commands::export(&args),
         Command::Datasets => datasets::list(),
+        Command::Ui(args) => ui::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,200 @@
+//! The playground's API: a page starts a training from a JSON configuration, follows its frames
+//! as server-sent events, plays, pauses, steps and inspects it, and saves its model.
+//!
+//! Trainings are bounded in number ([`MAX_TRAININGS`]); one that no page follows any more (the
+//! tab closed, the connection dropped) is ended after [`ABANDONED_AFTER`].
+
+pub mod datasets;
+pub mod frame;
+pub mod session;
+pub mod setup;
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
+
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use tokio::sync::{oneshot, watch};
+use tokio_stream::StreamExt as _;
+use tokio_stream::wrappers::WatchStream;
+
+use session::Command;
+use setup::PlaygroundRequest;
+
+/// The most trainings running at once, over all pages.
+pub const MAX_TRAININGS: usize = 8;
+/// How long a training no page follows is kept (a page reloading reconnects well within it).
+pub const ABANDONED_AFTER: Duration = Duration::from_secs(10);
+
+/// A running training, as the server holds it.
+struct Training {
+    commands: mpsc::Sender<Command>,
+    frames: watch::Receiver<Arc<str>>,
+    /// Held by every event stream of this training: a count of one means no page follows it.
+    followers: Arc<()>,
+    /// Since when no page has followed it.
+    unfollowed_since: Option<Instant>,
+}
+
+/// The trainings, by id.
+#[derive(Clone, Default)]
+pub struct Trainings {
+    running: Arc<Mutex<HashMap<u64, Training>>>,
+    next_id: Arc<AtomicU64>,
+}
+
+/// An API error: a status and a one-line message, sent as `{"error": "…"}`.
+pub struct ApiError(StatusCode, String);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.0, Json(serde_json::json!({ "error": self.1 }))).into_response()
+    }
+}
+
+fn not_found(id: u64) -> ApiError {
+    ApiError(StatusCode::NOT_FOUND, format!("no training {id} (it ended, or the server restarted)"))
+}
+
+/// The playground's routes, under `/api/trainings`.
+pub fn routes(trainings: Trainings) -> Router {
+    let reaper = trainings.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            tick.tick().await;
+            reaper.end_abandoned();
+        }
+    });
+    Router::new()
+        .route("/api/trainings", post(start))
+        .route("/api/trainings/{id}", axum::routing::delete(end))
+        .route("/api/trainings/{id}/events", get(events))
+        .route("/api/trainings/{id}/control", post(control))
+        .route("/api/trainings/{id}/model", get(save_model))
+        .with_state(trainings)
+}
+
+impl Trainings {
+    /// Ends the trainings no page has followed for [`ABANDONED_AFTER`].
+    fn end_abandoned(&self) {
+        let now = Instant::now();
+        self.running.lock().expect("trainings lock").retain(|_, training| {
+            if Arc::strong_count(&training.followers) > 1 {
+                training.unfollowed_since = None;
+                return true;
+            }
+            let since = *training.unfollowed_since.get_or_insert(now);
+            now.duration_since(since) < ABANDONED_AFTER
+        });
+    }
+
+    /// Sends `command` to training `id`.
+    fn send(&self, id: u64, command: Command) -> Result<(), ApiError> {
+        let running = self.running.lock().expect("trainings lock");
+        let training = running.get(&id).ok_or_else(|| not_found(id))?;
+        training.commands.send(command).map_err(|_| not_found(id))
+    }
+}
+
+/// `POST /api/trainings` with a [`PlaygroundRequest`]: checks it (the library's errors come back
+/// as 400 with their message) and starts the training, paused. Answers `{"id": N}`.
+async fn start(
+    State(trainings): State<Trainings>,
+    body: axum::body::Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let request: PlaygroundRequest =
+        serde_json::from_slice(&body).map_err(|error| ApiError(StatusCode::BAD_REQUEST, error.to_string()))?;
+    let setup = tokio::task::spawn_blocking(move || request.prepare())
+        .await
+        .map_err(|error| ApiError(StatusCode::INTERNAL_SERVER_ERROR, error.to_string()))?
+        .map_err(|error| ApiError(StatusCode::BAD_REQUEST, error.to_string()))?;
+    let mut running = trainings.running.lock().expect("trainings lock");
+    if running.len() >= MAX_TRAININGS {
+        return Err(ApiError(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!("{MAX_TRAININGS} trainings are running already: close a playground tab, or wait"),
+        ));
+    }
+    let id = trainings.next_id.fetch_add(1, Ordering::Relaxed) + 1;
+    let (commands, receiver) = mpsc::channel();
+    let (sender, frames) = watch::channel(Arc::<str>::from("{}"));
+    std::thread::Builder::new()
+        .name(format!("training-{id}"))
+        .spawn(move || session::run(setup, receiver, sender))
+        .map_err(|error| ApiError(StatusCode::SERVICE_UNAVAILABLE, error.to_string()))?;
+    running.insert(id, Training { commands, frames, followers: Arc::new(()), unfollowed_since: None });
+    Ok(Json(serde_json::json!({ "id": id })))
+}
+
+/// `DELETE /api/trainings/{id}`: ends the training (its thread stops after the current stretch).
+async fn end(State(trainings): State<Trainings>, Path(id): Path<u64>) -> Result<StatusCode, ApiError> {
+    let removed = trainings.running.lock().expect("trainings lock").remove(&id);
+    removed.map(|_| StatusCode::NO_CONTENT).ok_or_else(|| not_found(id))
+}
+
+/// `GET /api/trainings/{id}/events`: the training's frames as server-sent events, the latest
+/// one whenever the page is ready for it (a slow page skips frames, it never queues them).
+async fn events(State(trainings): State<Trainings>, Path(id): Path<u64>) -> Result<Response, ApiError> {
+    let (frames, follower) = {
+        let running = trainings.running.lock().expect("trainings lock");
+        let training = running.get(&id).ok_or_else(|| not_found(id))?;
+        (training.frames.clone(), Arc::clone(&training.followers))
+    };
+    let stream = WatchStream::new(frames).map(move |frame| {
+        let _following = &follower;
+        Ok::<_, Infallible>(Event::default().event("frame").data(&*frame))
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()).into_response())
+}
+
+/// What `POST /api/trainings/{id}/control` asks.
+#[derive(Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+enum Control {
+    Play,
+    Pause,
+    Step,
+    /// Show the equations of this training sample.
+    Inspect {
+        sample: usize,
+    },
+}
+
+async fn control(
+    State(trainings): State<Trainings>,
+    Path(id): Path<u64>,
+    Json(control): Json<Control>,
+) -> Result<StatusCode, ApiError> {
+    let command = match control {
+        Control::Play => Command::Play,
+        Control::Pause => Command::Pause,
+        Control::Step => Command::Step,
+        Control::Inspect { sample } => Command::Inspect(sample),
+    };
+    trainings.send(id, command)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/trainings/{id}/model`: the network as a `.safetensors` model file, downloaded.
+async fn save_model(State(trainings): State<Trainings>, Path(id): Path<u64>) -> Result<Response, ApiError> {
+    let (reply, answer) = oneshot::channel();
+    trainings.send(id, Command::Save(reply))?;
+    let bytes = answer
+        .await
+        .map_err(|_| not_found(id))?
+        .map_err(|error| ApiError(StatusCode::INTERNAL_SERVER_ERROR, error.to_string()))?;
+    let headers = [
+        (header::CONTENT_TYPE, "application/octet-stream"),
+        (header::CONTENT_DISPOSITION, "attachment; filename=\"playground.safetensors\""),
+    ];
+    Ok((headers, bytes).into_response())
+}

@@ -1,0 +1,220 @@
+//! One training of the playground, on a thread of its own: stretches of epochs of the library's
+//! [`Trainer`](neurone::Trainer), each continued from the checkpoint the last one ended on (so
+//! that pausing changes no bit of the result), and a frame for the page after each.
+
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError};
+use std::time::{Duration, Instant};
+
+use tokio::sync::{oneshot, watch};
+
+use neurone::data::Preprocessing;
+use neurone::{Checkpoint, EpochRecord, Error, Matrix, Metric, Model, Network, Rng, seeded_rng};
+
+use super::frame::{self, Frame};
+use super::setup::Setup;
+
+/// What the page asks of a training.
+pub enum Command {
+    /// Train until paused.
+    Play,
+    /// Stop after the current stretch.
+    Pause,
+    /// Train one epoch, then pause.
+    Step,
+    /// Show the equations of this training sample.
+    Inspect(usize),
+    /// Send back the model file of the network as it is.
+    Save(oneshot::Sender<Result<Vec<u8>, Error>>),
+}
+
+/// How long a stretch of epochs lasts while playing: about one frame at 20 frames per second.
+const STRETCH: Duration = Duration::from_millis(50);
+
+/// The training's state, owned by its thread.
+struct Training {
+    setup: Setup,
+    network: Network<f32>,
+    /// A copy of the network whose buffers the heat maps are computed in.
+    render: Network<f32>,
+    grid: Matrix<f32>,
+    rng: Rng,
+    /// Where the last stretch ended; `None` before the first.
+    checkpoint: Option<Checkpoint<f32>>,
+    epochs: usize,
+    steps: u64,
+    losses: Vec<[f64; 3]>,
+    last: Option<EpochRecord>,
+    inspected: usize,
+    error: Option<String>,
+    steps_per_second: f64,
+}
+
+/// Runs a training until `commands` is dropped, publishing a frame (as JSON) on `frames` after
+/// every stretch and command.
+pub fn run(setup: Setup, commands: Receiver<Command>, frames: watch::Sender<Arc<str>>) {
+    let mut rng = seeded_rng(setup.request.seed ^ 0x5eed);
+    let network = match setup.request.network.build::<f32>(
+        setup.train.inputs().cols(),
+        1,
+        setup.request.training.loss(),
+        &mut rng,
+    ) {
+        Ok(network) => network,
+        Err(error) => {
+            frames.send_replace(format!(r#"{{"error":{}}}"#, serde_json::json!(error.to_string())).into());
+            return;
+        }
+    };
+    let grid = frame::grid_inputs(&setup);
+    let mut training = Training {
+        render: network.clone(),
+        network,
+        grid,
+        rng,
+        setup,
+        checkpoint: None,
+        epochs: 0,
+        steps: 0,
+        losses: Vec::new(),
+        last: None,
+        inspected: 0,
+        error: None,
+        steps_per_second: 0.0,
+    };
+    let mut playing = false;
+    frames.send_replace(training.frame(playing));
+    let mut epochs_per_stretch = 1usize;
+    loop {
+        let command = if playing && training.error.is_none() {
+            match commands.try_recv() {
+                Ok(command) => Some(command),
+                Err(TryRecvError::Empty) => None,
+                Err(TryRecvError::Disconnected) => return,
+            }
+        } else {
+            match commands.recv_timeout(Duration::from_secs(1)) {
+                Ok(command) => Some(command),
+                Err(RecvTimeoutError::Timeout) => continue,
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+        };
+        let mut epochs = 0;
+        match command {
+            Some(Command::Play) => playing = true,
+            Some(Command::Pause) => playing = false,
+            Some(Command::Step) => (playing, epochs) = (false, 1),
+            Some(Command::Inspect(sample)) => training.inspected = sample,
+            Some(Command::Save(reply)) => drop(reply.send(training.model_file())),
+            None => epochs = epochs_per_stretch,
+        }
+        if epochs > 0 && training.error.is_none() {
+            let started = Instant::now();
+            training.train(epochs);
+            let seconds = started.elapsed().as_secs_f64().max(1e-6);
+            if playing {
+                // Stretches of about STRETCH, from the last one's pace.
+                let per_epoch = seconds / epochs as f64;
+                epochs_per_stretch = ((STRETCH.as_secs_f64() / per_epoch) as usize).clamp(1, 100_000);
+            }
+            let frame = training.frame(playing);
+            let steps = epochs as u64 * training.steps_per_epoch();
+            training.steps_per_second = steps as f64 / started.elapsed().as_secs_f64().max(1e-6);
+            frames.send_replace(frame);
+        } else {
+            frames.send_replace(training.frame(playing));
+        }
+    }
+}
+
+impl Training {
+    /// Gradient steps in an epoch: one per batch (one per epoch for full-batch L-BFGS).
+    fn steps_per_epoch(&self) -> u64 {
+        let batches = self.setup.train.len().div_ceil(self.setup.request.training.batch_size.max(1));
+        if self.setup.request.training.optimizer.has_learning_rate() { batches as u64 } else { 1 }
+    }
+
+    /// Trains `epochs` more epochs from where the last stretch ended.
+    fn train(&mut self, epochs: usize) {
+        let mut spec = self.setup.request.training.clone();
+        let target = self.epochs + epochs;
+        spec.epochs = target;
+        let (mut records, mut latest) = (Vec::new(), None);
+        let result = spec.trainer::<f32>().and_then(|trainer| {
+            let mut trainer = trainer
+                .on_epoch(|record| records.push(record.clone()))
+                .checkpoint_every(target, |checkpoint| Ok(latest = Some(checkpoint.clone())));
+            let (train, test) = (&self.setup.train, Some(&self.setup.test));
+            match self.checkpoint.take() {
+                None => trainer.fit(&mut self.network, train, test, &mut self.rng),
+                Some(checkpoint) => trainer.resume(&mut self.network, checkpoint, train, test, &mut self.rng),
+            }
+        });
+        for record in records {
+            let test = record.validation_loss.unwrap_or(f64::NAN);
+            self.losses.push([record.epoch as f64, record.train_loss, test]);
+            self.last = Some(record);
+        }
+        self.steps += (self.losses.len() - self.epochs) as u64 * self.steps_per_epoch();
+        self.epochs = self.losses.len();
+        match (result, latest) {
+            (Ok(_), Some(checkpoint)) => self.checkpoint = Some(checkpoint),
+            (Ok(history), None) => {
+                self.error = Some(format!("training ended after epoch {}", history.epochs.len()));
+            }
+            (Err(error), _) => self.error = Some(error.to_string()),
+        }
+    }
+
+    /// The frame of the network as it is, as JSON.
+    fn frame(&mut self, playing: bool) -> Arc<str> {
+        let (output, neurons) = frame::heat_maps(&self.network, &mut self.render, &self.grid);
+        let dense: Vec<_> = self.network.layers().iter().filter_map(|layer| layer.as_dense()).collect();
+        let rows = if self.setup.request.problem.is_curve() { 1 } else { frame::GRID };
+        let frame = Frame {
+            epoch: self.epochs,
+            steps: self.steps,
+            steps_per_second: if playing { self.steps_per_second } else { 0.0 },
+            playing,
+            train_loss: self.last.as_ref().map(|record| record.train_loss),
+            test_loss: self.last.as_ref().and_then(|record| record.validation_loss),
+            test_accuracy: self.last.as_ref().and_then(|record| record.validation_metric(Metric::Accuracy)),
+            losses: frame::thinned(&self.losses),
+            grid: [frame::GRID, rows],
+            output,
+            neurons,
+            weights: dense.iter().map(|layer| layer.weights()).collect(),
+            biases: dense.iter().map(|layer| layer.bias()).collect(),
+            trace: frame::trace(&self.network, &self.setup, self.inspected).ok(),
+            error: self.error.clone(),
+        };
+        serde_json::to_string(&frame).expect("a frame serialises").into()
+    }
+
+    /// The network as a model file that `neurone predict` reads: its inputs are the features,
+    /// named, and the training is recorded in its metadata.
+    fn model_file(&self) -> Result<Vec<u8>, Error> {
+        let request = &self.setup.request;
+        let classification = request.problem.task() == neurone::spec::Task::Classification;
+        let preprocessing = Preprocessing {
+            feature_names: Some(request.features.iter().map(|feature| feature.name().to_owned()).collect()),
+            class_names: classification.then(|| vec!["0".to_owned(), "1".to_owned()]),
+            ..Preprocessing::default()
+        };
+        let training = serde_json::json!({
+            "playground": {
+                "problem": request.problem,
+                "noise": request.noise,
+                "train_ratio": request.train_ratio,
+                "samples": request.samples,
+                "seed": request.seed,
+            },
+            "network": request.network,
+            "training": request.training,
+            "epochs": self.epochs,
+            "final_train_loss": self.last.as_ref().map(|record| record.train_loss),
+            "final_val_loss": self.last.as_ref().and_then(|record| record.validation_loss),
+        });
+        Model::new(self.network.clone(), preprocessing).with_training(training).to_bytes()
+    }
+}
