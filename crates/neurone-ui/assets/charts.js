@@ -1,1 +1,147 @@
+// Drawing shared by the pages: a diverging colour scale, heat maps, points and line charts on
+// canvases. Nothing here knows about networks.
+"use strict";
 
+const Charts = (() => {
+  // Orange for −1 (class 0), near-white for 0, blue for +1 (class 1), as in TensorFlow Playground.
+  const NEGATIVE = [245, 147, 34], MIDDLE = [232, 234, 235], POSITIVE = [8, 119, 189];
+
+  /** The colour of `value` in [−1, 1] as [r, g, b]. */
+  function colour(value) {
+    const t = Math.max(-1, Math.min(1, value));
+    const [from, to, s] = t < 0 ? [MIDDLE, NEGATIVE, -t] : [MIDDLE, POSITIVE, t];
+    return [0, 1, 2].map((i) => Math.round(from[i] + (to[i] - from[i]) * s));
+  }
+
+  /** A CSS colour for `value` in [−1, 1]. */
+  function css(value) {
+    const [r, g, b] = colour(value);
+    return `rgb(${r},${g},${b})`;
+  }
+
+  /**
+   * Draws `values` (a columns × rows grid, row after row from the top, each mapped to [−1, 1]
+   * by `scale`) over the whole canvas, smoothly.
+   */
+  function heatMap(canvas, values, columns, rows, scale = (v) => v) {
+    const context = canvas.getContext("2d");
+    const image = context.createImageData(columns, rows);
+    for (let i = 0; i < columns * rows; i++) {
+      const [r, g, b] = colour(scale(values[i]));
+      image.data.set([r, g, b, 255], i * 4);
+    }
+    const small = heatMap.scratch || (heatMap.scratch = document.createElement("canvas"));
+    small.width = columns;
+    small.height = rows;
+    small.getContext("2d").putImageData(image, 0, 0);
+    context.imageSmoothingEnabled = true;
+    context.clearRect(0, 0, canvas.width, canvas.height);
+    context.drawImage(small, 0, 0, canvas.width, canvas.height);
+  }
+
+  /** Maps data coordinates onto a canvas: `bounds` is [[xLow, xHigh], [yLow, yHigh]]. */
+  function projection(canvas, bounds) {
+    const [[x0, x1], [y0, y1]] = bounds;
+    return {
+      x: (x) => ((x - x0) / (x1 - x0)) * canvas.width,
+      y: (y) => canvas.height - ((y - y0) / (y1 - y0)) * canvas.height,
+      invert: (px, py) => [x0 + (px / canvas.width) * (x1 - x0), y0 + ((canvas.height - py) / canvas.height) * (y1 - y0)],
+    };
+  }
+
+  /** Draws points `[x, y, value]` (value in [−1, 1]); `hollow` ones are outlined in black. */
+  function points(canvas, bounds, list, { hollow = false, highlight = null } = {}) {
+    const context = canvas.getContext("2d");
+    const at = projection(canvas, bounds);
+    for (const [x, y, value] of list) {
+      context.beginPath();
+      context.arc(at.x(x), at.y(y), 3.2, 0, 2 * Math.PI);
+      context.fillStyle = css(value);
+      context.fill();
+      context.lineWidth = 1;
+      context.strokeStyle = hollow ? "#000" : "#fff";
+      context.stroke();
+    }
+    if (highlight) {
+      context.beginPath();
+      context.arc(at.x(highlight[0]), at.y(highlight[1]), 7, 0, 2 * Math.PI);
+      context.lineWidth = 2;
+      context.strokeStyle = "#222";
+      context.stroke();
+    }
+  }
+
+  /** A curve through `ys` sampled evenly over the canvas' width. */
+  function curve(canvas, bounds, ys, colourName = "#222") {
+    const context = canvas.getContext("2d");
+    const at = projection(canvas, bounds);
+    const [[x0, x1]] = bounds;
+    context.beginPath();
+    ys.forEach((y, i) => {
+      const x = x0 + ((x1 - x0) * i) / (ys.length - 1);
+      i === 0 ? context.moveTo(at.x(x), at.y(y)) : context.lineTo(at.x(x), at.y(y));
+    });
+    context.lineWidth = 2;
+    context.strokeStyle = colourName;
+    context.stroke();
+  }
+
+  /**
+   * A line chart of `series` ([{ points: [[x, y]…], colour, label }]) with axes, a log scale on
+   * y when `logY`, and a legend when `legend`.
+   */
+  function lines(canvas, series, { logY = false, legend = false, padding = 4, axes = false } = {}) {
+    const context = canvas.getContext("2d");
+    context.clearRect(0, 0, canvas.width, canvas.height);
+    const transform = (y) => (logY ? Math.log10(Math.max(y, 1e-12)) : y);
+    const all = series.flatMap((s) => s.points.filter(([, y]) => Number.isFinite(y)));
+    if (all.length === 0) return;
+    const xs = all.map(([x]) => x), ys = all.map(([, y]) => transform(y));
+    let [xLow, xHigh, yLow, yHigh] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+    if (xHigh === xLow) xHigh = xLow + 1;
+    if (yHigh === yLow) { yHigh += 0.5; yLow -= 0.5; }
+    const left = axes ? 48 : padding, bottom = axes ? 22 : padding;
+    const width = canvas.width - left - padding, height = canvas.height - bottom - padding;
+    const px = (x) => left + ((x - xLow) / (xHigh - xLow)) * width;
+    const py = (y) => padding + height - ((transform(y) - yLow) / (yHigh - yLow)) * height;
+    if (axes) {
+      context.fillStyle = "#666";
+      context.font = "11px sans-serif";
+      context.strokeStyle = "#ddd";
+      for (let i = 0; i <= 4; i++) {
+        const value = yLow + ((yHigh - yLow) * i) / 4;
+        const y = padding + height - (height * i) / 4;
+        context.beginPath(); context.moveTo(left, y); context.lineTo(left + width, y); context.stroke();
+        const label = logY ? (10 ** value).toPrecision(2) : value.toPrecision(3);
+        context.fillText(label, 2, y + 4);
+      }
+      context.fillText(String(Math.round(xLow)), left, canvas.height - 6);
+      context.fillText(String(Math.round(xHigh)), left + width - 24, canvas.height - 6);
+    }
+    for (const s of series) {
+      context.beginPath();
+      let started = false;
+      for (const [x, y] of s.points) {
+        if (!Number.isFinite(y)) continue;
+        started ? context.lineTo(px(x), py(y)) : context.moveTo(px(x), py(y));
+        started = true;
+      }
+      context.lineWidth = s.width || 1.5;
+      context.strokeStyle = s.colour;
+      context.stroke();
+    }
+    if (legend) {
+      context.font = "11px sans-serif";
+      series.forEach((s, i) => {
+        context.fillStyle = s.colour;
+        context.fillRect(left + 8, padding + 6 + i * 14, 10, 3);
+        context.fillText(s.label, left + 22, padding + 10 + i * 14);
+      });
+    }
+  }
+
+  /** A palette of distinguishable colours for overlaid runs. */
+  const PALETTE = ["#0877bd", "#f59322", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
+
+  return { colour, css, heatMap, projection, points, curve, lines, PALETTE };
+})();

@@ -58,7 +58,8 @@ impl Problem {
                     let angle = uniform(0.0, TAU);
                     let (x1, x2) = (radius * angle.cos(), radius * angle.sin());
                     let jitter = noise * EXTENT / 2.0;
-                    [x1 + uniform(-jitter, jitter), x2 + uniform(-jitter, jitter), f64::from(inside)]
+                    let (n1, n2) = (uniform(-1.0, 1.0) * jitter, uniform(-1.0, 1.0) * jitter);
+                    [x1 + n1, x2 + n2, f64::from(inside)]
                 }
                 Problem::Xor => {
                     let padding = 0.3;
@@ -68,8 +69,8 @@ impl Problem {
                     };
                     let (x1, x2) = (coordinate(), coordinate());
                     let jitter = noise * EXTENT / 2.0;
-                    let (n1, n2) = (x1 + uniform(-jitter, jitter), x2 + uniform(-jitter, jitter));
-                    [n1, n2, f64::from(x1 * x2 >= 0.0)]
+                    let (n1, n2) = (uniform(-1.0, 1.0) * jitter, uniform(-1.0, 1.0) * jitter);
+                    [x1 + n1, x2 + n2, f64::from(x1 * x2 >= 0.0)]
                 }
                 Problem::Gaussians => {
                     let positive = index % 2 == 0;

@@ -106,7 +106,8 @@ impl Trainings {
 }
 
 /// `POST /api/trainings` with a [`PlaygroundRequest`]: checks it (the library's errors come back
-/// as 400 with their message) and starts the training, paused. Answers `{"id": N}`.
+/// as 400 with their message) and starts the training, paused. Answers its id, its points
+/// `(x₁, x₂, y, is_training)`, the bounds of the plane drawn and the grid of the heat maps.
 async fn start(
     State(trainings): State<Trainings>,
     body: axum::body::Bytes,
@@ -117,6 +118,12 @@ async fn start(
         .await
         .map_err(|error| ApiError(StatusCode::INTERNAL_SERVER_ERROR, error.to_string()))?
         .map_err(|error| ApiError(StatusCode::BAD_REQUEST, error.to_string()))?;
+    let problem = setup.request.problem;
+    let mut answer = serde_json::json!({
+        "points": setup.points.iter().map(|&([x1, x2, y], train)| (x1, x2, y, train)).collect::<Vec<_>>(),
+        "bounds": problem.bounds(),
+        "grid": [frame::GRID, if problem.is_curve() { 1 } else { frame::GRID }],
+    });
     let mut running = trainings.running.lock().expect("trainings lock");
     if running.len() >= MAX_TRAININGS {
         return Err(ApiError(
@@ -132,7 +139,8 @@ async fn start(
         .spawn(move || session::run(setup, receiver, sender))
         .map_err(|error| ApiError(StatusCode::SERVICE_UNAVAILABLE, error.to_string()))?;
     running.insert(id, Training { commands, frames, followers: Arc::new(()), unfollowed_since: None });
-    Ok(Json(serde_json::json!({ "id": id })))
+    answer["id"] = id.into();
+    Ok(Json(answer))
 }
 
 /// `DELETE /api/trainings/{id}`: ends the training (its thread stops after the current stretch).

@@ -31,6 +31,9 @@ pub enum Command {
 /// How long a stretch of epochs lasts while playing: about one frame at 20 frames per second.
 const STRETCH: Duration = Duration::from_millis(50);
 
+/// The most points of the loss curves kept; past it, they are thinned by half.
+const MAX_CURVE_POINTS: usize = 4096;
+
 /// The training's state, owned by its thread.
 struct Training {
     setup: Setup,
@@ -53,34 +56,12 @@ struct Training {
 /// Runs a training until `commands` is dropped, publishing a frame (as JSON) on `frames` after
 /// every stretch and command.
 pub fn run(setup: Setup, commands: Receiver<Command>, frames: watch::Sender<Arc<str>>) {
-    let mut rng = seeded_rng(setup.request.seed ^ 0x5eed);
-    let network = match setup.request.network.build::<f32>(
-        setup.train.inputs().cols(),
-        1,
-        setup.request.training.loss(),
-        &mut rng,
-    ) {
-        Ok(network) => network,
+    let mut training = match Training::new(setup) {
+        Ok(training) => training,
         Err(error) => {
-            frames.send_replace(format!(r#"{{"error":{}}}"#, serde_json::json!(error.to_string())).into());
+            frames.send_replace(serde_json::json!({ "error": error.to_string() }).to_string().into());
             return;
         }
-    };
-    let grid = frame::grid_inputs(&setup);
-    let mut training = Training {
-        render: network.clone(),
-        network,
-        grid,
-        rng,
-        setup,
-        checkpoint: None,
-        epochs: 0,
-        steps: 0,
-        losses: Vec::new(),
-        last: None,
-        inspected: 0,
-        error: None,
-        steps_per_second: 0.0,
     };
     let mut playing = false;
     frames.send_replace(training.frame(playing));
@@ -128,6 +109,28 @@ pub fn run(setup: Setup, commands: Receiver<Command>, frames: watch::Sender<Arc<
 }
 
 impl Training {
+    /// The network of `setup`, its weights drawn from the setup's seed, before any epoch.
+    fn new(setup: Setup) -> Result<Self, Error> {
+        let mut rng = seeded_rng(setup.request.seed ^ 0x5eed);
+        let inputs = setup.train.inputs().cols();
+        let network = setup.request.network.build::<f32>(inputs, 1, setup.request.training.loss(), &mut rng)?;
+        Ok(Training {
+            render: network.clone(),
+            grid: frame::grid_inputs(&setup),
+            network,
+            rng,
+            setup,
+            checkpoint: None,
+            epochs: 0,
+            steps: 0,
+            losses: Vec::new(),
+            last: None,
+            inspected: 0,
+            error: None,
+            steps_per_second: 0.0,
+        })
+    }
+
     /// Gradient steps in an epoch: one per batch (one per epoch for full-batch L-BFGS).
     fn steps_per_epoch(&self) -> u64 {
         let batches = self.setup.train.len().div_ceil(self.setup.request.training.batch_size.max(1));
@@ -136,8 +139,19 @@ impl Training {
 
     /// Trains `epochs` more epochs from where the last stretch ended.
     fn train(&mut self, epochs: usize) {
+        // The checkpoint keeps only its last epoch's record (the loss curves are kept here), so
+        // that a long training does not copy an ever longer history at every stretch; the
+        // trainer numbers epochs from the records it is given.
+        let mut kept = 0;
+        if let Some(checkpoint) = self.checkpoint.as_mut() {
+            let records = &mut checkpoint.history.epochs;
+            records.drain(..records.len().saturating_sub(1));
+            kept = records.len();
+            checkpoint.history.best_epoch = checkpoint.history.best_epoch.map(|_| kept);
+        }
+        let offset = self.epochs - kept;
         let mut spec = self.setup.request.training.clone();
-        let target = self.epochs + epochs;
+        let target = kept + epochs;
         spec.epochs = target;
         let (mut records, mut latest) = (Vec::new(), None);
         let result = spec.trainer::<f32>().and_then(|trainer| {
@@ -150,13 +164,23 @@ impl Training {
                 Some(checkpoint) => trainer.resume(&mut self.network, checkpoint, train, test, &mut self.rng),
             }
         });
-        for record in records {
+        let trained = records.len();
+        for mut record in records {
+            record.epoch += offset;
             let test = record.validation_loss.unwrap_or(f64::NAN);
             self.losses.push([record.epoch as f64, record.train_loss, test]);
             self.last = Some(record);
         }
-        self.steps += (self.losses.len() - self.epochs) as u64 * self.steps_per_epoch();
-        self.epochs = self.losses.len();
+        if self.losses.len() > MAX_CURVE_POINTS {
+            // Every other point dropped: the curves keep their shape at half the resolution.
+            let last = self.losses[self.losses.len() - 1];
+            self.losses = self.losses.iter().step_by(2).copied().collect();
+            if self.losses.last() != Some(&last) {
+                self.losses.push(last);
+            }
+        }
+        self.steps += trained as u64 * self.steps_per_epoch();
+        self.epochs += trained;
         match (result, latest) {
             (Ok(_), Some(checkpoint)) => self.checkpoint = Some(checkpoint),
             (Ok(history), None) => {
@@ -216,5 +240,48 @@ impl Training {
             "final_val_loss": self.last.as_ref().and_then(|record| record.validation_loss),
         });
         Model::new(self.network.clone(), preprocessing).with_training(training).to_bytes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::playground::setup::PlaygroundRequest;
+
+    fn training(optimizer: &str) -> Training {
+        let json = format!(
+            r#"{{ "problem": "xor", "train_ratio": 0.5, "samples": 200, "seed": 4, "features": ["x1", "x2"],
+                "network": {{ "layers": [6, 3], "dropout": 0.1 }},
+                "training": {{ "optimizer": {{ "kind": "{optimizer}" }}, "batch_size": 7 }} }}"#
+        );
+        Training::new(serde_json::from_str::<PlaygroundRequest>(&json).unwrap().prepare().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn stretches_of_any_length_give_the_bits_of_one_training() {
+        for optimizer in ["sgd", "adam"] {
+            let mut straight = training(optimizer);
+            straight.train(12);
+            let mut paused = training(optimizer);
+            for epochs in [1, 5, 2, 4] {
+                paused.train(epochs);
+            }
+            assert_eq!(paused.epochs, 12);
+            assert_eq!(paused.losses, straight.losses, "{optimizer}");
+            let weights = |training: &Training| {
+                training.network.parameters().flat_map(|(_, p)| p.value.to_vec()).collect::<Vec<f32>>()
+            };
+            assert_eq!(weights(&paused), weights(&straight), "{optimizer}");
+            assert_eq!(paused.steps, 12 * 100usize.div_ceil(7) as u64);
+        }
+    }
+
+    #[test]
+    fn the_model_file_loads_and_predicts_what_the_network_does() {
+        let mut training = training("adam");
+        training.train(3);
+        let model = Model::<f32>::from_bytes(&training.model_file().unwrap(), "playground.safetensors").unwrap();
+        let inputs = training.setup.test.inputs();
+        assert_eq!(model.predict(inputs).unwrap(), training.network.predict(inputs).unwrap());
     }
 }
