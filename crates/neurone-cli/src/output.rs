@@ -5,7 +5,7 @@ use std::path::Path;
 
 use neurone::data::predicted_class;
 use neurone::metrics::{ClassificationMetrics, RegressionMetrics, classification_metrics, regression_metrics};
-use neurone::{Error, History, Matrix, Model, Network, io::write_atomic};
+use neurone::{EpochRecord, Error, History, Matrix, Metric, Model, Network, io::write_atomic};
 use serde_json::json;
 
 use crate::config::Experiment;
@@ -135,31 +135,10 @@ impl Run<'_> {
         Model::new(self.network.clone(), self.data.preprocessing.clone()).with_training(training)
     }
 
-    /// One row per epoch; an empty cell where a value was not measured.
     fn history_csv(&self) -> String {
-        let metrics = self.experiment.train.metrics.as_deref().unwrap_or_default();
-        let mut csv = String::from("epoch,train_loss,val_loss,penalty,learning_rate,elapsed_seconds");
-        metrics.iter().for_each(|metric| {
-            let _ = write!(csv, ",val_{metric}");
-        });
-        csv.push('\n');
-        for record in &self.history.epochs {
-            let validation = record.validation_loss.map_or(String::new(), |loss| loss.to_string());
-            let _ = write!(
-                csv,
-                "{},{},{validation},{},{},{}",
-                record.epoch, record.train_loss, record.penalty, record.learning_rate, record.elapsed_seconds
-            );
-            for &metric in metrics {
-                let _ = write!(csv, ",{}", record.validation_metric(metric).map_or(String::new(), |v| v.to_string()));
-            }
-            csv.push('\n');
-        }
-        csv
+        history_csv(self.experiment.train.metrics.as_deref().unwrap_or_default(), &self.history.epochs)
     }
 
-    /// Regression: `x,y_true,y_pred` for one input (else `y_true,y_pred`), in original units.
-    /// Classification: `true,predicted` class names, then each class's probability.
     fn predictions_csv(&self) -> Result<String, Error> {
         let (raw, outputs) = (self.data.test_raw(), self.outputs);
         let mut csv = String::new();
@@ -218,5 +197,54 @@ impl Run<'_> {
             json.extend(extra);
         }
         format!("{json:#}\n")
+    }
+}
+
+/// `history.csv`: one row per epoch of `records`, with a column per validation metric; an
+/// empty cell where a value was not measured.
+pub fn history_csv(metrics: &[Metric], records: &[EpochRecord]) -> String {
+    let mut csv = String::from("epoch,train_loss,val_loss,penalty,learning_rate,elapsed_seconds");
+    metrics.iter().for_each(|metric| {
+        let _ = write!(csv, ",val_{metric}");
+    });
+    csv.push('\n');
+    for record in records {
+        let validation = record.validation_loss.map_or(String::new(), |loss| loss.to_string());
+        let _ = write!(
+            csv,
+            "{},{},{validation},{},{},{}",
+            record.epoch, record.train_loss, record.penalty, record.learning_rate, record.elapsed_seconds
+        );
+        for &metric in metrics {
+            let _ = write!(csv, ",{}", record.validation_metric(metric).map_or(String::new(), |v| v.to_string()));
+        }
+        csv.push('\n');
+    }
+    csv
+}
+
+/// `history.csv` rewritten (atomically) as epochs finish, at most once a second, so that a run
+/// in progress can be followed (`neurone ui`); the finished run writes the whole file again.
+pub struct LiveHistory {
+    path: std::path::PathBuf,
+    metrics: Vec<Metric>,
+    records: Vec<EpochRecord>,
+    written: Option<std::time::Instant>,
+}
+
+impl LiveHistory {
+    /// A history of runs measuring `metrics`, written to `folder/history.csv`.
+    pub fn new(folder: &Path, metrics: &[Metric], resumed: &[EpochRecord]) -> Self {
+        Self { path: folder.join("history.csv"), metrics: metrics.to_vec(), records: resumed.to_vec(), written: None }
+    }
+
+    /// Adds the epoch, and writes the file if a second has passed since the last write (the
+    /// first epoch is written at once). A failed write is left for the final one to report.
+    pub fn epoch(&mut self, record: &EpochRecord) {
+        self.records.push(record.clone());
+        if self.written.is_none_or(|written| written.elapsed().as_secs_f64() >= 1.0) {
+            let _ = write_atomic(&self.path, history_csv(&self.metrics, &self.records).as_bytes());
+            self.written = Some(std::time::Instant::now());
+        }
     }
 }

@@ -132,10 +132,13 @@ const Charts = (() => {
     }
     if (legend) {
       context.font = "11px sans-serif";
+      // At the top right, where falling curves leave room.
+      const legendWidth = Math.max(...series.map((s) => context.measureText(s.label).width)) + 22;
+      const legendLeft = left + width - legendWidth;
       series.forEach((s, i) => {
         context.fillStyle = s.colour;
-        context.fillRect(left + 8, padding + 6 + i * 14, 10, 3);
-        context.fillText(s.label, left + 22, padding + 10 + i * 14);
+        context.fillRect(legendLeft, padding + 6 + i * 14, 10, 3);
+        context.fillText(s.label, legendLeft + 14, padding + 10 + i * 14);
       });
     }
   }

@@ -249,7 +249,7 @@ function draw(force) {
   Charts.lines($("loss_chart"), [
     { points: frame.losses.map(([e, train]) => [e, train]), colour: "#777", label: "training" },
     { points: frame.losses.map(([e, , test]) => [e, test]), colour: "#111", label: "test" },
-  ], { legend: true });
+  ], { legend: true, logY: true });
   drawEquations();
 }
 
@@ -272,7 +272,7 @@ function drawBoundary(frame) {
     if (highlight) Charts.points(canvas, bounds, [], { highlight: [highlight[0], highlight[2]] });
     return;
   }
-  Charts.heatMap(canvas, frame.output, columns, rows, (v) => 0.85 * outputScale(v));
+  Charts.heatMap(canvas, frame.output, columns, rows, (v) => 0.6 * outputScale(v));
   Charts.points(canvas, bounds, pointsOf(true), { highlight });
   if (showTest) Charts.points(canvas, bounds, pointsOf(false), { hollow: true });
 }

@@ -5,6 +5,7 @@
 
 const $ = (id) => document.getElementById(id);
 const state = { runs: [], selected: new Set(), sortKey: "modified", ascending: false, histories: {}, shown: null };
+const escape = (text) => String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 const file = (run, name) => `/api/runs/files/${run.name.split("/").map(encodeURIComponent).join("/")}/${name}`;
 
 /** The numeric values of a run's table row: its top-level metrics, plus the epochs. */
@@ -74,10 +75,11 @@ function drawTable() {
   });
   $("runs_table").querySelector("tbody").innerHTML = sorted.map((run) => {
     const values = rowValues(run);
-    const cells = keys.map((key) => `<td class="number">${values[key] === undefined ? "" : Number(values[key]).toPrecision(4)}</td>`);
+    const shown = (v) => (v === undefined ? "" : Number.isInteger(v) ? String(v) : v.toPrecision(4));
+    const cells = keys.map((key) => `<td class="number">${shown(values[key])}</td>`);
     const live = run.in_progress ? ' <span class="live">● training</span>' : "";
     const checked = state.selected.has(run.name) ? "checked" : "";
-    return `<tr data-run="${run.name}"><td><input type="checkbox" ${checked}></td><td><a href="#" class="run-name">${run.name}</a>${live}</td>${cells.join("")}</tr>`;
+    return `<tr data-run="${escape(run.name)}"><td><input type="checkbox" ${checked}></td><td><a href="#" class="run-name">${escape(run.name)}</a>${live}</td>${cells.join("")}</tr>`;
   }).join("");
   $("runs_table").querySelectorAll("tbody tr").forEach((row) => {
     const name = row.dataset.run;
@@ -128,10 +130,10 @@ function drawDiff() {
   }
   const [a, b] = chosen.map((run) => settingsOf(run.config));
   const keys = [...new Set([...a.keys(), ...b.keys()])].filter((key) => a.get(key) !== b.get(key)).sort();
-  const escape = (text) => (text === undefined ? "<i>absent</i>" : text.replace(/[&<>]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;" })[c]));
+  const cell = (text) => (text === undefined ? "<i>absent</i>" : escape(text));
   $("diff").innerHTML = keys.length === 0 ? "<p class=\"empty\">The two configurations are the same.</p>"
-    : `<table><tr><th>setting</th><th>${chosen[0].name}</th><th>${chosen[1].name}</th></tr>${keys.map((key) =>
-      `<tr><td>${key}</td><td class="removed">${escape(a.get(key))}</td><td class="added">${escape(b.get(key))}</td></tr>`).join("")}</table>`;
+    : `<table><tr><th>setting</th><th>${escape(chosen[0].name)}</th><th>${escape(chosen[1].name)}</th></tr>${keys.map((key) =>
+      `<tr><td>${escape(key)}</td><td class="removed">${cell(a.get(key))}</td><td class="added">${cell(b.get(key))}</td></tr>`).join("")}</table>`;
 }
 
 function showRun(name, scroll) {
@@ -141,10 +143,10 @@ function showRun(name, scroll) {
   $("details").hidden = false;
   $("details_name").textContent = name + (run.in_progress ? " (training)" : "");
   const stamp = Math.round(run.modified);
-  $("details_plots").innerHTML = run.plots.map((plot) => `<img alt="${plot}" src="${file(run, plot)}?v=${stamp}">`).join("");
+  $("details_plots").innerHTML = run.plots.map((plot) => `<img alt="${escape(plot)}" src="${escape(file(run, plot))}?v=${stamp}">`).join("");
   $("details_config").textContent = run.config || "(no config.toml)";
   $("details_metrics").textContent = run.metrics ? JSON.stringify(run.metrics, null, 2) : "(no metrics.json yet)";
-  if (scroll) $("details").scrollIntoView({ behavior: "smooth" });
+  if (scroll) $("details").scrollIntoView();
 }
 
 $("curve_column").addEventListener("change", drawCurves);

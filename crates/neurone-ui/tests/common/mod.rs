@@ -9,6 +9,29 @@ use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+/// A client of a server at a known address (for threads that do not own the server).
+pub struct TestServerAt(pub SocketAddr);
+
+impl TestServerAt {
+    /// `GET path` with the server's own Host: the status and the body.
+    pub fn get(&self, path: &str) -> (u16, String) {
+        raw(self.0, &format!("GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", self.0))
+    }
+}
+
+/// Sends `request` as it is to `address`, adding nothing, and returns the status and the body.
+pub fn raw(address: SocketAddr, request: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    let response = String::from_utf8_lossy(&response).into_owned();
+    let status = response.split(' ').nth(1).and_then(|code| code.parse().ok()).unwrap_or(0);
+    let body = response.split_once("\r\n\r\n").map_or(String::new(), |(_, body)| body.to_owned());
+    (status, body)
+}
+
 /// A server on 127.0.0.1, stopped when dropped.
 pub struct TestServer {
     pub address: SocketAddr,
@@ -33,20 +56,12 @@ impl TestServer {
 
     /// Sends `request` as it is, adding nothing, and returns the status and the body.
     pub fn raw(&self, request: &str) -> (u16, String) {
-        let mut stream = TcpStream::connect(self.address).unwrap();
-        stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-        stream.write_all(request.as_bytes()).unwrap();
-        let mut response = Vec::new();
-        let _ = stream.read_to_end(&mut response);
-        let response = String::from_utf8_lossy(&response).into_owned();
-        let status = response.split(' ').nth(1).and_then(|code| code.parse().ok()).unwrap_or(0);
-        let body = response.split_once("\r\n\r\n").map_or(String::new(), |(_, body)| body.to_owned());
-        (status, body)
+        raw(self.address, request)
     }
 
     /// `GET path` with the server's own Host.
     pub fn get(&self, path: &str) -> (u16, String) {
-        self.raw(&format!("GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", self.address))
+        TestServerAt(self.address).get(path)
     }
 
     /// `METHOD path` with a JSON body and the server's own Host.

@@ -1,0 +1,210 @@
+//! `neurone ui` in a real browser: headless Chromium trains the circle and the xor in the
+//! playground to a test accuracy of at least 0.95 read from the page, restores a configuration
+//! from a URL, and finds on the runs page a run this test made with `neurone train` (listed,
+//! plotted, and followed live while it trains). The speed of the playground while it draws is
+//! measured and printed (bench/RESULTS.md reports it), and screenshots of both pages are taken.
+
+#[path = "common/browser.rs"]
+mod browser;
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use browser::wait_for;
+use common::{example, scratch};
+use fantoccini::{Client, Locator};
+
+/// `neurone ui` on a free port, serving `runs`; stopped by Ctrl-C (SIGINT) in [`UiProcess::stop`].
+struct UiProcess {
+    child: Child,
+    url: String,
+}
+
+impl UiProcess {
+    fn start(runs: &std::path::Path) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_neurone"))
+            .args(["ui", "--port", "0", "--runs"])
+            .arg(runs)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let url = line.split_whitespace().find(|word| word.starts_with("http://127.0.0.1:")).expect("the URL printed");
+        Self { url: url.to_owned(), child }
+    }
+
+    /// Ctrl-C: the server must stop by itself, cleanly.
+    fn stop(mut self) {
+        let pid = self.child.id().to_string();
+        assert!(Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
+        let output =
+            std::mem::replace(&mut self.child, Command::new("true").spawn().unwrap()).wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success() && stderr.contains("neurone ui: stopped"), "{:?} {stderr}", output.status);
+    }
+}
+
+impl Drop for UiProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A number shown in the element `id`, if it shows one.
+fn shown_number(value: &serde_json::Value) -> Option<f64> {
+    value.as_str().and_then(|text| text.trim().parse().ok())
+}
+
+const TEXT_OF: &str = "return document.getElementById(arguments[0]).textContent;";
+
+async fn text_of(browser: &Client, id: &str) -> String {
+    browser.execute(TEXT_OF, vec![id.into()]).await.unwrap().as_str().unwrap_or_default().to_owned()
+}
+
+/// Opens the playground at `fragment`, plays, and waits for a test accuracy of at least 0.95;
+/// returns it.
+async fn train_to_accuracy(browser: &Client, url: &str, fragment: &str) -> f64 {
+    browser.goto("about:blank").await.unwrap();
+    browser.goto(&format!("{url}#{fragment}")).await.unwrap();
+    wait_for(
+        browser,
+        "the first frame",
+        Duration::from_secs(20),
+        "return document.getElementById('epoch').textContent;",
+        |v| v.as_str().filter(|text| text.starts_with('0')).map(drop),
+    )
+    .await;
+    browser.find(Locator::Id("play")).await.unwrap().click().await.unwrap();
+    let script = "return document.getElementById('test_accuracy').textContent;";
+    wait_for(browser, fragment, Duration::from_secs(90), script, |value| shown_number(value).filter(|&a| a >= 0.95))
+        .await
+}
+
+/// Samples the page's steps per second and frames per second for three seconds of playing:
+/// their medians.
+async fn speed(browser: &Client) -> (f64, f64) {
+    let (mut steps, mut frames) = (Vec::new(), Vec::new());
+    for _ in 0..12 {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        steps.push(text_of(browser, "steps_per_second").await.parse::<f64>().unwrap_or(0.0));
+        frames.push(text_of(browser, "fps").await.parse::<f64>().unwrap_or(0.0));
+    }
+    let median = |mut values: Vec<f64>| {
+        values.sort_by(f64::total_cmp);
+        values[values.len() / 2]
+    };
+    (median(steps), median(frames))
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_playground_and_the_runs_page_in_chromium() {
+    let Some(driver) = browser::driver("ui_browser") else { return };
+    let folder = scratch("ui-browser");
+    let runs = folder.join("runs");
+    std::fs::create_dir_all(&runs).unwrap();
+    let out = runs.join("sine-short").to_string_lossy().into_owned();
+    let trained =
+        common::run(&["train", &example("sine"), "--quiet", "--set", "train.epochs=200", "--out", &out], &folder);
+    assert!(trained.status.success(), "{}", String::from_utf8_lossy(&trained.stderr));
+    let ui = UiProcess::start(&runs);
+    let browser = driver.browser().await;
+    let shots = browser::screenshot_folder();
+
+    // The circle, with TensorFlow Playground's network of 2-8-8-1; its speed while drawing.
+    let circle = "problem=circle&features=x1,x2&layers=8,8&activation=tanh&learning_rate=0.03&batch_size=10";
+    let accuracy = train_to_accuracy(&browser, &ui.url, circle).await;
+    let (steps_per_second, frames_per_second) = speed(&browser).await;
+    println!(
+        "circle: test accuracy {accuracy}; 2-8-8-1 playing: {steps_per_second} steps/s, {frames_per_second} frames/s"
+    );
+    std::fs::write(
+        browser::screenshot_folder().join("../ui-speed.txt"),
+        format!("steps_per_second {steps_per_second}\nframes_per_second {frames_per_second}\n"),
+    )
+    .unwrap();
+    assert!(steps_per_second > 0.0 && frames_per_second > 0.0, "the page shows no progress");
+    browser.find(Locator::Id("play")).await.unwrap().click().await.unwrap();
+    // The equations of a hidden neuron, then a screenshot.
+    browser
+        .execute("document.querySelector('canvas.node[data-layer=\"0\"][data-neuron=\"2\"]').dispatchEvent(new MouseEvent('mouseenter'));", vec![])
+        .await
+        .unwrap();
+    let equations = text_of(&browser, "equations").await;
+    assert!(equations.contains("z = w·a + b") && equations.contains("∂J/∂w"), "{equations}");
+    std::fs::write(shots.join("playground.png"), browser.screenshot().await.unwrap()).unwrap();
+
+    // The xor.
+    let xor = "problem=xor&features=x1,x2&layers=8,8&activation=tanh&learning_rate=0.03&batch_size=10";
+    let accuracy = train_to_accuracy(&browser, &ui.url, xor).await;
+    println!("xor: test accuracy {accuracy}");
+
+    // A configuration restored from its URL.
+    browser.goto("about:blank").await.unwrap();
+    let shared = "problem=spiral&noise=20&features=x1,x2,sin_x1&layers=5,3&activation=relu&learning_rate=0.1&optimizer=adam&seed=7";
+    browser.goto(&format!("{}#{shared}", ui.url)).await.unwrap();
+    let restored = "return [document.getElementById('activation').value, document.getElementById('learning_rate').value,
+        document.getElementById('optimizer').value, document.getElementById('noise').value, document.getElementById('seed').value,
+        document.querySelectorAll('canvas.node[data-layer=\"0\"]').length, document.querySelectorAll('canvas.node[data-layer=\"1\"]').length,
+        document.querySelector('.problem.selected').dataset.problem,
+        [...document.querySelectorAll('canvas.node[data-feature]:not(.disabled)')].map(n => n.dataset.feature).join(','),
+        document.getElementById('epoch').textContent];";
+    let expected = serde_json::json!(["relu", "0.1", "adam", "20", "7", 5, 3, "spiral", "x1,x2,sin_x1", "000000"]);
+    wait_for(&browser, "the restored configuration", Duration::from_secs(20), restored, |value| {
+        (value == &expected).then_some(())
+    })
+    .await;
+
+    // The runs page lists the run made above and draws its curves and plots; a run in progress
+    // appears, and its epochs grow.
+    let live_run = runs.join("sine-live");
+    let mut live = Command::new(env!("CARGO_BIN_EXE_neurone"))
+        .args(["train", &example("sine"), "--quiet", "--no-plots", "--set", "train.epochs=1000000", "--out"])
+        .arg(&live_run)
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    browser.goto(&format!("{}runs", ui.url)).await.unwrap();
+    let listed = "return [...document.querySelectorAll('#runs_table tbody tr')].map(row => row.dataset.run + (row.querySelector('.live') ? ' live' : '')).join(' ');";
+    wait_for(&browser, "the runs listed", Duration::from_secs(30), listed, |value| {
+        value.as_str().filter(|text| text.contains("sine-short") && text.contains("sine-live live")).map(drop)
+    })
+    .await;
+    let epochs_of_live = "const history = [...document.querySelectorAll('#runs_table thead th')].findIndex(th => th.dataset.key === 'epochs');
+        const row = document.querySelector('#runs_table tbody tr[data-run=\"sine-live\"]');
+        return history < 0 || !row ? null : row.children[history].textContent;";
+    let first =
+        wait_for(&browser, "the live run's epochs", Duration::from_secs(20), epochs_of_live, shown_number).await;
+    wait_for(&browser, "the live run growing", Duration::from_secs(20), epochs_of_live, |value| {
+        shown_number(value).filter(|&epochs| epochs > first)
+    })
+    .await;
+    let _ = Command::new("kill").args(["-INT", &live.id().to_string()]).status();
+    let _ = live.wait();
+    let curves = "const canvas = document.getElementById('curves'); const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        let drawn = 0; for (let i = 3; i < data.length; i += 4) if (data[i] > 0) drawn++; return drawn;";
+    wait_for(&browser, "the learning curves drawn", Duration::from_secs(10), curves, |v| {
+        v.as_u64().filter(|&n| n > 500)
+    })
+    .await;
+    browser.execute("document.querySelector('tr[data-run=\"sine-short\"] .run-name').click();", vec![]).await.unwrap();
+    let plots = "return [...document.querySelectorAll('#details_plots img')].filter(img => img.complete && img.naturalWidth > 0).map(img => img.alt).join(',');";
+    wait_for(&browser, "the run's plots", Duration::from_secs(10), plots, |value| {
+        value.as_str().filter(|text| text.contains("learning_curves.png") && text.contains("fit.png")).map(drop)
+    })
+    .await;
+    // The whole page, its header on top.
+    browser.set_window_size(1400, 2300).await.unwrap();
+    browser.execute("window.scrollTo(0, 0);", vec![]).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    std::fs::write(shots.join("runs.png"), browser.screenshot().await.unwrap()).unwrap();
+
+    browser.close().await.unwrap();
+    ui.stop();
+    drop(driver);
+    std::fs::remove_dir_all(folder).unwrap();
+}
