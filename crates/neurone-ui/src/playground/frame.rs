@@ -34,7 +34,8 @@ pub struct Frame<'a> {
     pub losses: Vec<[f64; 3]>,
     /// The grid's resolution: [`GRID`] × [`GRID`] (× 1 for a curve).
     pub grid: [usize; 2],
-    /// The network's output at each grid point, row after row from the top (x₂ high) down.
+    /// The network's output at each grid point, row after row from the top (x₂ high) down, to
+    /// three decimals.
     pub output: Vec<f32>,
     /// Each hidden neuron's output a over the grid, quantised to −100…100 (±1 and beyond
     /// clamped), layer by layer.
@@ -102,7 +103,9 @@ pub fn heat_maps(
     grid: &Matrix<f32>,
 ) -> (Vec<f32>, Vec<Vec<Vec<i8>>>) {
     render.clone_from(network);
-    let output = render.forward(grid, Mode::Eval).expect("the grid has one column per feature").to_vec();
+    // Three decimals are more than a colour or a pixel shows, and keep the frame small.
+    let output = render.forward(grid, Mode::Eval).expect("the grid has one column per feature");
+    let output = output.iter().map(|&value| (value * 1000.0).round() / 1000.0).collect();
     let dense: Vec<_> = render.layers().iter().filter_map(|layer| layer.as_dense()).collect();
     let hidden = &dense[..dense.len() - 1];
     let neurons = hidden

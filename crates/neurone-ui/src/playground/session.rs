@@ -28,8 +28,9 @@ pub enum Command {
     Save(oneshot::Sender<Result<Vec<u8>, Error>>),
 }
 
-/// How long a stretch of epochs lasts while playing: about one frame at 20 frames per second.
-const STRETCH: Duration = Duration::from_millis(50);
+/// How long a stretch of epochs lasts while playing: a frame every 40 ms, 25 frames per second
+/// at most.
+const STRETCH: Duration = Duration::from_millis(40);
 
 /// The most points of the loss curves kept; past it, they are thinned by half.
 const MAX_CURVE_POINTS: usize = 4096;
