@@ -223,28 +223,74 @@ pub fn history_csv(metrics: &[Metric], records: &[EpochRecord]) -> String {
     csv
 }
 
-/// `history.csv` rewritten (atomically) as epochs finish, at most once a second, so that a run
-/// in progress can be followed (`neurone ui`); the finished run writes the whole file again.
+/// `history.csv` rewritten (atomically) as epochs finish, at most once a second, with
+/// `config.toml` written first, so that a run in progress can be followed (`neurone ui`). Only
+/// in a folder that holds neither file yet: an earlier run's files are never replaced by a
+/// partial history. A run that fails before its results are written removes both again (the
+/// configuration stays beside a checkpoint, for `--resume`): nothing half-written is left.
 pub struct LiveHistory {
-    path: std::path::PathBuf,
+    folder: std::path::PathBuf,
     metrics: Vec<Metric>,
     records: Vec<EpochRecord>,
     written: Option<std::time::Instant>,
+    active: bool,
+    keep_config: bool,
+    finished: bool,
 }
 
 impl LiveHistory {
-    /// A history of runs measuring `metrics`, written to `folder/history.csv`.
-    pub fn new(folder: &Path, metrics: &[Metric], resumed: &[EpochRecord]) -> Self {
-        Self { path: folder.join("history.csv"), metrics: metrics.to_vec(), records: resumed.to_vec(), written: None }
+    /// Whether `folder` holds neither `config.toml` nor `history.csv`.
+    pub fn is_fresh(folder: &Path) -> bool {
+        !folder.join("config.toml").exists() && !folder.join("history.csv").exists()
+    }
+
+    /// Starts the history of `experiment` in `folder` (after the `resumed` epochs), writing its
+    /// configuration when the folder was `fresh`.
+    pub fn start(
+        folder: &Path,
+        fresh: bool,
+        experiment: &Experiment,
+        keep_config: bool,
+        resumed: &[EpochRecord],
+    ) -> Result<Self, Error> {
+        if fresh {
+            write_atomic(&folder.join("config.toml"), experiment.to_toml().as_bytes())?;
+        }
+        Ok(Self {
+            folder: folder.to_path_buf(),
+            metrics: experiment.train.metrics.clone().unwrap_or_default(),
+            records: resumed.to_vec(),
+            written: None,
+            active: fresh,
+            keep_config,
+            finished: false,
+        })
     }
 
     /// Adds the epoch, and writes the file if a second has passed since the last write (the
     /// first epoch is written at once). A failed write is left for the final one to report.
     pub fn epoch(&mut self, record: &EpochRecord) {
         self.records.push(record.clone());
-        if self.written.is_none_or(|written| written.elapsed().as_secs_f64() >= 1.0) {
-            let _ = write_atomic(&self.path, history_csv(&self.metrics, &self.records).as_bytes());
+        if self.active && self.written.is_none_or(|written| written.elapsed().as_secs_f64() >= 1.0) {
+            let _ =
+                write_atomic(&self.folder.join("history.csv"), history_csv(&self.metrics, &self.records).as_bytes());
             self.written = Some(std::time::Instant::now());
+        }
+    }
+
+    /// The run's results are written: its files stay.
+    pub fn finish(&mut self) {
+        self.finished = true;
+    }
+}
+
+impl Drop for LiveHistory {
+    fn drop(&mut self) {
+        if self.active && !self.finished {
+            let _ = std::fs::remove_file(self.folder.join("history.csv"));
+            if !self.keep_config {
+                let _ = std::fs::remove_file(self.folder.join("config.toml"));
+            }
         }
     }
 }

@@ -124,10 +124,10 @@ pub fn train_and_write(
     let validation = data.validation.take();
     trainer.validate(&network, &data.train, validation.as_ref()).map_err(at_config)?;
     let checkpoint_path = out.join(CHECKPOINT_FILE);
-    // The configuration goes first, so that `--resume` finds it beside the checkpoint and a
-    // run in progress shows what it trains (`neurone ui`).
-    write_atomic(&out.join("config.toml"), experiment.to_toml().as_bytes())?;
+    let fresh = output::LiveHistory::is_fresh(out);
     if let Some(every) = experiment.train.checkpoint_every {
+        // The configuration goes first, so that `--resume` finds it beside the checkpoint.
+        write_atomic(&out.join("config.toml"), experiment.to_toml().as_bytes())?;
         let path = checkpoint_path.clone();
         trainer = trainer.checkpoint_every(every, move |checkpoint| checkpoint.save(&path));
     }
@@ -136,9 +136,9 @@ pub fn train_and_write(
     let progress = Progress::new(quiet, experiment.train.epochs, experiment.train.log_every);
     progress.log(&format!("{}\n", network.summary()));
     let started = Instant::now();
-    let metrics = experiment.train.metrics.as_deref().unwrap_or_default();
     let resumed = checkpoint.as_ref().map_or(&[][..], |checkpoint| &checkpoint.history.epochs[..]);
-    let mut live = output::LiveHistory::new(out, metrics, resumed);
+    let keep_config = experiment.train.checkpoint_every.is_some();
+    let mut live = output::LiveHistory::start(out, fresh, experiment, keep_config, resumed)?;
     let mut trainer = trainer.stop_when(stop_on_ctrl_c("stopping after the current batch")).on_epoch(|record| {
         progress.epoch(record);
         live.epoch(record);
@@ -169,6 +169,7 @@ pub fn train_and_write(
         plots,
     };
     run.write(out)?;
+    live.finish();
     if !quiet {
         let epochs = history.epochs.len();
         println!("{}: {}  ({epochs} epochs, {seconds:.2}s) → {}", data.test_name, metrics.summary(), out.display());

@@ -118,25 +118,28 @@ async fn the_playground_and_the_runs_page_in_chromium() {
     // The circle, with TensorFlow Playground's network of 2-8-8-1; its speed while drawing.
     let circle = "problem=circle&features=x1,x2&layers=8,8&activation=tanh&learning_rate=0.03&batch_size=10";
     let accuracy = train_to_accuracy(&browser, &ui.url, circle).await;
-    let (steps_per_second, frames_per_second) = speed(&browser).await;
-    println!(
-        "circle: test accuracy {accuracy}; 2-8-8-1 playing: {steps_per_second} steps/s, {frames_per_second} frames/s"
-    );
-    std::fs::write(
-        browser::screenshot_folder().join("../ui-speed.txt"),
-        format!("steps_per_second {steps_per_second}\nframes_per_second {frames_per_second}\n"),
-    )
-    .unwrap();
-    assert!(steps_per_second > 0.0 && frames_per_second > 0.0, "the page shows no progress");
+    // Paused as soon as it is learnt: the equations of a hidden neuron, then a screenshot.
     browser.find(Locator::Id("play")).await.unwrap().click().await.unwrap();
-    // The equations of a hidden neuron, then a screenshot.
     browser
         .execute("document.querySelector('canvas.node[data-layer=\"0\"][data-neuron=\"2\"]').dispatchEvent(new MouseEvent('mouseenter'));", vec![])
         .await
         .unwrap();
     let equations = text_of(&browser, "equations").await;
     assert!(equations.contains("z = w·a + b") && equations.contains("∂J/∂w"), "{equations}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
     std::fs::write(shots.join("playground.png"), browser.screenshot().await.unwrap()).unwrap();
+    // Playing again, its speed while drawing.
+    browser.find(Locator::Id("play")).await.unwrap().click().await.unwrap();
+    let (steps_per_second, frames_per_second) = speed(&browser).await;
+    println!(
+        "circle: test accuracy {accuracy}; 2-8-8-1 playing: {steps_per_second} steps/s, {frames_per_second} frames/s"
+    );
+    std::fs::write(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/ui-speed.txt"),
+        format!("steps_per_second {steps_per_second}\nframes_per_second {frames_per_second}\n"),
+    )
+    .unwrap();
+    assert!(steps_per_second > 0.0 && frames_per_second > 0.0, "the page shows no progress");
 
     // The xor.
     let xor = "problem=xor&features=x1,x2&layers=8,8&activation=tanh&learning_rate=0.03&batch_size=10";
@@ -206,5 +209,51 @@ async fn the_playground_and_the_runs_page_in_chromium() {
     browser.close().await.unwrap();
     ui.stop();
     drop(driver);
+    std::fs::remove_dir_all(folder).unwrap();
+}
+
+/// `METHOD path` with `body` to the server at `url`, over plain HTTP/1.1: the status and the
+/// body's bytes.
+fn http(url: &str, method: &str, path: &str, body: &str) -> (u16, Vec<u8>) {
+    use std::io::{Read, Write};
+    let host = url.trim_start_matches("http://").trim_end_matches('/');
+    let mut stream = std::net::TcpStream::connect(host).unwrap();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    let end = response.windows(4).position(|window| window == b"\r\n\r\n").expect("a header") + 4;
+    let status = String::from_utf8_lossy(&response[9..12]).parse().unwrap();
+    (status, response[end..].to_vec())
+}
+
+#[test]
+fn a_model_saved_in_the_playground_is_read_by_neurone_predict() {
+    let folder = scratch("ui-predict");
+    let ui = UiProcess::start(&folder);
+    let request = r#"{"problem":"xor","train_ratio":0.5,"samples":200,"seed":3,"features":["x1","x2","x1_times_x2"],
+        "network":{"layers":[4]},"training":{"optimizer":{"kind":"adam"},"learning_rate":0.03,"batch_size":10}}"#;
+    let (status, body) = http(&ui.url, "POST", "/api/trainings", request);
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    let answer: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let id = answer["id"].as_u64().unwrap();
+    for _ in 0..20 {
+        assert_eq!(http(&ui.url, "POST", &format!("/api/trainings/{id}/control"), r#"{"action":"step"}"#).0, 204);
+    }
+    let (status, model) = http(&ui.url, "GET", &format!("/api/trainings/{id}/model"), "");
+    assert_eq!(status, 200);
+    std::fs::write(folder.join("playground.safetensors"), model).unwrap();
+    // Points of each class, far from the boundary: xor's class 1 where x1 and x2 share a sign.
+    std::fs::write(folder.join("rows.csv"), "x1,x2,x1*x2\n4,4,16\n-4,-4,16\n4,-4,-16\n-4,4,-16\n").unwrap();
+    let predicted = common::run(&["predict", "playground.safetensors", "rows.csv"], &folder);
+    let text = String::from_utf8_lossy(&predicted.stdout);
+    assert!(predicted.status.success(), "{}", String::from_utf8_lossy(&predicted.stderr));
+    let classes: Vec<&str> = text.lines().skip(1).map(|line| line.split(',').next().unwrap()).collect();
+    assert_eq!(classes, ["1", "1", "0", "0"], "{text}");
+    ui.stop();
     std::fs::remove_dir_all(folder).unwrap();
 }

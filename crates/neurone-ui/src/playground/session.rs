@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::{oneshot, watch};
 
-use neurone::data::Preprocessing;
+use neurone::data::{Column, ColumnKind, CsvSchema, Preprocessing};
 use neurone::{Checkpoint, EpochRecord, Error, Matrix, Metric, Model, Network, Rng, seeded_rng};
 
 use super::frame::{self, Frame};
@@ -221,9 +221,16 @@ impl Training {
     fn model_file(&self) -> Result<Vec<u8>, Error> {
         let request = &self.setup.request;
         let classification = request.problem.task() == neurone::spec::Task::Classification;
+        let names: Vec<String> = request.features.iter().map(|feature| feature.name().to_owned()).collect();
+        let classes = vec!["0".to_owned(), "1".to_owned()];
+        // The CSV columns `neurone predict` reads: one per feature, by name, and the target y
+        // (a number: the classes 0 and 1 of the single sigmoid output are its class names).
+        let numeric = |name: &str| Column { name: name.to_owned(), kind: ColumnKind::Numeric };
+        let schema = CsvSchema { features: names.iter().map(|name| numeric(name)).collect(), target: numeric("y") };
         let preprocessing = Preprocessing {
-            feature_names: Some(request.features.iter().map(|feature| feature.name().to_owned()).collect()),
-            class_names: classification.then(|| vec!["0".to_owned(), "1".to_owned()]),
+            schema: Some(schema),
+            feature_names: Some(names),
+            class_names: classification.then_some(classes),
             ..Preprocessing::default()
         };
         let training = serde_json::json!({
@@ -284,5 +291,10 @@ mod tests {
         let model = Model::<f32>::from_bytes(&training.model_file().unwrap(), "playground.safetensors").unwrap();
         let inputs = training.setup.test.inputs();
         assert_eq!(model.predict(inputs).unwrap(), training.network.predict(inputs).unwrap());
+        // Rows of a CSV file with the features' names are read as the network's inputs.
+        let schema = model.preprocessing.schema.as_ref().unwrap();
+        let csv = format!("x1,x2,y\n{},{},1\n", inputs.row(0)[0], inputs.row(0)[1]);
+        let rows = schema.encode_reader::<f32>(csv.as_bytes(), "rows.csv").unwrap();
+        assert_eq!(rows.inputs.row(0), inputs.row(0));
     }
 }
