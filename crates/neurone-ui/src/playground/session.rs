@@ -156,9 +156,11 @@ impl Training {
         spec.epochs = target;
         let (mut records, mut latest) = (Vec::new(), None);
         let result = spec.trainer::<f32>().and_then(|trainer| {
-            let mut trainer = trainer
-                .on_epoch(|record| records.push(record.clone()))
-                .checkpoint_every(target, |checkpoint| Ok(latest = Some(checkpoint.clone())));
+            let mut trainer =
+                trainer.on_epoch(|record| records.push(record.clone())).checkpoint_every(target, |checkpoint| {
+                    latest = Some(checkpoint.clone());
+                    Ok(())
+                });
             let (train, test) = (&self.setup.train, Some(&self.setup.test));
             match self.checkpoint.take() {
                 None => trainer.fit(&mut self.network, train, test, &mut self.rng),
