@@ -153,7 +153,7 @@ fn content_type(path: &str) -> Option<&'static str> {
 
 /// `relative` (already percent-decoded) inside `root`: only plain names (no `..`, no root, no
 /// hidden names), and once every symbolic link is resolved, still inside `root`, a regular
-/// file of at most [`MAX_FILE_BYTES`].
+/// file of at most 64 MiB.
 pub fn resolve(root: &Path, relative: &str) -> Option<PathBuf> {
     let relative = Path::new(relative);
     let plain = relative.components().all(|component| match component {

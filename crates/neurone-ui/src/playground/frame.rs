@@ -30,7 +30,7 @@ pub struct Frame<'a> {
     pub test_loss: Option<f64>,
     /// Accuracy on the test points (classification).
     pub test_accuracy: Option<f64>,
-    /// `(epoch, train loss, test loss)`, thinned to at most [`CURVE_POINTS`].
+    /// `(epoch, train loss, test loss)`, thinned to at most 300 points.
     pub losses: Vec<[f64; 3]>,
     /// The grid's resolution: [`GRID`] × [`GRID`] (× 1 for a curve).
     pub grid: [usize; 2],
@@ -154,7 +154,7 @@ pub fn trace(network: &Network<f32>, setup: &Setup, sample: usize) -> Result<Tra
     Ok(Trace { sample, point, loss, layers })
 }
 
-/// The loss curves thinned to at most [`CURVE_POINTS`] points, the last always kept.
+/// The loss curves thinned to at most 300 points, the last always kept.
 pub fn thinned(losses: &[[f64; 3]]) -> Vec<[f64; 3]> {
     let stride = losses.len().div_ceil(CURVE_POINTS).max(1);
     let mut points: Vec<[f64; 3]> = losses.iter().step_by(stride).copied().collect();
