@@ -8,7 +8,7 @@ fn root() -> PathBuf {
 }
 
 fn guides() -> Vec<(PathBuf, String)> {
-    ["docs/guide.md", "docs/guide.fr.md", "docs/experiments.md"]
+    ["docs/guide.md", "docs/guide.fr.md", "docs/experiments.md", "docs/worked-pass.md", "docs/worked-pass.fr.md"]
         .iter()
         .map(|name| root().join(name))
         .map(|path| {
