@@ -82,3 +82,33 @@ fn a_piece_that_does_not_fit_and_targets_of_the_wrong_shape_are_errors() {
     let error = network.forward(&Matrix::zeros(2, 3)).unwrap_err();
     assert_eq!(error.to_string(), "shape mismatch: the inputs have 3 columns, the network takes 1");
 }
+
+/// The table the guide quotes after `command`, in `guide`: the indented lines from `tensor` on,
+/// up to the verdict.
+fn quoted_table(guide: &str, command: &str) -> String {
+    let text = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs").join(guide))
+        .unwrap();
+    let after =
+        text.split_once(&format!("    {command}\n")).unwrap_or_else(|| panic!("{guide} does not run `{command}`")).1;
+    let lines = after
+        .lines()
+        .map(|line| line.strip_prefix("    ").unwrap_or(line))
+        .skip_while(|line| !line.starts_with("tensor"));
+    lines
+        .take_while(|line| line.starts_with("tensor") || line.starts_with("layers."))
+        .map(|line| format!("{line}\n"))
+        .collect()
+}
+
+#[test]
+fn the_guides_quote_the_tables_the_example_prints() {
+    let example = "cargo run --release -p neurone --example silu";
+    for guide in ["guide.md", "guide.fr.md"] {
+        for (arguments, slope_of_a, no_mean) in
+            [("", false, false), (" -- slope-of-a", true, false), (" -- no-mean", false, true)]
+        {
+            let printed = check(slope_of_a, no_mean).unwrap().to_string();
+            assert_eq!(quoted_table(guide, &format!("{example}{arguments}")), printed, "{guide}, {arguments}");
+        }
+    }
+}
