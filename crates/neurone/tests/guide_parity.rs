@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 /// The pages that have a French twin, `NAME.fr.md` beside `NAME.md`.
-const PAGES: [&str; 3] = ["guide", "experiments", "worked-pass"];
+const PAGES: [&str; 4] = ["guide", "experiments", "worked-pass", "exercises"];
 
 fn docs() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs")
@@ -58,8 +58,9 @@ fn links(text: &str) -> Vec<String> {
 /// The commands of `text`: its indented lines that run something, without their comments.
 fn commands(text: &str) -> Vec<String> {
     let runs = ["neurone ", "cargo ", "NEURONE_DATA=", "docs/", "bash ", "python"];
+    // Indented by four spaces, or more inside a list.
     text.lines()
-        .filter_map(|line| line.strip_prefix("    "))
+        .filter_map(|line| line.strip_prefix("    ").map(str::trim_start))
         .filter(|line| runs.iter().any(|start| line.starts_with(start)))
         .map(|line| line.split(" # ").next().unwrap().trim_end().to_string())
         .collect()
