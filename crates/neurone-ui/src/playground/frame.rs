@@ -114,13 +114,7 @@ pub fn heat_maps(
             let width = layer.outputs();
             (0..width)
                 .map(|neuron| {
-                    layer
-                        .output()
-                        .iter()
-                        .skip(neuron)
-                        .step_by(width)
-                        .map(|&a| (a.clamp(-1.0, 1.0) * 100.0) as i8)
-                        .collect()
+                    layer.a().iter().skip(neuron).step_by(width).map(|&a| (a.clamp(-1.0, 1.0) * 100.0) as i8).collect()
                 })
                 .collect()
         })
@@ -143,12 +137,12 @@ pub fn trace(network: &Network<f32>, setup: &Setup, sample: usize) -> Result<Tra
         layers.push(LayerTrace {
             input: std::mem::take(&mut input),
             z: layer.z().to_vec(),
-            a: layer.output().to_vec(),
+            a: layer.a().to_vec(),
             activation: layer.activation().to_string(),
             delta: layer.delta().to_vec(),
             weight_gradient: layer.weight_gradient().to_vec(),
         });
-        input = layer.output().to_vec();
+        input = layer.a().to_vec();
     }
     let point = setup.points.iter().filter(|(_, is_train)| *is_train).nth(sample).map_or([0.0; 3], |(point, _)| *point);
     Ok(Trace { sample, point, loss, layers })

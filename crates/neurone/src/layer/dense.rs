@@ -167,20 +167,9 @@ impl<S: Scalar> Dense<S> {
         loss.value(z, a, targets, self.outputs)
     }
 
-    /// a(l) = σ(z(l)) of the last forward pass, one row per sample.
-    pub fn output(&self) -> &[S] {
+    /// The current batch's a(l).
+    pub(crate) fn output(&self) -> &[S] {
         &self.a[..self.rows * self.outputs]
-    }
-
-    /// z(l) of the last forward pass, one row per sample: what a front end shows beside a(l).
-    pub fn z(&self) -> &[S] {
-        &self.z[..self.rows * self.outputs]
-    }
-
-    /// δ(l) = ∂J/∂z(l) of the last backward pass, one row per sample (before it, or after a
-    /// forward pass alone, whatever the buffer last held).
-    pub fn delta(&self) -> &[S] {
-        &self.delta[..self.rows * self.outputs]
     }
 
     /// The buffer the layer above writes ∂J/∂a(l) into.
