@@ -7,36 +7,47 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-/// The `host:port` values a request may name: the address listened on, and `localhost:port`
-/// when that address is a loopback one.
+/// The `Host` values a request may name: with the port listened on, `localhost` and the
+/// address listened on (for an unspecified address such as 0.0.0.0, any IP address: a DNS
+/// rebinding attack needs a name, never an IP literal).
 #[derive(Clone, Debug)]
-pub struct AllowedHosts(pub Vec<String>);
+pub struct AllowedHosts {
+    address: std::net::SocketAddr,
+}
 
 impl AllowedHosts {
     /// The names of `address`.
     pub fn of(address: std::net::SocketAddr) -> Self {
-        let port = address.port();
-        let mut hosts = vec![address.to_string()];
-        if address.ip().is_loopback() {
-            hosts.push(format!("localhost:{port}"));
-            hosts.push(format!("127.0.0.1:{port}"));
-        }
-        Self(hosts)
+        Self { address }
     }
 
-    /// Why `headers` are refused, if they are.
+    /// Whether `host` (a `Host` header: `name:port`, `[v6]:port`) names this server.
+    fn names_this_server(&self, host: &str) -> bool {
+        let Some((name, port)) = host.rsplit_once(':') else { return false };
+        if port.parse() != Ok(self.address.port()) {
+            return false;
+        }
+        let name = name.trim_start_matches('[').trim_end_matches(']');
+        let listened = self.address.ip();
+        match name.parse::<std::net::IpAddr>() {
+            Ok(ip) => ip == listened || listened.is_unspecified() || (listened.is_loopback() && ip.is_loopback()),
+            Err(_) => name.eq_ignore_ascii_case("localhost") && (listened.is_loopback() || listened.is_unspecified()),
+        }
+    }
+
+    /// Why `headers` are refused, if they are: a `Host` that does not name this server, an
+    /// `Origin` other than the page's own (`http://` and that host), a cross-site fetch.
     pub fn refusal(&self, headers: &HeaderMap) -> Option<String> {
         let text = |name| headers.get(name).map(|value| value.to_str().unwrap_or("(not text)"));
-        match text(header::HOST) {
-            Some(host) if self.0.iter().any(|allowed| allowed.eq_ignore_ascii_case(host)) => {}
-            Some(host) => return Some(format!("Host {host} is not this server ({})", self.0[0])),
+        let host = match text(header::HOST) {
+            Some(host) if self.names_this_server(host) => host,
+            Some(host) => return Some(format!("Host {host} is not this server ({})", self.address)),
             None => return Some("a Host header is required".into()),
-        }
-        if let Some(origin) = text(header::ORIGIN) {
-            let own = self.0.iter().any(|allowed| origin.eq_ignore_ascii_case(&format!("http://{allowed}")));
-            if !own {
-                return Some(format!("requests from {origin} are refused"));
-            }
+        };
+        if let Some(origin) = text(header::ORIGIN)
+            && !origin.eq_ignore_ascii_case(&format!("http://{host}"))
+        {
+            return Some(format!("requests from {origin} are refused"));
         }
         if text("sec-fetch-site".parse().expect("a header name")) == Some("cross-site") {
             return Some("cross-site requests are refused".into());
@@ -71,5 +82,20 @@ mod tests {
         assert!(allowed.refusal(&headers(&[("host", "localhost:8000"), ("origin", "http://evil.example")])).is_some());
         assert!(allowed.refusal(&headers(&[("host", "localhost:8000"), ("sec-fetch-site", "cross-site")])).is_some());
         assert!(allowed.refusal(&headers(&[])).is_some());
+        // The page's origin is its own host: one host's page cannot post as another.
+        assert!(
+            allowed.refusal(&headers(&[("host", "127.0.0.1:8000"), ("origin", "http://localhost:8000")])).is_some()
+        );
+    }
+
+    #[test]
+    fn on_every_interface_ip_addresses_pass_and_names_other_than_localhost_do_not() {
+        let allowed = AllowedHosts::of("0.0.0.0:8000".parse().unwrap());
+        assert_eq!(allowed.refusal(&headers(&[("host", "192.0.2.7:8000"), ("origin", "http://192.0.2.7:8000")])), None);
+        assert_eq!(allowed.refusal(&headers(&[("host", "[2001:db8::1]:8000")])), None);
+        assert!(allowed.refusal(&headers(&[("host", "rebind.example:8000")])).is_some());
+        let one = AllowedHosts::of("192.0.2.7:8000".parse().unwrap());
+        assert!(one.refusal(&headers(&[("host", "192.0.2.8:8000")])).is_some());
+        assert!(one.refusal(&headers(&[("host", "localhost:8000")])).is_some());
     }
 }
