@@ -39,7 +39,10 @@ def _optimizer(params):
     solver = params["solver"]
     optimizer = {"kind": solver}
     if solver == "sgd":
-        optimizer.update(momentum=params["momentum"], nesterov=params["nesterovs_momentum"])
+        # scikit-learn accepts Nesterov without momentum, which is plain SGD; the library asks
+        # for one or the other.
+        nesterov = params["nesterovs_momentum"] and params["momentum"] != 0
+        optimizer.update(momentum=params["momentum"], nesterov=nesterov)
     elif solver in ("adam", "adamw"):
         optimizer.update(beta1=params["beta_1"], beta2=params["beta_2"], epsilon=params["epsilon"])
     elif solver == "lbfgs":
@@ -104,6 +107,7 @@ def training_spec(params, *, samples, epochs, task, validation):
         "learning_rate": "learning_rate_init",
         "l2": "alpha",
         "optimizer.momentum": "momentum",
+        "optimizer.nesterov": "nesterovs_momentum",
         "optimizer.beta1": "beta_1",
         "optimizer.beta2": "beta_2",
         "optimizer.epsilon": "epsilon",
