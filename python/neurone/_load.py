@@ -34,7 +34,10 @@ def load(path):
     record = (info.get("training") or {}).get("python") if isinstance(info.get("training"), dict) else None
     if record is not None:
         kind = MLPClassifier if record["estimator"] == "MLPClassifier" else MLPRegressor
-        estimator = kind(**record["params"])
+        params = dict(record["params"])
+        if isinstance(params.get("hidden_layer_sizes"), list):  # JSON has no tuples
+            params["hidden_layer_sizes"] = tuple(params["hidden_layer_sizes"])
+        estimator = kind(**params)
         classes = record.get("classes")
         multilabel = record.get("multilabel", False)
     else:

@@ -2,7 +2,7 @@
 //! layer makes. Descriptions arrive as JSON in the library's spec types; arrays as C-contiguous
 //! numpy arrays of the engine's dtype.
 
-use neurone::data::Preprocessing;
+use neurone::data::{Column, ColumnKind, CsvSchema, Preprocessing};
 use neurone::io::Model;
 use neurone::spec::{NetworkSpec, TrainingSpec};
 use neurone::{Dataset, Error, Network};
@@ -207,7 +207,9 @@ impl Engine {
     }
 
     /// Writes the model file (the CLI's format) with the class and feature names given and
-    /// the training description as its record.
+    /// the training description as its record. A model of one target column (one regression
+    /// output, or one output per class) also gets the CSV schema `neurone predict` reads rows with: the
+    /// features by name (scikit-learn's `x0`, `x1`, … when unnamed), the target as `y`.
     #[pyo3(signature = (path, class_names=None, feature_names=None, training=None))]
     fn save(&mut self, path: &str, class_names: Option<Vec<String>>, feature_names: Option<Vec<String>>, training: Option<&str>) -> PyResult<()> {
         let record: serde_json::Value = match training {
@@ -215,8 +217,21 @@ impl Engine {
             None => serde_json::Value::Null,
         };
         with_state!(&mut self.typed, state, S => {
-            let preprocessing = Preprocessing { class_names, feature_names, ..state.model.preprocessing.clone() };
-            let model = Model::new(state.model.network.clone(), preprocessing).with_training(record);
+            let network = &state.model.network;
+            let names = feature_names.unwrap_or_else(|| (0..network.inputs()).map(|index| format!("x{index}")).collect());
+            let target = match &class_names {
+                Some(classes) => ColumnKind::Categorical { categories: classes.clone() },
+                None => ColumnKind::Numeric,
+            };
+            // A schema's target is one column: one number, or one-hot classes (a single sigmoid
+            // output for two classes has none).
+            let one_column = class_names.as_ref().map_or(1, Vec::len) == network.outputs();
+            let schema = one_column.then(|| CsvSchema {
+                features: names.iter().map(|name| Column { name: name.clone(), kind: ColumnKind::Numeric }).collect(),
+                target: Column { name: "y".into(), kind: target },
+            });
+            let preprocessing = Preprocessing { schema, class_names, feature_names: Some(names), ..state.model.preprocessing.clone() };
+            let model = Model::new(network.clone(), preprocessing).with_training(record);
             model.save(path).map_err(to_python)
         })
     }
