@@ -162,7 +162,12 @@ class BaseMLP(BaseEstimator):
 
     def _file_record(self):
         """What :func:`neurone.load` needs to rebuild this estimator."""
-        return {"estimator": type(self).__name__, "params": {k: v for k, v in self.get_params().items()}}
+        names = getattr(self, "feature_names_in_", None)
+        return {
+            "estimator": type(self).__name__,
+            "params": self.get_params(),
+            "feature_names_in": None if names is None else [str(name) for name in names],
+        }
 
 
 def _plain(value):

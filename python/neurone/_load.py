@@ -50,8 +50,8 @@ def load(path):
     estimator._engine = engine
     estimator._fit_seed = 0
     estimator.n_features_in_ = info["inputs"]
-    if info["feature_names"] is not None and record is not None:
-        estimator.feature_names_in_ = np.asarray(info["feature_names"], dtype=object)
+    if record is not None and record.get("feature_names_in") is not None:
+        estimator.feature_names_in_ = np.asarray(record["feature_names_in"], dtype=object)
     if kind is MLPClassifier:
         if multilabel:
             estimator._label_binarizer = LabelBinarizer().fit(np.eye(len(classes), dtype=int))

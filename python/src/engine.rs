@@ -6,7 +6,6 @@ use neurone::data::{Column, ColumnKind, CsvSchema, Preprocessing};
 use neurone::io::Model;
 use neurone::spec::{NetworkSpec, TrainingSpec};
 use neurone::{Dataset, Error, Network};
-use numpy::PyArray2;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyTuple};
 
@@ -109,14 +108,20 @@ fn print_progress(py: Python<'_>, record: &neurone::EpochRecord) {
     }
 }
 
-/// The dense layers' weights (out × in) and biases, in order.
-fn dense_weights<'py, S: Float>(py: Python<'py>, network: &Network<S>) -> Vec<(Bound<'py, PyArray2<S>>, Bound<'py, PyArray2<S>>)> {
+/// A dense layer's weights (out × in) and bias (1 × out), as numpy arrays.
+type DenseArrays<'py> = (Bound<'py, PyAny>, Bound<'py, PyAny>);
+
+/// The dense layers' weights and biases, in order.
+fn dense_weights<'py, S: Float>(py: Python<'py>, network: &Network<S>) -> Vec<DenseArrays<'py>> {
+    let matrix = |values: &[S], rows, cols| {
+        let matrix = neurone::Matrix::new(rows, cols, values.to_vec()).expect("sized by the layer");
+        to_array(py, matrix).into_any()
+    };
     let mut weights = Vec::new();
     let mut inputs = network.inputs();
     for layer in network.layers() {
         if let Some(dense) = layer.as_dense() {
             let outputs = layer.outputs();
-            let matrix = |values: &[S], rows, cols| to_array(py, neurone::Matrix::new(rows, cols, values.to_vec()).expect("sized by the layer"));
             weights.push((matrix(dense.weights(), outputs, inputs), matrix(dense.bias(), 1, outputs)));
             inputs = outputs;
         }
@@ -127,7 +132,8 @@ fn dense_weights<'py, S: Float>(py: Python<'py>, network: &Network<S>) -> Vec<(B
 /// A model file's bytes as a state of precision `S`, if it holds `S` weights.
 fn model_state<S: Float>(model: &[u8], checkpoint: Option<&[u8]>, seed: u64) -> Result<State<S>, Error> {
     let model = Model::<S>::from_bytes(model, "pickled model")?;
-    let checkpoint = checkpoint.map(|bytes| neurone::Checkpoint::<S>::from_bytes(bytes, "pickled checkpoint")).transpose()?;
+    let checkpoint =
+        checkpoint.map(|bytes| neurone::Checkpoint::<S>::from_bytes(bytes, "pickled checkpoint")).transpose()?;
     Ok(State::restored(model, checkpoint, seed))
 }
 
@@ -138,13 +144,26 @@ impl Engine {
     /// its weights drawn from `seed`, in `dtype` ("float32" or "float64").
     #[new]
     #[pyo3(signature = (network, training, task, inputs, outputs, dtype, seed))]
-    fn new(network: &str, training: &str, task: &str, inputs: usize, outputs: usize, dtype: Option<&str>, seed: u64) -> PyResult<Self> {
+    fn new(
+        network: &str,
+        training: &str,
+        task: &str,
+        inputs: usize,
+        outputs: usize,
+        dtype: Option<&str>,
+        seed: u64,
+    ) -> PyResult<Self> {
         let (network, training) = specs(network, training, task, outputs)?;
         // The library's networks are f32 unless asked otherwise.
         let typed = match dtype.unwrap_or("float32") {
             "float32" => Typed::F32(State::new(&network, &training, inputs, outputs, seed).map_err(to_python)?),
             "float64" => Typed::F64(State::new(&network, &training, inputs, outputs, seed).map_err(to_python)?),
-            _ => return Err(to_python(Error::invalid("dtype", format!("expected float32 or float64, got `{}`", dtype.unwrap_or_default())))),
+            _ => {
+                return Err(to_python(Error::invalid(
+                    "dtype",
+                    format!("expected float32 or float64, got `{}`", dtype.unwrap_or_default()),
+                )));
+            }
         };
         Ok(Self { typed })
     }
@@ -184,10 +203,8 @@ impl Engine {
     }
 
     /// The dense layers' `(weights, bias)`, weights shaped out × in, bias 1 × out.
-    fn weights<'py>(&self, py: Python<'py>) -> Vec<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
-        with_state!(&self.typed, state, S => {
-            dense_weights::<S>(py, &state.model.network).into_iter().map(|(w, b)| (w.into_any(), b.into_any())).collect()
-        })
+    fn weights<'py>(&self, py: Python<'py>) -> Vec<DenseArrays<'py>> {
+        with_state!(&self.typed, state, S => dense_weights::<S>(py, &state.model.network))
     }
 
     /// "float32" or "float64".
@@ -211,7 +228,13 @@ impl Engine {
     /// output, or one output per class) also gets the CSV schema `neurone predict` reads rows with: the
     /// features by name (scikit-learn's `x0`, `x1`, … when unnamed), the target as `y`.
     #[pyo3(signature = (path, class_names=None, feature_names=None, training=None))]
-    fn save(&mut self, path: &str, class_names: Option<Vec<String>>, feature_names: Option<Vec<String>>, training: Option<&str>) -> PyResult<()> {
+    fn save(
+        &mut self,
+        path: &str,
+        class_names: Option<Vec<String>>,
+        feature_names: Option<Vec<String>>,
+        training: Option<&str>,
+    ) -> PyResult<()> {
         let record: serde_json::Value = match training {
             Some(json) => serde_json::from_str(json).map_err(invalid_description)?,
             None => serde_json::Value::Null,

@@ -37,7 +37,13 @@ pub struct FitRequest<'a, S: Float> {
 impl<S: Float> State<S> {
     /// A new network for `inputs` → `outputs`, its weights drawn from `seed`, trained on the
     /// loss `training` gives.
-    pub fn new(network: &NetworkSpec, training: &TrainingSpec, inputs: usize, outputs: usize, seed: u64) -> Result<Self, Error> {
+    pub fn new(
+        network: &NetworkSpec,
+        training: &TrainingSpec,
+        inputs: usize,
+        outputs: usize,
+        seed: u64,
+    ) -> Result<Self, Error> {
         let mut rng = seeded_rng(seed);
         let network = network.build::<S>(inputs, outputs, training.loss(), &mut rng)?;
         Ok(Self { model: Model::new(network, Preprocessing::default()), rng, checkpoint: None })
@@ -96,7 +102,7 @@ impl<S: Float> State<S> {
         self.checkpoint = Some(Checkpoint {
             network: self.model.network.clone(),
             solver,
-            scheduler: last.as_ref().and_then(|checkpoint| checkpoint.scheduler.clone()),
+            scheduler: last.as_ref().and_then(|checkpoint| checkpoint.scheduler),
             rng,
             history: history.clone(),
             best: last.as_ref().and_then(|checkpoint| checkpoint.best.clone()),

@@ -41,6 +41,7 @@ def test_a_python_classifier_predicts_the_same_with_neurone_predict(iris, tmp_pa
     species = np.array(["setosa", "versicolor", "virginica"])[y]
     clf = MLPClassifier(hidden_layer_sizes=(8,), max_iter=100, random_state=0).fit(frame, species)
     clf.save(tmp_path / "clf.safetensors")
+    assert neurone.load(tmp_path / "clf.safetensors").feature_names_in_.tolist() == names
     frame.to_csv(tmp_path / "rows.csv", index=False)
     predicted = rows(cli("predict", tmp_path / "clf.safetensors", tmp_path / "rows.csv"))
     assert [row[0] for row in predicted] == clf.predict(frame).tolist()
@@ -67,6 +68,7 @@ def test_a_saved_estimator_loads_back_and_predicts_the_same_bits(iris, tmp_path,
         estimator.fit(X, target).save(tmp_path / "model.safetensors")
         loaded = neurone.load(tmp_path / "model.safetensors")
         assert type(loaded) is type(estimator) and loaded.get_params() == estimator.get_params()
+        assert not hasattr(loaded, "feature_names_in_")
         np.testing.assert_array_equal(loaded.predict(X), estimator.predict(X))
         if isinstance(estimator, MLPClassifier):
             np.testing.assert_array_equal(loaded.classes_, estimator.classes_)
