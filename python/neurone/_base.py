@@ -17,6 +17,8 @@ from ._spec import network_spec, renamed, training_spec
 # scikit-learn's names for the library's output activations.
 _OUT_ACTIVATIONS = {"sigmoid": "logistic", "softmax": "softmax", "identity": "identity"}
 
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
 _DTYPES = {None: np.float32, "float32": np.float32, "float64": np.float64, np.float32: np.float32, np.float64: np.float64}
 
 
@@ -130,9 +132,29 @@ class BaseMLP(BaseEstimator):
         self.out_activation_ = _OUT_ACTIVATIONS.get(last.split(" ")[-1], last.split(" ")[-1])
 
     def _outputs(self, X):
-        """The network's outputs for X, checked as scikit-learn checks them."""
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=self._dtype(), order="C", reset=False)
+        """The network's outputs for X, checked as scikit-learn checks them.
+
+        An array that already passes those checks (a finite, C-contiguous float ndarray of the
+        network's width, for an estimator fitted without feature names) goes straight to the
+        engine, converted to its dtype if need be: scikit-learn's validation costs some 150 µs
+        a call, thirty times a one-sample prediction.
+        """
+        engine = getattr(self, "_engine", None)
+        if not (
+            engine is not None
+            and type(X) is np.ndarray
+            and X.ndim == 2
+            and X.dtype in _FLOATS
+            and X.flags.c_contiguous
+            and X.shape[0] > 0
+            and X.shape[1] == self.n_features_in_
+            and not hasattr(self, "feature_names_in_")
+            and np.isfinite(X).all()
+        ):
+            check_is_fitted(self)
+            X = validate_data(self, X, dtype=self._dtype(), order="C", reset=False)
+        elif X.dtype != engine.dtype:
+            X = X.astype(engine.dtype)
         return self._engine.predict(X).astype(np.float64, copy=False)
 
     def __sklearn_is_fitted__(self):
