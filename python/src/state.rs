@@ -76,38 +76,12 @@ impl<S: Float> State<S> {
         let FitRequest { training, train, validation, warm } = request;
         let resumed = if warm { self.checkpoint.take() } else { None };
         let done = resumed.as_ref().map_or(0, Checkpoint::epoch);
-        let mut last: Option<Checkpoint<S>> = None;
         let mut rng = self.rng.clone();
-        let network = &mut self.model.network;
-        let (history, solver) = {
-            let mut trainer = training
-                .trainer::<S>()?
-                .epochs(done + training.epochs)
-                .stop_when(stop)
-                .on_epoch(on_epoch)
-                .checkpoint_every(1, |checkpoint| {
-                    last = Some(checkpoint.clone());
-                    Ok(())
-                });
-            let history = match resumed {
-                Some(checkpoint) => trainer.resume(network, checkpoint, &train, validation.as_ref(), &mut rng),
-                None => trainer.fit(network, &train, validation.as_ref(), &mut rng),
-            }?;
-            (history, trainer.solver().state())
-        };
-        // The checkpoint to go on from holds the network the estimator shows (the best
-        // epoch's, when early stopping restored it) and the state after the last batch run
-        // (an interrupted epoch takes no checkpoint of its own).
-        let last = last.filter(|checkpoint| checkpoint.epoch() == history.epochs.len());
-        self.checkpoint = Some(Checkpoint {
-            network: self.model.network.clone(),
-            solver,
-            scheduler: last.as_ref().and_then(|checkpoint| checkpoint.scheduler),
-            rng,
-            history: history.clone(),
-            best: last.as_ref().and_then(|checkpoint| checkpoint.best.clone()),
-            epochs_without_improvement: last.map_or(0, |checkpoint| checkpoint.epochs_without_improvement),
-        });
+        let mut trainer = training.trainer::<S>()?.epochs(done + training.epochs).stop_when(stop).on_epoch(on_epoch);
+        let checkpoint =
+            trainer.fit_to_checkpoint(&mut self.model.network, resumed, &train, validation.as_ref(), &mut rng)?;
+        let history = checkpoint.history.clone();
+        self.checkpoint = Some(checkpoint);
         Ok(history)
     }
 }

@@ -73,3 +73,10 @@ def test_settings_scikit_learn_accepts_are_accepted():
     MLPRegressor(solver="sgd", momentum=0.0, max_iter=2).fit(X, y)
     # A batch larger than the data is the whole data.
     MLPRegressor(batch_size=1000, max_iter=2).fit(X, y)
+
+
+def test_predict_refuses_nan_and_infinity_after_fit():
+    reg = MLPRegressor(max_iter=2).fit(X, y)
+    for bad in (with_nan, with_inf, with_nan.astype(np.float32)):
+        with pytest.raises(ValueError, match="Input X contains"):
+            reg.predict(bad)
