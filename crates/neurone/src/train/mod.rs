@@ -208,7 +208,7 @@ impl<'a, S: Scalar> Trainer<'a, S> {
         validation: Option<&Dataset<S>>,
         rng: &mut Rng,
     ) -> Result<History, Error> {
-        self.run(network, train, validation, rng, None)
+        self.run_to_checkpoint(network, train, validation, rng, None).map(|end| end.history)
     }
 
     /// Continues training from `checkpoint` up to the trainer's number of epochs: `network` and
@@ -246,7 +246,7 @@ impl<'a, S: Scalar> Trainer<'a, S> {
         validation: Option<&Dataset<S>>,
         rng: &mut Rng,
     ) -> Result<History, Error> {
-        self.run(network, train, validation, rng, Some(checkpoint))
+        self.run_to_checkpoint(network, train, validation, rng, Some(checkpoint)).map(|end| end.history)
     }
 
     /// [`Trainer::fit`], or [`Trainer::resume`] from `checkpoint`, returning where training

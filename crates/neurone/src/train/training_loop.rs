@@ -26,20 +26,9 @@ struct LoopState<S: Scalar> {
 }
 
 impl<S: Scalar> Trainer<'_, S> {
-    /// The training loop of [`Trainer::fit`], from the start or from a checkpoint.
-    pub(super) fn run(
-        &mut self,
-        network: &mut Network<S>,
-        train: &Dataset<S>,
-        validation: Option<&Dataset<S>>,
-        rng: &mut Rng,
-        checkpoint: Option<Checkpoint<S>>,
-    ) -> Result<History, Error> {
-        self.run_to_checkpoint(network, train, validation, rng, checkpoint).map(|checkpoint| checkpoint.history)
-    }
-
-    /// The training loop, ending with where training stands: the checkpoint of the last epoch
-    /// run (partial if interrupted), holding `network` as training leaves it.
+    /// The training loop of [`Trainer::fit`] and [`Trainer::resume`], from the start or from a
+    /// checkpoint, ending with where training stands: the checkpoint of the last epoch run
+    /// (partial if interrupted), holding `network` as training leaves it.
     pub(super) fn run_to_checkpoint(
         &mut self,
         network: &mut Network<S>,
