@@ -24,8 +24,9 @@ sources=$(find python/src python/neurone crates/neurone/src -type f \( -name '*.
 if [[ -f "$venv/.sources" ]] && [[ "$sources" == "$(cat "$venv/.sources")" ]]; then
     exit 0
 fi
-# The extension builds in the project's target folder, beside the library's own builds.
-PATH="$PWD/$venv/bin:$PATH" CARGO_TARGET_DIR="$PWD/target" "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+# The extension builds in a target folder of its own: `cargo test` holds the lock of target/
+# while the tests run, and this script runs from a test.
+PATH="$PWD/$venv/bin:$PATH" CARGO_TARGET_DIR="$PWD/target/python-package" "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
     --no-build-isolation --force-reinstall --no-deps ./python
 echo "$sources" > "$venv/.sources"
 echo "python-package-env: neurone-mlp installed in $venv"
