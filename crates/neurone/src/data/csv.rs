@@ -364,6 +364,27 @@ mod tests {
     }
 
     #[test]
+    fn missing_values_are_dropped_or_left_as_nan_for_the_imputer() {
+        use crate::data::MissingValues::{DropRows, Impute};
+        let text = "x,k,y\n1,a,1\nNA,b,2\n3,,3\n4,N/A,4\n5,b,5\n";
+        let dropped = read_csv_from::<f64>(text.as_bytes(), "d.csv", &CsvOptions::new("y").missing(DropRows)).unwrap();
+        assert_eq!(dropped.missing, MissingCount { dropped_rows: 3, missing_values: 0 });
+        assert_eq!(dropped.dataset.targets().as_slice(), &[1.0, 5.0]);
+        let imputed = read_csv_from::<f64>(text.as_bytes(), "d.csv", &CsvOptions::new("y").missing(Impute)).unwrap();
+        assert_eq!(imputed.missing, MissingCount { dropped_rows: 0, missing_values: 3 });
+        assert_eq!(
+            imputed.schema.features[1].kind,
+            ColumnKind::Categorical { categories: vec!["a".into(), "b".into()] }
+        );
+        let nan_rows: Vec<Vec<bool>> =
+            imputed.dataset.inputs().iter_rows().map(|row| row.iter().map(|v| v.is_nan()).collect()).collect();
+        assert_eq!(nan_rows[1], [true, false, false]);
+        assert_eq!(nan_rows[2], [false, true, true], "a missing category is NaN in each of its one-hot inputs");
+        let error = read_csv_from::<f64>("x,y\n1,\n2,3\n".as_bytes(), "d.csv", &CsvOptions::new("y").missing(Impute));
+        assert!(error.unwrap_err().to_string().starts_with("d.csv, line 2, column `y`: missing target value"));
+    }
+
+    #[test]
     fn the_schema_encodes_new_rows_like_the_training_rows() {
         let data = read("sex,bmi,charges\nmale,30,1\nfemale,20,2\n", "charges").unwrap();
         let again = data.schema.encode_reader::<f64>("bmi,sex\n20,female\n".as_bytes(), "new.csv").unwrap();

@@ -186,11 +186,11 @@ pub(crate) fn check_widths(preprocessing: &Preprocessing, inputs: usize, outputs
             Err(format!("{what} has width {width}, but the network has {expected} {side}"))
         }
     };
-    if let Some(imputer) = &preprocessing.imputer {
-        mismatch("imputer", imputer.width(), "inputs", inputs)?;
-    }
     if let Some(scaler) = &preprocessing.input_scaler {
         mismatch("input_scaler", scaler.width(), "inputs", inputs)?;
+    }
+    if let Some(imputer) = &preprocessing.imputer {
+        mismatch("imputer", imputer.width(), "inputs", inputs)?;
     }
     if let Some(scaler) = &preprocessing.target_scaler {
         mismatch("target_scaler", scaler.width(), "outputs", outputs)?;

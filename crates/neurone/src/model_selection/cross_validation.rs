@@ -167,6 +167,21 @@ mod tests {
     }
 
     #[test]
+    fn missing_inputs_are_imputed_per_fold_or_are_an_error() {
+        use crate::data::{Column, ColumnKind, CsvSchema};
+        let (mut cv, data, folds) = sine_cv();
+        let inputs: Vec<f32> =
+            data.inputs().as_slice().iter().enumerate().map(|(i, &x)| if i % 6 == 0 { f32::NAN } else { x }).collect();
+        let inputs = crate::Matrix::new(data.len(), 1, inputs).unwrap();
+        let data = data.with_inputs(inputs).unwrap();
+        assert!(cv.cross_validate(&data, &folds).is_err(), "NaN inputs without an imputer");
+        let numeric = |name: &str| Column { name: name.into(), kind: ColumnKind::Numeric };
+        cv.impute = Some(CsvSchema { features: vec![numeric("x")], target: numeric("y") });
+        let result = cv.cross_validate(&data, &folds).unwrap();
+        assert!(result.scores(Metric::R2).unwrap().iter().all(|r2| r2.is_finite()));
+    }
+
+    #[test]
     fn each_fold_is_scored_on_its_held_out_samples_in_original_units() {
         let (cv, data, folds) = sine_cv();
         let result = cv.cross_validate(&data, &folds).unwrap();
