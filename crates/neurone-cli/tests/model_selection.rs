@@ -201,3 +201,52 @@ fn a_resumed_search_keeps_the_finished_candidates_and_gives_the_same_table() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("this search had other candidates, folds or seed"), "{stderr}");
 }
+
+#[test]
+fn a_search_stopped_by_a_real_sigint_resumes_to_the_uninterrupted_table() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let folder = scratch("search-sigint");
+    let sine = example("sine");
+    let args = |out: &[&str]| -> Vec<String> {
+        let grid = ["--grid", "train.l2=[0,1e-6,1e-5,1e-4,1e-3,1e-2]", "--set", "train.epochs=1000", "--folds", "2"];
+        let fixed = ["search", sine.as_str(), "--jobs", "1", "--no-plots"];
+        [&fixed[..], &grid[..], out].concat().into_iter().map(str::to_owned).collect()
+    };
+    succeeded(&neurone(&args(&["--quiet", "--out", "whole"]).iter().map(String::as_str).collect::<Vec<_>>(), &folder));
+
+    // Not quiet, and not a terminal: one line on stderr per finished candidate.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_neurone"))
+        .args(args(&["--out", "cut"]))
+        .current_dir(&folder)
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut finished = 0;
+    for line in stderr.by_ref() {
+        if line.unwrap().starts_with("candidate ") {
+            finished += 1;
+        }
+        if finished == 2 {
+            let kill = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+            assert!(kill.success());
+            break;
+        }
+    }
+    let rest: Vec<String> = stderr.map(Result::unwrap).collect();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "the shell's code for SIGINT: {rest:?}");
+    let message = rest.last().expect("a last line");
+    assert!(message.starts_with("error: interrupted: ") && message.contains("--resume"), "{rest:?}");
+    assert!(!folder.join("cut/search.csv").exists(), "no table before every candidate is scored");
+    let record: serde_json::Value = serde_json::from_str(&read(&folder.join("cut/search-record.json"))).unwrap();
+    let kept = record["scores"].as_array().unwrap().iter().filter(|score| !score.is_null()).count();
+    assert!((2..6).contains(&kept), "the finished candidates are kept, the others are not: {kept}");
+
+    let resumed = args(&["--quiet", "--resume", "cut"]);
+    succeeded(&neurone(&resumed.iter().map(String::as_str).collect::<Vec<_>>(), &folder));
+    let cut = without_last_column(&read(&folder.join("cut/search.csv")));
+    assert_eq!(cut, without_last_column(&read(&folder.join("whole/search.csv"))));
+}
