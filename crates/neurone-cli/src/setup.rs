@@ -111,7 +111,7 @@ impl<S: Scalar> RawData<S> {
             let mut own_file = |path: &Option<std::path::PathBuf>| -> Result<_, Error> {
                 let Some(path) = path else { return Ok(None) };
                 let (data, count) = read_with_schema(&csv.schema, path, policy)?;
-                missing = missing.add(count);
+                missing = missing + count;
                 Ok(Some(data))
             };
             let test = own_file(&config.test_path)?.or(parts.test);

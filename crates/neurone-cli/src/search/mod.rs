@@ -228,7 +228,7 @@ fn halve(
     budgets: &[usize],
     score_round: impl Fn(&[Candidate], &str) -> Result<Vec<Scored>, CliError>,
     metric: Metric,
-) -> Result<(Vec<Scored>, Vec<(usize, usize)>), CliError> {
+) -> Result<(Vec<Scored>, Reached), CliError> {
     let mut alive: Vec<usize> = (0..candidates.len()).collect();
     let mut last: Vec<Option<Scored>> = vec![None; candidates.len()];
     let mut reached = vec![(0, 0); candidates.len()];
@@ -361,8 +361,11 @@ struct Table<'a> {
     folds: usize,
     /// With successive halving, what the budget was counted in and the round (from 1) and
     /// budget each candidate reached.
-    rounds: Option<(Resource, Vec<(usize, usize)>)>,
+    rounds: Option<(Resource, Reached)>,
 }
+
+/// With successive halving, the last round (from 1) each candidate reached and its budget there.
+type Reached = Vec<(usize, usize)>;
 
 impl Table<'_> {
     /// Candidate indices from best to worst: with successive halving, those of later rounds

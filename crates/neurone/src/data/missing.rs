@@ -41,9 +41,11 @@ pub struct MissingCount {
     pub missing_values: usize,
 }
 
-impl MissingCount {
-    /// The counts of two files together.
-    pub fn add(self, other: MissingCount) -> MissingCount {
+/// The counts of two files together.
+impl std::ops::Add for MissingCount {
+    type Output = MissingCount;
+
+    fn add(self, other: MissingCount) -> MissingCount {
         MissingCount {
             dropped_rows: self.dropped_rows + other.dropped_rows,
             missing_values: self.missing_values + other.missing_values,
