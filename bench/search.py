@@ -83,7 +83,7 @@ for repeat in range(args.repeats):
         runs["scikit-learn"].append(sklearn())
 
 ratios = [s[0] / n[0] for n, s in zip(runs["neurone"], runs["scikit-learn"])]
-print(f"## 6. Hyperparameter search: 18 candidates × 5 folds on insurance, {args.jobs} jobs\n")
+print(f"## 7. Hyperparameter search: 18 candidates × 5 folds on insurance, {args.jobs} jobs\n")
 print(f"{machine_description()}; {versions()}. {args.repeats} interleaved repetitions; load average "
       f"{min(loads):.1f}–{max(loads):.1f} at their starts; compilers seen running: "
       f"{', '.join(sorted(compilers)) or 'none'}.\n")

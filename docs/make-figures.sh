@@ -27,7 +27,7 @@ mkdir -p "$runs" "$figures"
 train() {
     local name=$1 file=$2
     shift 2
-    "$neurone" train "$experiments/$file" --out "$runs/$name" --no-plots "$@" >"$runs/$name.log" 2>&1 || {
+    "$neurone" train "$experiments/$file" --out "$runs/$name" --overwrite --no-plots "$@" >"$runs/$name.log" 2>&1 || {
         cat "$runs/$name.log" >&2
         return 1
     }
@@ -136,6 +136,17 @@ figure() {
     done
     figure experiment-6-learning-rate --title "The sine, 1-16-16-1 tanh, SGD with batches of 16" \
         --panel "validation loss" --y val_loss --log --smooth 20 --ymin 3e-7 --legend lower-left "${rates[@]}" "${notes[@]}"
+
+    echo "== 7. optimizers"
+    train opt-sgd optimizers.toml
+    train opt-momentum optimizers.toml --set 'train.optimizer={ kind = "sgd", momentum = 0.9 }'
+    train opt-adam optimizers.toml --set 'train.optimizer={ kind = "adam" }' --set train.learning_rate=0.001
+    train opt-lbfgs optimizers.toml --set 'train.optimizer={ kind = "lbfgs" }'
+    optimizers=(--run "SGD, η = 0.05=$runs/opt-sgd" --run "momentum 0.9, η = 0.05=$runs/opt-momentum"
+        --run "Adam, η = 0.001=$runs/opt-adam" --run "L-BFGS=$runs/opt-lbfgs")
+    figure experiment-7-optimizers --title "The sine, 1-16-16-1 tanh: four optimizers" \
+        --panel "validation loss" --y val_loss --log --legend lower-left "${optimizers[@]}" \
+        --panel "training loss" --y train_loss --log "${optimizers[@]}"
 } | tee "$summary"
 
 echo "figures and $summary written in $((SECONDS - start)) s"

@@ -56,11 +56,7 @@ pub fn gradcheck(args: &ConfigArgs) -> Result<(), CliError> {
     let rows: Vec<usize> = (0..data.train.len().min(SAMPLES)).collect();
     let batch = Dataset::new(data.train.inputs().select_rows(&rows), data.train.targets().select_rows(&rows))?;
     let report = gradient_check(&network, batch.inputs(), batch.targets())?;
-    println!("{:<20}{:>16}{:>16}", "tensor", "relative error", "absolute error");
-    for tensor in &report.tensors {
-        let name = format!("layers.{}.{}", tensor.layer, tensor.name);
-        println!("{name:<20}{:>16.3e}{:>16.3e}", tensor.max_relative_error, tensor.max_absolute_error);
-    }
+    print!("{report}");
     let worst = report.max_relative_error();
     if worst > TOLERANCE {
         return Err(CliError::Failure(format!(

@@ -21,7 +21,7 @@ impl TestMetrics {
     /// Measures `outputs` (the network's, in scaled units) against the raw test targets.
     pub fn measure(data: &Data<f32>, outputs: &Matrix<f32>) -> Result<Self, Error> {
         let predictions = data.preprocessing.outputs_to_original(outputs)?;
-        Self::compare(&predictions, data.test_raw().targets(), data.task != Task::Regression)
+        Self::compare(&predictions, data.test().raw().targets(), data.task != Task::Regression)
     }
 
     /// Compares predictions in the targets' units (probabilities for a classifier) with targets.
@@ -129,7 +129,7 @@ impl Run<'_> {
             "best_epoch": self.history.best_epoch,
             "final_train_loss": last.map(|r| r.train_loss),
             "final_val_loss": last.and_then(|r| r.validation_loss),
-            "evaluated_on": self.data.test_name,
+            "evaluated_on": self.data.test().name,
             "seconds": self.seconds,
         });
         Model::new(self.network.clone(), self.data.preprocessing.clone()).with_training(training)
@@ -161,7 +161,7 @@ impl Run<'_> {
     /// Regression: `x,y_true,y_pred` for one input (else `y_true,y_pred`), in original units.
     /// Classification: `true,predicted` class names, then each class's probability.
     fn predictions_csv(&self) -> Result<String, Error> {
-        let (raw, outputs) = (self.data.test_raw(), self.outputs);
+        let (raw, outputs) = (self.data.test().raw(), self.outputs);
         let mut csv = String::new();
         match &self.data.task {
             Task::Regression => {
@@ -204,7 +204,7 @@ impl Run<'_> {
         let mut json = self.metrics.json(classes);
         let last = self.history.last();
         let extra = json!({
-            "evaluated_on": self.data.test_name,
+            "evaluated_on": self.data.test().name,
             "final_train_loss": last.map(|r| r.train_loss),
             "final_val_loss": last.and_then(|r| r.validation_loss),
             "best_epoch": self.history.best_epoch,
@@ -213,6 +213,8 @@ impl Run<'_> {
             "interrupted": self.history.interrupted,
             "epochs": self.history.epochs.len(),
             "seconds": self.seconds,
+            // The run's peak so far: loading, training and measuring (not the plots drawn meanwhile).
+            "peak_memory_bytes": neurone::memory::peak_resident_memory(),
         });
         if let (Some(json), serde_json::Value::Object(extra)) = (json.as_object_mut(), extra) {
             json.extend(extra);

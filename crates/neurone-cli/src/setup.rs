@@ -4,7 +4,7 @@ use neurone::data::{
     Column, ColumnKind, CsvData, CsvOptions, CsvSchema, MissingCount, MissingValues, Preprocessing, SplitFractions,
     read_csv, split_owned,
 };
-use neurone::datasets::{self, DataSource, DownloadEvent};
+use neurone::datasets::{self, DataSource, DownloadEvent, MnistPart};
 use neurone::memory::MemoryNeed;
 use neurone::{Activation, Dataset, Error, Network, Rng, Scalar, seeded_rng};
 
@@ -72,22 +72,41 @@ impl Task {
 pub struct Data<S> {
     pub train: Dataset<S>,
     pub validation: Option<Dataset<S>>,
-    /// The samples the final metrics are measured on, scaled.
-    pub test: Dataset<S>,
-    /// The same samples before preprocessing (original units), when the preprocessing scales
-    /// them (else `test` is them: see [`Data::test_raw`]).
-    test_unscaled: Option<Dataset<S>>,
-    /// What `test` is, for reports: e.g. "test split (30 samples)".
-    pub test_name: String,
+    test: Pending<TestSet<S>>,
     pub preprocessing: Preprocessing,
     pub task: Task,
+}
+
+/// The samples the final metrics are measured on.
+pub struct TestSet<S> {
+    /// Scaled as the network sees them.
+    pub samples: Dataset<S>,
+    /// The same samples before preprocessing (original units), when the preprocessing scales
+    /// them (else `samples` is them: see [`TestSet::raw`]).
+    unscaled: Option<Dataset<S>>,
+    /// What they are, for reports: e.g. "test split (30 samples)".
+    pub name: String,
+}
+
+impl<S> TestSet<S> {
+    /// The test samples before preprocessing (original units).
+    pub fn raw(&self) -> &Dataset<S> {
+        self.unscaled.as_ref().unwrap_or(&self.samples)
+    }
+}
+
+/// Samples held in memory, or a file read only when they are used: MNIST's test images are
+/// not held while the network trains (its 31 MB beside the 188 MB of training images).
+pub enum Pending<T> {
+    Held(T),
+    MnistTest(DataSource),
 }
 
 /// The data of one run as read or generated and split, before any preprocessing.
 pub struct RawData<S> {
     pub train: Dataset<S>,
     pub validation: Option<Dataset<S>>,
-    pub test: Option<Dataset<S>>,
+    pub test: Option<Pending<Dataset<S>>>,
     /// How the CSV columns became inputs and targets, for data read from a CSV file.
     pub schema: Option<CsvSchema>,
     pub task: Task,
@@ -116,16 +135,17 @@ impl<S: Scalar> RawData<S> {
             };
             let test = own_file(&config.test_path)?.or(parts.test);
             let validation = own_file(&config.validation_path)?.or(parts.validation);
-            Ok((parts.train, validation, test, Some(csv.schema)))
+            Ok((parts.train, validation, test.map(Pending::Held), Some(csv.schema)))
         };
         let (train, validation, test, schema) = match config.dataset {
             DatasetName::Sine => {
                 let train = datasets::sine(config.samples.unwrap_or(500), rng);
                 let validation_samples = config.validation_samples.unwrap_or(0);
                 let validation = (validation_samples > 0).then(|| datasets::sine(validation_samples, rng));
-                (train, validation, Some(datasets::sine_grid(config.grid_points.unwrap_or(1000))), None)
+                let grid = datasets::sine_grid(config.grid_points.unwrap_or(1000));
+                (train, validation, Some(Pending::Held(grid)), None)
             }
-            DatasetName::Xor => (datasets::xor(), Some(datasets::xor()), Some(datasets::xor()), None),
+            DatasetName::Xor => (datasets::xor(), Some(datasets::xor()), Some(Pending::Held(datasets::xor())), None),
             DatasetName::Iris => split_csv(datasets::iris(), rng)?,
             DatasetName::Insurance => split_csv(datasets::insurance(&data_source(show_progress)?)?, rng)?,
             DatasetName::Csv => {
@@ -137,11 +157,15 @@ impl<S: Scalar> RawData<S> {
                 split_csv(read_csv(path, &options)?, rng)?
             }
             DatasetName::Mnist => {
-                let mnist = datasets::mnist(&data_source(show_progress)?)?;
+                let source = data_source(show_progress)?;
+                let train = datasets::mnist_part(&source, MnistPart::Train)?;
+                // The test images are checked now, read after training: a run never fails at its
+                // end for want of them.
+                datasets::check_mnist_part(&source, MnistPart::Test)?;
                 // Moved, not copied: MNIST's pixels are held once.
-                let parts = split_owned(mnist.train, fractions, stratify || fractions.validation > 0.0, rng)
+                let parts = split_owned(train, fractions, stratify || fractions.validation > 0.0, rng)
                     .map_err(|error| error.within("data"))?;
-                (parts.train, parts.validation, Some(mnist.test), None)
+                (parts.train, parts.validation, Some(Pending::MnistTest(source)), None)
             }
         };
         let train = match config.train_samples {
@@ -202,27 +226,23 @@ impl<S: Scalar> Data<S> {
     pub fn load(experiment: &Experiment, rng: &mut Rng, show_progress: bool) -> Result<Self, Error> {
         let config = &experiment.data;
         let RawData { train, validation, test, schema, task } = RawData::load(experiment, rng, show_progress)?;
-        let (test_raw, test_name) = match (test, &validation) {
-            (Some(test), _) if config.dataset == DatasetName::Sine => {
-                let name = format!("grid of {} points over [0, 2π]", test.len());
-                (test, name)
-            }
-            (Some(test), _) if config.dataset == DatasetName::Xor => (test, "the four points".to_owned()),
-            (Some(test), _) if config.dataset == DatasetName::Mnist => {
-                let name = format!("MNIST test set ({} images)", test.len());
-                (test, name)
-            }
-            (Some(test), _) => {
-                let name = match &config.test_path {
-                    Some(path) => format!("test file {} ({} samples)", path.display(), test.len()),
-                    None => format!("test split ({} samples)", test.len()),
+        let test = match (test, &validation) {
+            (Some(Pending::Held(test)), _) => {
+                let name = match (config.dataset, &config.test_path) {
+                    (DatasetName::Sine, _) => format!("grid of {} points over [0, 2π]", test.len()),
+                    (DatasetName::Xor, _) => "the four points".to_owned(),
+                    (_, Some(path)) => format!("test file {} ({} samples)", path.display(), test.len()),
+                    _ => format!("test split ({} samples)", test.len()),
                 };
-                (test, name)
+                Pending::Held((test, name))
             }
+            (Some(Pending::MnistTest(source)), _) => Pending::MnistTest(source),
             (None, Some(validation)) => {
-                (validation.clone(), format!("validation split ({} samples)", validation.len()))
+                Pending::Held((validation.clone(), format!("validation split ({} samples)", validation.len())))
             }
-            (None, None) => (train.clone(), format!("training set ({} samples): no test split", train.len())),
+            (None, None) => {
+                Pending::Held((train.clone(), format!("training set ({} samples): no test split", train.len())))
+            }
         };
 
         let target_scaling = if task == Task::Regression { config.scale_target.and_then(Scaling::kind) } else { None };
@@ -240,23 +260,46 @@ impl<S: Scalar> Data<S> {
         if let Task::Classification { classes } = &task {
             preprocessing.class_names = Some(classes.clone());
         }
-        let test_unscaled = preprocessing.scales().then(|| test_raw.clone());
+        let test = match test {
+            Pending::Held((samples, name)) => Pending::Held(TestSet::new(samples, name, &preprocessing)?),
+            Pending::MnistTest(source) => Pending::MnistTest(source),
+        };
         Ok(Data {
             train: preprocessing.apply(train)?,
             validation: validation.map(|data| preprocessing.apply(data)).transpose()?,
-            test: preprocessing.apply(test_raw)?,
-            test_unscaled,
-            test_name,
+            test,
             preprocessing,
             task,
         })
     }
+
+    /// Reads the test samples if they were left in their file (MNIST's), once training no
+    /// longer needs the memory; else does nothing.
+    pub fn load_test(&mut self) -> Result<(), Error> {
+        if let Pending::MnistTest(source) = &self.test {
+            let samples = datasets::mnist_part(source, MnistPart::Test)?;
+            let name = format!("MNIST test set ({} images)", samples.len());
+            self.test = Pending::Held(TestSet::new(samples, name, &self.preprocessing)?);
+        }
+        Ok(())
+    }
+}
+
+impl<S: Scalar> TestSet<S> {
+    /// The samples `raw` named `name`, scaled by `preprocessing`.
+    fn new(raw: Dataset<S>, name: String, preprocessing: &Preprocessing) -> Result<Self, Error> {
+        let unscaled = preprocessing.scales().then(|| raw.clone());
+        Ok(TestSet { samples: preprocessing.apply(raw)?, unscaled, name })
+    }
 }
 
 impl<S> Data<S> {
-    /// The test samples before preprocessing (original units).
-    pub fn test_raw(&self) -> &Dataset<S> {
-        self.test_unscaled.as_ref().unwrap_or(&self.test)
+    /// The test samples, once [`Data::load_test`] has read them when they were left in their file.
+    pub fn test(&self) -> &TestSet<S> {
+        match &self.test {
+            Pending::Held(test) => test,
+            Pending::MnistTest(_) => panic!("the test images are read by `Data::load_test` before they are used"),
+        }
     }
 }
 
@@ -329,7 +372,7 @@ mod tests {
         let all = iris("").unwrap();
         let few = iris("train_samples = 20").unwrap();
         assert_eq!((all.train.len(), few.train.len()), (120, 20));
-        assert_eq!(few.test.len(), 30, "the test set is left as it is");
+        assert_eq!(few.test().samples.len(), 30, "the test set is left as it is");
         // The subset is drawn from the same split: its rows are among the full training set's.
         let rows: Vec<&[f32]> = all.train.inputs().iter_rows().collect();
         assert!(few.train.inputs().iter_rows().all(|row| rows.contains(&row)));

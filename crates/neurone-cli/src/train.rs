@@ -150,7 +150,8 @@ pub fn train_and_write(
         progress.log(&format!("early stopping after epoch {}; best epoch {best}", history.epochs.len()));
     }
 
-    let outputs = network.predict(data.test.inputs())?;
+    data.load_test()?;
+    let outputs = network.predict(data.test().samples.inputs())?;
     let metrics = TestMetrics::measure(&data, &outputs)?;
     let run = output::Run {
         experiment,
@@ -165,7 +166,7 @@ pub fn train_and_write(
     run.write(out)?;
     if !quiet {
         let epochs = history.epochs.len();
-        println!("{}: {}  ({epochs} epochs, {seconds:.2}s) → {}", data.test_name, metrics.summary(), out.display());
+        println!("{}: {}  ({epochs} epochs, {seconds:.2}s) → {}", data.test().name, metrics.summary(), out.display());
     }
     if history.interrupted {
         let epochs = history.epochs.len();

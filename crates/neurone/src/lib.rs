@@ -55,11 +55,12 @@ mod parse;
 mod scalar;
 pub mod spec;
 pub mod train;
+pub mod workbench;
 
 pub use activation::Activation;
 pub use data::Dataset;
 pub use error::Error;
-pub use gradcheck::{GradientCheck, TensorCheck, gradient_check};
+pub use gradcheck::{Differentiable, GradientCheck, TensorCheck, gradient_check};
 pub use init::Init;
 pub use io::Model;
 #[doc(hidden)]

@@ -100,7 +100,19 @@ impl fmt::Display for Bytes {
 /// `/proc/meminfo` on Linux; `None` elsewhere, or when it cannot be read.
 pub fn available_memory() -> Option<u64> {
     let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = meminfo.lines().find_map(|line| line.strip_prefix("MemAvailable:"))?;
+    kilobytes_of(&meminfo, "MemAvailable:")
+}
+
+/// The most memory this process has held resident at once so far (its peak RSS, `VmHWM` of
+/// `/proc/self/status` on Linux); `None` elsewhere, or when it cannot be read.
+pub fn peak_resident_memory() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    kilobytes_of(&status, "VmHWM:")
+}
+
+/// The value of a `/proc` line `Name:   1234 kB`, in bytes.
+fn kilobytes_of(text: &str, name: &str) -> Option<u64> {
+    let line = text.lines().find_map(|line| line.strip_prefix(name))?;
     let kilobytes: u64 = line.trim().strip_suffix("kB")?.trim().parse().ok()?;
     Some(kilobytes.saturating_mul(1024))
 }
@@ -124,5 +136,14 @@ mod tests {
         let error = need.check_fits("model.layers").unwrap_err().to_string();
         assert!(error.contains("model.layers") && error.contains("of memory available"), "{error}");
         assert!(MemoryNeed { parameters: 1000, ..Default::default() }.check_fits("model.layers").is_ok());
+    }
+
+    #[test]
+    fn the_peak_resident_memory_counts_what_was_touched() {
+        let Some(before) = peak_resident_memory() else { return };
+        // 64 MB written page by page is resident, at least for a moment.
+        let touched = std::hint::black_box(vec![1u8; 64 << 20]);
+        let after = peak_resident_memory().unwrap();
+        assert!(after >= before && after >= touched.len() as u64, "peak {after} bytes after touching 64 MiB");
     }
 }

@@ -8,14 +8,21 @@ fn root() -> PathBuf {
 }
 
 fn guides() -> Vec<(PathBuf, String)> {
-    ["docs/guide.md", "docs/guide.fr.md", "docs/experiments.md"]
-        .iter()
-        .map(|name| root().join(name))
-        .map(|path| {
-            let text = std::fs::read_to_string(&path).unwrap();
-            (path, text)
-        })
-        .collect()
+    [
+        "docs/guide.md",
+        "docs/guide.fr.md",
+        "docs/experiments.md",
+        "docs/experiments.fr.md",
+        "docs/worked-pass.md",
+        "docs/worked-pass.fr.md",
+    ]
+    .iter()
+    .map(|name| root().join(name))
+    .map(|path| {
+        let text = std::fs::read_to_string(&path).unwrap();
+        (path, text)
+    })
+    .collect()
 }
 
 /// Every `.rs` file under `folder`, with its text.
@@ -104,8 +111,11 @@ fn quoted_functions_exist() {
 
 #[test]
 fn rust_excerpts_are_in_the_code() {
-    let code =
-        squeezed(&sources(&root().join("crates/neurone/src")).into_iter().map(|(_, text)| text).collect::<String>());
+    // The library's code, and its examples (the workbench's pieces).
+    let files = [root().join("crates/neurone/src"), root().join("crates/neurone/examples")]
+        .into_iter()
+        .flat_map(|folder| sources(&folder));
+    let code = squeezed(&files.map(|(_, text)| text).collect::<String>());
     let mut checked = 0;
     for (guide, text) in guides() {
         let mut in_rust = false;

@@ -46,17 +46,51 @@ pub fn mnist_files() -> [RemoteFile; 4] {
 /// # Ok::<(), neurone::Error>(())
 /// ```
 pub fn mnist<S: Scalar>(source: &DataSource) -> Result<Mnist<S>, Error> {
-    let [train_images, train_labels, test_images, test_labels] = mnist_files();
-    let part = |images: &RemoteFile, labels: &RemoteFile| -> Result<Dataset<S>, Error> {
-        // The images are decoded as they are read: their bytes are never held beside the pixels.
-        let mut decoder = ImageDecoder::new(images.size);
-        let images_path = source.load_in_pieces(images, &mut |piece| {
-            decoder.push(piece);
-            Ok(())
-        })?;
-        let (sizes, pixels) = decoder.finish(&images_path)?;
-        let labels = source.load(labels)?;
-        labelled_images(&sizes, pixels, &images_path, &labels.bytes, &labels.path)
-    };
-    Ok(Mnist { train: part(&train_images, &train_labels)?, test: part(&test_images, &test_labels)? })
+    Ok(Mnist { train: mnist_part(source, MnistPart::Train)?, test: mnist_part(source, MnistPart::Test)? })
+}
+
+/// One of MNIST's two parts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MnistPart {
+    /// The 60,000 training images.
+    Train,
+    /// The 10,000 test images.
+    Test,
+}
+
+impl MnistPart {
+    /// The part's images and labels files.
+    fn files(self) -> (RemoteFile, RemoteFile) {
+        let [train_images, train_labels, test_images, test_labels] = mnist_files();
+        match self {
+            MnistPart::Train => (train_images, train_labels),
+            MnistPart::Test => (test_images, test_labels),
+        }
+    }
+}
+
+/// One part of MNIST from `source`, as [`mnist`] gives it: a run can read its test images
+/// after training, rather than hold them while it trains.
+pub fn mnist_part<S: Scalar>(source: &DataSource, part: MnistPart) -> Result<Dataset<S>, Error> {
+    let (images, labels) = part.files();
+    // The images are decoded as they are read: their bytes are never held beside the pixels.
+    let mut decoder = ImageDecoder::new(images.size);
+    let images_path = source.load_in_pieces(&images, &mut |piece| {
+        decoder.push(piece);
+        Ok(())
+    })?;
+    let (sizes, pixels) = decoder.finish(&images_path)?;
+    let labels = source.load(&labels)?;
+    labelled_images(&sizes, pixels, &images_path, &labels.bytes, &labels.path)
+}
+
+/// Makes sure that `part`'s files are in the data folder and intact (downloading them when
+/// missing, checking their size and SHA-256), without holding their content: a part read later
+/// — the test images after a long training — is then known to be there.
+pub fn check_mnist_part(source: &DataSource, part: MnistPart) -> Result<(), Error> {
+    let (images, labels) = part.files();
+    for file in [images, labels] {
+        source.load_in_pieces(&file, &mut |_| Ok(()))?;
+    }
+    Ok(())
 }

@@ -17,7 +17,7 @@ pub use http::HttpFetch;
 pub use idx::{read_idx, read_idx_from};
 pub use insurance::{insurance, insurance_file};
 pub use iris::{IRIS_CSV, iris};
-pub use mnist::{Mnist, mnist, mnist_files};
+pub use mnist::{Mnist, MnistPart, check_mnist_part, mnist, mnist_files, mnist_part};
 pub use sine::{sine, sine_grid};
 pub use source::{DataSource, DownloadEvent, Fetch, LoadedFile, RemoteFile, default_folder};
 pub use xor::xor;

@@ -106,6 +106,21 @@ impl<S: Scalar> Dense<S> {
         &self.bias_gradient
     }
 
+    /// z(l) of the last forward pass, one row of `outputs` values per sample.
+    pub fn z(&self) -> &[S] {
+        &self.z[..self.rows * self.outputs]
+    }
+
+    /// a(l) = σ(z(l)) of the last forward pass, one row per sample.
+    pub fn a(&self) -> &[S] {
+        self.output()
+    }
+
+    /// δ(l) = ∂J/∂z(l) of the last backward pass, one row per sample (the rows of Δ(l)).
+    pub fn delta(&self) -> &[S] {
+        &self.delta[..self.rows * self.outputs]
+    }
+
     /// Number of trainable values: `outputs × inputs + outputs`.
     pub fn parameter_count(&self) -> usize {
         self.weights.len() + self.bias.len()

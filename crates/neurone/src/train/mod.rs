@@ -208,7 +208,7 @@ impl<'a, S: Scalar> Trainer<'a, S> {
         validation: Option<&Dataset<S>>,
         rng: &mut Rng,
     ) -> Result<History, Error> {
-        self.run(network, train, validation, rng, None)
+        self.run_to_checkpoint(network, train, validation, rng, None).map(|end| end.history)
     }
 
     /// Continues training from `checkpoint` up to the trainer's number of epochs: `network` and
@@ -246,7 +246,41 @@ impl<'a, S: Scalar> Trainer<'a, S> {
         validation: Option<&Dataset<S>>,
         rng: &mut Rng,
     ) -> Result<History, Error> {
-        self.run(network, train, validation, rng, Some(checkpoint))
+        self.run_to_checkpoint(network, train, validation, rng, Some(checkpoint)).map(|end| end.history)
+    }
+
+    /// [`Trainer::fit`], or [`Trainer::resume`] from `checkpoint`, returning where training
+    /// stands at the end instead of only its history: a checkpoint of the last epoch run
+    /// (partial if a stop request cut it short) holding the network as training leaves it,
+    /// from which [`Trainer::resume`] goes on with more epochs, optimizer state included. This
+    /// is how `warm_start` and `partial_fit` continue in the Python package.
+    ///
+    /// ```
+    /// use neurone::{Activation, Adam, Network, Trainer, datasets, seeded_rng};
+    ///
+    /// let data = datasets::xor::<f64>();
+    /// let network = Network::builder(2).dense(4, Activation::Tanh).dense(1, Activation::Sigmoid).build(&mut seeded_rng(1))?;
+    /// let trainer = |epochs| Trainer::new(Adam::default()).learning_rate(0.05).epochs(epochs).batch_size(2);
+    ///
+    /// let mut straight = network.clone();
+    /// trainer(10).fit(&mut straight, &data, None, &mut seeded_rng(2))?;
+    ///
+    /// let mut halves = network.clone();
+    /// let first = trainer(5).fit_to_checkpoint(&mut halves, None, &data, None, &mut seeded_rng(2))?;
+    /// let second = trainer(10).fit_to_checkpoint(&mut halves, Some(first), &data, None, &mut seeded_rng(0))?;
+    /// assert_eq!(second.epoch(), 10);
+    /// assert_eq!(halves.predict(data.inputs())?, straight.predict(data.inputs())?);
+    /// # Ok::<(), neurone::Error>(())
+    /// ```
+    pub fn fit_to_checkpoint(
+        &mut self,
+        network: &mut Network<S>,
+        checkpoint: Option<Checkpoint<S>>,
+        train: &Dataset<S>,
+        validation: Option<&Dataset<S>>,
+        rng: &mut Rng,
+    ) -> Result<Checkpoint<S>, Error> {
+        self.run_to_checkpoint(network, train, validation, rng, checkpoint)
     }
 
     /// What decides the best epoch (and what reduce-on-plateau watches): early stopping's

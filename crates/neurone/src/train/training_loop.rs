@@ -26,15 +26,17 @@ struct LoopState<S: Scalar> {
 }
 
 impl<S: Scalar> Trainer<'_, S> {
-    /// The training loop of [`Trainer::fit`], from the start or from a checkpoint.
-    pub(super) fn run(
+    /// The training loop of [`Trainer::fit`] and [`Trainer::resume`], from the start or from a
+    /// checkpoint, ending with where training stands: the checkpoint of the last epoch run
+    /// (partial if interrupted), holding `network` as training leaves it.
+    pub(super) fn run_to_checkpoint(
         &mut self,
         network: &mut Network<S>,
         train: &Dataset<S>,
         validation: Option<&Dataset<S>>,
         rng: &mut Rng,
         checkpoint: Option<Checkpoint<S>>,
-    ) -> Result<History, Error> {
+    ) -> Result<Checkpoint<S>, Error> {
         let monitor = self.monitor(validation.is_some());
         let mut state = self.start(network, rng, checkpoint, monitor)?;
         self.validate(network, train, validation)?;
@@ -68,8 +70,16 @@ impl<S: Scalar> Trainer<'_, S> {
                 break;
             }
         }
-        self.restore_best_weights(network, state.best);
-        Ok(state.history)
+        self.restore_best_weights(network, state.best.as_ref());
+        Ok(Checkpoint {
+            network: network.clone(),
+            solver: self.solver.state(),
+            scheduler: state.scheduler.as_ref().map(Scheduler::state),
+            rng: rng.clone(),
+            history: state.history,
+            best: state.best,
+            epochs_without_improvement: state.epochs_without_improvement,
+        })
     }
 
     /// Resume: the state to start from, fresh or the checkpoint's, with a scheduler set for
@@ -229,10 +239,10 @@ impl<S: Scalar> Trainer<'_, S> {
     }
 
     /// With early stopping's `restore_best_weights`, the network ends with the best epoch's weights.
-    fn restore_best_weights(&self, network: &mut Network<S>, best: Option<(f64, Network<S>)>) {
+    fn restore_best_weights(&self, network: &mut Network<S>, best: Option<&(f64, Network<S>)>) {
         if let (Some(stopping), Some((_, best_network))) = (&self.early_stopping, best) {
             if stopping.restore_best_weights {
-                *network = best_network;
+                network.clone_from(best_network);
             }
         }
     }

@@ -1,0 +1,201 @@
+"""What the classifier and the regressor share: parameters, fitting, fitted attributes, files."""
+
+import json
+import numbers
+import warnings
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from . import _engine
+from ._spec import network_spec, renamed, training_spec
+
+# scikit-learn's names for the library's output activations.
+_OUT_ACTIVATIONS = {"sigmoid": "logistic", "softmax": "softmax", "identity": "identity"}
+
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+_DTYPES = {None: np.float32, "float32": np.float32, "float64": np.float64, np.float32: np.float32, np.float64: np.float64}
+
+
+class BaseMLP(BaseEstimator):
+    """The estimators' common machinery; see :class:`MLPClassifier` for the parameters."""
+
+    _task = None  # "classification" or "regression"
+
+    def _dtype(self):
+        """The numpy dtype the network computes in."""
+        try:
+            return _DTYPES[self.dtype]
+        except (KeyError, TypeError):
+            raise ValueError(f"invalid dtype: expected 'float32' or 'float64', got {self.dtype!r}") from None
+
+    def _seed(self):
+        """The library's seed: ``random_state`` itself when it is an integer, else one drawn
+        from it (numpy's global generator for None), as scikit-learn draws its own."""
+        if isinstance(self.random_state, numbers.Integral) and self.random_state >= 0:
+            return int(self.random_state)
+        return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+
+    def _validate(self, X, y, reset):
+        """X (and y) checked and converted by scikit-learn's own validation: C-contiguous in
+        the network's dtype, read without a copy when they already are."""
+        return validate_data(self, X, y, dtype=self._dtype(), order="C", multi_output=True, reset=reset, y_numeric=self._task == "regression")
+
+    def _fit(self, X, y, *, incremental, classes=None):
+        fresh = not hasattr(self, "_engine") or not (incremental or self.warm_start)
+        X, y = self._validate(X, y, reset=fresh)
+        targets = self._encode_targets(y, fresh, classes)
+        if self.n_threads is not None:
+            _engine.set_threads(self.n_threads)
+        validation = self.early_stopping and not incremental and self.solver != "lbfgs"
+        X_validation = targets_validation = None
+        seed = self._seed() if fresh else self._fit_seed
+        if validation:
+            stratify = targets if self._task == "classification" and not self._multilabel() else None
+            X, X_validation, targets, targets_validation = train_test_split(
+                X, targets, random_state=seed, test_size=self.validation_fraction, stratify=stratify
+            )
+            X, X_validation = np.ascontiguousarray(X), np.ascontiguousarray(X_validation)
+            targets, targets_validation = np.ascontiguousarray(targets), np.ascontiguousarray(targets_validation)
+        params = self.get_params()
+        epochs = 1 if incremental else self.max_iter
+        network, network_names = network_spec(params)
+        training, names = training_spec(params, samples=X.shape[0], epochs=epochs, task=self._task, validation=validation)
+        names = {**network_names, **names}
+        network = self._network_overrides(network, targets.shape[1])
+        training = self._training_overrides(training)
+        try:
+            if fresh:
+                self._engine = _engine.Engine(
+                    json.dumps(network), json.dumps(training), self._task, X.shape[1], targets.shape[1], np.dtype(self._dtype()).name, seed
+                )
+                self._fit_seed = seed
+                self.t_ = 0
+            history, interrupted = self._engine.fit(
+                json.dumps(training), self._task, X, targets, X_validation, targets_validation,
+                warm=not fresh, verbose=bool(self.verbose),
+            )
+        except ValueError as error:
+            raise ValueError(renamed(str(error), names)) from None
+        self._record(json.loads(history), samples=X.shape[0], epochs_before=0 if fresh else self.n_iter_, validation=validation)
+        self._training_record = {"network": network, "training": training}
+        if interrupted:
+            warnings.warn("Training interrupted by user.", UserWarning)
+        elif not incremental and self.solver != "lbfgs" and self._new_epochs == self.max_iter and not self._stopped:
+            warnings.warn(
+                f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and the optimization hasn't converged yet.",
+                ConvergenceWarning,
+            )
+        return self
+
+    def _network_overrides(self, network, outputs):
+        return network
+
+    def _training_overrides(self, training):
+        return training
+
+    def _record(self, history, *, samples, epochs_before, validation):
+        """The fitted attributes of scikit-learn's MLP from the library's history."""
+        epochs = history["epochs"]
+        self._new_epochs = len(epochs) - epochs_before
+        self._stopped = history["stopped_early"] or history["converged"]
+        self.n_iter_ = len(epochs)
+        self.t_ = getattr(self, "t_", 0) + self._new_epochs * samples
+        # scikit-learn's loss includes the L2 penalty.
+        self.loss_curve_ = [epoch["train_loss"] + epoch["penalty"] for epoch in epochs]
+        self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else None
+        if validation:
+            self.validation_scores_ = [epoch["validation_metrics"][0][1] for epoch in epochs if epoch["validation_metrics"]]
+            self.best_validation_score_ = max(self.validation_scores_) if self.validation_scores_ else None
+            self.validation_loss_curve_ = [epoch["validation_loss"] for epoch in epochs]
+            self.best_loss_ = None
+        else:
+            self.validation_scores_ = None
+            self.best_validation_score_ = None
+            self.validation_loss_curve_ = None
+            self.best_loss_ = min(self.loss_curve_) if self.loss_curve_ else None
+        self._set_weights()
+
+    def _set_weights(self):
+        """``coefs_`` (in × out, as scikit-learn's) and ``intercepts_`` from the engine."""
+        weights = self._engine.weights()
+        self.coefs_ = [np.ascontiguousarray(w.T) for w, _ in weights]
+        self.intercepts_ = [b.ravel() for _, b in weights]
+        self.n_layers_ = len(weights) + 1
+        self.n_outputs_ = self.coefs_[-1].shape[1]
+        last = self._engine.layers()[-1]
+        self.out_activation_ = _OUT_ACTIVATIONS.get(last.split(" ")[-1], last.split(" ")[-1])
+
+    def _outputs(self, X):
+        """The network's outputs for X, checked as scikit-learn checks them.
+
+        An array that already passes those checks (a finite, C-contiguous float ndarray of the
+        network's width, for an estimator fitted without feature names) goes straight to the
+        engine, converted to its dtype if need be: scikit-learn's validation costs some 150 µs
+        a call, thirty times a one-sample prediction.
+        """
+        engine = getattr(self, "_engine", None)
+        if not (
+            engine is not None
+            and type(X) is np.ndarray
+            and X.ndim == 2
+            and X.dtype in _FLOATS
+            and X.flags.c_contiguous
+            and X.shape[0] > 0
+            and X.shape[1] == self.n_features_in_
+            and not hasattr(self, "feature_names_in_")
+            and np.isfinite(X).all()
+        ):
+            check_is_fitted(self)
+            X = validate_data(self, X, dtype=self._dtype(), order="C", reset=False)
+        elif X.dtype != engine.dtype:
+            X = X.astype(engine.dtype)
+        return self._engine.predict(X).astype(np.float64, copy=False)
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "_engine")
+
+    def save(self, path):
+        """Writes the model to ``path`` in the ``neurone`` command line's model file format
+        (safetensors), which ``neurone predict`` and :func:`neurone.load` read.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The file to write, atomically (``.safetensors``).
+        """
+        check_is_fitted(self)
+        names = getattr(self, "feature_names_in_", None)
+        record = dict(self._training_record, python=self._file_record())
+        self._engine.save(
+            str(path),
+            class_names=self._class_names(),
+            feature_names=None if names is None else [str(name) for name in names],
+            training=json.dumps(record, default=_plain),
+        )
+
+    def _class_names(self):
+        return None
+
+    def _file_record(self):
+        """What :func:`neurone.load` needs to rebuild this estimator."""
+        names = getattr(self, "feature_names_in_", None)
+        return {
+            "estimator": type(self).__name__,
+            "params": self.get_params(),
+            "feature_names_in": None if names is None else [str(name) for name in names],
+        }
+
+
+def _plain(value):
+    """JSON for numpy values in a parameter or class list."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return str(value)

@@ -1,0 +1,214 @@
+"""``MLPClassifier``: scikit-learn's, on neurone's engine."""
+
+import numpy as np
+from sklearn.base import ClassifierMixin
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils.multiclass import check_classification_targets, unique_labels
+from sklearn.utils.validation import column_or_1d
+
+from ._base import BaseMLP
+from ._docs import ATTRIBUTES, PARAMETERS
+
+
+class MLPClassifier(ClassifierMixin, BaseMLP):
+    _task = "classification"
+
+    def __init__(
+        self, hidden_layer_sizes=(100,), activation="relu", *, solver="adam", alpha=0.0001, batch_size="auto",
+        learning_rate="constant", learning_rate_init=0.001, power_t=0.5, max_iter=200, shuffle=True,
+        random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9, nesterovs_momentum=True,
+        early_stopping=False, validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
+        n_iter_no_change=10, max_fun=15000, dropout=None, batch_norm=None, l1=None, clip_norm=None,
+        schedule=None, optimizer_settings=None, restore_best_weights=None, n_threads=None, dtype=None,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.dropout = dropout
+        self.batch_norm = batch_norm
+        self.l1 = l1
+        self.clip_norm = clip_norm
+        self.schedule = schedule
+        self.optimizer_settings = optimizer_settings
+        self.restore_best_weights = restore_best_weights
+        self.n_threads = n_threads
+        self.dtype = dtype
+
+    def fit(self, X, y):
+        """Fits the network to X and y.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The inputs (dense; sparse matrices are refused).
+        y : array-like of shape (n_samples,) or (n_samples, n_classes)
+            The class labels, or a label indicator matrix for multilabel classification.
+
+        Returns
+        -------
+        self : MLPClassifier
+            The fitted estimator.
+        """
+        return self._fit(X, y, incremental=False)
+
+    def partial_fit(self, X, y, classes=None):
+        """Trains one epoch on X and y, going on from the previous call.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The inputs.
+        y : array-like of shape (n_samples,) or (n_samples, n_classes)
+            The class labels.
+        classes : array-like of shape (n_classes,), default=None
+            Every class, required on the first call.
+
+        Returns
+        -------
+        self : MLPClassifier
+            The estimator.
+        """
+        if not hasattr(self, "_engine") and classes is None:
+            raise ValueError("classes must be passed on the first call to partial_fit.")
+        return self._fit(X, y, incremental=True, classes=classes)
+
+    def _multilabel(self):
+        return self._label_binarizer.y_type_ == "multilabel-indicator"
+
+    def _encode_targets(self, y, fresh, classes):
+        """One column per class (one 0/1 column for two classes), as scikit-learn's
+        ``LabelBinarizer`` makes them."""
+        check_classification_targets(y)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        if fresh:
+            self._label_binarizer = LabelBinarizer().fit(y if classes is None else classes)
+            self.classes_ = self._label_binarizer.classes_
+            if len(self.classes_) < 2:
+                raise ValueError(
+                    f"{type(self).__name__} needs samples of at least 2 classes, but the data contains only one class: {self.classes_[0]!r}"
+                )
+        else:
+            unseen = np.setdiff1d(unique_labels(y), self.classes_)
+            if len(unseen) > 0:
+                raise ValueError(f"`y` has classes not in `self.classes_`: {unseen.tolist()}; `self.classes_` has {self.classes_.tolist()}")
+        return np.ascontiguousarray(self._label_binarizer.transform(y), dtype=self._dtype())
+
+    def _network_overrides(self, network, outputs):
+        if self._multilabel():
+            # Independent classes: one sigmoid output each, as scikit-learn does.
+            network = dict(network, output_activation="sigmoid")
+        return network
+
+    def _training_overrides(self, training):
+        if self._multilabel():
+            training = dict(training, loss="binary_cross_entropy")
+        return training
+
+    def _class_names(self):
+        return None if self._multilabel() else [str(label) for label in self.classes_]
+
+    def _file_record(self):
+        record = super()._file_record()
+        record.update(classes=self.classes_.tolist(), multilabel=bool(self._multilabel()))
+        return record
+
+    def predict(self, X):
+        """The predicted classes.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The inputs.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            The classes (a label indicator matrix for multilabel classification).
+        """
+        outputs = self._outputs(X)
+        if outputs.shape[1] == 1:
+            outputs = outputs.ravel()
+        return self._label_binarizer.inverse_transform(outputs)
+
+    def predict_proba(self, X):
+        """The probability of each class.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The inputs.
+
+        Returns
+        -------
+        probabilities : ndarray of shape (n_samples, n_classes)
+            One column per class of ``classes_``.
+        """
+        outputs = self._outputs(X)
+        if outputs.shape[1] == 1 and not self._multilabel():
+            return np.hstack([1.0 - outputs, outputs])
+        return outputs
+
+    def predict_log_proba(self, X):
+        """The logarithm of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The inputs.
+
+        Returns
+        -------
+        log_probabilities : ndarray of shape (n_samples, n_classes)
+            ``log`` of the probabilities.
+        """
+        return np.log(self.predict_proba(X))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+
+MLPClassifier.__doc__ = f"""A multi-layer perceptron classifier, scikit-learn's, trained by neurone's engine.
+
+    Softmax outputs and cross-entropy for several classes, one sigmoid output for two, one
+    sigmoid per class for multilabel targets.
+
+    Parameters
+    ----------
+{PARAMETERS}
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+{ATTRIBUTES}
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from neurone import MLPClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = MLPClassifier(hidden_layer_sizes=(16,), max_iter=300, random_state=0).fit(X, y)
+    >>> clf.score(X, y) > 0.9
+    True
+    """

@@ -1,0 +1,135 @@
+"""scikit-learn's parameters as the library's spec types (``NetworkSpec``, ``TrainingSpec``).
+
+This module only renames: every default left to the library is left out of the description
+(``None``), and every range check is the library's. :func:`renamed` turns the spec keys in the
+library's messages back into the estimator's parameter names.
+"""
+
+import numbers
+import re
+
+# scikit-learn's activation names that differ from the library's.
+_ACTIVATIONS = {"logistic": "sigmoid"}
+# scikit-learn's regression losses that differ from the library's (`mse`, `mae`, `huber`).
+_LOSSES = {"squared_error": "mse", "absolute_error": "mae"}
+
+
+def _put(description, key, value):
+    """Sets ``key`` unless ``value`` is None (the library's default)."""
+    if value is not None:
+        description[key] = value
+
+
+def network_spec(params):
+    """The ``NetworkSpec`` of the estimator's parameters, and the parameter each key came from."""
+    hidden = params["hidden_layer_sizes"]
+    if isinstance(hidden, numbers.Integral):
+        hidden = [hidden]
+    network = {
+        "layers": [int(width) if isinstance(width, numbers.Integral) else width for width in hidden],
+        "activation": _ACTIVATIONS.get(params["activation"], params["activation"]),
+    }
+    _put(network, "dropout", params["dropout"])
+    _put(network, "batch_norm", params["batch_norm"])
+    return network, {"layers": "hidden_layer_sizes"}
+
+
+def _optimizer(params):
+    """The ``OptimizerSpec`` of ``solver`` and its settings."""
+    solver = params["solver"]
+    optimizer = {"kind": solver}
+    if solver == "sgd":
+        # scikit-learn accepts Nesterov without momentum, which is plain SGD; the library asks
+        # for one or the other.
+        nesterov = params["nesterovs_momentum"] and params["momentum"] != 0
+        optimizer.update(momentum=params["momentum"], nesterov=nesterov)
+    elif solver in ("adam", "adamw"):
+        optimizer.update(beta1=params["beta_1"], beta2=params["beta_2"], epsilon=params["epsilon"])
+    elif solver == "lbfgs":
+        optimizer.update(gradient_tolerance=params["tol"])
+    optimizer.update(params["optimizer_settings"] or {})
+    return optimizer
+
+
+def _schedule(params):
+    """scikit-learn's ``learning_rate`` (for SGD only, as there) or neurone's ``schedule``."""
+    if params["schedule"] is not None:
+        return params["schedule"]
+    if params["solver"] != "sgd" or params["learning_rate"] == "constant":
+        return None
+    if params["learning_rate"] == "adaptive":
+        # η / 5 each time the training loss stops falling for n_iter_no_change epochs.
+        return {"kind": "plateau", "factor": 0.2, "patience": params["n_iter_no_change"], "threshold": 0.0}
+    return {"kind": params["learning_rate"]}
+
+
+def training_spec(params, *, samples, epochs, task, validation):
+    """The ``TrainingSpec`` of the estimator's parameters for ``samples`` training samples and
+    ``epochs`` epochs, and the parameter each key came from.
+
+    scikit-learn's ``alpha`` penalises ``alpha / 2 ‖W‖²`` per batch, divided by the batch's
+    size: the library's ``l2`` per mean loss is ``alpha / batch_size``. scikit-learn stops when
+    the loss has not improved by ``tol`` for more than ``n_iter_no_change`` epochs: the
+    library's early stopping with a patience of one more epoch.
+    """
+    batch_size = params["batch_size"]
+    if batch_size == "auto":
+        batch_size = min(200, samples)
+    elif isinstance(batch_size, numbers.Integral) and batch_size > samples:
+        batch_size = samples
+    full_batch = params["solver"] == "lbfgs"
+    per_step = samples if full_batch else batch_size
+    alpha = params["alpha"]
+    training = {
+        "optimizer": _optimizer(params),
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "shuffle": params["shuffle"],
+        "l2": alpha / per_step if isinstance(alpha, numbers.Real) and isinstance(per_step, numbers.Integral) and per_step > 0 else alpha,
+    }
+    if params["solver"] != "lbfgs":
+        training["learning_rate"] = params["learning_rate_init"]
+    if task == "regression":
+        _put(training, "loss", _LOSSES.get(params["loss"], params["loss"]))
+    _put(training, "schedule", _schedule(params))
+    _put(training, "l1", params["l1"])
+    _put(training, "clip_norm", params["clip_norm"])
+    stopping = {"patience": params["n_iter_no_change"] + 1 if isinstance(params["n_iter_no_change"], numbers.Integral) else params["n_iter_no_change"], "min_delta": params["tol"]}
+    if validation:
+        stopping["monitor"] = "val_accuracy" if task == "classification" else "val_r2"
+        _put(stopping, "restore_best_weights", params["restore_best_weights"])
+        training["early_stopping"] = stopping
+    elif not full_batch and epochs > 1 and not (params["solver"] == "sgd" and params["learning_rate"] == "adaptive"):
+        training["early_stopping"] = dict(stopping, monitor="train_loss", restore_best_weights=False)
+    names = {
+        "epochs": "max_iter",
+        "batch_size": "batch_size",
+        "learning_rate": "learning_rate_init",
+        "l2": "alpha",
+        "optimizer.momentum": "momentum",
+        "optimizer.nesterov": "nesterovs_momentum",
+        "optimizer.beta1": "beta_1",
+        "optimizer.beta2": "beta_2",
+        "optimizer.epsilon": "epsilon",
+        "optimizer.gradient_tolerance": "tol",
+        "optimizer": "solver",
+        "optimizer.kind": "solver",
+        "early_stopping.patience": "n_iter_no_change",
+        "early_stopping.min_delta": "tol",
+    }
+    return training, names
+
+
+_KEY = re.compile(r"^(invalid )?((?:train\.|model\.)?[A-Za-z_][\w.\[\]]*)(:)")
+
+
+def renamed(message, names):
+    """The library's message with the spec key it names replaced by the estimator's parameter."""
+    match = _KEY.match(message)
+    if not match:
+        return message
+    key = match.group(2)
+    for spec_key in sorted(names, key=len, reverse=True):
+        if key == spec_key or key.startswith(spec_key + "[") :
+            return message[: match.start(2)] + names[spec_key] + key[len(spec_key):] + message[match.end(2):]
+    return message

@@ -1,0 +1,29 @@
+//! numpy arrays in and out of the library's matrices.
+
+use neurone::{Matrix, Scalar};
+use numpy::ndarray::Array2;
+use numpy::{Element, IntoPyArray, PyArray2, PyReadonlyArray2};
+use pyo3::prelude::*;
+
+/// The scalars a network can hold that numpy also knows: f32 and f64.
+pub trait Float: Scalar + Element {}
+impl Float for f32 {}
+impl Float for f64 {}
+
+/// A 2-D array of `S` as a matrix: one copy, straight from the buffer when it is C-contiguous
+/// (the estimators pass only such arrays).
+pub fn to_matrix<S: Float>(array: &Bound<'_, PyAny>) -> PyResult<Matrix<S>> {
+    let array: PyReadonlyArray2<'_, S> = array.extract()?;
+    let (rows, cols) = array.as_array().dim();
+    let values = match array.as_slice() {
+        Ok(values) => values.to_vec(),
+        Err(_) => array.as_array().iter().copied().collect(),
+    };
+    Matrix::new(rows, cols, values).map_err(crate::errors::to_python)
+}
+
+/// A matrix as a 2-D array, without a copy of its values.
+pub fn to_array<'py, S: Float>(py: Python<'py>, matrix: Matrix<S>) -> Bound<'py, PyArray2<S>> {
+    let shape = matrix.shape();
+    Array2::from_shape_vec(shape, matrix.into_vec()).expect("a matrix holds rows × cols values").into_pyarray(py)
+}
