@@ -68,9 +68,12 @@ def load(path):
 
 
 def predict(tensors, architecture, preprocessing, raw_inputs):
-    """Scale the inputs, run the network in evaluation mode, unscale the outputs."""
+    """Fill in missing inputs, scale them, run the network in evaluation mode, unscale the outputs."""
     dtype = tensors["layers.0.weight"].dtype
     a = raw_inputs.astype(np.float64)
+    imputer = preprocessing.get("imputer")
+    if imputer is not None:
+        a = np.where(np.isnan(a), np.array(imputer["fills"]), a)
     scaler = preprocessing.get("input_scaler")
     if scaler is not None:
         a = (a - np.array(scaler["offsets"])) / np.array(scaler["scales"])

@@ -1,7 +1,7 @@
 //! An experiment made ready for k-fold cross-validation: every sample but the test split's, its
 //! folds, and what each fold trains. Shared by `neurone cv` and `neurone search`.
 
-use neurone::data::Fold;
+use neurone::data::{Fold, MissingValues};
 use neurone::model_selection::{CrossValidation, CrossValidationResult, KFold, StratifiedKFold};
 use neurone::{Dataset, Error, seeded_rng};
 
@@ -34,8 +34,12 @@ impl Plan {
             data_config.validation_samples = Some(0);
         }
         let mut rng = seeded_rng(experiment.seed);
-        let raw = RawData::<f32>::load(&without_validation, &mut rng, show_progress)
+        let mut raw = RawData::<f32>::load(&without_validation, &mut rng, show_progress)
             .map_err(|error| experiment.usage_error(error))?;
+        // A validation set in its own file joins the samples the folds share out.
+        if let Some(validation) = raw.validation.take() {
+            raw.train = joined(raw.train, validation)?;
+        }
         experiment.resolve_task(raw.task.kind(), raw.train.targets().cols());
         let classification = matches!(raw.task, Task::Classification { .. });
         let folds = match experiment.data.stratify.unwrap_or(false) && classification {
@@ -47,6 +51,7 @@ impl Plan {
             network: experiment.model.clone(),
             training: experiment.train.clone(),
             task: raw.task.kind(),
+            impute: raw.schema.clone().filter(|_| experiment.data.missing == Some(MissingValues::Impute)),
             scale_inputs: experiment.data.scale_inputs.and_then(Scaling::kind),
             scale_targets: experiment.data.scale_target.filter(|_| !classification).and_then(Scaling::kind),
             seed: experiment.seed,
@@ -80,6 +85,21 @@ impl Plan {
             other => CliError::from(other),
         }
     }
+}
+
+/// The samples of `first`, then those of `second` (the same columns).
+fn joined(first: Dataset<f32>, second: Dataset<f32>) -> Result<Dataset<f32>, CliError> {
+    let stack = |a: &neurone::Matrix<f32>, b: &neurone::Matrix<f32>| {
+        neurone::Matrix::new(a.rows() + b.rows(), a.cols(), [a.as_slice(), b.as_slice()].concat())
+    };
+    let mut data = Dataset::new(stack(first.inputs(), second.inputs())?, stack(first.targets(), second.targets())?)?;
+    if let Some(names) = first.feature_names() {
+        data = data.with_feature_names(names.iter().cloned())?;
+    }
+    if let Some(names) = first.class_names() {
+        data = data.with_class_names(names.iter().cloned())?;
+    }
+    Ok(data)
 }
 
 /// `--folds 1: need 2 ≤ folds ≤ samples …`: the folds and repeats are command-line options.

@@ -3,7 +3,7 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use neurone::data::{CsvSchema, EncodedRows, predicted_class};
+use neurone::data::{CsvSchema, EncodedRows, MissingValues, predicted_class};
 use neurone::{Matrix, Model, io::write_atomic};
 
 use crate::error::CliError;
@@ -41,22 +41,24 @@ pub struct ExportArgs {
     onnx: PathBuf,
 }
 
-/// A model and the schema its inputs are read with.
-fn load(path: &Path) -> Result<(Model, CsvSchema), CliError> {
+/// A model, the schema its inputs are read with, and what missing inputs are to it: left for
+/// its imputer to fill in, or errors.
+fn load(path: &Path) -> Result<(Model, CsvSchema, MissingValues), CliError> {
     let model = Model::<f32>::load(path)?;
     let schema = model.preprocessing.schema.clone().ok_or_else(|| {
         CliError::Usage(format!("{}: the model has no CSV schema to read inputs with", path.display()))
     })?;
-    Ok((model, schema))
+    let missing = if model.preprocessing.imputer.is_some() { MissingValues::Impute } else { MissingValues::Error };
+    Ok((model, schema, missing))
 }
 
 /// Predictions in the original units (regression) or class names with probabilities.
 pub fn predict(args: &PredictArgs) -> Result<(), CliError> {
-    let (model, schema) = load(&args.model)?;
+    let (model, schema, missing) = load(&args.model)?;
     let rows: EncodedRows<f32> = if args.input == "-" {
-        schema.encode_reader(std::io::stdin().lock(), "<stdin>")?
+        schema.encode_reader_with(std::io::stdin().lock(), "<stdin>", missing)?
     } else {
-        schema.encode_file(&args.input)?
+        schema.encode_file_with(&args.input, missing)?
     };
     let predictions = model.predict(&rows.inputs)?;
     let csv = predictions_csv(&model, &schema, &predictions);
@@ -100,8 +102,8 @@ fn predictions_csv(model: &Model, schema: &CsvSchema, predictions: &Matrix<f32>)
 
 /// Prints the model's metrics on a CSV file holding the target column, as JSON.
 pub fn eval(args: &EvalArgs) -> Result<(), CliError> {
-    let (model, schema) = load(&args.model)?;
-    let rows: EncodedRows<f32> = schema.encode_file(&args.data)?;
+    let (model, schema, missing) = load(&args.model)?;
+    let rows: EncodedRows<f32> = schema.encode_file_with(&args.data, missing)?;
     let targets = rows.targets.ok_or_else(|| {
         CliError::Usage(format!("{}: no `{}` column to evaluate against", args.data.display(), schema.target.name))
     })?;

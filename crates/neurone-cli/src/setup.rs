@@ -1,6 +1,9 @@
 //! From an experiment file to data, preprocessing and an untrained network.
 
-use neurone::data::{Column, ColumnKind, CsvOptions, CsvSchema, Preprocessing, SplitFractions, read_csv, split_owned};
+use neurone::data::{
+    Column, ColumnKind, CsvData, CsvOptions, CsvSchema, MissingCount, MissingValues, Preprocessing, SplitFractions,
+    read_csv, split_owned,
+};
 use neurone::datasets::{self, DataSource, DownloadEvent, MnistPart};
 use neurone::memory::MemoryNeed;
 use neurone::{Activation, Dataset, Error, Network, Rng, Scalar, seeded_rng};
@@ -116,11 +119,23 @@ impl<S: Scalar> RawData<S> {
         let fractions =
             SplitFractions { validation: config.validation.unwrap_or(0.0), test: config.test.unwrap_or(0.0) };
         let stratify = config.stratify.unwrap_or(false);
-        let split_csv = |csv: neurone::data::CsvData<S>, rng: &mut Rng| -> Result<_, Error> {
+        let mut missing = MissingCount::default();
+        let mut split_csv = |csv: CsvData<S>, rng: &mut Rng| -> Result<_, Error> {
             single_class_check(&csv).map_err(|error| error.within("data"))?;
             let stratify = stratify && csv.schema.is_classification();
+            let policy = config.missing.unwrap_or_default();
+            missing = csv.missing;
             let parts = split_owned(csv.dataset, fractions, stratify, rng).map_err(|error| error.within("data"))?;
-            Ok((parts.train, parts.validation, parts.test.map(Pending::Held), Some(csv.schema)))
+            // Sets in their own files are read with the schema of the main file.
+            let mut own_file = |path: &Option<std::path::PathBuf>| -> Result<_, Error> {
+                let Some(path) = path else { return Ok(None) };
+                let (data, count) = read_with_schema(&csv.schema, path, policy)?;
+                missing = missing + count;
+                Ok(Some(data))
+            };
+            let test = own_file(&config.test_path)?.or(parts.test);
+            let validation = own_file(&config.validation_path)?.or(parts.validation);
+            Ok((parts.train, validation, test.map(Pending::Held), Some(csv.schema)))
         };
         let (train, validation, test, schema) = match config.dataset {
             DatasetName::Sine => {
@@ -136,7 +151,9 @@ impl<S: Scalar> RawData<S> {
             DatasetName::Csv => {
                 let path = config.path.as_deref().expect("resolved: csv has a path");
                 let target = config.target.as_deref().expect("resolved: csv has a target");
-                let options = CsvOptions::new(target).categorical(config.categorical.iter().flatten());
+                let options = CsvOptions::new(target)
+                    .categorical(config.categorical.iter().flatten())
+                    .missing(config.missing.unwrap_or_default());
                 split_csv(read_csv(path, &options)?, rng)?
             }
             DatasetName::Mnist => {
@@ -165,7 +182,41 @@ impl<S: Scalar> RawData<S> {
             (None, DatasetName::Xor) => Task::Classification { classes: vec!["0".into(), "1".into()] },
             (None, _) => Task::Regression,
         };
+        if show_progress {
+            report_missing(missing);
+        }
         Ok(RawData { train, validation, test, schema, task })
+    }
+}
+
+/// A test or validation set in its own file, encoded with the training file's schema; it must
+/// hold the target column.
+fn read_with_schema<S: Scalar>(
+    schema: &CsvSchema,
+    path: &std::path::Path,
+    missing: MissingValues,
+) -> Result<(Dataset<S>, MissingCount), Error> {
+    let rows = schema.encode_file_with::<S>(path, missing)?;
+    let targets = rows.targets.ok_or_else(|| {
+        Error::data(path, format!("no target column `{}`: a test or validation file needs it", schema.target.name))
+    })?;
+    let mut dataset = Dataset::new(rows.inputs, targets)?.with_feature_names(schema.input_names())?;
+    if let Some(classes) = schema.classes() {
+        dataset = dataset.with_class_names(classes.iter().cloned())?;
+    }
+    Ok((dataset, rows.missing))
+}
+
+/// One line on stderr when missing values were dropped or are to be filled in.
+fn report_missing(missing: MissingCount) {
+    if missing.dropped_rows > 0 {
+        eprintln!("missing values: {} rows with a missing value left out", missing.dropped_rows);
+    }
+    if missing.missing_values > 0 {
+        eprintln!(
+            "missing values: {} filled in (the training split's mean, or most frequent category, of each column)",
+            missing.missing_values
+        );
     }
 }
 
@@ -177,9 +228,10 @@ impl<S: Scalar> Data<S> {
         let RawData { train, validation, test, schema, task } = RawData::load(experiment, rng, show_progress)?;
         let test = match (test, &validation) {
             (Some(Pending::Held(test)), _) => {
-                let name = match config.dataset {
-                    DatasetName::Sine => format!("grid of {} points over [0, 2π]", test.len()),
-                    DatasetName::Xor => "the four points".to_owned(),
+                let name = match (config.dataset, &config.test_path) {
+                    (DatasetName::Sine, _) => format!("grid of {} points over [0, 2π]", test.len()),
+                    (DatasetName::Xor, _) => "the four points".to_owned(),
+                    (_, Some(path)) => format!("test file {} ({} samples)", path.display(), test.len()),
                     _ => format!("test split ({} samples)", test.len()),
                 };
                 Pending::Held((test, name))
@@ -194,8 +246,14 @@ impl<S: Scalar> Data<S> {
         };
 
         let target_scaling = if task == Task::Regression { config.scale_target.and_then(Scaling::kind) } else { None };
-        let mut preprocessing =
-            Preprocessing::fit(&train, config.scale_inputs.and_then(Scaling::kind), target_scaling)?;
+        let input_scaling = config.scale_inputs.and_then(Scaling::kind);
+        let mut preprocessing = match (&schema, config.missing) {
+            (Some(schema), Some(MissingValues::Impute)) => {
+                Preprocessing::fit_with_imputer(&train, schema, input_scaling, target_scaling)
+                    .map_err(|error| error.within("data"))?
+            }
+            _ => Preprocessing::fit(&train, input_scaling, target_scaling)?,
+        };
         // Every model gets a schema, so that `neurone predict` and `eval` read any CSV the same way.
         preprocessing.schema =
             Some(schema.unwrap_or_else(|| generated_schema(config.dataset, &task, train.inputs().cols())));

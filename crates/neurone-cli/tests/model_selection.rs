@@ -201,3 +201,112 @@ fn a_resumed_search_keeps_the_finished_candidates_and_gives_the_same_table() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("this search had other candidates, folds or seed"), "{stderr}");
 }
+
+#[test]
+fn a_search_stopped_by_a_real_sigint_resumes_to_the_uninterrupted_table() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let folder = scratch("search-sigint");
+    let sine = example("sine");
+    let args = |out: &[&str]| -> Vec<String> {
+        let grid = ["--grid", "train.l2=[0,1e-6,1e-5,1e-4,1e-3,1e-2]", "--set", "train.epochs=1000", "--folds", "2"];
+        let fixed = ["search", sine.as_str(), "--jobs", "1", "--no-plots"];
+        [&fixed[..], &grid[..], out].concat().into_iter().map(str::to_owned).collect()
+    };
+    succeeded(&neurone(&args(&["--quiet", "--out", "whole"]).iter().map(String::as_str).collect::<Vec<_>>(), &folder));
+
+    // Not quiet, and not a terminal: one line on stderr per finished candidate.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_neurone"))
+        .args(args(&["--out", "cut"]))
+        .current_dir(&folder)
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut finished = 0;
+    for line in stderr.by_ref() {
+        if line.unwrap().starts_with("candidate ") {
+            finished += 1;
+        }
+        if finished == 2 {
+            let kill = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+            assert!(kill.success());
+            break;
+        }
+    }
+    let rest: Vec<String> = stderr.map(Result::unwrap).collect();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "the shell's code for SIGINT: {rest:?}");
+    let message = rest.last().expect("a last line");
+    assert!(message.starts_with("error: interrupted: ") && message.contains("--resume"), "{rest:?}");
+    assert!(!folder.join("cut/search.csv").exists(), "no table before every candidate is scored");
+    let record: serde_json::Value = serde_json::from_str(&read(&folder.join("cut/search-record.json"))).unwrap();
+    let kept = record["scores"].as_array().unwrap().iter().filter(|score| !score.is_null()).count();
+    assert!((2..6).contains(&kept), "the finished candidates are kept, the others are not: {kept}");
+
+    let resumed = args(&["--quiet", "--resume", "cut"]);
+    succeeded(&neurone(&resumed.iter().map(String::as_str).collect::<Vec<_>>(), &folder));
+    let cut = without_last_column(&read(&folder.join("cut/search.csv")));
+    assert_eq!(cut, without_last_column(&read(&folder.join("whole/search.csv"))));
+}
+
+#[test]
+fn successive_halving_keeps_a_third_per_round_on_three_times_the_budget_whatever_the_jobs() {
+    let folder = scratch("search-halving");
+    let sine = example("sine");
+    let search = |jobs: &str, out: &str| {
+        let grid = "train.l2=[0,1e-6,1e-5,1e-4,1e-3,3e-3,1e-2,3e-2,1e-1]";
+        let args = ["search", sine.as_str(), "--halving", "epochs", "--grid", grid, "--set", "train.epochs=300"];
+        let rest = ["--folds", "2", "--jobs", jobs, "--quiet", "--no-plots", "--out", out];
+        succeeded(&neurone(&[&args[..], &rest[..]].concat(), &folder));
+        read(&folder.join(out).join("search.csv"))
+    };
+    let csv = search("2", "two");
+    assert_eq!(without_last_column(&csv), without_last_column(&search("1", "one")), "the same table whatever --jobs");
+
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("candidate,round,epochs,train.l2,mean_r2,std_r2,rank,note,fit_seconds"));
+    let rows: Vec<Vec<&str>> = lines.map(|line| line.split(',').collect()).collect();
+    // 9 candidates on 33 epochs, the best 3 on 100, the best one on 300.
+    let reached = |round: &str, epochs: &str| rows.iter().filter(|row| row[1] == round && row[2] == epochs).count();
+    assert_eq!((reached("1", "33"), reached("2", "100"), reached("3", "300")), (6, 2, 1), "{csv}");
+    let best = rows.iter().find(|row| row[6] == "1").unwrap();
+    assert_eq!(best[1], "3", "the best is the last round's: {csv}");
+    // The three that went on are the first round's best three.
+    let dropped: Vec<f64> = rows.iter().filter(|row| row[1] == "1").map(|row| row[4].parse().unwrap()).collect();
+    let later: Vec<&Vec<&str>> = rows.iter().filter(|row| row[1] != "1").collect();
+    assert_eq!(later.len(), 3);
+    let record: serde_json::Value = serde_json::from_str(&read(&folder.join("two/search-record-round1.json"))).unwrap();
+    let round_one: Vec<f64> =
+        record["scores"].as_array().unwrap().iter().map(|s| s["mean"].as_f64().unwrap()).collect();
+    let worst_kept =
+        later.iter().map(|row| round_one[row[0].parse::<usize>().unwrap() - 1]).fold(f64::INFINITY, f64::min);
+    let best_dropped = dropped.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    assert!(worst_kept >= best_dropped, "kept {worst_kept} < dropped {best_dropped}");
+    let best_toml = read(&folder.join("two/best.toml"));
+    assert!(best_toml.contains("epochs = 300"), "the best is refitted on the whole budget:\n{best_toml}");
+}
+
+#[test]
+fn halving_on_rows_subsets_the_folds_data_and_its_budget_cannot_be_searched() {
+    let folder = scratch("search-halving-rows");
+    let iris = example("iris");
+    let grid = ["--grid", "train.l2=[0,1e-4,1e-3,1e-2]", "--folds", "2", "--quiet", "--no-plots"];
+    let output =
+        neurone(&[&["search", iris.as_str(), "--halving", "rows", "--out", "rows"], &grid[..]].concat(), &folder);
+    succeeded(&output);
+    let csv = read(&folder.join("rows/search.csv"));
+    assert!(csv.starts_with("candidate,round,rows,train.l2,"), "{csv}");
+    // 4 candidates over the 120 rows left out of the test split: 40 rows, then the best 2 on 120.
+    let budgets: Vec<&str> = csv.lines().skip(1).map(|line| line.split(',').nth(2).unwrap()).collect();
+    assert_eq!(
+        (budgets.iter().filter(|b| **b == "40").count(), budgets.iter().filter(|b| **b == "120").count()),
+        (2, 2)
+    );
+
+    let output = neurone(&["search", &iris, "--halving", "epochs", "--grid", "train.epochs=[10,20]"], &folder);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--halving epochs: train.epochs is the budget that halving sets"), "{stderr}");
+}

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use neurone::Error;
 use neurone::check::{check_at_least, check_unit_interval};
+use neurone::data::MissingValues;
 use serde::{Deserialize, Serialize};
 
 /// Which data to learn from.
@@ -19,9 +20,20 @@ pub struct DataConfig {
     /// `csv`: the column to predict.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
-    /// `csv`: columns to treat as categories even if they hold numbers.
+    /// `csv`: columns to treat as categories even if they hold numbers (the target among
+    /// them makes a classification of its values, e.g. labels 0, 1, 2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub categorical: Option<Vec<String>>,
+    /// `csv`: a test set in its own file, with the same columns (instead of a `test` fraction).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_path: Option<PathBuf>,
+    /// `csv`: a validation set in its own file, with the same columns (instead of a
+    /// `validation` fraction).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validation_path: Option<PathBuf>,
+    /// `csv`: what to do with missing values (empty fields, `NA`…).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing: Option<MissingValues>,
     /// `sine`: training samples drawn.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub samples: Option<usize>,
@@ -116,7 +128,7 @@ impl DataConfig {
         use DatasetName::*;
         let dataset = self.dataset;
         let applies = |key: &str| match key {
-            "path" | "target" | "categorical" => dataset == Csv,
+            "path" | "target" | "categorical" | "test_path" | "validation_path" | "missing" => dataset == Csv,
             "samples" | "validation_samples" | "grid_points" => dataset == Sine,
             "validation" | "train_samples" => matches!(dataset, Iris | Insurance | Mnist | Csv),
             "test" | "stratify" => matches!(dataset, Iris | Insurance | Csv),
@@ -128,6 +140,9 @@ impl DataConfig {
             ("path", self.path.is_some()),
             ("target", self.target.is_some()),
             ("categorical", self.categorical.is_some()),
+            ("test_path", self.test_path.is_some()),
+            ("validation_path", self.validation_path.is_some()),
+            ("missing", self.missing.is_some()),
             ("samples", self.samples.is_some()),
             ("validation_samples", self.validation_samples.is_some()),
             ("grid_points", self.grid_points.is_some()),
@@ -144,6 +159,24 @@ impl DataConfig {
         }
         if dataset == Csv && (self.path.is_none() || self.target.is_none()) {
             return Err(Error::invalid("dataset", "csv needs data.path and data.target"));
+        }
+        // A split held in its own file takes the place of its fraction.
+        for (file_key, file, fraction_key, fraction) in [
+            ("test_path", &self.test_path, "test", &mut self.test),
+            ("validation_path", &self.validation_path, "validation", &mut self.validation),
+        ] {
+            if file.is_some() {
+                if fraction.is_some_and(|fraction| fraction > 0.0) {
+                    return Err(Error::invalid(
+                        fraction_key,
+                        format!("{file_key} gives the {fraction_key} set: leave the fraction out"),
+                    ));
+                }
+                *fraction = Some(0.0);
+            }
+        }
+        if dataset == Csv {
+            self.missing.get_or_insert(MissingValues::Error);
         }
         let (validation, test) = match dataset {
             Iris => (0.0, 0.2),
@@ -220,5 +253,22 @@ mod tests {
         );
         let mut data = DataConfig { dataset: DatasetName::Mnist, train_samples: Some(10), ..DataConfig::default() };
         assert!(data.resolve().is_ok());
+        let mut data =
+            DataConfig { dataset: DatasetName::Iris, missing: Some(MissingValues::Impute), ..DataConfig::default() };
+        assert_eq!(data.resolve().unwrap_err().to_string(), "invalid missing: does not apply to the iris dataset");
+    }
+
+    #[test]
+    fn a_split_in_its_own_file_replaces_its_fraction() {
+        let mut data = resolved(DatasetName::Csv);
+        assert_eq!(data.missing, Some(MissingValues::Error));
+        data.test = None;
+        data.test_path = Some("test.csv".into());
+        data.resolve().unwrap();
+        assert_eq!((data.test, data.validation), (Some(0.0), Some(0.1)));
+        data.validation = Some(0.2);
+        data.validation_path = Some("validation.csv".into());
+        let error = data.resolve().unwrap_err().to_string();
+        assert_eq!(error, "invalid validation: validation_path gives the validation set: leave the fraction out");
     }
 }

@@ -2,6 +2,7 @@
 //! on the training data; the best is refitted on the whole training split and tested once.
 
 mod candidates;
+mod halving;
 mod record;
 
 use std::fmt::Write as _;
@@ -22,6 +23,7 @@ use crate::cv::format_score;
 use crate::error::CliError;
 use crate::run_folder::RunFolder;
 use candidates::Candidate;
+use halving::Resource;
 use record::{Record, Scored};
 
 /// Arguments of `neurone search`.
@@ -41,6 +43,11 @@ pub struct SearchArgs {
     /// (repeatable).
     #[arg(long, value_name = "KEY=DISTRIBUTION", requires = "random")]
     space: Vec<String>,
+    /// Successive halving: every candidate on a ninth (say) of the epochs or training rows, the
+    /// best third on three times as much, and so on up to the whole (as scikit-learn's
+    /// HalvingGridSearchCV, factor 3).
+    #[arg(long, value_name = "RESOURCE")]
+    halving: Option<Resource>,
     /// The number of folds each candidate is scored on.
     #[arg(long, value_name = "K", default_value_t = DEFAULT_FOLDS)]
     folds: usize,
@@ -84,16 +91,14 @@ pub fn run(args: &SearchArgs) -> Result<(), CliError> {
     };
     let candidates = candidates.map_err(CliError::Usage)?;
     // Every candidate is read first, so that a bad value stops the search before any training.
-    let experiments = candidates
-        .iter()
-        .map(|candidate| {
-            let overrides = [args.overrides.clone(), candidate.clone()].concat();
-            let mut experiment = Experiment::load(&args.config, &overrides)
-                .map_err(|message| CliError::Usage(as_given(message, candidate, option)))?;
-            experiment.seed = seed;
-            Ok(experiment)
-        })
-        .collect::<Result<Vec<_>, CliError>>()?;
+    let experiments = load_all(args, &candidates, option, seed)?;
+    if let Some(resource) = args.halving {
+        let key = key_of(&resource.setting(0)).to_owned();
+        if candidates.iter().flatten().any(|setting| key_of(setting) == key) {
+            let reason = format!("{key} is the budget that halving sets: it cannot be searched too");
+            return Err(CliError::Usage(format!("--halving {}: {reason}", resource.name())));
+        }
+    }
     let folds = KFold { folds: args.folds, repeats: args.repeats, seed };
     // The base experiment's data is loaded once here (downloaded if missing, before the jobs
     // start), and names the score: the first validation metric.
@@ -106,11 +111,6 @@ pub fn run(args: &SearchArgs) -> Result<(), CliError> {
         None => RunFolder::numbered(&format!("{}-search", base.experiment.name))?,
     };
     let out = folder.path().to_path_buf();
-    let new_record = Record::new(&out, folds.folds, folds.repeats, seed, candidates.clone());
-    let mut record = match &args.resume {
-        Some(folder) => Record::resume(folder, new_record)?,
-        None => new_record,
-    };
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let jobs = args.jobs.map_or(cores, usize::from).clamp(1, experiments.len());
     let threads = neurone::threads();
@@ -119,21 +119,51 @@ pub fn run(args: &SearchArgs) -> Result<(), CliError> {
     }
     let started = Instant::now();
     let interrupted = crate::train::stop_on_ctrl_c("stopping once the running candidates finish");
-    let scored = score_all(&experiments, (folds, metric, jobs), args.quiet, &mut record, &interrupted);
-    neurone::set_threads(threads);
-    scored?;
-    let seconds = started.elapsed().as_secs_f64();
-    let Some(scored) = record.scores.iter().cloned().collect::<Option<Vec<Scored>>>() else {
-        return Err(CliError::Interrupted(format!(
-            "interrupted: {} of {} candidates finished, kept in {}; the same command with --resume {} continues",
-            record.finished(),
-            candidates.len(),
-            out.join(record::RECORD_FILE).display(),
-            out.display()
-        )));
+    // One round of candidates scored and recorded in `file`, or the message of an interruption.
+    let round = |settings: &[Candidate], experiments: &[Experiment], file: &str| -> Result<Vec<Scored>, CliError> {
+        let path = out.join(file);
+        let new_record = Record::new(path.clone(), folds.folds, folds.repeats, seed, settings.to_vec());
+        // A halving search interrupted between rounds has no record of the next one yet.
+        let mut record = match &args.resume {
+            Some(_) if path.exists() || args.halving.is_none() => Record::resume(new_record)?,
+            _ => new_record,
+        };
+        score_all(experiments, (folds, metric, jobs), args.quiet, &mut record, &interrupted)?;
+        record.scores.iter().cloned().collect::<Option<Vec<Scored>>>().ok_or_else(|| {
+            CliError::Interrupted(format!(
+                "interrupted: {} of {} candidates finished, kept in {}; the same command with --resume {} continues",
+                record.finished(),
+                settings.len(),
+                path.display(),
+                out.display()
+            ))
+        })
     };
+    let scored = match args.halving {
+        None => round(&candidates, &experiments, record::RECORD_FILE).map(|scored| (scored, None)),
+        Some(resource) => {
+            let maximum = match resource {
+                Resource::Epochs => base.experiment.train.epochs,
+                Resource::Rows => base.data.len(),
+            };
+            let budgets = halving::budgets(candidates.len(), maximum, resource.minimum(folds.folds));
+            halve(
+                &candidates,
+                resource,
+                &budgets,
+                |round_candidates, file| {
+                    round(round_candidates, &load_all(args, round_candidates, option, seed)?, file)
+                },
+                metric,
+            )
+            .map(|(scored, reached)| (scored, Some((resource, reached))))
+        }
+    };
+    neurone::set_threads(threads);
+    let (scored, rounds) = scored?;
+    let seconds = started.elapsed().as_secs_f64();
 
-    let table = Table { candidates: &candidates, scored: &scored, metric, folds: folds.folds * folds.repeats };
+    let table = Table { candidates: &candidates, scored: &scored, metric, folds: folds.folds * folds.repeats, rounds };
     let best = table.ranking()[0];
     write_atomic(&out.join("search.csv"), table.csv().as_bytes())?;
     let header = format!(
@@ -171,6 +201,50 @@ pub fn run(args: &SearchArgs) -> Result<(), CliError> {
     let refit = out.join("best");
     std::fs::create_dir_all(&refit).map_err(|error| CliError::Failure(format!("{}: {error}", refit.display())))?;
     crate::train::train_and_write(&args.config, best_experiment, None, &refit, args.quiet, !args.no_plots)
+}
+
+/// Every candidate's experiment, read before any is trained, so that a bad value stops the
+/// search first.
+fn load_all(args: &SearchArgs, candidates: &[Candidate], option: &str, seed: u64) -> Result<Vec<Experiment>, CliError> {
+    candidates
+        .iter()
+        .map(|candidate| {
+            let overrides = [args.overrides.clone(), candidate.clone()].concat();
+            let mut experiment = Experiment::load(&args.config, &overrides)
+                .map_err(|message| CliError::Usage(as_given(message, candidate, option)))?;
+            experiment.seed = seed;
+            Ok(experiment)
+        })
+        .collect()
+}
+
+/// Successive halving over `budgets`: scores the surviving candidates with each budget in turn
+/// (`score_round` gets their settings, the budget's added, and the round's record file) and
+/// keeps the best third. Returns each candidate's last score, its fit time summed over its
+/// rounds, and the round and budget it reached.
+fn halve(
+    candidates: &[Candidate],
+    resource: Resource,
+    budgets: &[usize],
+    score_round: impl Fn(&[Candidate], &str) -> Result<Vec<Scored>, CliError>,
+    metric: Metric,
+) -> Result<(Vec<Scored>, Reached), CliError> {
+    let mut alive: Vec<usize> = (0..candidates.len()).collect();
+    let mut last: Vec<Option<Scored>> = vec![None; candidates.len()];
+    let mut reached = vec![(0, 0); candidates.len()];
+    for (round, &budget) in budgets.iter().enumerate() {
+        let settings: Vec<Candidate> =
+            alive.iter().map(|&index| [candidates[index].clone(), vec![resource.setting(budget)]].concat()).collect();
+        let scores = score_round(&settings, &format!("search-record-round{}.json", round + 1))?;
+        let ranking = Table { candidates: &settings, scored: &scores, metric, folds: 0, rounds: None }.ranking();
+        for (&index, scored) in alive.iter().zip(scores) {
+            let seconds = last[index].as_ref().map_or(0.0, |previous| previous.seconds);
+            last[index] = Some(Scored { seconds: seconds + scored.seconds, ..scored });
+            reached[index] = (round + 1, budget);
+        }
+        alive = ranking.into_iter().take(halving::survivors(alive.len())).map(|position| alive[position]).collect();
+    }
+    Ok((last.into_iter().map(|scored| scored.expect("every candidate runs the first round")).collect(), reached))
 }
 
 /// The message of a candidate's bad value names the option that gave it (`--grid KEY=VALUE`),
@@ -285,21 +359,29 @@ struct Table<'a> {
     metric: Metric,
     /// Folds per candidate (all repeats).
     folds: usize,
+    /// With successive halving, what the budget was counted in and the round (from 1) and
+    /// budget each candidate reached.
+    rounds: Option<(Resource, Reached)>,
 }
 
+/// With successive halving, the last round (from 1) each candidate reached and its budget there.
+type Reached = Vec<(usize, usize)>;
+
 impl Table<'_> {
-    /// Candidate indices from best to worst: by mean score (descending for R² and accuracy,
-    /// ascending for errors), those without a score last, ties in candidate order.
+    /// Candidate indices from best to worst: with successive halving, those of later rounds
+    /// first; then by mean score (descending for R² and accuracy, ascending for errors), those
+    /// without a score last, ties in candidate order.
     fn ranking(&self) -> Vec<usize> {
         let mut order: Vec<usize> = (0..self.scored.len()).collect();
         let key = |index: usize| {
             let mean = number(self.scored[index].mean);
             let signed = if self.metric.higher_is_better() { -mean } else { mean };
-            (mean.is_nan(), if mean.is_nan() { 0.0 } else { signed })
+            let round = self.rounds.as_ref().map_or(0, |(_, reached)| reached[index].0);
+            (std::cmp::Reverse(round), mean.is_nan(), if mean.is_nan() { 0.0 } else { signed })
         };
         order.sort_by(|&a, &b| {
-            let ((nan_a, a_value), (nan_b, b_value)) = (key(a), key(b));
-            nan_a.cmp(&nan_b).then(a_value.total_cmp(&b_value)).then(a.cmp(&b))
+            let ((round_a, nan_a, a_value), (round_b, nan_b, b_value)) = (key(a), key(b));
+            round_a.cmp(&round_b).then(nan_a.cmp(&nan_b)).then(a_value.total_cmp(&b_value)).then(a.cmp(&b))
         });
         order
     }
@@ -324,11 +406,17 @@ impl Table<'_> {
     fn csv(&self) -> String {
         let metric = self.metric;
         let mut text = String::from("candidate");
+        if let Some((resource, _)) = &self.rounds {
+            write!(text, ",round,{}", resource.name()).expect("a String");
+        }
         self.keys().iter().for_each(|key| write!(text, ",{}", csv_field(key)).expect("a String"));
         writeln!(text, ",mean_{metric},std_{metric},rank,note,fit_seconds").expect("a String");
         for ((index, candidate), rank) in self.candidates.iter().enumerate().zip(self.ranks()) {
             let scored = &self.scored[index];
             write!(text, "{}", index + 1).expect("a String");
+            if let Some((_, reached)) = &self.rounds {
+                write!(text, ",{},{}", reached[index].0, reached[index].1).expect("a String");
+            }
             candidate.iter().for_each(|setting| write!(text, ",{}", csv_field(value_of(setting))).expect("a String"));
             let note = scored.failure.as_deref().map(csv_field).unwrap_or_default();
             writeln!(text, ",{},{},{rank},{note},{:.3}", number(scored.mean), number(scored.std), scored.seconds)
@@ -343,7 +431,11 @@ impl Table<'_> {
         for (rank, index) in self.ranking().into_iter().enumerate() {
             let scored = &self.scored[index];
             let settings = self.candidates[index].join(" ");
-            let note = scored.failure.as_ref().map(|_| "  (diverged)").unwrap_or_default();
+            let mut note = scored.failure.as_ref().map(|_| "  (diverged)".to_owned()).unwrap_or_default();
+            if let Some((resource, reached)) = &self.rounds {
+                let (round, budget) = reached[index];
+                write!(note, "  [round {round}: {budget} {}]", resource.name()).expect("a String");
+            }
             writeln!(
                 text,
                 "{:>4}  {:>12}  {:>12}  {:>7.2}  {settings}{note}",

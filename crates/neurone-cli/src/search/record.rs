@@ -1,7 +1,7 @@
 //! The record of a search's finished candidates, rewritten atomically as each one finishes, from
 //! which `neurone search --resume DIR` continues an interrupted search.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use neurone::io::write_atomic;
 use serde::{Deserialize, Serialize};
@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use super::candidates::Candidate;
 use crate::error::CliError;
 
-/// The record's file in the search's folder.
+/// The record's file in the search's folder (successive halving keeps one per round,
+/// `search-record-round1.json`…).
 pub const RECORD_FILE: &str = "search-record.json";
 
 /// A candidate's cross-validated score.
@@ -40,16 +41,16 @@ pub struct Record {
 }
 
 impl Record {
-    /// A record of nothing finished yet, kept in `folder`.
-    pub fn new(folder: &Path, folds: usize, repeats: usize, seed: u64, candidates: Vec<Candidate>) -> Self {
+    /// A record of nothing finished yet, kept at `path`.
+    pub fn new(path: PathBuf, folds: usize, repeats: usize, seed: u64, candidates: Vec<Candidate>) -> Self {
         let scores = vec![None; candidates.len()];
-        Record { folds, repeats, seed, candidates, scores, path: folder.join(RECORD_FILE) }
+        Record { folds, repeats, seed, candidates, scores, path }
     }
 
-    /// The record in `folder`, which must be of the search `expected` describes (the same
-    /// candidates, folds and seed).
-    pub fn resume(folder: &Path, expected: Record) -> Result<Self, CliError> {
-        let path = folder.join(RECORD_FILE);
+    /// The record kept where `expected` would be, which must be of the search `expected`
+    /// describes (the same candidates, folds and seed).
+    pub fn resume(expected: Record) -> Result<Self, CliError> {
+        let path = expected.path.clone();
         let text = std::fs::read_to_string(&path).map_err(|error| {
             CliError::Usage(format!(
                 "{}: {error} (a search keeps its record there as candidates finish)",

@@ -7,6 +7,12 @@ fn train_on(name: &'static str, csv: impl Into<Vec<u8>>) -> Case {
     Case::new(name, TRAIN).file("data.csv", csv).file("exp.toml", experiment("data.csv", "y", ""))
 }
 
+/// A case training on `data.csv` with extra `[data]` settings, and other files beside it.
+fn train_with(name: &'static str, csv: impl Into<Vec<u8>>, data: &str) -> Case {
+    let text = experiment("data.csv", "y", "").replace("target = \"y\"\n", &format!("target = \"y\"\n{data}\n"));
+    Case::new(name, TRAIN).file("data.csv", csv).file("exp.toml", text)
+}
+
 /// Ten rows of y = x1 + x2, as the accepted cases vary them.
 const ROWS: &[&str] = &["1,2,3", "2,1,3", "3,5,8", "4,4,8", "5,0,5", "6,2,8", "7,7,14", "8,1,9", "9,3,12", "10,2,12"];
 
@@ -37,7 +43,7 @@ pub fn csv_files() -> Vec<Case> {
         train_on("non_numeric_value", good.replace("4,4,8", "4,four,8"))
             .usage_error("data.csv, line 5, column `x2`: `four` is not a number"),
         train_on("empty_value", good.replace("4,4,8", "4,,8"))
-            .usage_error("data.csv, line 5, column `x2`: empty value (missing values are not supported)"),
+            .usage_error("data.csv, line 5, column `x2`: empty value (missing values are errors unless `missing` is `drop_rows` or `impute`)"),
         train_on("nan_value", good.replace("4,4,8", "4,NaN,8"))
             .usage_error("data.csv, line 5, column `x2`: `NaN` is not a finite number"),
         train_on("infinite_value", good.replace("4,4,8", "4,4,inf"))
@@ -66,10 +72,40 @@ pub fn csv_files() -> Vec<Case> {
             .usage_error("data.csv: one-hot encoding would make 200000 rows × 200002 values, too many for a file of 2288898 bytes; column `id` alone has 200000 categories (drop it if it is an identifier)"),
         train_on("single_row", "x1,x2,y\n1,2,3\n")
             .usage_error("invalid data.validation: 0.1 of 1 samples is less than one sample"),
+        // Missing values and sets in their own files (`data.missing`, `data.test_path`).
+        train_with("imputed_values", good.replace("4,4,8", "4,NA,8").replace("6,2,8", ",2,8"), "missing = \"impute\"")
+            .works(run_written),
+        train_with("dropped_rows", good.replace("4,4,8", "4,NA,8"), "missing = \"drop_rows\"").works(run_written),
+        train_with("unknown_missing_policy", good.clone(), "missing = \"mean\"")
+            .usage_error("exp.toml:7:11: unknown variant `mean`, expected one of `error`, `drop_rows`, `impute`"),
+        train_with("missing_target_imputed", good.replace("4,4,8", "4,4,NA"), "missing = \"impute\"")
+            .usage_error("data.csv, line 5, column `y`: missing target value: a target cannot be imputed"),
+        train_with("column_all_missing", without_x2(), "missing = \"impute\"")
+            .usage_error("data.csv, column `x2`: every value of this column is missing"),
+        train_with("all_rows_dropped", "x1,x2,y\n1,,3\n2,NA,3\n", "missing = \"drop_rows\"")
+            .usage_error("data.csv: every one of the 2 data rows has a missing value"),
+        train_with("test_fraction_and_file", good.clone(), "test = 0.2\ntest_path = \"data.csv\"")
+            .usage_error("exp.toml:7:8: test_path gives the test set: leave the fraction out"),
+        train_with("absent_test_file", good.clone(), "test_path = \"absent.csv\"")
+            .usage_error("absent.csv: No such file or directory"),
+        train_with("test_file_without_target", good.clone(), "test_path = \"test.csv\"")
+            .file("test.csv", "x1,x2\n1,2\n")
+            .usage_error("test.csv: no target column `y`: a test or validation file needs it"),
+        train_with("validation_file_with_other_columns", good.clone(), "validation_path = \"v.csv\"")
+            .file("v.csv", "x1,x3,y\n1,2,3\n")
+            .usage_error("v.csv: no column `x2`, which the model needs as input"),
         Case::new("missing_file", TRAIN)
             .file("exp.toml", experiment("absent.csv", "y", ""))
             .usage_error("absent.csv: No such file or directory"),
     ]
+}
+
+/// The ten rows with every x2 missing (`NA`).
+fn without_x2() -> String {
+    ROWS.iter().fold(String::from("x1,x2,y\n"), |csv, row| {
+        let fields: Vec<&str> = row.split(',').collect();
+        csv + &format!("{},NA,{}\n", fields[0], fields[2])
+    })
 }
 
 /// Ten rows with a text column of names holding commas, in quotes.

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use super::missing::{MissingCount, MissingValues, is_missing};
 use super::schema::{Column, ColumnKind, CsvSchema};
 use crate::error::{listed, quoted};
 use crate::{Dataset, Error, Scalar};
@@ -18,12 +19,20 @@ pub struct CsvOptions {
     /// Columns to treat as categories whatever their values; may include the target, which
     /// makes the task classification.
     pub categorical: Vec<String>,
+    /// What to do with missing values (empty fields, `NA`…); an error by default.
+    pub missing: MissingValues,
 }
 
 impl CsvOptions {
     /// Options with `target` as the target column and every column's kind detected from its values.
     pub fn new(target: impl Into<String>) -> Self {
-        Self { target: target.into(), categorical: Vec::new() }
+        Self { target: target.into(), categorical: Vec::new(), missing: MissingValues::Error }
+    }
+
+    /// Reads missing values with `policy`.
+    pub fn missing(mut self, policy: MissingValues) -> Self {
+        self.missing = policy;
+        self
     }
 
     /// Treats the named columns as categories.
@@ -40,6 +49,9 @@ pub struct CsvData<S> {
     pub dataset: Dataset<S>,
     /// How each column was encoded.
     pub schema: CsvSchema,
+    /// The rows dropped and the inputs left missing (NaN) for an imputer, as
+    /// [`CsvOptions::missing`] asked.
+    pub missing: MissingCount,
 }
 
 /// Reads the CSV file at `path`; see [`read_csv_from`].
@@ -55,7 +67,9 @@ pub fn read_csv<S: Scalar>(path: impl AsRef<Path>, options: &CsvOptions) -> Resu
 /// whose values are all text is categorical, one-hot encoded over its sorted distinct values;
 /// a column that mixes both is an error (list it in [`CsvOptions::categorical`] if it is
 /// meant as categories). Fields are trimmed; quoted fields, CRLF line ends, a UTF-8 BOM and a
-/// missing final newline are accepted. Empty values, NaN and infinities are errors.
+/// missing final newline are accepted. NaN and infinities are errors; so are empty values,
+/// unless [`CsvOptions::missing`] says to drop their rows or to leave them (as NaN) for an
+/// [`Imputer`](super::Imputer).
 ///
 /// ```
 /// use neurone::data::{CsvOptions, read_csv_from};
@@ -71,15 +85,20 @@ pub fn read_csv_from<S: Scalar>(
     name: impl AsRef<Path>,
     options: &CsvOptions,
 ) -> Result<CsvData<S>, Error> {
-    let table = read_table(reader, name.as_ref())?;
+    let mut table = read_table(reader, name.as_ref())?;
+    let dropped_rows = match options.missing {
+        MissingValues::DropRows => table.drop_rows_with_missing_values()?,
+        MissingValues::Error | MissingValues::Impute => 0,
+    };
     let schema = fit_schema(&table, options)?;
-    let encoded = schema.encode_table::<S>(&table)?;
+    let encoded = schema.encode_table::<S>(&table, options.missing)?;
+    let missing = MissingCount { dropped_rows, ..encoded.missing };
     let targets = encoded.targets.expect("the fitted schema's target is in the table");
     let mut dataset = Dataset::new(encoded.inputs, targets)?.with_feature_names(schema.input_names())?;
     if let Some(classes) = schema.classes() {
         dataset = dataset.with_class_names(classes.iter().cloned())?;
     }
-    Ok(CsvData { dataset, schema })
+    Ok(CsvData { dataset, schema, missing })
 }
 
 /// The header and the data rows of a CSV file, as text.
@@ -100,6 +119,16 @@ pub(super) struct Row {
 impl Table {
     pub(super) fn error(&self, line: Option<u64>, column: Option<&str>, reason: impl Into<String>) -> Error {
         Error::Data { path: self.path.clone(), line, column: column.map(str::to_string), reason: reason.into() }
+    }
+
+    /// Leaves out every row with a missing value; returns how many. No row left is an error.
+    pub(super) fn drop_rows_with_missing_values(&mut self) -> Result<usize, Error> {
+        let before = self.rows.len();
+        self.rows.retain(|row| !row.fields.iter().any(|field| is_missing(field)));
+        if self.rows.is_empty() {
+            return Err(self.error(None, None, format!("every one of the {before} data rows has a missing value")));
+        }
+        Ok(before - self.rows.len())
     }
 }
 
@@ -190,8 +219,8 @@ fn fit_schema(table: &Table, options: &CsvOptions) -> Result<CsvSchema, Error> {
     let mut features = Vec::with_capacity(table.header.len() - 1);
     let mut target = None;
     for (index, name) in table.header.iter().enumerate() {
-        let column =
-            Column { name: name.clone(), kind: column_kind(table, index, options.categorical.contains(name))? };
+        let categorical = options.categorical.contains(name);
+        let column = Column { name: name.clone(), kind: column_kind(table, index, categorical, options.missing)? };
         if *name == options.target {
             target = Some(column);
         } else {
@@ -202,16 +231,32 @@ fn fit_schema(table: &Table, options: &CsvOptions) -> Result<CsvSchema, Error> {
     Ok(CsvSchema { features, target })
 }
 
-fn column_kind(table: &Table, index: usize, categorical: bool) -> Result<ColumnKind, Error> {
+/// The kind of column `index`, from its values; missing values have no say unless they are
+/// errors ([`MissingValues::Error`]).
+fn column_kind(table: &Table, index: usize, categorical: bool, missing: MissingValues) -> Result<ColumnKind, Error> {
     let name = &table.header[index];
-    if let Some(row) = table.rows.iter().find(|row| row.fields[index].is_empty()) {
-        return Err(table.error(Some(row.line), Some(name), "empty value (missing values are not supported)"));
+    let empty = table.rows.iter().find(|row| row.fields[index].is_empty());
+    if let (MissingValues::Error, Some(row)) = (missing, empty) {
+        return Err(table.error(
+            Some(row.line),
+            Some(name),
+            "empty value (missing values are errors unless `missing` is `drop_rows` or `impute`)",
+        ));
     }
-    let is_number = |row: &&Row| row.fields[index].parse::<f64>().is_ok();
-    let numbers = table.rows.iter().filter(is_number).count();
-    let texts = table.rows.len() - numbers;
+    let present: Vec<&Row> = match missing {
+        MissingValues::Error => table.rows.iter().collect(),
+        MissingValues::DropRows | MissingValues::Impute => {
+            table.rows.iter().filter(|row| !is_missing(&row.fields[index])).collect()
+        }
+    };
+    if present.is_empty() {
+        return Err(table.error(None, Some(name), "every value of this column is missing"));
+    }
+    let is_number = |row: &&&Row| row.fields[index].parse::<f64>().is_ok();
+    let numbers = present.iter().filter(is_number).count();
+    let texts = present.len() - numbers;
     if categorical || numbers == 0 {
-        let categories: BTreeSet<&str> = table.rows.iter().map(|row| row.fields[index].as_str()).collect();
+        let categories: BTreeSet<&str> = present.iter().map(|row| row.fields[index].as_str()).collect();
         return Ok(ColumnKind::Categorical { categories: categories.into_iter().map(str::to_string).collect() });
     }
     if texts == 0 {
@@ -219,10 +264,12 @@ fn column_kind(table: &Table, index: usize, categorical: bool) -> Result<ColumnK
     }
     // Mixed: point at a value of the minority kind, the likelier typo.
     if numbers >= texts {
-        let row = table.rows.iter().find(|row| !is_number(row)).expect("a text value exists");
-        Err(table.error(Some(row.line), Some(name), format!("{} is not a number", quoted(&row.fields[index]))))
+        let row = present.iter().find(|row| !is_number(row)).expect("a text value exists");
+        let value = &row.fields[index];
+        let hint = if is_missing(value) { " (a missing value? see `missing`)" } else { "" };
+        Err(table.error(Some(row.line), Some(name), format!("{} is not a number{hint}", quoted(value))))
     } else {
-        let row = table.rows.iter().find(is_number).expect("a numeric value exists");
+        let row = present.iter().find(is_number).expect("a numeric value exists");
         Err(table.error(
             Some(row.line),
             Some(name),
@@ -304,7 +351,7 @@ mod tests {
         assert!(message("a,b\n1,inf\n", "b").starts_with("data.csv, line 2, column `b`: `inf` is not a finite"));
         assert_eq!(
             message("a,b\n1,\n", "b"),
-            "data.csv, line 2, column `b`: empty value (missing values are not supported)"
+            "data.csv, line 2, column `b`: empty value (missing values are errors unless `missing` is `drop_rows` or `impute`)"
         );
         assert_eq!(message("", "b"), "data.csv: the file is empty: a header line is needed");
         assert_eq!(message("a,b\r\n", "b"), "data.csv: the file has a header but no data rows");
@@ -314,6 +361,27 @@ mod tests {
             "data.csv, line 1, column `a`: this column name appears twice in the header"
         );
         assert!(message("c,b\nx,1\ny,2\n3,3\n", "b").starts_with("data.csv, line 4, column `c`: `3` is a number"));
+    }
+
+    #[test]
+    fn missing_values_are_dropped_or_left_as_nan_for_the_imputer() {
+        use crate::data::MissingValues::{DropRows, Impute};
+        let text = "x,k,y\n1,a,1\nNA,b,2\n3,,3\n4,N/A,4\n5,b,5\n";
+        let dropped = read_csv_from::<f64>(text.as_bytes(), "d.csv", &CsvOptions::new("y").missing(DropRows)).unwrap();
+        assert_eq!(dropped.missing, MissingCount { dropped_rows: 3, missing_values: 0 });
+        assert_eq!(dropped.dataset.targets().as_slice(), &[1.0, 5.0]);
+        let imputed = read_csv_from::<f64>(text.as_bytes(), "d.csv", &CsvOptions::new("y").missing(Impute)).unwrap();
+        assert_eq!(imputed.missing, MissingCount { dropped_rows: 0, missing_values: 3 });
+        assert_eq!(
+            imputed.schema.features[1].kind,
+            ColumnKind::Categorical { categories: vec!["a".into(), "b".into()] }
+        );
+        let nan_rows: Vec<Vec<bool>> =
+            imputed.dataset.inputs().iter_rows().map(|row| row.iter().map(|v| v.is_nan()).collect()).collect();
+        assert_eq!(nan_rows[1], [true, false, false]);
+        assert_eq!(nan_rows[2], [false, true, true], "a missing category is NaN in each of its one-hot inputs");
+        let error = read_csv_from::<f64>("x,y\n1,\n2,3\n".as_bytes(), "d.csv", &CsvOptions::new("y").missing(Impute));
+        assert!(error.unwrap_err().to_string().starts_with("d.csv, line 2, column `y`: missing target value"));
     }
 
     #[test]

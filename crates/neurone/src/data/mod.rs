@@ -1,8 +1,11 @@
-//! Data: datasets of inputs and targets, CSV reading, splits, scalers, and classes as rows.
+//! Data: datasets of inputs and targets, CSV reading, missing values, splits, scalers, and
+//! classes as rows.
 
 mod classes;
 mod csv;
 mod dataset;
+mod imputer;
+mod missing;
 mod preprocessing;
 mod scaler;
 mod schema;
@@ -11,6 +14,8 @@ mod split;
 pub use self::csv::{CsvData, CsvOptions, read_csv, read_csv_from};
 pub use classes::{class_of_rows, predicted_class};
 pub use dataset::Dataset;
+pub use imputer::Imputer;
+pub use missing::{MISSING_MARKERS, MissingCount, MissingValues, is_missing};
 pub use preprocessing::Preprocessing;
 pub use scaler::{Scaler, ScalerKind};
 pub use schema::{Column, ColumnKind, CsvSchema, EncodedRows};

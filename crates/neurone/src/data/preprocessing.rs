@@ -1,8 +1,8 @@
 //! The preprocessing fitted on the training split and applied to everything else: one-hot
-//! encoding of CSV columns, input scaling, target scaling, class names. It belongs to the model:
+//! encoding of CSV columns, filling in missing inputs, input scaling, target scaling, class names. It belongs to the model:
 //! predictions on new data go through the same steps.
 
-use super::{CsvSchema, Dataset, Scaler, ScalerKind};
+use super::{CsvSchema, Dataset, Imputer, Scaler, ScalerKind};
 use crate::{Error, Matrix, Scalar};
 
 /// Everything done to raw data before the network sees it, and undone to its outputs.
@@ -23,7 +23,9 @@ use crate::{Error, Matrix, Scalar};
 pub struct Preprocessing {
     /// How CSV columns became inputs and targets (none for generated datasets).
     pub schema: Option<CsvSchema>,
-    /// Scaling of the (encoded) inputs.
+    /// The values missing (NaN) inputs are filled in with, before scaling.
+    pub imputer: Option<Imputer>,
+    /// Scaling of the (encoded, filled in) inputs.
     pub input_scaler: Option<Scaler>,
     /// Scaling of regression targets; network outputs are mapped back through its inverse.
     pub target_scaler: Option<Scaler>,
@@ -45,6 +47,7 @@ impl Preprocessing {
         let classification = train.class_names().is_some();
         Ok(Self {
             schema: None,
+            imputer: None,
             input_scaler: inputs.map(|kind| Scaler::fit(kind, train.inputs())).transpose()?,
             target_scaler: targets
                 .filter(|_| !classification)
@@ -53,6 +56,21 @@ impl Preprocessing {
             feature_names: train.feature_names().map(<[String]>::to_vec),
             class_names: train.class_names().map(<[String]>::to_vec),
         })
+    }
+
+    /// Fits an [`Imputer`] of the missing inputs (NaN) of `train`, encoded with `schema`, then
+    /// the scalers on the filled-in inputs (as a scikit-learn pipeline of `SimpleImputer` and
+    /// `StandardScaler`); records the schema.
+    pub fn fit_with_imputer<S: Scalar>(
+        train: &Dataset<S>,
+        schema: &CsvSchema,
+        inputs: Option<ScalerKind>,
+        targets: Option<ScalerKind>,
+    ) -> Result<Self, Error> {
+        let imputer = Imputer::fit(schema, train.inputs())?;
+        let filled = train.clone().with_inputs(imputer.transform(train.inputs())?)?;
+        let preprocessing = Self::fit(&filled, inputs, targets)?.with_schema(schema.clone());
+        Ok(Self { imputer: Some(imputer), ..preprocessing })
     }
 
     /// Records the CSV schema the data came through.
@@ -64,8 +82,8 @@ impl Preprocessing {
     /// The dataset as the network sees it: inputs and targets scaled. Taken by value, so that
     /// without scalers nothing is copied.
     pub fn apply<S: Scalar>(&self, mut dataset: Dataset<S>) -> Result<Dataset<S>, Error> {
-        if let Some(scaler) = &self.input_scaler {
-            let inputs = scaler.transform(dataset.inputs())?;
+        if self.imputer.is_some() || self.input_scaler.is_some() {
+            let inputs = self.inputs(dataset.inputs())?;
             dataset = dataset.with_inputs(inputs)?;
         }
         if let Some(scaler) = &self.target_scaler {
@@ -75,13 +93,16 @@ impl Preprocessing {
         Ok(dataset)
     }
 
-    /// Whether [`Preprocessing::apply`] changes anything: a scaler of the inputs or the targets.
+    /// Whether [`Preprocessing::apply`] changes anything: an imputer, a scaler of the inputs or
+    /// of the targets.
     pub fn scales(&self) -> bool {
-        self.input_scaler.is_some() || self.target_scaler.is_some()
+        self.imputer.is_some() || self.input_scaler.is_some() || self.target_scaler.is_some()
     }
 
-    /// Raw (encoded) inputs as the network sees them.
+    /// Raw (encoded) inputs as the network sees them: missing ones filled in, then scaled.
     pub fn inputs<S: Scalar>(&self, inputs: &Matrix<S>) -> Result<Matrix<S>, Error> {
+        let filled = self.imputer.as_ref().map(|imputer| imputer.transform(inputs)).transpose()?;
+        let inputs = filled.as_ref().unwrap_or(inputs);
         match &self.input_scaler {
             Some(scaler) => scaler.transform(inputs),
             None => Ok(inputs.clone()),
@@ -119,6 +140,21 @@ mod tests {
         assert_eq!(applied.targets(), train.targets());
         assert_eq!(applied.inputs().as_slice(), &[0.0, 1.0]);
         assert_eq!(applied.class_names(), Some(&["a".to_string(), "b".to_string()][..]));
+    }
+
+    #[test]
+    fn the_imputer_fills_in_before_the_scaler_is_fitted_and_applied() {
+        use crate::data::{Column, ColumnKind};
+        let numeric = |name: &str| Column { name: name.into(), kind: ColumnKind::Numeric };
+        let schema = CsvSchema { features: vec![numeric("x")], target: numeric("y") };
+        let train = Dataset::new(Matrix::column(&[1.0f64, f64::NAN, 3.0]), Matrix::column(&[0.0, 1.0, 2.0])).unwrap();
+        let preprocessing = Preprocessing::fit_with_imputer(&train, &schema, Some(ScalerKind::MinMax), None).unwrap();
+        assert_eq!(preprocessing.imputer.as_ref().unwrap().fills, [2.0]);
+        assert_eq!(preprocessing.schema, Some(schema));
+        // The filled-in 2 is the middle of [1, 3], whatever the data the preprocessing is applied to.
+        assert_eq!(preprocessing.apply(train).unwrap().inputs().as_slice(), &[0.0, 0.5, 1.0]);
+        let new = Matrix::column(&[f64::NAN, 3.0]);
+        assert_eq!(preprocessing.inputs(&new).unwrap().as_slice(), &[0.5, 1.0]);
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::io::Read;
 use std::path::Path;
 
 use super::csv::{Table, read_table};
+use super::missing::{MissingCount, MissingValues, is_missing};
 use crate::error::{listed, quoted};
 use crate::{Error, Matrix, Scalar};
 
@@ -108,6 +109,8 @@ pub struct EncodedRows<S> {
     pub inputs: Matrix<S>,
     /// The encoded targets, when the file has the target column.
     pub targets: Option<Matrix<S>>,
+    /// The rows dropped and the inputs left missing (NaN), as the missing-value policy said.
+    pub missing: MissingCount,
 }
 
 impl CsvSchema {
@@ -146,8 +149,36 @@ impl CsvSchema {
     /// Like [`encode_file`](Self::encode_file), reading CSV text from `reader`; `name` is the
     /// file name errors report.
     pub fn encode_reader<S: Scalar>(&self, reader: impl Read, name: impl AsRef<Path>) -> Result<EncodedRows<S>, Error> {
-        let table = read_table(reader, name.as_ref())?;
-        self.encode_table(&table)
+        self.encode_reader_with(reader, name, MissingValues::Error)
+    }
+
+    /// Like [`encode_file`](Self::encode_file), with missing values dropped or left as NaN
+    /// for an [`Imputer`](super::Imputer) as `missing` says.
+    pub fn encode_file_with<S: Scalar>(
+        &self,
+        path: impl AsRef<Path>,
+        missing: MissingValues,
+    ) -> Result<EncodedRows<S>, Error> {
+        let path = path.as_ref();
+        let file = std::fs::File::open(path).map_err(Error::io(path))?;
+        self.encode_reader_with(file, path, missing)
+    }
+
+    /// Like [`encode_reader`](Self::encode_reader), with missing values treated as `missing` says.
+    pub fn encode_reader_with<S: Scalar>(
+        &self,
+        reader: impl Read,
+        name: impl AsRef<Path>,
+        missing: MissingValues,
+    ) -> Result<EncodedRows<S>, Error> {
+        let mut table = read_table(reader, name.as_ref())?;
+        let dropped_rows = match missing {
+            MissingValues::DropRows => table.drop_rows_with_missing_values()?,
+            MissingValues::Error | MissingValues::Impute => 0,
+        };
+        let mut encoded = self.encode_table(&table, missing)?;
+        encoded.missing.dropped_rows = dropped_rows;
+        Ok(encoded)
     }
 
     /// Refuses an encoding far larger than the file: one-hot columns multiply, and a text
@@ -182,7 +213,13 @@ impl CsvSchema {
         ))
     }
 
-    pub(super) fn encode_table<S: Scalar>(&self, table: &Table) -> Result<EncodedRows<S>, Error> {
+    /// Encodes the rows of `table`; with `missing` other than `Error`, a missing input becomes
+    /// NaN (in each of its one-hot inputs) and a missing target is an error.
+    pub(super) fn encode_table<S: Scalar>(
+        &self,
+        table: &Table,
+        missing: MissingValues,
+    ) -> Result<EncodedRows<S>, Error> {
         let position = |name: &str| table.header.iter().position(|column| column == name);
         let mut feature_positions = Vec::with_capacity(self.features.len());
         for column in &self.features {
@@ -208,13 +245,24 @@ impl CsvSchema {
         self.check_encoded_size(table)?;
         let mut inputs = Vec::with_capacity(table.rows.len() * self.input_width());
         let mut targets = Vec::new();
+        let mut missing_values = 0;
+        let accepts_missing = missing != MissingValues::Error;
         for row in &table.rows {
             for (column, &index) in self.features.iter().zip(&feature_positions) {
+                if accepts_missing && is_missing(&row.fields[index]) {
+                    inputs.extend(std::iter::repeat_n(f64::NAN, column.width()));
+                    missing_values += 1;
+                    continue;
+                }
                 column
                     .encode::<S>(&row.fields[index], &mut inputs)
                     .map_err(|reason| table.error(Some(row.line), Some(&column.name), reason))?;
             }
             if let Some(index) = target_position {
+                if accepts_missing && is_missing(&row.fields[index]) {
+                    let reason = "missing target value: a target cannot be imputed (`drop_rows` leaves such rows out)";
+                    return Err(table.error(Some(row.line), Some(&self.target.name), reason));
+                }
                 self.target
                     .encode::<S>(&row.fields[index], &mut targets)
                     .map_err(|reason| table.error(Some(row.line), Some(&self.target.name), reason))?;
@@ -226,6 +274,7 @@ impl CsvSchema {
         Ok(EncodedRows {
             inputs: to_matrix(inputs, self.input_width())?,
             targets: target_position.map(|_| to_matrix(targets, self.target.width())).transpose()?,
+            missing: MissingCount { dropped_rows: 0, missing_values },
         })
     }
 }

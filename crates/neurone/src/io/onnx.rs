@@ -32,6 +32,12 @@ impl<S: Scalar> Model<S> {
     pub fn to_onnx(&self) -> Result<Vec<u8>, Error> {
         let mut graph = GraphBuilder::default();
         let mut value = "input".to_string();
+        if let Some(imputer) = &self.preprocessing.imputer {
+            // A missing input (NaN) takes its fill: where(isnan(x), fills, x).
+            let fills = graph.constant("imputer.fills", &imputer.fills)?;
+            let missing = graph.node("IsNaN", "imputer.isnan", [value.clone()], vec![]);
+            value = graph.node("Where", "imputer.where", [missing, fills, value], vec![]);
+        }
         if let Some(scaler) = &self.preprocessing.input_scaler {
             let offsets = graph.constant("input_scaler.offsets", &scaler.offsets)?;
             let scales = graph.constant("input_scaler.scales", &scaler.scales)?;

@@ -4,23 +4,30 @@
 //! {"schema": {"features": [{"name": "age", "kind": "numeric"},
 //!                          {"name": "smoker", "kind": "categorical", "categories": ["no", "yes"]}],
 //!             "target": {"name": "charges", "kind": "numeric"}},
+//!  "imputer": {"fills": [39.2, 1.0, 0.0]},
 //!  "input_scaler": {"kind": "standard", "offsets": [39.2, 0.8, 0.2], "scales": [14.0, 0.4, 0.4]},
 //!  "target_scaler": {"kind": "standard", "offsets": [13270.4], "scales": [12105.5]},
 //!  "feature_names": ["age", "smoker=no", "smoker=yes"],
 //!  "class_names": null}
 //! ```
 //!
+//! `imputer` (the value of each encoded input where it is missing) is written only when the
+//! model imputes, so files of models that do not, and files written before it existed, read
+//! and write as they did.
+//!
 //! Mirror structs rather than serde derives on the data types: the file format stays put when
 //! the library's types change, and every value read is checked before it becomes one of them.
 
 use serde::{Deserialize, Serialize};
 
-use crate::data::{Column, ColumnKind, CsvSchema, Preprocessing, Scaler, ScalerKind};
+use crate::data::{Column, ColumnKind, CsvSchema, Imputer, Preprocessing, Scaler, ScalerKind};
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct PreprocessingJson {
     schema: Option<SchemaJson>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    imputer: Option<ImputerJson>,
     input_scaler: Option<ScalerJson>,
     target_scaler: Option<ScalerJson>,
     feature_names: Option<Vec<String>>,
@@ -48,6 +55,12 @@ struct ColumnJson {
 enum KindJson {
     Numeric,
     Categorical,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ImputerJson {
+    fills: Vec<f64>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -88,6 +101,7 @@ impl From<&Preprocessing> for PreprocessingJson {
                 features: schema.features.iter().map(column).collect(),
                 target: column(&schema.target),
             }),
+            imputer: preprocessing.imputer.as_ref().map(|imputer| ImputerJson { fills: imputer.fills.clone() }),
             input_scaler: preprocessing.input_scaler.as_ref().map(scaler),
             target_scaler: preprocessing.target_scaler.as_ref().map(scaler),
             feature_names: preprocessing.feature_names.clone(),
@@ -106,8 +120,14 @@ impl PreprocessingJson {
                 Some(CsvSchema { features, target: column(schema.target)? })
             }
         };
+        if let Some(json) = &self.imputer {
+            if json.fills.iter().any(|fill| !fill.is_finite()) {
+                return Err("imputer: fills must be finite".into());
+            }
+        }
         Ok(Preprocessing {
             schema,
+            imputer: self.imputer.map(|json| Imputer { fills: json.fills }),
             input_scaler: self.input_scaler.map(|json| scaler("input_scaler", json)).transpose()?,
             target_scaler: self.target_scaler.map(|json| scaler("target_scaler", json)).transpose()?,
             feature_names: self.feature_names,
@@ -169,6 +189,9 @@ pub(crate) fn check_widths(preprocessing: &Preprocessing, inputs: usize, outputs
     if let Some(scaler) = &preprocessing.input_scaler {
         mismatch("input_scaler", scaler.width(), "inputs", inputs)?;
     }
+    if let Some(imputer) = &preprocessing.imputer {
+        mismatch("imputer", imputer.width(), "inputs", inputs)?;
+    }
     if let Some(scaler) = &preprocessing.target_scaler {
         mismatch("target_scaler", scaler.width(), "outputs", outputs)?;
     }
@@ -210,6 +233,7 @@ mod tests {
                 ],
                 target: Column { name: "charges".into(), kind: ColumnKind::Numeric },
             }),
+            imputer: Some(Imputer { fills: vec![39.25, 1.0, 0.0] }),
             input_scaler: Some(Scaler {
                 kind: ScalerKind::MinMax,
                 offsets: vec![18.0, 0.0, 0.0],
@@ -226,6 +250,7 @@ mod tests {
         let json = serde_json::to_string(&PreprocessingJson::from(&preprocessing)).unwrap();
         assert!(json.contains(r#"{"name":"smoker","kind":"categorical","categories":["no","yes"]}"#), "{json}");
         assert!(json.contains(r#""kind":"min_max""#), "{json}");
+        assert!(json.contains(r#""imputer":{"fills":[39.25,1.0,0.0]}"#), "{json}");
         // float_roundtrip: every f64 comes back with the same bits.
         assert_eq!(parse(&json).unwrap(), preprocessing);
         assert_eq!(check_widths(&preprocessing, 3, 1), Ok(()));
@@ -247,5 +272,19 @@ mod tests {
         assert_eq!(error, "input_scaler: scales must be positive and finite");
         let error = parse(r#"{"schema":null,"input_scaler":{"kind":"robust","offsets":[0],"scales":[1]},"target_scaler":null,"feature_names":null,"class_names":null}"#).unwrap_err();
         assert!(error.contains("unknown variant `robust`"), "{error}");
+    }
+
+    #[test]
+    fn the_imputer_is_written_only_when_there_is_one() {
+        let json = serde_json::to_string(&PreprocessingJson::from(&Preprocessing::default())).unwrap();
+        assert!(!json.contains("imputer"), "{json}");
+        let mut preprocessing = parse(&json).unwrap();
+        assert_eq!(preprocessing.imputer, None);
+        preprocessing.imputer = Some(Imputer { fills: vec![1.0, 2.0] });
+        assert_eq!(check_widths(&preprocessing, 3, 1), Err("imputer has width 2, but the network has 3 inputs".into()));
+        let error = parse(
+            r#"{"schema":null,"imputer":{"fills":[1e999]},"input_scaler":null,"target_scaler":null,"feature_names":null,"class_names":null}"#,
+        );
+        assert!(error.is_err());
     }
 }

@@ -3,12 +3,12 @@
 
 use std::time::Instant;
 
-use crate::data::{Fold, Preprocessing, ScalerKind};
+use crate::data::{CsvSchema, Fold, Preprocessing, ScalerKind};
 use crate::spec::{NetworkSpec, Task, TrainingSpec};
 use crate::{Activation, Dataset, Error, History, Metric, Scalar, seeded_rng};
 
 /// What to cross-validate: a network, its training, the task they are resolved for, and the
-/// scaling each fold fits on its own training part (so that no statistic of the held-out part
+/// imputation and scaling each fold fits on its own training part (so that no statistic of the held-out part
 /// leaks into the model that is scored on it).
 #[derive(Clone, Debug, PartialEq)]
 pub struct CrossValidation {
@@ -18,6 +18,9 @@ pub struct CrossValidation {
     pub training: TrainingSpec,
     /// Regression or classification: the defaults the specs leave to the task.
     pub task: Task,
+    /// The columns of the data when its missing inputs (NaN) are to be filled in, by an
+    /// [`Imputer`](crate::data::Imputer) fitted on each fold's training part. Default none.
+    pub impute: Option<CsvSchema>,
     /// Scaling of the inputs, fitted on each fold's training part. Default none.
     pub scale_inputs: Option<ScalerKind>,
     /// Scaling of a regression target, fitted the same way; scores are in the original units.
@@ -93,7 +96,7 @@ impl CrossValidation {
     /// Cross-validation of `network` trained by `training` for `task`, without scaling, from
     /// seed 42.
     pub fn new(network: NetworkSpec, training: TrainingSpec, task: Task) -> Self {
-        Self { network, training, task, scale_inputs: None, scale_targets: None, seed: 42 }
+        Self { network, training, task, impute: None, scale_inputs: None, scale_targets: None, seed: 42 }
     }
 
     /// Trains and scores one network per fold of `data`, in order.
@@ -117,7 +120,10 @@ impl CrossValidation {
         let output = network_spec.output_activation.unwrap_or(Activation::Identity);
         training.loss().check_output(output).map_err(|error| error.within("training"))?;
 
-        let preprocessing = Preprocessing::fit(&train, self.scale_inputs, self.scale_targets)?;
+        let preprocessing = match &self.impute {
+            Some(schema) => Preprocessing::fit_with_imputer(&train, schema, self.scale_inputs, self.scale_targets)?,
+            None => Preprocessing::fit(&train, self.scale_inputs, self.scale_targets)?,
+        };
         let (train, scaled_held_out) = (preprocessing.apply(train)?, preprocessing.apply(held_out.clone())?);
         let mut rng = seeded_rng(self.seed);
         rng.set_stream(index as u64);
@@ -158,6 +164,21 @@ mod tests {
         cv.scale_targets = Some(ScalerKind::Standard);
         let folds = KFold::new(3).seed(2).split(data.len()).unwrap();
         (cv, data, folds)
+    }
+
+    #[test]
+    fn missing_inputs_are_imputed_per_fold_or_are_an_error() {
+        use crate::data::{Column, ColumnKind, CsvSchema};
+        let (mut cv, data, folds) = sine_cv();
+        let inputs: Vec<f32> =
+            data.inputs().as_slice().iter().enumerate().map(|(i, &x)| if i % 6 == 0 { f32::NAN } else { x }).collect();
+        let inputs = crate::Matrix::new(data.len(), 1, inputs).unwrap();
+        let data = data.with_inputs(inputs).unwrap();
+        assert!(cv.cross_validate(&data, &folds).is_err(), "NaN inputs without an imputer");
+        let numeric = |name: &str| Column { name: name.into(), kind: ColumnKind::Numeric };
+        cv.impute = Some(CsvSchema { features: vec![numeric("x")], target: numeric("y") });
+        let result = cv.cross_validate(&data, &folds).unwrap();
+        assert!(result.scores(Metric::R2).unwrap().iter().all(|r2| r2.is_finite()));
     }
 
     #[test]
