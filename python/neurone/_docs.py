@@ -11,7 +11,8 @@ PARAMETERS = """
         ``adagrad`` (their settings through ``optimizer_settings``).
     alpha : float, default=0.0001
         Strength of the L2 penalty, scaled as scikit-learn scales it: the library's ``l2`` is
-        ``alpha / batch_size`` (``alpha / n_samples`` for ``lbfgs``).
+        ``alpha / batch_size`` (``alpha / n_samples`` for ``lbfgs``); with ``sample_weight``,
+        divided by the mean weight too, as scikit-learn divides by the batch's sum of weights.
     batch_size : int or 'auto', default='auto'
         Samples per step; ``'auto'`` is ``min(200, n_samples)``. Larger than the data, it is
         the whole data. Not used by ``lbfgs``.
@@ -84,6 +85,12 @@ PARAMETERS = """
         leaves the setting as it is (one thread unless set).
     dtype : {'float32', 'float64'}, default=None
         neurone: the precision of the network; None is the library's (float32).
+"""
+
+CLASS_WEIGHT = """    class_weight : dict, 'balanced' or None, default=None
+        neurone: a weight per class, multiplying each sample's weight in the loss:
+        ``{label: weight}``, or ``'balanced'`` for ``n_samples / (n_classes × count)``, as
+        scikit-learn's ``compute_sample_weight`` makes them (its other estimators' meaning).
 """
 
 ATTRIBUTES = """

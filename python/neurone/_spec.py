@@ -63,12 +63,14 @@ def _schedule(params):
     return {"kind": params["learning_rate"]}
 
 
-def training_spec(params, *, samples, epochs, task, validation):
+def training_spec(params, *, samples, epochs, task, validation, mean_weight=1.0):
     """The ``TrainingSpec`` of the estimator's parameters for ``samples`` training samples and
     ``epochs`` epochs, and the parameter each key came from.
 
     scikit-learn's ``alpha`` penalises ``alpha / 2 ‖W‖²`` per batch, divided by the batch's
-    size: the library's ``l2`` per mean loss is ``alpha / batch_size``. scikit-learn stops when
+    size, or with ``sample_weight`` by the batch's sum of weights: the library's ``l2`` per mean
+    loss is ``alpha / batch_size``, or ``alpha / (batch_size × mean_weight)`` (exact for a full
+    batch, the expected sum of weights for a minibatch). scikit-learn stops when
     the loss has not improved by ``tol`` for more than ``n_iter_no_change`` epochs: the
     library's early stopping with a patience of one more epoch.
     """
@@ -79,13 +81,15 @@ def training_spec(params, *, samples, epochs, task, validation):
         batch_size = samples
     full_batch = params["solver"] == "lbfgs"
     per_step = samples if full_batch else batch_size
+    if isinstance(per_step, numbers.Integral) and mean_weight != 1.0:
+        per_step = per_step * mean_weight
     alpha = params["alpha"]
     training = {
         "optimizer": _optimizer(params),
         "epochs": epochs,
         "batch_size": batch_size,
         "shuffle": params["shuffle"],
-        "l2": alpha / per_step if isinstance(alpha, numbers.Real) and isinstance(per_step, numbers.Integral) and per_step > 0 else alpha,
+        "l2": alpha / per_step if isinstance(alpha, numbers.Real) and isinstance(per_step, numbers.Real) and per_step > 0 else alpha,
     }
     if params["solver"] != "lbfgs":
         training["learning_rate"] = params["learning_rate_init"]
