@@ -299,6 +299,17 @@ impl<S: Scalar> Network<S> {
         Ok(Network { inputs, layers, loss, rng: Rng::seed_from_u64(0) })
     }
 
+    /// Copies what training has learned from `other`, a network of the same architecture (a
+    /// clone of this one): parameters, batch-norm statistics and the dropout generator. The
+    /// gradients and batch buffers are left as they are — the training loop's snapshots need
+    /// no more, and copying them would cost more than the parameters themselves.
+    pub(crate) fn copy_learned_from(&mut self, other: &Network<S>) {
+        for (layer, other) in self.layers.iter_mut().zip(&other.layers) {
+            layer.copy_learned_from(other);
+        }
+        self.rng.clone_from(&other.rng);
+    }
+
     /// Forward pass on `rows` samples stored row after row in `input`.
     pub(crate) fn forward_rows(&mut self, input: &[S], rows: usize, mode: Mode) {
         for index in 0..self.layers.len() {

@@ -158,6 +158,12 @@ impl<S: Scalar> Dense<S> {
         affine(&self.weights, &self.bias, input, rows, z);
     }
 
+    /// Copies W(l) and b(l) from a layer of the same shape.
+    pub(crate) fn copy_learned_from(&mut self, other: &Dense<S>) {
+        self.weights.copy_from_slice(&other.weights);
+        self.bias.copy_from_slice(&other.bias);
+    }
+
     /// Starts backpropagation at the output layer: writes δ(L) from the loss and the batch's
     /// `targets` (and their weights, if any) into the delta buffer, and returns J.
     pub(crate) fn start_backward(&mut self, loss: Loss, targets: &[S], weights: Option<&[S]>) -> f64 {
