@@ -16,14 +16,15 @@ PARAMETERS = """
     batch_size : int or 'auto', default='auto'
         Samples per step; ``'auto'`` is ``min(200, n_samples)``. Larger than the data, it is
         the whole data. Not used by ``lbfgs``.
-    learning_rate : {'constant', 'adaptive'}, default='constant'
+    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
         For ``solver='sgd'`` only, as in scikit-learn: ``'adaptive'`` divides η by 5 when the
         training loss stops falling for ``n_iter_no_change`` epochs (the library's plateau
-        schedule). ``'invscaling'`` is not available: see ``schedule``.
+        schedule); ``'invscaling'`` sets η₀ / (t + 1)^power_t after each epoch, t counting the
+        samples seen (the library's ``inverse_scaling`` schedule).
     learning_rate_init : float, default=0.001
         η, the initial step size (not used by ``lbfgs``).
     power_t : float, default=0.5
-        Accepted for compatibility; used by scikit-learn's ``'invscaling'`` only.
+        The exponent of ``learning_rate='invscaling'`` (not used otherwise).
     max_iter : int, default=200
         The most epochs (the library's ``epochs``); for ``lbfgs``, the most iterations.
     shuffle : bool, default=True

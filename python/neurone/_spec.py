@@ -51,7 +51,7 @@ def _optimizer(params):
     return optimizer
 
 
-def _schedule(params):
+def _schedule(params, samples):
     """scikit-learn's ``learning_rate`` (for SGD only, as there) or neurone's ``schedule``."""
     if params["schedule"] is not None:
         return params["schedule"]
@@ -60,6 +60,9 @@ def _schedule(params):
     if params["learning_rate"] == "adaptive":
         # η / 5 each time the training loss stops falling for n_iter_no_change epochs.
         return {"kind": "plateau", "factor": 0.2, "patience": params["n_iter_no_change"], "threshold": 0.0}
+    if params["learning_rate"] == "invscaling":
+        # η₀ / (t + 1)^power_t, t counting the samples seen before the epoch, as scikit-learn.
+        return {"kind": "inverse_scaling", "power_t": params["power_t"], "per_epoch": samples}
     return {"kind": params["learning_rate"]}
 
 
@@ -95,7 +98,7 @@ def training_spec(params, *, samples, epochs, task, validation, mean_weight=1.0)
         training["learning_rate"] = params["learning_rate_init"]
     if task == "regression":
         _put(training, "loss", _LOSSES.get(params["loss"], params["loss"]))
-    _put(training, "schedule", _schedule(params))
+    _put(training, "schedule", _schedule(params, samples))
     _put(training, "l1", params["l1"])
     _put(training, "clip_norm", params["clip_norm"])
     stopping = {"patience": params["n_iter_no_change"] + 1 if isinstance(params["n_iter_no_change"], numbers.Integral) else params["n_iter_no_change"], "min_delta": params["tol"]}
@@ -121,6 +124,9 @@ def training_spec(params, *, samples, epochs, task, validation, mean_weight=1.0)
         "early_stopping.patience": "n_iter_no_change",
         "early_stopping.min_delta": "tol",
     }
+    if params["schedule"] is None:
+        # The schedule then comes from learning_rate and power_t.
+        names.update({"schedule.power_t": "power_t", "schedule": "learning_rate"})
     return training, names
 
 
