@@ -9,7 +9,7 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from . import _engine
 from ._spec import network_spec, renamed, training_spec
@@ -46,10 +46,18 @@ class BaseMLP(BaseEstimator):
         the network's dtype, read without a copy when they already are."""
         return validate_data(self, X, y, dtype=self._dtype(), order="C", multi_output=True, reset=reset, y_numeric=self._task == "regression")
 
-    def _fit(self, X, y, *, incremental, classes=None):
+    def _sample_weight(self, sample_weight, X, y):
+        """The samples' weights as a 1-D array of the network's dtype (None when unweighted),
+        converted by scikit-learn; the library checks their values (non-negative, not all zero)."""
+        if sample_weight is None:
+            return None
+        return _check_sample_weight(sample_weight, X, dtype=self._dtype(), allow_all_zero_weights=True)
+
+    def _fit(self, X, y, *, incremental, classes=None, sample_weight=None):
         fresh = not hasattr(self, "_engine") or not (incremental or self.warm_start)
         X, y = self._validate(X, y, reset=fresh)
         targets = self._encode_targets(y, fresh, classes)
+        sample_weight = self._sample_weight(sample_weight, X, y)
         if self.n_threads is not None:
             _engine.set_threads(self.n_threads)
         validation = self.early_stopping and not incremental and self.solver != "lbfgs"
@@ -57,15 +65,20 @@ class BaseMLP(BaseEstimator):
         seed = self._seed() if fresh else self._fit_seed
         if validation:
             stratify = targets if self._task == "classification" and not self._multilabel() else None
-            X, X_validation, targets, targets_validation = train_test_split(
-                X, targets, random_state=seed, test_size=self.validation_fraction, stratify=stratify
-            )
+            arrays = (X, targets) if sample_weight is None else (X, targets, sample_weight)
+            split = train_test_split(*arrays, random_state=seed, test_size=self.validation_fraction, stratify=stratify)
+            X, X_validation, targets, targets_validation = split[:4]
+            if sample_weight is not None:
+                sample_weight = np.ascontiguousarray(split[4])
             X, X_validation = np.ascontiguousarray(X), np.ascontiguousarray(X_validation)
             targets, targets_validation = np.ascontiguousarray(targets), np.ascontiguousarray(targets_validation)
         params = self.get_params()
         epochs = 1 if incremental else self.max_iter
         network, network_names = network_spec(params)
-        training, names = training_spec(params, samples=X.shape[0], epochs=epochs, task=self._task, validation=validation)
+        mean_weight = 1.0 if sample_weight is None else float(np.mean(sample_weight, dtype=np.float64))
+        training, names = training_spec(
+            params, samples=X.shape[0], epochs=epochs, task=self._task, validation=validation, mean_weight=mean_weight
+        )
         names = {**network_names, **names}
         network = self._network_overrides(network, targets.shape[1])
         training = self._training_overrides(training)
@@ -77,7 +90,7 @@ class BaseMLP(BaseEstimator):
                 self._fit_seed = seed
                 self.t_ = 0
             history, interrupted = self._engine.fit(
-                json.dumps(training), self._task, X, targets, X_validation, targets_validation,
+                json.dumps(training), self._task, X, targets, sample_weight, X_validation, targets_validation,
                 warm=not fresh, verbose=bool(self.verbose),
             )
         except ValueError as error:

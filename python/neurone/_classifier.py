@@ -3,11 +3,12 @@
 import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import column_or_1d
 
 from ._base import BaseMLP
-from ._docs import ATTRIBUTES, PARAMETERS
+from ._docs import ATTRIBUTES, CLASS_WEIGHT, PARAMETERS
 
 
 class MLPClassifier(ClassifierMixin, BaseMLP):
@@ -19,7 +20,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9, nesterovs_momentum=True,
         early_stopping=False, validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
         n_iter_no_change=10, max_fun=15000, dropout=None, batch_norm=None, l1=None, clip_norm=None,
-        schedule=None, optimizer_settings=None, restore_best_weights=None, n_threads=None, dtype=None,
+        schedule=None, optimizer_settings=None, restore_best_weights=None, n_threads=None, dtype=None, class_weight=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -53,8 +54,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         self.restore_best_weights = restore_best_weights
         self.n_threads = n_threads
         self.dtype = dtype
+        self.class_weight = class_weight
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fits the network to X and y.
 
         Parameters
@@ -63,15 +65,18 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             The inputs (dense; sparse matrices are refused).
         y : array-like of shape (n_samples,) or (n_samples, n_classes)
             The class labels, or a label indicator matrix for multilabel classification.
+        sample_weight : array-like of shape (n_samples,), default=None
+            The weight of each sample in the loss (a weight of 2 counts as the sample
+            repeated), as scikit-learn's MLP weighs it; None weighs every sample by 1.
 
         Returns
         -------
         self : MLPClassifier
             The fitted estimator.
         """
-        return self._fit(X, y, incremental=False)
+        return self._fit(X, y, incremental=False, sample_weight=sample_weight)
 
-    def partial_fit(self, X, y, classes=None):
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Trains one epoch on X and y, going on from the previous call.
 
         Parameters
@@ -80,6 +85,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             The inputs.
         y : array-like of shape (n_samples,) or (n_samples, n_classes)
             The class labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            The weight of each sample in the loss (a weight of 2 counts as the sample
+            repeated), as scikit-learn's MLP weighs it; None weighs every sample by 1.
         classes : array-like of shape (n_classes,), default=None
             Every class, required on the first call.
 
@@ -90,7 +98,17 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         """
         if not hasattr(self, "_engine") and classes is None:
             raise ValueError("classes must be passed on the first call to partial_fit.")
-        return self._fit(X, y, incremental=True, classes=classes)
+        return self._fit(X, y, incremental=True, classes=classes, sample_weight=sample_weight)
+
+    def _sample_weight(self, sample_weight, X, y):
+        """The samples' weights times their classes' weights (``class_weight``), as scikit-learn's
+        ``compute_sample_weight`` makes them."""
+        sample_weight = super()._sample_weight(sample_weight, X, y)
+        if self.class_weight is None:
+            return sample_weight
+        class_weights = compute_sample_weight(self.class_weight, y)
+        weights = class_weights if sample_weight is None else sample_weight * class_weights
+        return np.ascontiguousarray(weights, dtype=self._dtype())
 
     def _multilabel(self):
         return self._label_binarizer.y_type_ == "multilabel-indicator"
@@ -197,7 +215,7 @@ MLPClassifier.__doc__ = f"""A multi-layer perceptron classifier, scikit-learn's,
 
     Parameters
     ----------
-{PARAMETERS}
+{PARAMETERS}{CLASS_WEIGHT}
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)

@@ -11,18 +11,20 @@ PARAMETERS = """
         ``adagrad`` (their settings through ``optimizer_settings``).
     alpha : float, default=0.0001
         Strength of the L2 penalty, scaled as scikit-learn scales it: the library's ``l2`` is
-        ``alpha / batch_size`` (``alpha / n_samples`` for ``lbfgs``).
+        ``alpha / batch_size`` (``alpha / n_samples`` for ``lbfgs``); with ``sample_weight``,
+        divided by the mean weight too, as scikit-learn divides by the batch's sum of weights.
     batch_size : int or 'auto', default='auto'
         Samples per step; ``'auto'`` is ``min(200, n_samples)``. Larger than the data, it is
         the whole data. Not used by ``lbfgs``.
-    learning_rate : {'constant', 'adaptive'}, default='constant'
+    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
         For ``solver='sgd'`` only, as in scikit-learn: ``'adaptive'`` divides η by 5 when the
         training loss stops falling for ``n_iter_no_change`` epochs (the library's plateau
-        schedule). ``'invscaling'`` is not available: see ``schedule``.
+        schedule); ``'invscaling'`` sets η₀ / (t + 1)^power_t after each epoch, t counting the
+        samples seen (the library's ``inverse_scaling`` schedule).
     learning_rate_init : float, default=0.001
         η, the initial step size (not used by ``lbfgs``).
     power_t : float, default=0.5
-        Accepted for compatibility; used by scikit-learn's ``'invscaling'`` only.
+        The exponent of ``learning_rate='invscaling'`` (not used otherwise).
     max_iter : int, default=200
         The most epochs (the library's ``epochs``); for ``lbfgs``, the most iterations.
     shuffle : bool, default=True
@@ -84,6 +86,12 @@ PARAMETERS = """
         leaves the setting as it is (one thread unless set).
     dtype : {'float32', 'float64'}, default=None
         neurone: the precision of the network; None is the library's (float32).
+"""
+
+CLASS_WEIGHT = """    class_weight : dict, 'balanced' or None, default=None
+        neurone: a weight per class, multiplying each sample's weight in the loss:
+        ``{label: weight}``, or ``'balanced'`` for ``n_samples / (n_classes × count)``, as
+        scikit-learn's ``compute_sample_weight`` makes them (its other estimators' meaning).
 """
 
 ATTRIBUTES = """

@@ -52,7 +52,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         self.n_threads = n_threads
         self.dtype = dtype
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fits the network to X and y.
 
         Parameters
@@ -61,15 +61,18 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             The inputs (dense; sparse matrices are refused).
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             The targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            The weight of each sample in the loss (a weight of 2 counts as the sample
+            repeated), as scikit-learn's MLP weighs it; None weighs every sample by 1.
 
         Returns
         -------
         self : MLPRegressor
             The fitted estimator.
         """
-        return self._fit(X, y, incremental=False)
+        return self._fit(X, y, incremental=False, sample_weight=sample_weight)
 
-    def partial_fit(self, X, y):
+    def partial_fit(self, X, y, sample_weight=None):
         """Trains one epoch on X and y, going on from the previous call.
 
         Parameters
@@ -78,13 +81,16 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             The inputs.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             The targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            The weight of each sample in the loss (a weight of 2 counts as the sample
+            repeated), as scikit-learn's MLP weighs it; None weighs every sample by 1.
 
         Returns
         -------
         self : MLPRegressor
             The estimator.
         """
-        return self._fit(X, y, incremental=True)
+        return self._fit(X, y, incremental=True, sample_weight=sample_weight)
 
     def _multilabel(self):
         return False

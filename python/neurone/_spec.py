@@ -51,7 +51,7 @@ def _optimizer(params):
     return optimizer
 
 
-def _schedule(params):
+def _schedule(params, samples):
     """scikit-learn's ``learning_rate`` (for SGD only, as there) or neurone's ``schedule``."""
     if params["schedule"] is not None:
         return params["schedule"]
@@ -60,15 +60,20 @@ def _schedule(params):
     if params["learning_rate"] == "adaptive":
         # η / 5 each time the training loss stops falling for n_iter_no_change epochs.
         return {"kind": "plateau", "factor": 0.2, "patience": params["n_iter_no_change"], "threshold": 0.0}
+    if params["learning_rate"] == "invscaling":
+        # η₀ / (t + 1)^power_t, t counting the samples seen before the epoch, as scikit-learn.
+        return {"kind": "inverse_scaling", "power_t": params["power_t"], "per_epoch": samples}
     return {"kind": params["learning_rate"]}
 
 
-def training_spec(params, *, samples, epochs, task, validation):
+def training_spec(params, *, samples, epochs, task, validation, mean_weight=1.0):
     """The ``TrainingSpec`` of the estimator's parameters for ``samples`` training samples and
     ``epochs`` epochs, and the parameter each key came from.
 
     scikit-learn's ``alpha`` penalises ``alpha / 2 ‖W‖²`` per batch, divided by the batch's
-    size: the library's ``l2`` per mean loss is ``alpha / batch_size``. scikit-learn stops when
+    size, or with ``sample_weight`` by the batch's sum of weights: the library's ``l2`` per mean
+    loss is ``alpha / batch_size``, or ``alpha / (batch_size × mean_weight)`` (exact for a full
+    batch, the expected sum of weights for a minibatch). scikit-learn stops when
     the loss has not improved by ``tol`` for more than ``n_iter_no_change`` epochs: the
     library's early stopping with a patience of one more epoch.
     """
@@ -79,19 +84,21 @@ def training_spec(params, *, samples, epochs, task, validation):
         batch_size = samples
     full_batch = params["solver"] == "lbfgs"
     per_step = samples if full_batch else batch_size
+    if isinstance(per_step, numbers.Integral) and mean_weight != 1.0:
+        per_step = per_step * mean_weight
     alpha = params["alpha"]
     training = {
         "optimizer": _optimizer(params),
         "epochs": epochs,
         "batch_size": batch_size,
         "shuffle": params["shuffle"],
-        "l2": alpha / per_step if isinstance(alpha, numbers.Real) and isinstance(per_step, numbers.Integral) and per_step > 0 else alpha,
+        "l2": alpha / per_step if isinstance(alpha, numbers.Real) and isinstance(per_step, numbers.Real) and per_step > 0 else alpha,
     }
     if params["solver"] != "lbfgs":
         training["learning_rate"] = params["learning_rate_init"]
     if task == "regression":
         _put(training, "loss", _LOSSES.get(params["loss"], params["loss"]))
-    _put(training, "schedule", _schedule(params))
+    _put(training, "schedule", _schedule(params, samples))
     _put(training, "l1", params["l1"])
     _put(training, "clip_norm", params["clip_norm"])
     stopping = {"patience": params["n_iter_no_change"] + 1 if isinstance(params["n_iter_no_change"], numbers.Integral) else params["n_iter_no_change"], "min_delta": params["tol"]}
@@ -117,6 +124,9 @@ def training_spec(params, *, samples, epochs, task, validation):
         "early_stopping.patience": "n_iter_no_change",
         "early_stopping.min_delta": "tol",
     }
+    if params["schedule"] is None:
+        # The schedule then comes from learning_rate and power_t.
+        names.update({"schedule.power_t": "power_t", "schedule": "learning_rate"})
     return training, names
 
 

@@ -2,7 +2,7 @@
 
 use neurone::{Matrix, Scalar};
 use numpy::ndarray::Array2;
-use numpy::{Element, IntoPyArray, PyArray2, PyReadonlyArray2};
+use numpy::{Element, IntoPyArray, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 
 /// The scalars a network can hold that numpy also knows: f32 and f64.
@@ -20,6 +20,12 @@ pub fn to_matrix<S: Float>(array: &Bound<'_, PyAny>) -> PyResult<Matrix<S>> {
         Err(_) => array.as_array().iter().copied().collect(),
     };
     Matrix::new(rows, cols, values).map_err(crate::errors::to_python)
+}
+
+/// A 1-D array of `S` as a vector (one copy).
+pub fn to_vector<S: Float>(array: &Bound<'_, PyAny>) -> PyResult<Vec<S>> {
+    let array: PyReadonlyArray1<'_, S> = array.extract()?;
+    Ok(array.as_array().iter().copied().collect())
 }
 
 /// A matrix as a 2-D array, without a copy of its values.

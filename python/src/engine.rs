@@ -9,7 +9,7 @@ use neurone::{Dataset, Error, Network};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyTuple};
 
-use crate::arrays::{Float, to_array, to_matrix};
+use crate::arrays::{Float, to_array, to_matrix, to_vector};
 use crate::errors::{invalid_description, to_python};
 use crate::interrupt::run_interruptible;
 use crate::state::{FitRequest, State, task};
@@ -63,9 +63,17 @@ fn from_json<T: serde::de::DeserializeOwned>(json: &str) -> PyResult<T> {
     serde_path_to_error::deserialize(deserializer).map_err(invalid_description)
 }
 
-/// Inputs and targets as a dataset.
-fn dataset<S: Float>(x: &Bound<'_, PyAny>, y: &Bound<'_, PyAny>) -> PyResult<Dataset<S>> {
-    Dataset::new(to_matrix::<S>(x)?, to_matrix::<S>(y)?).map_err(to_python)
+/// Inputs and targets as a dataset, with the samples' weights if given (a 1-D array).
+fn dataset<S: Float>(
+    x: &Bound<'_, PyAny>,
+    y: &Bound<'_, PyAny>,
+    weights: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Dataset<S>> {
+    let data = Dataset::new(to_matrix::<S>(x)?, to_matrix::<S>(y)?).map_err(to_python)?;
+    match weights {
+        Some(weights) => data.with_sample_weights(&to_vector::<S>(weights)?).map_err(to_python),
+        None => Ok(data),
+    }
 }
 
 /// Trains `state`, off the GIL and interruptible; prints scikit-learn's progress lines when
@@ -74,14 +82,16 @@ fn fit_state<S: Float>(
     py: Python<'_>,
     state: &mut State<S>,
     training: &TrainingSpec,
-    data: [Option<&Bound<'_, PyAny>>; 4],
+    data: [Option<&Bound<'_, PyAny>>; 5],
     warm: bool,
     verbose: bool,
 ) -> PyResult<(String, bool)> {
-    let [Some(x), Some(y), x_validation, y_validation] = data else { unreachable!("x and y are required") };
-    let train = dataset::<S>(x, y)?;
+    let [Some(x), Some(y), sample_weight, x_validation, y_validation] = data else {
+        unreachable!("x and y are required")
+    };
+    let train = dataset::<S>(x, y, sample_weight)?;
     let validation = match (x_validation, y_validation) {
-        (Some(x), Some(y)) => Some(dataset::<S>(x, y)?),
+        (Some(x), Some(y)) => Some(dataset::<S>(x, y, None)?),
         _ => None,
     };
     let request = FitRequest { training, train, validation, warm };
@@ -168,10 +178,10 @@ impl Engine {
         Ok(Self { typed })
     }
 
-    /// Trains on `x`, `y` (and measures `x_validation`, `y_validation` each epoch) as
-    /// `training` describes; `warm` goes on from the last fit. Returns the history as JSON and
-    /// whether Ctrl-C interrupted it.
-    #[pyo3(signature = (training, task, x, y, x_validation=None, y_validation=None, warm=false, verbose=false))]
+    /// Trains on `x`, `y`, each sample's loss weighed by `sample_weight` if given (and measures
+    /// `x_validation`, `y_validation` each epoch) as `training` describes; `warm` goes on from the
+    /// last fit. Returns the history as JSON and whether Ctrl-C interrupted it.
+    #[pyo3(signature = (training, task, x, y, sample_weight=None, x_validation=None, y_validation=None, warm=false, verbose=false))]
     #[allow(clippy::too_many_arguments)]
     fn fit(
         &mut self,
@@ -180,12 +190,13 @@ impl Engine {
         task: &str,
         x: &Bound<'_, PyAny>,
         y: &Bound<'_, PyAny>,
+        sample_weight: Option<&Bound<'_, PyAny>>,
         x_validation: Option<&Bound<'_, PyAny>>,
         y_validation: Option<&Bound<'_, PyAny>>,
         warm: bool,
         verbose: bool,
     ) -> PyResult<(String, bool)> {
-        let data = [Some(x), Some(y), x_validation, y_validation];
+        let data = [Some(x), Some(y), sample_weight, x_validation, y_validation];
         with_state!(&mut self.typed, state, S => {
             let outputs = state.model.network.outputs();
             let (_, training) = specs("{}", training, task, outputs)?;

@@ -4,6 +4,9 @@
 //! mean squared error this is the course's `J = ½‖a − y‖²` averaged over the n samples of the
 //! batch, so ∂J/∂a = (a − y)/n. (PyTorch's `MSELoss` averages `(a − y)²` over samples *and*
 //! outputs, without the ½: for one output its gradient is twice ours.)
+//!
+//! With per-sample weights wᵢ (scikit-learn's `sample_weight`), the batch's loss is the weighted
+//! mean `Σ wᵢ Jᵢ / Σ wᵢ`, so a weight of 2 counts as the sample repeated; without them, wᵢ = 1.
 
 use std::fmt;
 use std::str::FromStr;
@@ -54,12 +57,24 @@ impl Loss {
         }
     }
 
-    /// J averaged over the batch. `z` and `a` are the output layer's values before and after its
-    /// activation, `y` the targets; each holds one row of `width` values per sample.
-    pub fn value<S: Scalar>(self, z: &[S], a: &[S], y: &[S], width: usize) -> f64 {
-        let samples = (a.len() / width) as f64;
+    /// J averaged over the batch, or its weighted mean `Σ wᵢ Jᵢ / Σ wᵢ` with one weight per
+    /// sample (0 when every weight is 0: such a batch teaches nothing). `z` and `a` are the output
+    /// layer's values before and after its activation, `y` the targets; each holds one row of
+    /// `width` values per sample.
+    pub fn value<S: Scalar>(self, z: &[S], a: &[S], y: &[S], width: usize, weights: Option<&[S]>) -> f64 {
+        let Some(weights) = weights else {
+            return self.total(z, a, y, width) / (a.len() / width) as f64;
+        };
+        let rows = z.chunks_exact(width).zip(a.chunks_exact(width)).zip(y.chunks_exact(width));
+        let weighted: f64 = rows.zip(weights).map(|(((z, a), y), w)| w.to_f64() * self.total(z, a, y, width)).sum();
+        let weight_sum = weight_sum(weights);
+        if weight_sum > 0.0 { weighted / weight_sum } else { 0.0 }
+    }
+
+    /// J summed over the samples of `z`, `a` and `y` (whole rows of `width` values).
+    fn total<S: Scalar>(self, z: &[S], a: &[S], y: &[S], width: usize) -> f64 {
         let pairs = || a.iter().zip(y).map(|(&a, &y)| (a.to_f64(), y.to_f64()));
-        let total: f64 = match self {
+        match self {
             Self::MeanSquaredError => pairs().map(|(a, y)| 0.5 * (a - y) * (a - y)).sum(),
             Self::MeanAbsoluteError => pairs().map(|(a, y)| (a - y).abs()).sum(),
             Self::Huber { delta } => pairs().map(|(a, y)| huber((a - y).abs(), delta)).sum(),
@@ -81,13 +96,13 @@ impl Loss {
                     z.iter().zip(y).map(|(&z, &y)| y.to_f64() * (log_sum_exp - z.to_f64())).sum::<f64>()
                 })
                 .sum(),
-        };
-        total / samples
+        }
     }
 
     /// Writes δ(L) = ∂J/∂z(L) for the batch into `delta`: `∂J/∂a ⊙ σ'(z)`, except for the fused
     /// pairs (sigmoid, binary cross-entropy) and (softmax, categorical cross-entropy) whose
-    /// derivatives cancel to `δ(L) = a − y`. Averaging over the batch divides by n.
+    /// derivatives cancel to `δ(L) = a − y`. Averaging over the batch divides by n; with
+    /// `weights`, sample i's row is scaled by wᵢ / Σ w instead.
     ///
     /// Assumes the pairing passed [`Loss::check_output`].
     pub fn output_delta<S: Scalar>(
@@ -96,25 +111,44 @@ impl Loss {
         (z, a, y): (&[S], &[S], &[S]),
         delta: &mut [S],
         width: usize,
+        weights: Option<&[S]>,
     ) {
-        let inverse_n = S::ONE / S::from_f64((a.len() / width) as f64);
         let huber_delta = match self {
             Self::Huber { delta } => S::from_f64(delta),
             _ => S::ZERO,
         };
-        for ((delta, &a), &y) in delta.iter_mut().zip(a).zip(y) {
+        let gradient = |a: S, y: S| {
             let residual = a - y;
-            let gradient = match self {
+            match self {
                 Self::MeanSquaredError | Self::BinaryCrossEntropy | Self::CategoricalCrossEntropy => residual,
                 Self::MeanAbsoluteError => sign(residual),
                 Self::Huber { .. } => residual.max(-huber_delta).min(huber_delta),
-            };
-            *delta = gradient * inverse_n;
+            }
+        };
+        if let Some(weights) = weights {
+            let weight_sum = weight_sum(weights);
+            let rows = delta.chunks_exact_mut(width).zip(a.chunks_exact(width)).zip(y.chunks_exact(width));
+            for (((delta, a), y), &w) in rows.zip(weights) {
+                let scale = if weight_sum > 0.0 { S::from_f64(w.to_f64() / weight_sum) } else { S::ZERO };
+                for ((delta, &a), &y) in delta.iter_mut().zip(a).zip(y) {
+                    *delta = gradient(a, y) * scale;
+                }
+            }
+        } else {
+            let inverse_n = S::ONE / S::from_f64((a.len() / width) as f64);
+            for ((delta, &a), &y) in delta.iter_mut().zip(a).zip(y) {
+                *delta = gradient(a, y) * inverse_n;
+            }
         }
         if !matches!(self, Self::BinaryCrossEntropy | Self::CategoricalCrossEntropy) {
             activation.backprop_in_place(z, a, delta, width);
         }
     }
+}
+
+/// Σ wᵢ, in f64.
+fn weight_sum<S: Scalar>(weights: &[S]) -> f64 {
+    weights.iter().map(|w| w.to_f64()).sum()
 }
 
 /// Huber's function of an absolute residual.
@@ -187,7 +221,7 @@ mod tests {
     use super::*;
 
     fn value(loss: Loss, z: &[f64], a: &[f64], y: &[f64], width: usize) -> f64 {
-        loss.value(z, a, y, width)
+        loss.value(z, a, y, width, None)
     }
 
     #[test]
@@ -231,10 +265,65 @@ mod tests {
         Activation::Softmax.apply_in_place(&mut a, 3);
         let y = [0.0, 1.0, 0.0, 1.0, 0.0, 0.0];
         let mut delta = [0.0; 6];
-        Loss::CategoricalCrossEntropy.output_delta(Activation::Softmax, (&z, &a, &y), &mut delta, 3);
+        Loss::CategoricalCrossEntropy.output_delta(Activation::Softmax, (&z, &a, &y), &mut delta, 3, None);
         for i in 0..6 {
             assert!((delta[i] - (a[i] - y[i]) / 2.0).abs() < 1e-15);
         }
+    }
+
+    /// J of a batch of logits `z` through `activation`, with `weights`.
+    fn weighted_value(loss: Loss, activation: Activation, z: &[f64], y: &[f64], width: usize, weights: &[f64]) -> f64 {
+        let mut a = z.to_vec();
+        activation.apply_in_place(&mut a, width);
+        loss.value(z, &a, y, width, Some(weights))
+    }
+
+    #[test]
+    fn weighted_output_delta_matches_finite_differences() {
+        // Three samples of two outputs, one weighted 0 and one 2.5: δ(L) against central
+        // differences of the weighted J, in f64, for every loss and a suitable output.
+        let z = [0.3, -1.2, 2.0, 0.4, -0.7, 0.9];
+        let y = [1.0, 0.0, 0.0, 1.0, 1.0, 0.0];
+        let weights = [1.0, 0.0, 2.5];
+        for (loss, activation) in [
+            (Loss::MeanSquaredError, Activation::Tanh),
+            (Loss::MeanAbsoluteError, Activation::Identity),
+            (Loss::Huber { delta: 0.5 }, Activation::Identity),
+            (Loss::BinaryCrossEntropy, Activation::Sigmoid),
+            (Loss::CategoricalCrossEntropy, Activation::Softmax),
+        ] {
+            let mut a = z.to_vec();
+            activation.apply_in_place(&mut a, 2);
+            let mut delta = [0.0; 6];
+            loss.output_delta(activation, (&z, &a, &y), &mut delta, 2, Some(&weights));
+            for i in 0..z.len() {
+                let h = 1e-6;
+                let (mut up, mut down) = (z, z);
+                (up[i], down[i]) = (z[i] + h, z[i] - h);
+                let numeric = (weighted_value(loss, activation, &up, &y, 2, &weights)
+                    - weighted_value(loss, activation, &down, &y, 2, &weights))
+                    / (2.0 * h);
+                assert!((numeric - delta[i]).abs() < 1e-8, "{loss} at {i}: {numeric} vs {}", delta[i]);
+            }
+            assert!(delta[2..4].iter().all(|&d| d == 0.0), "{loss}: a sample of weight 0 has no gradient");
+        }
+    }
+
+    #[test]
+    fn a_weight_of_two_counts_as_the_sample_repeated() {
+        let (z, y) = ([0.3, -1.2, 2.0], [1.0, 0.0, 0.5]);
+        let (repeated_z, repeated_y) = ([0.3, -1.2, -1.2, 2.0], [1.0, 0.0, 0.0, 0.5]);
+        for loss in [Loss::MeanSquaredError, Loss::MeanAbsoluteError, Loss::BinaryCrossEntropy] {
+            let weighted = loss.value(&z, &z, &y, 1, Some(&[1.0, 2.0, 1.0]));
+            let repeated = loss.value(&repeated_z, &repeated_z, &repeated_y, 1, None);
+            assert!((weighted - repeated).abs() < 1e-12, "{loss}: {weighted} vs {repeated}");
+            let unit = loss.value(&z, &z, &y, 1, Some(&[1.0; 3]));
+            assert!((unit - loss.value(&z, &z, &y, 1, None)).abs() < 1e-12, "{loss}: weights of 1 are no weights");
+        }
+        // A batch whose weights are all zero teaches nothing: J = 0 and δ(L) = 0, not NaN.
+        let mut delta = [1.0; 3];
+        Loss::MeanSquaredError.output_delta(Activation::Identity, (&z, &z, &y), &mut delta, 1, Some(&[0.0; 3]));
+        assert_eq!((Loss::MeanSquaredError.value(&z, &z, &y, 1, Some(&[0.0; 3])), delta), (0.0, [0.0; 3]));
     }
 
     #[test]

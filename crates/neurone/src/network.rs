@@ -188,7 +188,7 @@ impl<S: Scalar> Network<S> {
         if self.output_layer().output().len() != y.as_slice().len() {
             return Err(Error::Shape("backward needs a forward pass on the same batch first".into()));
         }
-        Ok(self.backward_rows(x.as_slice(), y.as_slice()))
+        Ok(self.backward_rows(x.as_slice(), y.as_slice(), None))
     }
 
     /// A forward pass in training mode followed by backpropagation; returns the loss J.
@@ -248,7 +248,7 @@ impl<S: Scalar> Network<S> {
         self.check_inputs(x)?;
         self.check_targets(y, x.rows())?;
         let (z, a) = self.infer(x.as_slice(), x.rows());
-        let loss = self.loss.value(&z, &a, y.as_slice(), self.outputs());
+        let loss = self.loss.value(&z, &a, y.as_slice(), self.outputs(), None);
         Ok((loss, Matrix::new(x.rows(), self.outputs(), a)?))
     }
 
@@ -299,6 +299,17 @@ impl<S: Scalar> Network<S> {
         Ok(Network { inputs, layers, loss, rng: Rng::seed_from_u64(0) })
     }
 
+    /// Copies what training has learned from `other`, a network of the same architecture (a
+    /// clone of this one): parameters, batch-norm statistics and the dropout generator. The
+    /// gradients and batch buffers are left as they are — the training loop's snapshots need
+    /// no more, and copying them would cost more than the parameters themselves.
+    pub(crate) fn copy_learned_from(&mut self, other: &Network<S>) {
+        for (layer, other) in self.layers.iter_mut().zip(&other.layers) {
+            layer.copy_learned_from(other);
+        }
+        self.rng.clone_from(&other.rng);
+    }
+
     /// Forward pass on `rows` samples stored row after row in `input`.
     pub(crate) fn forward_rows(&mut self, input: &[S], rows: usize, mode: Mode) {
         for index in 0..self.layers.len() {
@@ -308,8 +319,9 @@ impl<S: Scalar> Network<S> {
         }
     }
 
-    /// Backpropagation from the output down, after `forward_rows` on the same `input`.
-    pub(crate) fn backward_rows(&mut self, input: &[S], targets: &[S]) -> f64 {
+    /// Backpropagation from the output down, after `forward_rows` on the same `input`; the loss
+    /// weighs each sample by its weight, if given.
+    pub(crate) fn backward_rows(&mut self, input: &[S], targets: &[S], weights: Option<&[S]>) -> f64 {
         let top = self.layers.len() - 1;
         let mut loss = 0.0;
         for index in (0..=top).rev() {
@@ -325,7 +337,7 @@ impl<S: Scalar> Network<S> {
             match &mut rest[0] {
                 // δ(L) comes from the loss.
                 Layer::Dense(output_layer) if index == top => {
-                    loss = output_layer.start_backward(self.loss, targets);
+                    loss = output_layer.start_backward(self.loss, targets, weights);
                     output_layer.backward_from_delta(layer_input, input_gradient);
                 }
                 // δ(l) = (W(l+1)ᵀ δ(l+1)) ⊙ σ'(z(l)), through whatever layers lie between.

@@ -4,8 +4,9 @@ use crate::{Error, Matrix, Scalar};
 
 /// Samples as rows: `inputs` (n × features) and `targets` (n × outputs).
 ///
-/// Optionally it knows the name of each input column (`feature_names`) and, for
-/// classification with one-hot targets, the name of each target column (`class_names`).
+/// Optionally it knows the name of each input column (`feature_names`), for classification
+/// with one-hot targets the name of each target column (`class_names`), and a weight per sample
+/// for the training loss (`sample_weights`: a weight of 2 counts as the sample repeated).
 ///
 /// ```
 /// use neurone::{Dataset, Matrix};
@@ -25,6 +26,8 @@ pub struct Dataset<S> {
     targets: Matrix<S>,
     feature_names: Option<Vec<String>>,
     class_names: Option<Vec<String>>,
+    /// One weight per sample (n × 1), if the samples are weighted.
+    sample_weights: Option<Matrix<S>>,
 }
 
 impl<S: Scalar> Dataset<S> {
@@ -33,7 +36,7 @@ impl<S: Scalar> Dataset<S> {
         if inputs.rows() != targets.rows() {
             return Err(Error::Shape(format!("{} input rows but {} target rows", inputs.rows(), targets.rows())));
         }
-        Ok(Self { inputs, targets, feature_names: None, class_names: None })
+        Ok(Self { inputs, targets, feature_names: None, class_names: None, sample_weights: None })
     }
 
     /// Names the input columns, one name per column.
@@ -62,6 +65,27 @@ impl<S: Scalar> Dataset<S> {
         }
         self.class_names = Some(names);
         Ok(self)
+    }
+
+    /// Weighs each sample's loss: one finite, non-negative weight per sample, not all zero.
+    pub fn with_sample_weights(mut self, weights: &[S]) -> Result<Self, Error> {
+        let invalid = |message: String| Err(Error::invalid("sample_weight", message));
+        if weights.len() != self.len() {
+            return invalid(format!("{} weights for {} samples", weights.len(), self.len()));
+        }
+        if let Some((row, w)) = weights.iter().enumerate().find(|(_, w)| !w.to_f64().is_finite() || w.to_f64() < 0.0) {
+            return invalid(format!("must be finite and non-negative, got {} at sample {row}", w.to_f64()));
+        }
+        if weights.iter().all(|w| w.to_f64() == 0.0) {
+            return invalid("the weights are all zero".into());
+        }
+        self.sample_weights = Some(Matrix::column(weights));
+        Ok(self)
+    }
+
+    /// The weight of each sample, if the samples are weighted.
+    pub fn sample_weights(&self) -> Option<&[S]> {
+        self.sample_weights.as_ref().map(Matrix::as_slice)
     }
 
     /// Replaces the inputs (e.g. by their scaled values), keeping the names when the width is unchanged.
@@ -131,6 +155,7 @@ impl<S: Scalar> Dataset<S> {
             targets: self.targets.select_rows(indices),
             feature_names: self.feature_names.clone(),
             class_names: self.class_names.clone(),
+            sample_weights: self.sample_weights.as_ref().map(|weights| weights.select_rows(indices)),
         })
     }
 
@@ -144,6 +169,9 @@ impl<S: Scalar> Dataset<S> {
         }
         self.inputs.permute_rows(order);
         self.targets.permute_rows(order);
+        if let Some(weights) = self.sample_weights.as_mut() {
+            weights.permute_rows(order);
+        }
         Ok(())
     }
 
@@ -156,6 +184,7 @@ impl<S: Scalar> Dataset<S> {
             targets: self.targets.split_off_rows(at),
             feature_names: self.feature_names.clone(),
             class_names: self.class_names.clone(),
+            sample_weights: self.sample_weights.as_mut().map(|weights| weights.split_off_rows(at)),
         }
     }
 
@@ -166,6 +195,7 @@ impl<S: Scalar> Dataset<S> {
             targets: self.targets.cast(),
             feature_names: self.feature_names.clone(),
             class_names: self.class_names.clone(),
+            sample_weights: self.sample_weights.as_ref().map(Matrix::cast),
         }
     }
 }
@@ -209,6 +239,32 @@ mod tests {
     fn subset_rejects_an_index_out_of_range() {
         let error = three_samples().subset(&[0, 3]).unwrap_err();
         assert!(error.to_string().contains("index 3 is out of a dataset of 3 samples"), "{error}");
+    }
+
+    #[test]
+    fn sample_weights_follow_their_samples() {
+        let mut data = three_samples().with_sample_weights(&[1.0, 2.0, 0.0]).unwrap();
+        assert_eq!(data.subset(&[2, 1]).unwrap().sample_weights().unwrap(), [0.0, 2.0]);
+        data.reorder(&[1, 2, 0]).unwrap();
+        assert_eq!(data.sample_weights().unwrap(), [2.0, 0.0, 1.0]);
+        let rest = data.split_off(1);
+        assert_eq!(
+            (data.sample_weights().unwrap(), rest.sample_weights().unwrap()),
+            ([2.0].as_slice(), [0.0, 1.0].as_slice())
+        );
+        assert_eq!(rest.cast::<f32>().sample_weights().unwrap(), [0.0f32, 1.0]);
+    }
+
+    #[test]
+    fn bad_sample_weights_are_errors_naming_the_parameter() {
+        for (weights, message) in [
+            (vec![1.0, 2.0], "invalid sample_weight: 2 weights for 3 samples"),
+            (vec![1.0, -1.0, 1.0], "invalid sample_weight: must be finite and non-negative, got -1 at sample 1"),
+            (vec![f64::NAN, 1.0, 1.0], "invalid sample_weight: must be finite and non-negative, got NaN at sample 0"),
+            (vec![0.0; 3], "invalid sample_weight: the weights are all zero"),
+        ] {
+            assert_eq!(three_samples().with_sample_weights(&weights).unwrap_err().to_string(), message);
+        }
     }
 
     #[test]

@@ -190,6 +190,15 @@ impl<S: Scalar> BatchNorm<S> {
         (&self.output[..n], &mut self.delta[..n])
     }
 
+    /// Copies γ, β and the running statistics from a layer of the same width.
+    pub(crate) fn copy_learned_from(&mut self, other: &BatchNorm<S>) {
+        self.gamma.copy_from_slice(&other.gamma);
+        self.beta.copy_from_slice(&other.beta);
+        self.running_mean.copy_from_slice(&other.running_mean);
+        self.running_variance.copy_from_slice(&other.running_variance);
+        self.batches_tracked = other.batches_tracked;
+    }
+
     /// ∂J/∂β = Σ dy, ∂J/∂γ = Σ dy x̂, and with batch statistics
     /// ∂J/∂x = γ/√(σ² + ε) · (dy − mean(dy) − x̂ · mean(dy x̂)); with running ones, γ/√(σ² + ε) · dy.
     pub(crate) fn backward(&mut self, input_gradient: Option<&mut [S]>) {

@@ -158,13 +158,19 @@ impl<S: Scalar> Dense<S> {
         affine(&self.weights, &self.bias, input, rows, z);
     }
 
+    /// Copies W(l) and b(l) from a layer of the same shape.
+    pub(crate) fn copy_learned_from(&mut self, other: &Dense<S>) {
+        self.weights.copy_from_slice(&other.weights);
+        self.bias.copy_from_slice(&other.bias);
+    }
+
     /// Starts backpropagation at the output layer: writes δ(L) from the loss and the batch's
-    /// `targets` into the delta buffer, and returns J.
-    pub(crate) fn start_backward(&mut self, loss: Loss, targets: &[S]) -> f64 {
+    /// `targets` (and their weights, if any) into the delta buffer, and returns J.
+    pub(crate) fn start_backward(&mut self, loss: Loss, targets: &[S], weights: Option<&[S]>) -> f64 {
         let n = self.rows * self.outputs;
         let (z, a) = (&self.z[..n], &self.a[..n]);
-        loss.output_delta(self.activation, (z, a, targets), &mut self.delta[..n], self.outputs);
-        loss.value(z, a, targets, self.outputs)
+        loss.output_delta(self.activation, (z, a, targets), &mut self.delta[..n], self.outputs, weights);
+        loss.value(z, a, targets, self.outputs, weights)
     }
 
     /// The current batch's a(l).

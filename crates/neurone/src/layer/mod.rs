@@ -40,6 +40,17 @@ impl<S: Scalar> Layer<S> {
         }
     }
 
+    /// Copies what training has learned from `other`, a layer of the same kind and shape:
+    /// parameters and running statistics, not gradients nor batch buffers.
+    pub(crate) fn copy_learned_from(&mut self, other: &Layer<S>) {
+        match (self, other) {
+            (Layer::Dense(layer), Layer::Dense(other)) => layer.copy_learned_from(other),
+            (Layer::BatchNorm(layer), Layer::BatchNorm(other)) => layer.copy_learned_from(other),
+            (Layer::Dropout(_), Layer::Dropout(_)) => {}
+            _ => unreachable!("copies are made between networks of the same architecture"),
+        }
+    }
+
     /// Width of the layer's output.
     pub fn outputs(&self) -> usize {
         match self {

@@ -5,7 +5,7 @@ use std::f64::consts::PI;
 
 use super::{Plateau, PlateauMode};
 use crate::Error;
-use crate::check::{check_at_least, check_decay_factor, check_learning_rate, check_non_negative};
+use crate::check::{check_at_least, check_decay_factor, check_learning_rate, check_non_negative, check_positive};
 
 /// How η changes from epoch to epoch, from the base learning rate η₀.
 ///
@@ -51,6 +51,16 @@ pub enum Schedule {
         #[serde(default)]
         warmup_epochs: usize,
     },
+    /// η = η₀ / (t + 1)^power_t with t = e × `per_epoch` (scikit-learn's `invscaling`, whose t
+    /// counts the samples seen: `per_epoch` is then the training set's size).
+    InverseScaling {
+        /// The exponent, at least 0. Default 0.5, scikit-learn's.
+        #[serde(default = "half")]
+        power_t: f64,
+        /// How much t grows each epoch, positive. Default 1 (t counts epochs).
+        #[serde(default = "one")]
+        per_epoch: f64,
+    },
     /// Lower η when the monitored quantity stops improving (PyTorch's `ReduceLROnPlateau`);
     /// `plateau` in files.
     #[serde(rename = "plateau")]
@@ -94,9 +104,23 @@ impl Schedule {
                 }
                 check_non_negative("min_learning_rate", min_learning_rate)
             }
+            Schedule::InverseScaling { power_t, per_epoch } => {
+                check_non_negative("power_t", power_t)?;
+                check_positive("per_epoch", per_epoch)
+            }
             Schedule::ReduceOnPlateau(plateau) => plateau.validate(),
         }
     }
+}
+
+/// The default of [`Schedule::InverseScaling`]'s `per_epoch`.
+fn one() -> f64 {
+    1.0
+}
+
+/// The default of [`Schedule::InverseScaling`]'s `power_t`.
+fn half() -> f64 {
+    0.5
 }
 
 /// Where a [`Scheduler`] stands, for checkpoints.
@@ -204,6 +228,7 @@ impl Scheduler {
                     min_learning_rate + (base - min_learning_rate) * (1.0 + (PI * progress).cos()) / 2.0
                 }
             }
+            Schedule::InverseScaling { power_t, per_epoch } => base / (epoch as f64 * per_epoch + 1.0).powf(power_t),
             Schedule::ReduceOnPlateau(plateau) => {
                 if self.state.epoch == Some(epoch) {
                     return Ok(self.state.learning_rate);
@@ -391,8 +416,24 @@ mod tests {
     }
 
     #[test]
+    fn inverse_scaling_divides_by_a_power_of_the_samples_seen() {
+        // scikit-learn's invscaling after e epochs of 150 samples: η₀ / (150 e + 1)^0.5.
+        let schedule = Schedule::InverseScaling { power_t: 0.5, per_epoch: 150.0 };
+        for (found, expected) in
+            rates(schedule, 0.1, &[0, 1, 4]).iter().zip([0.1, 0.1 / 151f64.sqrt(), 0.1 / 601f64.sqrt()])
+        {
+            close(*found, expected);
+        }
+        let by_epoch: Schedule = serde_json::from_str(r#"{"kind": "inverse_scaling", "power_t": 1.0}"#).unwrap();
+        assert_eq!(rates(by_epoch, 1.0, &[0, 1, 3]), [1.0, 0.5, 0.25]);
+    }
+
+    #[test]
     fn bad_parameters_are_errors_naming_the_parameter() {
         let error = |schedule: Schedule| Scheduler::new(schedule, 0.1).unwrap_err().to_string();
+        let inverse = |power_t, per_epoch| error(Schedule::InverseScaling { power_t, per_epoch });
+        assert_eq!(inverse(-0.5, 1.0), "invalid power_t: must be a non-negative number, got -0.5");
+        assert_eq!(inverse(0.5, 0.0), "invalid per_epoch: must be a positive number, got 0");
         assert_eq!(error(Schedule::Step { step_size: 0, gamma: 0.5 }), "invalid step_size: must be at least 1, got 0");
         assert_eq!(error(Schedule::Step { step_size: 1, gamma: 1.5 }), "invalid gamma: must be in (0, 1], got 1.5");
         assert_eq!(error(Schedule::Exponential { gamma: 0.0 }), "invalid gamma: must be in (0, 1], got 0");

@@ -7,6 +7,19 @@ use rand::seq::SliceRandom;
 
 use crate::{Dataset, Error, Rng, Scalar};
 
+/// One minibatch: `rows` samples stored one after the other.
+#[derive(Clone, Copy, Debug)]
+pub struct Batch<'a, S> {
+    /// The inputs, `rows` × features.
+    pub inputs: &'a [S],
+    /// The targets, `rows` × outputs.
+    pub targets: &'a [S],
+    /// The samples' weights, if the dataset has them.
+    pub weights: Option<&'a [S]>,
+    /// The number of samples.
+    pub rows: usize,
+}
+
 /// Cuts a dataset into minibatches, epoch after epoch.
 ///
 /// ```
@@ -15,16 +28,17 @@ use crate::{Dataset, Error, Rng, Scalar};
 /// let data = Dataset::new(Matrix::column(&[1.0f32, 2.0, 3.0, 4.0, 5.0]), Matrix::column(&[0.0; 5]))?;
 /// let mut batches = Batches::new(&data, 2, true);
 /// let mut sizes = Vec::new();
-/// batches.for_each_batch(&mut seeded_rng(0), |inputs, _targets, rows| {
-///     sizes.push(rows);
-///     assert_eq!(inputs.len(), rows);
+/// batches.for_each_batch(&mut seeded_rng(0), |batch| {
+///     sizes.push(batch.rows);
+///     assert_eq!(batch.inputs.len(), batch.rows);
+///     assert!(batch.weights.is_none()); // the samples are not weighted
 ///     Ok(ControlFlow::<()>::Continue(()))
 /// })?;
 /// assert_eq!(sizes, [2, 2, 1]); // the last, partial batch is used, not dropped
 ///
 /// // A step can end the epoch, saying why: the batches after it are not gathered.
 /// let mut steps = 0;
-/// let ended = batches.for_each_batch(&mut seeded_rng(0), |_, _, _| {
+/// let ended = batches.for_each_batch(&mut seeded_rng(0), |_| {
 ///     steps += 1;
 ///     Ok(if steps == 2 { ControlFlow::Break("stop requested") } else { ControlFlow::Continue(()) })
 /// })?;
@@ -38,6 +52,7 @@ pub struct Batches<'data, S> {
     order: Vec<usize>,
     inputs: Vec<S>,
     targets: Vec<S>,
+    weights: Vec<S>,
 }
 
 impl<'data, S: Scalar> Batches<'data, S> {
@@ -52,6 +67,7 @@ impl<'data, S: Scalar> Batches<'data, S> {
             order: (0..data.len()).collect(),
             inputs: vec![S::ZERO; if shuffle { batch_size * data.inputs().cols() } else { 0 }],
             targets: vec![S::ZERO; if shuffle { batch_size * data.targets().cols() } else { 0 }],
+            weights: vec![S::ZERO; if shuffle && data.sample_weights().is_some() { batch_size } else { 0 }],
         }
     }
 
@@ -60,15 +76,14 @@ impl<'data, S: Scalar> Batches<'data, S> {
         self.data
     }
 
-    /// One epoch: calls `step(inputs, targets, rows)` for each batch, rows stored one after
-    /// the other. Stops at the first error, or at the first step that breaks, and returns its
+    /// One epoch: calls `step` with each batch. Stops at the first error, or at the first step that breaks, and returns its
     /// reason; `Continue` when every batch was stepped.
     pub fn for_each_batch<B>(
         &mut self,
         rng: &mut Rng,
-        mut step: impl FnMut(&[S], &[S], usize) -> Result<ControlFlow<B>, Error>,
+        mut step: impl FnMut(Batch<'_, S>) -> Result<ControlFlow<B>, Error>,
     ) -> Result<ControlFlow<B>, Error> {
-        let (x, y) = (self.data.inputs(), self.data.targets());
+        let (x, y, w) = (self.data.inputs(), self.data.targets(), self.data.sample_weights());
         let (input_width, target_width) = (x.cols(), y.cols());
         if self.shuffle {
             // Each epoch's order depends on the generator alone (not on the previous order), so
@@ -83,13 +98,17 @@ impl<'data, S: Scalar> Batches<'data, S> {
                     self.inputs[position * input_width..(position + 1) * input_width].copy_from_slice(x.row(index));
                     self.targets[position * target_width..(position + 1) * target_width].copy_from_slice(y.row(index));
                 }
-                step(&self.inputs[..rows * input_width], &self.targets[..rows * target_width], rows)?
+                if let Some(w) = w {
+                    self.weights.iter_mut().zip(indices).for_each(|(weight, &index)| *weight = w[index]);
+                }
+                let (inputs, targets) = (&self.inputs[..rows * input_width], &self.targets[..rows * target_width]);
+                step(Batch { inputs, targets, weights: w.map(|_| &self.weights[..rows]), rows })?
             } else {
                 // In order, a batch is a contiguous block of the dataset: no copy needed.
                 let first = batch * self.batch_size;
                 let inputs = &x.as_slice()[first * input_width..(first + rows) * input_width];
                 let targets = &y.as_slice()[first * target_width..(first + rows) * target_width];
-                step(inputs, targets, rows)?
+                step(Batch { inputs, targets, weights: w.map(|w| &w[first..first + rows]), rows })?
             };
             if flow.is_break() {
                 return Ok(flow);

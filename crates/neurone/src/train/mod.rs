@@ -10,7 +10,7 @@ mod solver;
 mod training_loop;
 mod validation_metric;
 
-pub use batches::Batches;
+pub use batches::{Batch, Batches};
 pub use checkpoint::Checkpoint;
 pub use early_stopping::{EarlyStopping, Monitor};
 pub use history::{EpochRecord, History};

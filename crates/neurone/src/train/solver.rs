@@ -4,7 +4,7 @@
 use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::{Batches, Clipping, Penalty};
+use super::{Batch, Batches, Clipping, Penalty};
 use crate::check::check_learning_rate;
 use crate::network::Mode;
 use crate::optim::{Lbfgs, OptimizerState, Step};
@@ -138,12 +138,12 @@ impl<S: Scalar, O: Optimizer<S>> Solver<S> for Minibatch<O> {
         rng: &mut Rng,
     ) -> Result<EpochOutcome, Error> {
         let (mut loss_sum, mut samples) = (0.0, 0);
-        let ended = batches.for_each_batch(rng, |inputs, targets, rows| {
+        let ended = batches.for_each_batch(rng, |Batch { inputs, targets, weights, rows }| {
             if settings.stop_requested() {
                 return Ok(ControlFlow::Break(EarlyEnd::Interrupted));
             }
             network.forward_rows(inputs, rows, Mode::Train);
-            let loss = network.backward_rows(inputs, targets);
+            let loss = network.backward_rows(inputs, targets, weights);
             if !loss.is_finite() {
                 return Ok(ControlFlow::Break(EarlyEnd::Diverged(loss)));
             }
@@ -196,6 +196,7 @@ impl<S: Scalar> Solver<S> for Lbfgs {
         let penalty = &settings.penalty;
         let data = batches.data();
         let (inputs, targets, rows) = (data.inputs().as_slice(), data.targets().as_slice(), data.len());
+        let weights = data.sample_weights();
         let mut parameters = Vec::with_capacity(network.parameter_count());
         for (_, parameter) in network.parameters() {
             parameters.extend(parameter.value.iter().map(|v| v.to_f64()));
@@ -203,7 +204,7 @@ impl<S: Scalar> Solver<S> for Lbfgs {
         let mut objective = |point: &[f64], gradient: &mut [f64]| -> f64 {
             set_parameters(network, point);
             network.forward_rows(inputs, rows, Mode::Train);
-            let loss = network.backward_rows(inputs, targets);
+            let loss = network.backward_rows(inputs, targets, weights);
             penalty.add_gradient(network);
             let mut position = 0;
             for (_, parameter) in network.parameters() {

@@ -54,7 +54,7 @@ impl<S: Scalar> Trainer<'_, S> {
             let outcome = self.run_epoch(network, &mut batches, rng)?;
             let mut record = self.measure(epoch, learning_rate, &outcome, network, validation)?;
             if let Some(loss) = divergence(&record, network) {
-                *network = state.last_good;
+                network.copy_learned_from(&state.last_good);
                 return Err(Error::Diverged { epoch, loss });
             }
             record.elapsed_seconds = seconds_before + start.elapsed().as_secs_f64();
@@ -62,7 +62,7 @@ impl<S: Scalar> Trainer<'_, S> {
                 callback(&record);
             }
             self.record_best_epoch(record, monitor, network, &mut state);
-            state.last_good.clone_from(network);
+            state.last_good.copy_learned_from(network);
             if !outcome.interrupted {
                 self.keep_checkpoint(epoch, network, rng, &state)?;
             }
@@ -192,7 +192,14 @@ impl<S: Scalar> Trainer<'_, S> {
         state.history.epochs.push(record);
         if improved {
             state.history.best_epoch = Some(epoch);
-            state.best = Some((value, network.clone()));
+            // The best network's copy is made once, then overwritten in place.
+            match state.best.as_mut() {
+                Some((best, best_network)) => {
+                    *best = value;
+                    best_network.copy_learned_from(network);
+                }
+                None => state.best = Some((value, network.clone())),
+            }
             state.epochs_without_improvement = 0;
         } else {
             state.epochs_without_improvement += 1;
@@ -242,7 +249,7 @@ impl<S: Scalar> Trainer<'_, S> {
     fn restore_best_weights(&self, network: &mut Network<S>, best: Option<&(f64, Network<S>)>) {
         if let (Some(stopping), Some((_, best_network))) = (&self.early_stopping, best) {
             if stopping.restore_best_weights {
-                network.clone_from(best_network);
+                network.copy_learned_from(best_network);
             }
         }
     }
