@@ -42,13 +42,24 @@ impl Experiment {
             Self::parse(&origin.text).map_err(|error| format!("{}:{error}", path.display()))?
         } else {
             let text = &origin.text;
-            let mut table: toml::Table =
+            let file: toml::Table =
                 toml::from_str(text).map_err(|error| format!("{}:{}", path.display(), describe(&error, text)))?;
-            for assignment in overrides {
-                apply(&mut table, assignment)?;
-            }
-            Experiment::deserialize(toml::Value::Table(table))
-                .map_err(|error| format!("{} with --set: {}", path.display(), with_suggestion(error.message())))?
+            // The file with the first `count` assignments applied, read as an experiment.
+            let with_overrides = |count: usize| -> Result<Result<Experiment, toml::de::Error>, String> {
+                let mut table = file.clone();
+                for assignment in &overrides[..count] {
+                    apply(&mut table, assignment)?;
+                }
+                Ok(Experiment::deserialize(toml::Value::Table(table)))
+            };
+            with_overrides(overrides.len())?
+                .or_else(|error| {
+                    // serde's message names no key: the assignment that first breaks it does.
+                    let culprit = (1..=overrides.len())
+                        .find(|&count| with_overrides(count).is_ok_and(|read| read.is_err()))
+                        .map_or(String::new(), |count| format!(" {}", overrides[count - 1]));
+                    Err(format!("{} with --set{culprit}: {}", path.display(), with_suggestion(error.message())))
+                })?
                 .resolve()
                 .map_err(|error| format!("{}{}", path.display(), locate(&error, text, overrides)))?
         };

@@ -39,6 +39,11 @@ pub fn experiment_files() -> Vec<Case> {
         edited("unknown_section", "[model]", "[modle]").usage_error("exp.toml:7:2: unknown field `modle`, expected one of `name`, `seed`, `data`, `model`, `train`; did you mean `model`?"),
         edited("unknown_dataset", "dataset = \"csv\"", "dataset = \"cvs\"")
             .usage_error("exp.toml:4:11: unknown variant `cvs`"),
+        // On the command line, the `--set` that gives the unknown name is named.
+        Case::new("unknown_activation_given_with_set", &[TRAIN, &["--set", "train.epochs=2", "--set", "model.activation=rleu"]].concat())
+            .file("data.csv", DATA)
+            .file("exp.toml", experiment("data.csv", "y", ""))
+            .usage_error("exp.toml with --set model.activation=rleu: unknown activation `rleu`"),
         // Wrong types.
         with_train("epochs_as_text", "epochs = \"ten\"\n").usage_error("exp.toml:10:10: invalid type: string \"ten\", expected usize"),
         edited("layers_not_a_list", "layers = [4]", "layers = 4").usage_error("exp.toml:8:10: invalid type: integer `4`, expected a sequence"),
