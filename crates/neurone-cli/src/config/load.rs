@@ -53,12 +53,12 @@ impl Experiment {
                 Ok(Experiment::deserialize(toml::Value::Table(table)))
             };
             with_overrides(overrides.len())?
-                .or_else(|error| {
+                .map_err(|error| {
                     // serde's message names no key: the assignment that first breaks it does.
                     let culprit = (1..=overrides.len())
                         .find(|&count| with_overrides(count).is_ok_and(|read| read.is_err()))
                         .map_or(String::new(), |count| format!(" {}", overrides[count - 1]));
-                    Err(format!("{} with --set{culprit}: {}", path.display(), with_suggestion(error.message())))
+                    format!("{} with --set{culprit}: {}", path.display(), with_suggestion(error.message()))
                 })?
                 .resolve()
                 .map_err(|error| format!("{}{}", path.display(), locate(&error, text, overrides)))?
