@@ -126,11 +126,17 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
                 raise ValueError(
                     f"{type(self).__name__} needs samples of at least 2 classes, but the data contains only one class: {self.classes_[0]!r}"
                 )
-        else:
+        if not fresh or classes is not None:
             unseen = np.setdiff1d(unique_labels(y), self.classes_)
             if len(unseen) > 0:
                 raise ValueError(f"`y` has classes not in `self.classes_`: {unseen.tolist()}; `self.classes_` has {self.classes_.tolist()}")
-        return np.ascontiguousarray(self._label_binarizer.transform(y), dtype=self._dtype())
+        if self._multilabel():
+            return np.ascontiguousarray(self._label_binarizer.transform(y), dtype=self._dtype())
+        # What LabelBinarizer.transform makes of labels known to be among the classes, without
+        # its second check of y's type (a third of a small fit's time in Python).
+        indices = np.searchsorted(self.classes_, y)
+        columns = np.arange(len(self.classes_)) if len(self.classes_) > 2 else np.array([1])
+        return np.ascontiguousarray(indices[:, None] == columns, dtype=self._dtype())
 
     def _network_overrides(self, network, outputs):
         if self._multilabel():

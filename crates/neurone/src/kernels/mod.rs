@@ -7,6 +7,7 @@
 mod elementwise;
 mod gemm;
 mod packed_gemm;
+mod packing;
 mod parallel;
 mod tanh;
 

@@ -1,5 +1,10 @@
 //! Single-precision matrix product for the large shapes, in the BLIS layout: operands packed
-//! into panels that fit the caches, and a 6×16 register-blocked kernel using AVX2 and FMA.
+//! into panels that fit the caches (`kernels/packing.rs`), and a 6×16 register-blocked kernel
+//! using AVX2 and FMA, with smaller ones for the tiles at C's edges.
+//!
+//! Each value of C is `α·sum + β·C` where `sum` is the chain of fused multiply-adds along the
+//! depth, in order, from zero: the tile size, the packing and the transposition of a narrow
+//! product change no bit of it (a test holds each of them to that chain).
 //!
 //! It exists for two reasons: its packing buffers are kept from one call to the next (per
 //! thread), so a training step allocates nothing, and a product can be split by columns of `C`
@@ -11,10 +16,12 @@
 use std::cell::RefCell;
 use std::ops::Range;
 
+use super::packing::{pack_a, pack_b};
+
 /// Rows of `C` per kernel call (one broadcast of A each).
-const MR: usize = 6;
+pub(super) const MR: usize = 6;
 /// Columns of `C` per kernel call (two 8-lane registers).
-const NR: usize = 16;
+pub(super) const NR: usize = 16;
 /// Depth of a packed panel: a 6×256 panel of A and a 256×16 panel of B fit in L1 together.
 const KC: usize = 256;
 /// Rows of A packed at once (a 144×256 block, 144 KiB, stays in L2).
@@ -30,6 +37,13 @@ pub(crate) struct Strided<'a> {
     pub column_stride: usize,
 }
 
+impl Strided<'_> {
+    /// The same values read as the transposed matrix.
+    pub(super) fn transposed(self) -> Self {
+        Strided { row_stride: self.column_stride, column_stride: self.row_stride, ..self }
+    }
+}
+
 thread_local! {
     /// The packed panels of A and B, grown to the largest product seen and then reused.
     static PACKED: RefCell<(Vec<f32>, Vec<f32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
@@ -40,11 +54,24 @@ thread_local! {
 /// products have 0.5 M to 6.4 M: 2^18 trained faster on two threads than 2^16 or 2^20).
 const PARALLEL_PRODUCT: usize = 1 << 18;
 
-/// `C`, shared by the threads that each write their own columns of it.
+/// `C`, shared by the threads that each write their own columns of it: element (i, j) is at
+/// `data + i·row_stride + j·column_stride`.
 #[derive(Clone, Copy)]
 struct Output {
     data: *mut f32,
     row_stride: usize,
+    column_stride: usize,
+}
+
+impl Output {
+    /// The output from element (i, j) on.
+    ///
+    /// # Safety
+    /// (i, j) must lie within the matrix.
+    unsafe fn from(self, i: usize, j: usize) -> Output {
+        // SAFETY: in bounds, by this function's contract.
+        Output { data: unsafe { self.data.add(i * self.row_stride + j * self.column_stride) }, ..self }
+    }
 }
 
 // SAFETY: threads given an `Output` write disjoint columns of it, and the caller of `sgemm`
@@ -69,7 +96,16 @@ pub(crate) fn sgemm(
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
         assert!(c.len() >= m * n, "sgemm: C too short");
-        let output = Output { data: c.as_mut_ptr(), row_stride: n };
+        let output = Output { data: c.as_mut_ptr(), row_stride: n, column_stride: 1 };
+        // Kernels fill 8 columns at a time: C with fewer than 8 columns and more rows (a
+        // 3-output layer, a 4-input layer's gradient) wastes fewer lanes computed as Cᵀ = Bᵀ·Aᵀ,
+        // which takes each value of C through the very same multiply-adds (a·b = b·a). Its
+        // tiles are written one value at a time, so wider products stay as they are.
+        let ((m, n), (a, b), output) = if n < LANE && m > n {
+            ((n, m), (b.transposed(), a.transposed()), Output { row_stride: 1, column_stride: n, ..output })
+        } else {
+            ((m, n), (a, b), output)
+        };
         let columns = |range: Range<usize>| {
             PACKED.with_borrow_mut(|(packed_a, packed_b)| {
                 // SAFETY: the features the kernel needs were just detected, `output` covers
@@ -165,12 +201,14 @@ unsafe fn blocked(
         let columns = NC.min(range.end - column);
         for depth in (0..k).step_by(slice) {
             let depths = slice.min(k - depth);
-            pack_b(b, (depth, depths), (column, columns), packed_b);
+            // SAFETY: AVX2 and FMA are available (this function's contract).
+            unsafe { pack_b(b, (depth, depths), (column, columns), packed_b) };
             // The first slice of the depth applies β; the others add to what it left.
             let beta = if depth == 0 { beta } else { 1.0 };
             for row in (0..m).step_by(MC) {
                 let rows = MC.min(m - row);
-                pack_a(a, (row, rows), (depth, depths), packed_a);
+                // SAFETY: as above.
+                unsafe { pack_a(a, (row, rows), (depth, depths), packed_a) };
                 for tile_column in (0..columns).step_by(NR) {
                     let b_panel = &packed_b[tile_column * depths..];
                     for tile_row in (0..rows).step_by(MR) {
@@ -180,8 +218,11 @@ unsafe fn blocked(
                         // SAFETY: the panels hold `depths` steps of MR and NR values, and the
                         // tile (`tile` within C from (i, j)) lies inside C's m×n values.
                         unsafe {
-                            let corner = c.data.add(i * c.row_stride + j);
-                            kernel(depths, alpha, a_panel, b_panel, beta, corner, c.row_stride, tile);
+                            if tile == (MR, NR) {
+                                kernel::<MR, { NR / LANE }>(depths, alpha, a_panel, b_panel, beta, c.from(i, j), NR);
+                            } else {
+                                edge_kernel(depths, alpha, a_panel, b_panel, beta, c.from(i, j), tile);
+                            }
                         }
                     }
                 }
@@ -190,142 +231,120 @@ unsafe fn blocked(
     }
 }
 
-/// Packs rows `row..row+rows`, depths `depth..depth+depths` of A into MR-row panels, each
-/// stored depth after depth (MR values per depth), the last panel padded with zeros.
-fn pack_a(a: Strided<'_>, (row, rows): (usize, usize), (depth, depths): (usize, usize), packed: &mut [f32]) {
-    let panels = packed[..rows.next_multiple_of(MR) * depths].chunks_exact_mut(MR * depths);
-    for (panel_index, panel) in panels.enumerate() {
-        let first = row + panel_index * MR;
-        pack_panel::<MR>(a, (first, MR.min(row + rows - first)), depth, panel);
-    }
-}
-
-/// Packs depths `depth..depth+depths`, columns `column..column+columns` of B into NR-column
-/// panels, each stored depth after depth (NR values per depth), the last padded with zeros.
-fn pack_b(b: Strided<'_>, (depth, depths): (usize, usize), (column, columns): (usize, usize), packed: &mut [f32]) {
-    // B's columns are the rows of Bᵀ: packing B is packing Bᵀ as A is packed.
-    let transposed = Strided { data: b.data, row_stride: b.column_stride, column_stride: b.row_stride };
-    let panels = packed[..columns.next_multiple_of(NR) * depths].chunks_exact_mut(NR * depths);
-    for (panel_index, panel) in panels.enumerate() {
-        let first = column + panel_index * NR;
-        pack_panel::<NR>(transposed, (first, NR.min(column + columns - first)), depth, panel);
-    }
-}
-
-/// Writes rows `first..first+height` of `x`, from column `depth` on, into `panel` as W values
-/// per column (one column after the other), rows beyond `height` as zeros. The loops run along
-/// whichever of x's dimensions is contiguous in memory.
-fn pack_panel<const W: usize>(x: Strided<'_>, (first, height): (usize, usize), depth: usize, panel: &mut [f32]) {
-    if height < W {
-        panel.fill(0.0);
-    }
-    if x.column_stride == 1 && height == W {
-        // W rows read side by side, each panel column written whole: the compiler unrolls the
-        // W copies, and the stores are contiguous.
-        let steps = panel.len() / W;
-        let rows: [&[f32]; W] = std::array::from_fn(|r| {
-            let start = (first + r) * x.row_stride + depth;
-            &x.data[start..start + steps]
-        });
-        for (p, values) in panel.chunks_exact_mut(W).enumerate() {
-            for (value, row) in values.iter_mut().zip(&rows) {
-                *value = row[p];
-            }
-        }
-    } else if x.column_stride == 1 {
-        for r in 0..height {
-            let start = (first + r) * x.row_stride + depth;
-            let source = &x.data[start..start + panel.len() / W];
-            for (values, &value) in panel.chunks_exact_mut(W).zip(source) {
-                values[r] = value;
-            }
-        }
-    } else {
-        for (p, values) in panel.chunks_exact_mut(W).enumerate() {
-            let start = first * x.row_stride + (depth + p) * x.column_stride;
-            if x.row_stride == 1 {
-                values[..height].copy_from_slice(&x.data[start..start + height]);
-            } else {
-                for (r, value) in values[..height].iter_mut().enumerate() {
-                    *value = x.data[start + r * x.row_stride];
-                }
-            }
-        }
-    }
-}
-
-/// The 6×16 tile `C ← α·Ã·B̃ + β·C` over `depths` packed steps, in twelve 8-lane accumulators;
-/// only the top-left `rows × columns` of the tile is written (edges of C).
+/// A tile at the edge of C, of `rows × columns` values (at most MR × NR), by the kernel sized to
+/// it: a 3-output layer or a 4-input one does only the multiply-adds it needs. Every kernel
+/// computes each value of C by the same chain of fused multiply-adds, so the size chosen changes
+/// no bit. (Out of line: inlined, its dozen kernels would crowd the loop around full tiles.)
 ///
 /// # Safety
-/// AVX2 and FMA must be available; `a` and `b` must hold `depths·MR` and `depths·NR` values;
-/// `c` points at the tile's corner in a matrix of row stride `row_stride` that covers the tile,
-/// which no one else reads or writes meanwhile.
+/// As for [`kernel`].
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
+#[inline(never)]
 #[allow(clippy::too_many_arguments)]
-unsafe fn kernel(
+unsafe fn edge_kernel(
     depths: usize,
     alpha: f32,
     a: &[f32],
     b: &[f32],
     beta: f32,
-    c: *mut f32,
-    row_stride: usize,
+    c: Output,
     (rows, columns): (usize, usize),
 ) {
+    macro_rules! sized {
+        ($($rows:literal)*) => {
+            match (rows, columns > LANE) {
+                $(
+                    ($rows, false) => kernel::<$rows, 1>(depths, alpha, a, b, beta, c, columns),
+                    ($rows, true) => kernel::<$rows, 2>(depths, alpha, a, b, beta, c, columns),
+                )*
+                _ => unreachable!("a tile has 1 to {MR} rows"),
+            }
+        };
+    }
+    // SAFETY: forwarded from this function's contract; each kernel covers the tile.
+    unsafe { sized!(1 2 3 4 5 6) }
+}
+
+/// Values in one AVX register.
+const LANE: usize = 8;
+
+/// The `ROWS × 8·LANES` tile `C ← α·Ã·B̃ + β·C` over `depths` packed steps, in `ROWS·LANES`
+/// 8-lane accumulators: for each value, `sum ← a·b + sum` fused, depth after depth from zero,
+/// then `α·sum (+ β·C)`. Only the first `columns` columns are written (edges of C).
+///
+/// # Safety
+/// AVX2 and FMA must be available; `a` and `b` must hold `depths·MR` and `depths·NR` values;
+/// `c` starts at the tile's corner in a matrix that covers the tile, which no one else reads or
+/// writes meanwhile.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn kernel<const ROWS: usize, const LANES: usize>(
+    depths: usize,
+    alpha: f32,
+    a: &[f32],
+    b: &[f32],
+    beta: f32,
+    c: Output,
+    columns: usize,
+) {
     use std::arch::x86_64::*;
-    assert!(a.len() >= depths * MR && b.len() >= depths * NR);
-    let mut sums = [[_mm256_setzero_ps(); 2]; MR];
+    assert!(a.len() >= depths * MR && b.len() >= depths * NR && ROWS <= MR && LANES * LANE <= NR);
+    let mut sums = [[_mm256_setzero_ps(); LANES]; ROWS];
     let (mut a_ptr, mut b_ptr) = (a.as_ptr(), b.as_ptr());
     for _ in 0..depths {
         // SAFETY: within the panels, as asserted above.
         unsafe {
-            let b_low = _mm256_loadu_ps(b_ptr);
-            let b_high = _mm256_loadu_ps(b_ptr.add(8));
+            let mut b_values = [_mm256_setzero_ps(); LANES];
+            for (lane, b_value) in b_values.iter_mut().enumerate() {
+                *b_value = _mm256_loadu_ps(b_ptr.add(lane * LANE));
+            }
             for (r, sum) in sums.iter_mut().enumerate() {
                 let a_value = _mm256_broadcast_ss(&*a_ptr.add(r));
-                sum[0] = _mm256_fmadd_ps(a_value, b_low, sum[0]);
-                sum[1] = _mm256_fmadd_ps(a_value, b_high, sum[1]);
+                for lane in 0..LANES {
+                    sum[lane] = _mm256_fmadd_ps(a_value, b_values[lane], sum[lane]);
+                }
             }
             a_ptr = a_ptr.add(MR);
             b_ptr = b_ptr.add(NR);
         }
     }
-    let alpha = _mm256_set1_ps(alpha);
-    if columns == NR {
-        // Whole rows: straight from the registers to C, in the same operations as below.
-        let (beta_is_used, beta) = (beta != 0.0, _mm256_set1_ps(beta));
-        for (r, sum) in sums.iter().enumerate().take(rows) {
-            // SAFETY: row r of the tile lies within C, and is this call's alone (see above).
-            unsafe {
-                let c_row = c.add(r * row_stride);
-                let (mut low, mut high) = (_mm256_mul_ps(alpha, sum[0]), _mm256_mul_ps(alpha, sum[1]));
-                if beta_is_used {
-                    low = _mm256_add_ps(low, _mm256_mul_ps(beta, _mm256_loadu_ps(c_row)));
-                    high = _mm256_add_ps(high, _mm256_mul_ps(beta, _mm256_loadu_ps(c_row.add(8))));
+    if columns == LANES * LANE && c.column_stride == 1 {
+        // Whole rows: straight from the registers to C, in the same operations as below (but
+        // for products by 1, which change no bit).
+        let (alpha_is_one, alpha) = (alpha == 1.0, _mm256_set1_ps(alpha));
+        let (beta_is_used, beta_is_one, beta) = (beta != 0.0, beta == 1.0, _mm256_set1_ps(beta));
+        for (r, sum) in sums.iter().enumerate() {
+            for (lane, &sum) in sum.iter().enumerate() {
+                // SAFETY: row r of the tile lies within C, and is this call's alone (see above).
+                unsafe {
+                    let c_values = c.from(r, lane * LANE).data;
+                    let mut values = if alpha_is_one { sum } else { _mm256_mul_ps(alpha, sum) };
+                    if beta_is_used {
+                        let old = _mm256_loadu_ps(c_values);
+                        values = _mm256_add_ps(values, if beta_is_one { old } else { _mm256_mul_ps(beta, old) });
+                    }
+                    _mm256_storeu_ps(c_values, values);
                 }
-                _mm256_storeu_ps(c_row, low);
-                _mm256_storeu_ps(c_row.add(8), high);
             }
         }
         return;
     }
-    let mut tile = [[0.0f32; NR]; MR];
+    let alpha = _mm256_set1_ps(alpha);
+    let mut tile = [[0.0f32; NR]; ROWS];
     for (values, sum) in tile.iter_mut().zip(&sums) {
-        // SAFETY: each row of `tile` holds 16 values.
-        unsafe {
-            _mm256_storeu_ps(values.as_mut_ptr(), _mm256_mul_ps(alpha, sum[0]));
-            _mm256_storeu_ps(values.as_mut_ptr().add(8), _mm256_mul_ps(alpha, sum[1]));
+        for (lane, &sum) in sum.iter().enumerate() {
+            // SAFETY: each row of `tile` holds NR ≥ 8·LANES values.
+            unsafe { _mm256_storeu_ps(values.as_mut_ptr().add(lane * LANE), _mm256_mul_ps(alpha, sum)) };
         }
     }
-    for (r, values) in tile.iter().enumerate().take(rows) {
-        // SAFETY: row r of the tile lies within C, and is this call's alone (see above).
-        let c_row = unsafe { std::slice::from_raw_parts_mut(c.add(r * row_stride), columns) };
-        if beta == 0.0 {
-            c_row.copy_from_slice(&values[..columns]);
-        } else {
-            c_row.iter_mut().zip(values).for_each(|(c, &value)| *c = value + beta * *c);
+    for (r, values) in tile.iter().enumerate() {
+        for (j, &value) in values[..columns].iter().enumerate() {
+            // SAFETY: the tile's values lie within C, and are this call's alone (see above).
+            unsafe {
+                let c = c.from(r, j).data;
+                *c = if beta == 0.0 { value } else { value + beta * *c };
+            }
         }
     }
 }
@@ -355,6 +374,68 @@ mod tests {
         return std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma");
         #[cfg(not(target_arch = "x86_64"))]
         false
+    }
+
+    /// What every kernel must compute, to the bit: for each value of C, over each depth slice,
+    /// `sum ← a·b + sum` fused from zero, then `α·sum + β·C` (β = 1 after the first slice).
+    fn fused_chain(
+        m: usize,
+        k: usize,
+        n: usize,
+        (alpha, beta): (f32, f32),
+        a: Strided<'_>,
+        b: Strided<'_>,
+        c: &mut [f32],
+    ) {
+        let slice = k.div_ceil(k.div_ceil(KC));
+        for (i, j) in (0..m).flat_map(|i| (0..n).map(move |j| (i, j))) {
+            for depth in (0..k).step_by(slice) {
+                let sum = (depth..k.min(depth + slice)).fold(0.0f32, |sum, p| a.at(i, p).mul_add(b.at(p, j), sum));
+                let beta = if depth == 0 { beta } else { 1.0 };
+                let old = c[i * n + j];
+                c[i * n + j] = alpha * sum + if beta == 0.0 { 0.0 } else { beta * old };
+            }
+        }
+    }
+
+    #[test]
+    fn the_tile_sizes_and_the_transposition_change_no_bit() {
+        if !has_avx2_and_fma() {
+            return;
+        }
+        // Iris's products (150 samples, 4 → 100 → 3) and ones with two depth slices.
+        let shapes =
+            [(150, 4, 100), (150, 100, 3), (3, 150, 100), (150, 3, 100), (100, 150, 4), (7, 300, 17), (5, 513, 2)];
+        for (m, k, n) in shapes {
+            let a_values: Vec<f32> = (0..m * k).map(|i| ((i as f32) * 0.37).sin()).collect();
+            let b_values: Vec<f32> = (0..k * n).map(|i| ((i as f32) * 0.71).cos()).collect();
+            let a_layouts = [(k, 1), (1, m)].map(|(row_stride, column_stride)| Strided {
+                data: &a_values,
+                row_stride,
+                column_stride,
+            });
+            let b_layouts = [(n, 1), (1, k)].map(|(row_stride, column_stride)| Strided {
+                data: &b_values,
+                row_stride,
+                column_stride,
+            });
+            for (a, b) in a_layouts.iter().flat_map(|&a| b_layouts.iter().map(move |&b| (a, b))) {
+                for (alpha, beta) in [(1.0, 0.0), (1.0, 1.0), (0.5, -0.25)] {
+                    let start: Vec<f32> = (0..m * n).map(|i| (i as f32 * 0.13).sin()).collect();
+                    let (mut got, mut want) = (start.clone(), start);
+                    sgemm((m, k, n), alpha, a, b, beta, &mut got).expect("AVX2 and FMA");
+                    fused_chain(m, k, n, (alpha, beta), a, b, &mut want);
+                    let bits = |values: &[f32]| values.iter().map(|value| value.to_bits()).collect::<Vec<_>>();
+                    assert_eq!(
+                        bits(&got),
+                        bits(&want),
+                        "{m}×{k}×{n}, strides {:?} {:?}, α={alpha} β={beta}",
+                        (a.row_stride, a.column_stride),
+                        (b.row_stride, b.column_stride)
+                    );
+                }
+            }
+        }
     }
 
     #[test]

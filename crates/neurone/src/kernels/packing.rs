@@ -1,0 +1,167 @@
+//! Packing for the matrix product: the operands' blocks copied into the panels its kernel
+//! reads, depth after depth, whatever their layout in memory (a layout change only: no value is
+//! computed here).
+
+use super::packed_gemm::{MR, NR, Strided};
+
+/// Packs rows `row..row+rows`, depths `depth..depth+depths` of A into MR-row panels, each
+/// stored depth after depth (MR values per depth), the last panel padded with zeros.
+///
+/// # Safety
+/// AVX2 and FMA must be available.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+pub(super) unsafe fn pack_a(
+    a: Strided<'_>,
+    (row, rows): (usize, usize),
+    (depth, depths): (usize, usize),
+    packed: &mut [f32],
+) {
+    let panels = packed[..rows.next_multiple_of(MR) * depths].chunks_exact_mut(MR * depths);
+    for (panel_index, panel) in panels.enumerate() {
+        let first = row + panel_index * MR;
+        // SAFETY: AVX2 and FMA are available (this function's contract).
+        unsafe { pack_panel::<MR>(a, (first, MR.min(row + rows - first)), depth, panel) };
+    }
+}
+
+/// Packs depths `depth..depth+depths`, columns `column..column+columns` of B into NR-column
+/// panels, each stored depth after depth (NR values per depth), the last padded with zeros.
+///
+/// # Safety
+/// AVX2 and FMA must be available.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+pub(super) unsafe fn pack_b(
+    b: Strided<'_>,
+    (depth, depths): (usize, usize),
+    (column, columns): (usize, usize),
+    packed: &mut [f32],
+) {
+    // B's columns are the rows of Bᵀ: packing B is packing Bᵀ as A is packed.
+    let transposed = b.transposed();
+    let panels = packed[..columns.next_multiple_of(NR) * depths].chunks_exact_mut(NR * depths);
+    for (panel_index, panel) in panels.enumerate() {
+        let first = column + panel_index * NR;
+        // SAFETY: AVX2 and FMA are available (this function's contract).
+        unsafe { pack_panel::<NR>(transposed, (first, NR.min(column + columns - first)), depth, panel) };
+    }
+}
+
+/// Writes rows `first..first+height` of `x`, from column `depth` on, into `panel` as W values
+/// per column (one column after the other), rows beyond `height` as zeros. The loops run along
+/// whichever of x's dimensions is contiguous in memory.
+///
+/// # Safety
+/// AVX2 and FMA must be available.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn pack_panel<const W: usize>(x: Strided<'_>, (first, height): (usize, usize), depth: usize, panel: &mut [f32]) {
+    if height < W {
+        panel.fill(0.0);
+    }
+    if x.column_stride == 1 && height == W {
+        // W rows read side by side, each panel column written whole: the compiler unrolls the
+        // W copies, and the stores are contiguous.
+        let steps = panel.len() / W;
+        // (Loops rather than `array::from_fn`, whose closures would not share this function's
+        // target features, and so would not be inlined.)
+        let mut rows = [&x.data[..0]; W];
+        for (r, row) in rows.iter_mut().enumerate() {
+            let start = (first + r) * x.row_stride + depth;
+            *row = &x.data[start..start + steps];
+        }
+        // Blocks of 8 rows × 8 columns transposed in registers, then the columns left over.
+        let blocked_steps = if W % 8 == 0 { steps - steps % 8 } else { 0 };
+        for p in (0..blocked_steps).step_by(8) {
+            for r in (0..W).step_by(8) {
+                let mut block = [&x.data[..0]; 8];
+                for (i, row) in block.iter_mut().enumerate() {
+                    *row = &rows[r + i][p..p + 8];
+                }
+                // SAFETY: AVX2 and FMA are available (this function's contract).
+                unsafe { transpose_8x8(block, &mut panel[p * W + r..], W) };
+            }
+        }
+        for (p, values) in panel.chunks_exact_mut(W).enumerate().skip(blocked_steps) {
+            for (value, row) in values.iter_mut().zip(&rows) {
+                *value = row[p];
+            }
+        }
+    } else if x.column_stride == 1 {
+        for r in 0..height {
+            let start = (first + r) * x.row_stride + depth;
+            let source = &x.data[start..start + panel.len() / W];
+            for (values, &value) in panel.chunks_exact_mut(W).zip(source) {
+                values[r] = value;
+            }
+        }
+    } else {
+        for (p, values) in panel.chunks_exact_mut(W).enumerate() {
+            let start = first * x.row_stride + (depth + p) * x.column_stride;
+            if x.row_stride == 1 && height == W {
+                // A copy of known size, inlined (a call to memmove per column cost more than
+                // the copy when W values are a few dozen bytes).
+                let values: &mut [f32; W] = values.try_into().expect("W values");
+                *values = x.data[start..start + W].try_into().expect("W values");
+            } else if x.row_stride == 1 {
+                for (value, &x) in values.iter_mut().zip(&x.data[start..start + height]) {
+                    *value = x;
+                }
+            } else {
+                for (r, value) in values[..height].iter_mut().enumerate() {
+                    *value = x.data[start + r * x.row_stride];
+                }
+            }
+        }
+    }
+}
+
+/// Writes the transpose of the 8×8 block whose rows are `rows` into `output`, its row q at
+/// `output[q·row_stride..]`.
+///
+/// # Safety
+/// AVX2 and FMA must be available.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn transpose_8x8(rows: [&[f32]; 8], output: &mut [f32], row_stride: usize) {
+    use std::arch::x86_64::*;
+    for row in rows {
+        assert!(row.len() >= 8);
+    }
+    assert!(output.len() >= 7 * row_stride + 8);
+    // SAFETY: the loads and stores stay within the slices, as asserted above.
+    unsafe {
+        let mut r = [_mm256_setzero_ps(); 8];
+        for (r, row) in r.iter_mut().zip(rows) {
+            *r = _mm256_loadu_ps(row.as_ptr());
+        }
+        // Pairs of rows interleaved, then pairs of pairs, then the 128-bit halves swapped.
+        let t = [
+            _mm256_unpacklo_ps(r[0], r[1]),
+            _mm256_unpackhi_ps(r[0], r[1]),
+            _mm256_unpacklo_ps(r[2], r[3]),
+            _mm256_unpackhi_ps(r[2], r[3]),
+            _mm256_unpacklo_ps(r[4], r[5]),
+            _mm256_unpackhi_ps(r[4], r[5]),
+            _mm256_unpacklo_ps(r[6], r[7]),
+            _mm256_unpackhi_ps(r[6], r[7]),
+        ];
+        let u = [
+            _mm256_shuffle_ps::<0b01_00_01_00>(t[0], t[2]),
+            _mm256_shuffle_ps::<0b11_10_11_10>(t[0], t[2]),
+            _mm256_shuffle_ps::<0b01_00_01_00>(t[1], t[3]),
+            _mm256_shuffle_ps::<0b11_10_11_10>(t[1], t[3]),
+            _mm256_shuffle_ps::<0b01_00_01_00>(t[4], t[6]),
+            _mm256_shuffle_ps::<0b11_10_11_10>(t[4], t[6]),
+            _mm256_shuffle_ps::<0b01_00_01_00>(t[5], t[7]),
+            _mm256_shuffle_ps::<0b11_10_11_10>(t[5], t[7]),
+        ];
+        for q in 0..4 {
+            let low = _mm256_permute2f128_ps::<0x20>(u[q], u[q + 4]);
+            let high = _mm256_permute2f128_ps::<0x31>(u[q], u[q + 4]);
+            _mm256_storeu_ps(output.as_mut_ptr().add(q * row_stride), low);
+            _mm256_storeu_ps(output.as_mut_ptr().add((q + 4) * row_stride), high);
+        }
+    }
+}
