@@ -34,7 +34,7 @@ pub enum Loss {
     },
     /// J = −Σᵢ [yᵢ ln aᵢ + (1 − yᵢ) ln(1 − aᵢ)], on a sigmoid output, computed from z for stability.
     BinaryCrossEntropy,
-    /// J = −Σᵢ yᵢ ln aᵢ on a softmax output, computed from z with log-sum-exp for stability.
+    /// J = −Σᵢ yᵢ ln aᵢ on a softmax output (from z with log-sum-exp where aᵢ underflows).
     CategoricalCrossEntropy,
 }
 
@@ -87,13 +87,21 @@ impl Loss {
                     z.max(0.0) - z * y + (-z.abs()).exp().ln_1p()
                 })
                 .sum(),
-            // −Σ yᵢ ln softmax(z)ᵢ = Σ yᵢ (log-sum-exp(z) − zᵢ).
+            // −Σ yᵢ ln aᵢ with a = softmax(z), the output layer's (one logarithm per class
+            // present). Where aᵢ has underflowed (a confident mistake), ln softmax(z)ᵢ =
+            // zᵢ − log-sum-exp(z) from the logits instead, which stays finite.
             Self::CategoricalCrossEntropy => z
                 .chunks_exact(width)
+                .zip(a.chunks_exact(width))
                 .zip(y.chunks_exact(width))
-                .map(|(z, y)| {
-                    let log_sum_exp = log_sum_exp(z);
-                    z.iter().zip(y).map(|(&z, &y)| y.to_f64() * (log_sum_exp - z.to_f64())).sum::<f64>()
+                .map(|((logits, a), y)| {
+                    let terms = logits.iter().zip(a).zip(y).filter(|(_, y)| **y != S::ZERO);
+                    terms
+                        .map(|((&z, &a), &y)| {
+                            let (z, a, y) = (z.to_f64(), a.to_f64(), y.to_f64());
+                            if a >= SMALLEST_PROBABILITY { -y * a.ln() } else { y * (log_sum_exp(logits) - z) }
+                        })
+                        .sum::<f64>()
                 })
                 .sum(),
         }
@@ -168,6 +176,10 @@ fn sign<S: Scalar>(value: S) -> S {
 }
 
 /// ln Σ e^zᵢ, shifted by the maximum so that nothing overflows.
+/// Below this, a probability computed in `f32` has lost digits to underflow (it is near
+/// `f32::MIN_POSITIVE`), and its logarithm is taken from the logits instead.
+const SMALLEST_PROBABILITY: f64 = 1e-30;
+
 fn log_sum_exp<S: Scalar>(z: &[S]) -> f64 {
     let max = z.iter().map(|z| z.to_f64()).fold(f64::NEG_INFINITY, f64::max);
     max + z.iter().map(|&z| (z.to_f64() - max).exp()).sum::<f64>().ln()
@@ -248,7 +260,25 @@ mod tests {
         let total: f64 = z.iter().map(|z| z.exp()).sum();
         let one_hot = [0.0, 0.0, 1.0];
         let expected = -(2.0f64.exp() / total).ln();
+        let mut a = z;
+        Activation::Softmax.apply_in_place(&mut a, 3);
+        assert!((value(Loss::CategoricalCrossEntropy, &z, &a, &one_hot, 3) - expected).abs() < 1e-12);
+        // From the logits alone where the probabilities are zero (underflowed), the same J.
         assert!((value(Loss::CategoricalCrossEntropy, &z, &[0.0; 3], &one_hot, 3) - expected).abs() < 1e-12);
+    }
+
+    #[test]
+    fn cross_entropy_in_f32_is_within_rounding_of_its_f64_value() {
+        let z = [0.3f32, -1.2, 2.0, 4.0, -3.0, 0.5];
+        let y = [0.0f32, 1.0, 0.0, 0.0, 0.0, 1.0];
+        let mut a = z;
+        Activation::Softmax.apply_in_place(&mut a, 3);
+        let z64 = z.map(f64::from);
+        let mut a64 = z64;
+        Activation::Softmax.apply_in_place(&mut a64, 3);
+        let exact = Loss::CategoricalCrossEntropy.value(&z64, &a64, &y.map(f64::from), 3, None);
+        let rounded = Loss::CategoricalCrossEntropy.value(&z, &a, &y, 3, None);
+        assert!((rounded - exact).abs() < 1e-6 * exact, "{rounded} vs {exact}");
     }
 
     #[test]

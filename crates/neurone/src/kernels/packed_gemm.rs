@@ -49,6 +49,9 @@ thread_local! {
     static PACKED: RefCell<(Vec<f32>, Vec<f32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
 }
 
+/// The largest B (in values: 256 KiB, a core's L2) read in place rather than packed.
+const IN_PLACE_B: usize = 1 << 16;
+
 /// Products of fewer multiply-adds than this stay on one thread: below it, handing work to
 /// another thread costs more than it saves (measured on MNIST's 784→128→64→10 at batch 64, whose
 /// products have 0.5 M to 6.4 M: 2^18 trained faster on two threads than 2^16 or 2^20).
@@ -197,12 +200,18 @@ unsafe fn blocked(
     // Depth slices of equal size rather than KC, KC, …, remainder: a thin last slice would
     // cost a whole pass over C for little arithmetic.
     let slice = k.div_ceil(k.div_ceil(KC));
+    // A B whose rows are contiguous, small enough to stay in the caches, is read where it lies:
+    // packing it would only copy it.
+    let b_in_place = b.column_stride == 1 && k * n <= IN_PLACE_B;
     for column in range.clone().step_by(NC) {
         let columns = NC.min(range.end - column);
         for depth in (0..k).step_by(slice) {
             let depths = slice.min(k - depth);
+            // Only a last, narrower panel of a B read in place is packed (at the buffer's start).
+            let packed_columns =
+                if b_in_place { (column + columns / NR * NR, columns % NR) } else { (column, columns) };
             // SAFETY: AVX2 and FMA are available (this function's contract).
-            unsafe { pack_b(b, (depth, depths), (column, columns), packed_b) };
+            unsafe { pack_b(b, (depth, depths), packed_columns, packed_b) };
             // The first slice of the depth applies β; the others add to what it left.
             let beta = if depth == 0 { beta } else { 1.0 };
             for row in (0..m).step_by(MC) {
@@ -210,7 +219,13 @@ unsafe fn blocked(
                 // SAFETY: as above.
                 unsafe { pack_a(a, (row, rows), (depth, depths), packed_a) };
                 for tile_column in (0..columns).step_by(NR) {
-                    let b_panel = &packed_b[tile_column * depths..];
+                    let b_panel = if !b_in_place {
+                        Panel { values: &packed_b[tile_column * depths..], step: NR }
+                    } else if tile_column + NR <= columns {
+                        Panel { values: &b.data[depth * b.row_stride + column + tile_column..], step: b.row_stride }
+                    } else {
+                        Panel { values: packed_b, step: NR }
+                    };
                     for tile_row in (0..rows).step_by(MR) {
                         let a_panel = &packed_a[tile_row * depths..];
                         let (i, j) = (row + tile_row, column + tile_column);
@@ -246,7 +261,7 @@ unsafe fn edge_kernel(
     depths: usize,
     alpha: f32,
     a: &[f32],
-    b: &[f32],
+    b: Panel<'_>,
     beta: f32,
     c: Output,
     (rows, columns): (usize, usize),
@@ -269,13 +284,21 @@ unsafe fn edge_kernel(
 /// Values in one AVX register.
 const LANE: usize = 8;
 
+/// The values of B a kernel reads: depth d's at `values[d·step..]`, NR of them (a packed panel,
+/// `step` = NR, or B itself, `step` = its row stride).
+#[derive(Clone, Copy)]
+struct Panel<'a> {
+    values: &'a [f32],
+    step: usize,
+}
+
 /// The `ROWS × 8·LANES` tile `C ← α·Ã·B̃ + β·C` over `depths` packed steps, in `ROWS·LANES`
 /// 8-lane accumulators: for each value, `sum ← a·b + sum` fused, depth after depth from zero,
 /// then `α·sum (+ β·C)`. Only the first `columns` columns are written (edges of C).
 ///
 /// # Safety
-/// AVX2 and FMA must be available; `a` and `b` must hold `depths·MR` and `depths·NR` values;
-/// `c` starts at the tile's corner in a matrix that covers the tile, which no one else reads or
+/// AVX2 and FMA must be available; `a` must hold `depths·MR` values and `b` `depths` steps of
+/// `8·LANES`; `c` starts at the tile's corner in a matrix that covers the tile, which no one else reads or
 /// writes meanwhile.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
@@ -283,15 +306,16 @@ unsafe fn kernel<const ROWS: usize, const LANES: usize>(
     depths: usize,
     alpha: f32,
     a: &[f32],
-    b: &[f32],
+    b: Panel<'_>,
     beta: f32,
     c: Output,
     columns: usize,
 ) {
     use std::arch::x86_64::*;
-    assert!(a.len() >= depths * MR && b.len() >= depths * NR && ROWS <= MR && LANES * LANE <= NR);
+    assert!(ROWS <= MR && LANES * LANE <= NR && depths > 0);
+    assert!(a.len() >= depths * MR && b.values.len() >= (depths - 1) * b.step + LANES * LANE);
     let mut sums = [[_mm256_setzero_ps(); LANES]; ROWS];
-    let (mut a_ptr, mut b_ptr) = (a.as_ptr(), b.as_ptr());
+    let (mut a_ptr, mut b_ptr) = (a.as_ptr(), b.values.as_ptr());
     for _ in 0..depths {
         // SAFETY: within the panels, as asserted above.
         unsafe {
@@ -306,7 +330,7 @@ unsafe fn kernel<const ROWS: usize, const LANES: usize>(
                 }
             }
             a_ptr = a_ptr.add(MR);
-            b_ptr = b_ptr.add(NR);
+            b_ptr = b_ptr.add(b.step);
         }
     }
     if columns == LANES * LANE && c.column_stride == 1 {
