@@ -57,6 +57,17 @@ impl Activation {
         matches!(self, Self::Relu | Self::LeakyRelu { .. } | Self::Elu { .. } | Self::Softplus | Self::Gelu)
     }
 
+    /// a = σ(z) for a batch whose rows are `width` values long, written into `a`: in one pass
+    /// for ReLU (the common hidden layer), else as a copy then [`Self::apply_in_place`].
+    pub(crate) fn apply<S: Scalar>(self, z: &[S], a: &mut [S], width: usize) {
+        if self == Self::Relu {
+            a.iter_mut().zip(z).for_each(|(a, &z)| *a = Self::Relu.value(z));
+        } else {
+            a.copy_from_slice(z);
+            self.apply_in_place(a, width);
+        }
+    }
+
     /// a = σ(z), computed in place over a batch whose rows are `width` values long.
     pub fn apply_in_place<S: Scalar>(self, values: &mut [S], width: usize) {
         match self {

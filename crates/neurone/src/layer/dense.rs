@@ -143,8 +143,7 @@ impl<S: Scalar> Dense<S> {
         let n = rows * self.outputs;
         affine(&self.weights, &self.bias, input, rows, &mut self.z[..n]);
         // a = σ(z)
-        self.a[..n].copy_from_slice(&self.z[..n]);
-        self.activation.apply_in_place(&mut self.a[..n], self.outputs);
+        self.activation.apply(&self.z[..n], &mut self.a[..n], self.outputs);
     }
 
     /// Forward pass without keeping anything: writes `a(l)` for `rows` inputs into `output`.
