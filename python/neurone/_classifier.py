@@ -4,7 +4,7 @@ import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.class_weight import compute_sample_weight
-from sklearn.utils.multiclass import check_classification_targets, unique_labels
+from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
 from sklearn.utils.validation import column_or_1d
 
 from ._base import BaseMLP
@@ -111,29 +111,40 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         return np.ascontiguousarray(weights, dtype=self._dtype())
 
     def _multilabel(self):
-        return self._label_binarizer.y_type_ == "multilabel-indicator"
+        return self._label_binarizer is not None
 
     def _encode_targets(self, y, fresh, classes):
         """One column per class (one 0/1 column for two classes), as scikit-learn's
-        ``LabelBinarizer`` makes them."""
-        check_classification_targets(y)
+        ``LabelBinarizer`` makes them.
+
+        Labels of one column (binary or multiclass) are encoded here rather than by
+        ``LabelBinarizer``, whose checks of y's type, made thrice, took half of a small fit's
+        time in Python; other targets (multilabel, object labels, classes given) go through it.
+        """
+        target_type = type_of_target(y, input_name="y")
+        if target_type not in ("binary", "multiclass"):
+            check_classification_targets(y)  # scikit-learn's own error for the types it refuses
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
+        one_column = target_type in ("binary", "multiclass") and y.dtype != object and classes is None
         if fresh:
-            self._label_binarizer = LabelBinarizer().fit(y if classes is None else classes)
-            self.classes_ = self._label_binarizer.classes_
+            if one_column:
+                self._label_binarizer, self.classes_ = None, np.unique(y)
+            else:
+                binarizer = LabelBinarizer().fit(y if classes is None else classes)
+                self.classes_ = binarizer.classes_
+                self._label_binarizer = binarizer if binarizer.y_type_ == "multilabel-indicator" else None
             if len(self.classes_) < 2:
                 raise ValueError(
                     f"{type(self).__name__} needs samples of at least 2 classes, but the data contains only one class: {self.classes_[0]!r}"
                 )
-        if not fresh or classes is not None:
+        if not fresh or not one_column:
             unseen = np.setdiff1d(unique_labels(y), self.classes_)
             if len(unseen) > 0:
                 raise ValueError(f"`y` has classes not in `self.classes_`: {unseen.tolist()}; `self.classes_` has {self.classes_.tolist()}")
         if self._multilabel():
             return np.ascontiguousarray(self._label_binarizer.transform(y), dtype=self._dtype())
-        # What LabelBinarizer.transform makes of labels known to be among the classes, without
-        # its second check of y's type (a third of a small fit's time in Python).
+        # LabelBinarizer's columns: one per class, or a single one for the second of two.
         indices = np.searchsorted(self.classes_, y)
         columns = np.arange(len(self.classes_)) if len(self.classes_) > 2 else np.array([1])
         return np.ascontiguousarray(indices[:, None] == columns, dtype=self._dtype())
@@ -171,9 +182,12 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             The classes (a label indicator matrix for multilabel classification).
         """
         outputs = self._outputs(X)
-        if outputs.shape[1] == 1:
-            outputs = outputs.ravel()
-        return self._label_binarizer.inverse_transform(outputs)
+        if self._multilabel():
+            return self._label_binarizer.inverse_transform(outputs)
+        # As LabelBinarizer.inverse_transform: the likeliest class, or for two classes the
+        # second where its probability is above ½.
+        chosen = (outputs[:, 0] > 0.5).astype(int) if outputs.shape[1] == 1 else np.argmax(outputs, axis=1)
+        return self.classes_[chosen]
 
     def predict_proba(self, X):
         """The probability of each class.

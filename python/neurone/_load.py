@@ -53,11 +53,8 @@ def load(path):
     if record is not None and record.get("feature_names_in") is not None:
         estimator.feature_names_in_ = np.asarray(record["feature_names_in"], dtype=object)
     if kind is MLPClassifier:
-        if multilabel:
-            estimator._label_binarizer = LabelBinarizer().fit(np.eye(len(classes), dtype=int))
-        else:
-            estimator._label_binarizer = LabelBinarizer().fit(np.asarray(classes))
-        estimator.classes_ = estimator._label_binarizer.classes_
+        estimator._label_binarizer = LabelBinarizer().fit(np.eye(len(classes), dtype=int)) if multilabel else None
+        estimator.classes_ = estimator._label_binarizer.classes_ if multilabel else np.unique(np.asarray(classes))
     estimator._set_weights()
     if record is None:
         estimator.hidden_layer_sizes = tuple(coef.shape[1] for coef in estimator.coefs_[:-1])
