@@ -49,7 +49,7 @@ thread_local! {
     static PACKED: RefCell<(Vec<f32>, Vec<f32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
 }
 
-/// The largest B (in values: 256 KiB, a core's L2) read in place rather than packed.
+/// The largest A or B (in values: 256 KiB, a core's L2) read in place rather than packed.
 const IN_PLACE_B: usize = 1 << 16;
 
 /// Products of fewer multiply-adds than this stay on one thread: below it, handing work to
@@ -177,7 +177,8 @@ pub(crate) unsafe fn sgemm_raw(
 }
 
 /// The five loops around the kernel for the columns `range` of C: columns by NC, depth by
-/// slices of at most KC (packing B), rows by MC (packing A), then NR-wide and MR-high tiles.
+/// slices of at most KC (packing B), rows by MC (packing A), then NR-wide and MR-high tiles. An
+/// operand that fits in L2 is read in place instead (B only where its rows are contiguous).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn blocked(
@@ -201,8 +202,10 @@ unsafe fn blocked(
     // cost a whole pass over C for little arithmetic.
     let slice = k.div_ceil(k.div_ceil(KC));
     // A B whose rows are contiguous, small enough to stay in the caches, is read where it lies:
-    // packing it would only copy it.
+    // packing it would only copy it (the last, narrower panel aside).
     let b_in_place = b.column_stride == 1 && k * n <= IN_PLACE_B;
+    // The same for A, whatever its layout: the kernels read one value of it at a time.
+    let a_in_place = m * k <= IN_PLACE_B;
     for column in range.clone().step_by(NC) {
         let columns = NC.min(range.end - column);
         for depth in (0..k).step_by(slice) {
@@ -216,8 +219,10 @@ unsafe fn blocked(
             let beta = if depth == 0 { beta } else { 1.0 };
             for row in (0..m).step_by(MC) {
                 let rows = MC.min(m - row);
-                // SAFETY: as above.
-                unsafe { pack_a(a, (row, rows), (depth, depths), packed_a) };
+                if !a_in_place {
+                    // SAFETY: as above.
+                    unsafe { pack_a(a, (row, rows), (depth, depths), packed_a) };
+                }
                 for tile_column in (0..columns).step_by(NR) {
                     let b_panel = if !b_in_place {
                         Panel { values: &packed_b[tile_column * depths..], step: NR }
@@ -227,7 +232,12 @@ unsafe fn blocked(
                         Panel { values: packed_b, step: NR }
                     };
                     for tile_row in (0..rows).step_by(MR) {
-                        let a_panel = &packed_a[tile_row * depths..];
+                        let a_panel = if a_in_place {
+                            let first = (row + tile_row) * a.row_stride + depth * a.column_stride;
+                            Rows { values: &a.data[first..], row_step: a.row_stride, depth_step: a.column_stride }
+                        } else {
+                            Rows { values: &packed_a[tile_row * depths..], row_step: 1, depth_step: MR }
+                        };
                         let (i, j) = (row + tile_row, column + tile_column);
                         let tile = (MR.min(m - i), NR.min(n - j));
                         // SAFETY: the panels hold `depths` steps of MR and NR values, and the
@@ -260,7 +270,7 @@ unsafe fn blocked(
 unsafe fn edge_kernel(
     depths: usize,
     alpha: f32,
-    a: &[f32],
+    a: Rows<'_>,
     b: Panel<'_>,
     beta: f32,
     c: Output,
@@ -284,6 +294,15 @@ unsafe fn edge_kernel(
 /// Values in one AVX register.
 const LANE: usize = 8;
 
+/// The values of A a kernel reads: row r of depth d at `values[r·row_step + d·depth_step]` (a
+/// packed panel, steps 1 and MR, or A itself, steps its strides).
+#[derive(Clone, Copy)]
+struct Rows<'a> {
+    values: &'a [f32],
+    row_step: usize,
+    depth_step: usize,
+}
+
 /// The values of B a kernel reads: depth d's at `values[d·step..]`, NR of them (a packed panel,
 /// `step` = NR, or B itself, `step` = its row stride).
 #[derive(Clone, Copy)]
@@ -297,15 +316,15 @@ struct Panel<'a> {
 /// then `α·sum (+ β·C)`. Only the first `columns` columns are written (edges of C).
 ///
 /// # Safety
-/// AVX2 and FMA must be available; `a` must hold `depths·MR` values and `b` `depths` steps of
-/// `8·LANES`; `c` starts at the tile's corner in a matrix that covers the tile, which no one else reads or
+/// AVX2 and FMA must be available; `a` must hold `depths` steps of `ROWS` rows and `b` `depths`
+/// steps of `8·LANES` values; `c` starts at the tile's corner in a matrix that covers the tile, which no one else reads or
 /// writes meanwhile.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn kernel<const ROWS: usize, const LANES: usize>(
     depths: usize,
     alpha: f32,
-    a: &[f32],
+    a: Rows<'_>,
     b: Panel<'_>,
     beta: f32,
     c: Output,
@@ -313,9 +332,10 @@ unsafe fn kernel<const ROWS: usize, const LANES: usize>(
 ) {
     use std::arch::x86_64::*;
     assert!(ROWS <= MR && LANES * LANE <= NR && depths > 0);
-    assert!(a.len() >= depths * MR && b.values.len() >= (depths - 1) * b.step + LANES * LANE);
+    assert!(a.values.len() > (depths - 1) * a.depth_step + (ROWS - 1) * a.row_step);
+    assert!(b.values.len() >= (depths - 1) * b.step + LANES * LANE);
     let mut sums = [[_mm256_setzero_ps(); LANES]; ROWS];
-    let (mut a_ptr, mut b_ptr) = (a.as_ptr(), b.values.as_ptr());
+    let (mut a_ptr, mut b_ptr) = (a.values.as_ptr(), b.values.as_ptr());
     for _ in 0..depths {
         // SAFETY: within the panels, as asserted above.
         unsafe {
@@ -324,13 +344,14 @@ unsafe fn kernel<const ROWS: usize, const LANES: usize>(
                 *b_value = _mm256_loadu_ps(b_ptr.add(lane * LANE));
             }
             for (r, sum) in sums.iter_mut().enumerate() {
-                let a_value = _mm256_broadcast_ss(&*a_ptr.add(r));
+                let a_value = _mm256_broadcast_ss(&*a_ptr.add(r * a.row_step));
                 for lane in 0..LANES {
                     sum[lane] = _mm256_fmadd_ps(a_value, b_values[lane], sum[lane]);
                 }
             }
-            a_ptr = a_ptr.add(MR);
-            b_ptr = b_ptr.add(b.step);
+            // (Wrapping: after the last depth, a pointer into A or B may point past its end.)
+            a_ptr = a_ptr.wrapping_add(a.depth_step);
+            b_ptr = b_ptr.wrapping_add(b.step);
         }
     }
     if columns == LANES * LANE && c.column_stride == 1 {
