@@ -87,23 +87,25 @@ impl Loss {
                     z.max(0.0) - z * y + (-z.abs()).exp().ln_1p()
                 })
                 .sum(),
-            // −Σ yᵢ ln aᵢ with a = softmax(z), the output layer's (one logarithm per class
-            // present). Where aᵢ has underflowed (a confident mistake), ln softmax(z)ᵢ =
-            // zᵢ − log-sum-exp(z) from the logits instead, which stays finite.
-            Self::CategoricalCrossEntropy => z
-                .chunks_exact(width)
-                .zip(a.chunks_exact(width))
-                .zip(y.chunks_exact(width))
-                .map(|((logits, a), y)| {
-                    let terms = logits.iter().zip(a).zip(y).filter(|(_, y)| **y != S::ZERO);
-                    terms
-                        .map(|((&z, &a), &y)| {
-                            let (z, a, y) = (z.to_f64(), a.to_f64(), y.to_f64());
-                            if a >= SMALLEST_PROBABILITY { -y * a.ln() } else { y * (log_sum_exp(logits) - z) }
-                        })
-                        .sum::<f64>()
-                })
-                .sum(),
+            // −Σ yᵢ ln aᵢ with a = softmax(z), the output layer's: one logarithm per class
+            // present, in the network's precision (as a is). Where aᵢ has underflowed (a
+            // confident mistake), ln softmax(z)ᵢ = zᵢ − log-sum-exp(z) from the logits instead,
+            // which stays finite.
+            Self::CategoricalCrossEntropy => {
+                let mut total = 0.0;
+                let rows = z.chunks_exact(width).zip(a.chunks_exact(width)).zip(y.chunks_exact(width));
+                for ((logits, a), y) in rows {
+                    for ((&z, &a), &y) in logits.iter().zip(a).zip(y).filter(|(_, y)| **y != S::ZERO) {
+                        total += y.to_f64()
+                            * if a.to_f64() >= SMALLEST_PROBABILITY {
+                                -a.ln().to_f64()
+                            } else {
+                                log_sum_exp(logits) - z.to_f64()
+                            };
+                    }
+                }
+                total
+            }
         }
     }
 
