@@ -190,14 +190,6 @@ unsafe fn blocked(
     c: Output,
     (packed_a, packed_b): (&mut Vec<f32>, &mut Vec<f32>),
 ) {
-    let a_size = KC * MC.min(m).next_multiple_of(MR);
-    let b_size = KC * NC.min(range.len()).next_multiple_of(NR);
-    if packed_a.len() < a_size {
-        packed_a.resize(a_size, 0.0);
-    }
-    if packed_b.len() < b_size {
-        packed_b.resize(b_size, 0.0);
-    }
     // Depth slices of equal size rather than KC, KC, …, remainder: a thin last slice would
     // cost a whole pass over C for little arithmetic.
     let slice = k.div_ceil(k.div_ceil(KC));
@@ -206,6 +198,16 @@ unsafe fn blocked(
     let b_in_place = b.column_stride == 1 && k * n <= IN_PLACE_B;
     // The same for A, whatever its layout: the kernels read one value of it at a time.
     let a_in_place = m * k <= IN_PLACE_B;
+    // The buffers grow to what is packed, no more (a training thread's first product zeroes
+    // them, so an unused size would cost page faults for nothing).
+    let a_size = if a_in_place { 0 } else { slice * MC.min(m).next_multiple_of(MR) };
+    let b_size = slice * if b_in_place { NR } else { NC.min(range.len()).next_multiple_of(NR) };
+    if packed_a.len() < a_size {
+        packed_a.resize(a_size, 0.0);
+    }
+    if packed_b.len() < b_size {
+        packed_b.resize(b_size, 0.0);
+    }
     for column in range.clone().step_by(NC) {
         let columns = NC.min(range.end - column);
         for depth in (0..k).step_by(slice) {
