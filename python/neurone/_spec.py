@@ -55,15 +55,20 @@ def _schedule(params, samples):
     """scikit-learn's ``learning_rate`` (for SGD only, as there) or neurone's ``schedule``."""
     if params["schedule"] is not None:
         return params["schedule"]
+    if params["learning_rate"] not in _LEARNING_RATES:
+        # scikit-learn's own names for schedules, checked whatever the solver, as it does.
+        raise ValueError(f"invalid learning_rate: expected one of {', '.join(_LEARNING_RATES)}, got {params['learning_rate']!r}")
     if params["solver"] != "sgd" or params["learning_rate"] == "constant":
         return None
     if params["learning_rate"] == "adaptive":
         # η / 5 each time the training loss stops falling for n_iter_no_change epochs.
         return {"kind": "plateau", "factor": 0.2, "patience": params["n_iter_no_change"], "threshold": 0.0}
-    if params["learning_rate"] == "invscaling":
-        # η₀ / (t + 1)^power_t, t counting the samples seen before the epoch, as scikit-learn.
-        return {"kind": "inverse_scaling", "power_t": params["power_t"], "per_epoch": samples}
-    return {"kind": params["learning_rate"]}
+    # "invscaling": η₀ / (t + 1)^power_t, t counting the samples seen before the epoch, as
+    # scikit-learn.
+    return {"kind": "inverse_scaling", "power_t": params["power_t"], "per_epoch": samples}
+
+
+_LEARNING_RATES = ("constant", "invscaling", "adaptive")
 
 
 def training_spec(params, *, samples, epochs, task, validation, mean_weight=1.0):

@@ -319,8 +319,8 @@ struct Panel<'a> {
 ///
 /// # Safety
 /// AVX2 and FMA must be available; `a` must hold `depths` steps of `ROWS` rows and `b` `depths`
-/// steps of `8·LANES` values; `c` starts at the tile's corner in a matrix that covers the tile, which no one else reads or
-/// writes meanwhile.
+/// steps of `8·LANES` values; `c` starts at the tile's corner in a matrix that covers the tile,
+/// which no one else reads or writes meanwhile.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn kernel<const ROWS: usize, const LANES: usize>(

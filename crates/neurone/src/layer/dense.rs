@@ -253,18 +253,7 @@ fn affine<S: Scalar>(weights: &[S], bias: &[S], input: &[S], rows: usize, z: &mu
     let outputs = bias.len();
     let inputs = weights.len() / outputs;
     let z = &mut z[..rows * outputs];
-    if z.is_empty() {
-        return;
-    }
-    // Every row of z starts as b: one row written, then the filled part doubled (a few long
-    // copies rather than a short one per row).
-    z[..outputs].copy_from_slice(bias);
-    let mut filled = outputs;
-    while filled < z.len() {
-        let more = filled.min(z.len() - filled);
-        z.copy_within(..more, filled);
-        filled += more;
-    }
+    z.chunks_exact_mut(outputs).for_each(|row| row.copy_from_slice(bias));
     gemm((rows, inputs, outputs), S::ONE, input, Op::Plain, weights, Op::Transposed, S::ONE, z);
 }
 
