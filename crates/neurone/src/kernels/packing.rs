@@ -11,18 +11,9 @@ use super::packed_gemm::{MR, NR, Strided};
 /// AVX2 and FMA must be available.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-pub(super) unsafe fn pack_a(
-    a: Strided<'_>,
-    (row, rows): (usize, usize),
-    (depth, depths): (usize, usize),
-    packed: &mut [f32],
-) {
-    let panels = packed[..rows.next_multiple_of(MR) * depths].chunks_exact_mut(MR * depths);
-    for (panel_index, panel) in panels.enumerate() {
-        let first = row + panel_index * MR;
-        // SAFETY: AVX2 and FMA are available (this function's contract).
-        unsafe { pack_panel::<MR>(a, (first, MR.min(row + rows - first)), depth, panel) };
-    }
+pub(super) unsafe fn pack_a(a: Strided<'_>, rows: (usize, usize), depths: (usize, usize), packed: &mut [f32]) {
+    // SAFETY: AVX2 and FMA are available (this function's contract).
+    unsafe { pack_rows::<MR>(a, rows, depths, packed) }
 }
 
 /// Packs depths `depth..depth+depths`, columns `column..column+columns` of B into NR-column
@@ -32,19 +23,29 @@ pub(super) unsafe fn pack_a(
 /// AVX2 and FMA must be available.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-pub(super) unsafe fn pack_b(
-    b: Strided<'_>,
+pub(super) unsafe fn pack_b(b: Strided<'_>, depths: (usize, usize), columns: (usize, usize), packed: &mut [f32]) {
+    // B's columns are the rows of Bᵀ: packing B is packing Bᵀ as A is packed.
+    // SAFETY: AVX2 and FMA are available (this function's contract).
+    unsafe { pack_rows::<NR>(b.transposed(), columns, depths, packed) }
+}
+
+/// Packs rows `row..row+rows`, depths `depth..depth+depths` of `x` into W-row panels.
+///
+/// # Safety
+/// AVX2 and FMA must be available.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn pack_rows<const W: usize>(
+    x: Strided<'_>,
+    (row, rows): (usize, usize),
     (depth, depths): (usize, usize),
-    (column, columns): (usize, usize),
     packed: &mut [f32],
 ) {
-    // B's columns are the rows of Bᵀ: packing B is packing Bᵀ as A is packed.
-    let transposed = b.transposed();
-    let panels = packed[..columns.next_multiple_of(NR) * depths].chunks_exact_mut(NR * depths);
+    let panels = packed[..rows.next_multiple_of(W) * depths].chunks_exact_mut(W * depths);
     for (panel_index, panel) in panels.enumerate() {
-        let first = column + panel_index * NR;
+        let first = row + panel_index * W;
         // SAFETY: AVX2 and FMA are available (this function's contract).
-        unsafe { pack_panel::<NR>(transposed, (first, NR.min(column + columns - first)), depth, panel) };
+        unsafe { pack_panel::<W>(x, (first, W.min(row + rows - first)), depth, panel) };
     }
 }
 
