@@ -450,9 +450,21 @@ mod tests {
         if !has_avx2_and_fma() {
             return;
         }
-        // Iris's products (150 samples, 4 → 100 → 3) and ones with two depth slices.
-        let shapes =
-            [(150, 4, 100), (150, 100, 3), (3, 150, 100), (150, 3, 100), (100, 150, 4), (7, 300, 17), (5, 513, 2)];
+        // Iris's products (150 samples, 4 → 100 → 3), ones with two depth slices, and narrow
+        // ones large enough to be split across two threads (the second by rows, transposed).
+        let shapes = [
+            (150, 4, 100),
+            (150, 100, 3),
+            (3, 150, 100),
+            (150, 3, 100),
+            (100, 150, 4),
+            (7, 300, 17),
+            (5, 513, 2),
+            (64, 300, 64),
+            (1024, 300, 5),
+        ];
+        // (Other tests may run meanwhile: the number of threads changes no bit of theirs either.)
+        crate::set_threads(2);
         for (m, k, n) in shapes {
             let a_values: Vec<f32> = (0..m * k).map(|i| ((i as f32) * 0.37).sin()).collect();
             let b_values: Vec<f32> = (0..k * n).map(|i| ((i as f32) * 0.71).cos()).collect();
@@ -483,6 +495,7 @@ mod tests {
                 }
             }
         }
+        crate::set_threads(1);
     }
 
     #[test]
