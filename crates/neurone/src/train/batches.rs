@@ -94,9 +94,10 @@ impl<'data, S: Scalar> Batches<'data, S> {
         for (batch, indices) in self.order.chunks(self.batch_size).enumerate() {
             let rows = indices.len();
             let flow = if self.shuffle {
-                for (position, &index) in indices.iter().enumerate() {
-                    self.inputs[position * input_width..(position + 1) * input_width].copy_from_slice(x.row(index));
-                    self.targets[position * target_width..(position + 1) * target_width].copy_from_slice(y.row(index));
+                let slots = self.inputs.chunks_exact_mut(input_width).zip(self.targets.chunks_exact_mut(target_width));
+                for ((inputs, targets), &index) in slots.zip(indices) {
+                    copy_row(inputs, x.row(index));
+                    copy_row(targets, y.row(index));
                 }
                 if let Some(w) = w {
                     self.weights.iter_mut().zip(indices).for_each(|(weight, &index)| *weight = w[index]);
@@ -115,5 +116,17 @@ impl<'data, S: Scalar> Batches<'data, S> {
             }
         }
         Ok(ControlFlow::Continue(()))
+    }
+}
+
+/// `to.copy_from_slice(from)`, value by value for a row of a few values: a call to memcpy for
+/// each (a batch of 150 four-input rows made 300 an epoch) cost more than the copy.
+fn copy_row<S: Copy>(to: &mut [S], from: &[S]) {
+    if to.len() <= 8 {
+        for (to, &from) in to.iter_mut().zip(from) {
+            *to = from;
+        }
+    } else {
+        to.copy_from_slice(from);
     }
 }
