@@ -61,7 +61,11 @@ impl Activation {
     /// for ReLU (the common hidden layer), else as a copy then [`Self::apply_in_place`].
     pub(crate) fn apply<S: Scalar>(self, z: &[S], a: &mut [S], width: usize) {
         if self == Self::Relu {
-            a.iter_mut().zip(z).for_each(|(a, &z)| *a = Self::Relu.value(z));
+            for_each_piece(
+                (z, a),
+                #[inline(always)]
+                |(z, a): (&[S], &mut [S])| a.iter_mut().zip(z).for_each(|(a, &z)| *a = Self::Relu.value(z)),
+            );
         } else {
             a.copy_from_slice(z);
             self.apply_in_place(a, width);
@@ -100,7 +104,12 @@ impl Activation {
                 }
             }
             Self::Tanh => backprop_elementwise(Self::Tanh, z, a, gradient),
-            Self::Relu => backprop_elementwise(Self::Relu, z, a, gradient),
+            // ReLU's passes are most of a small network's element-wise work: 8-lane registers.
+            Self::Relu => for_each_piece(
+                (z, a, gradient),
+                #[inline(always)]
+                |(z, a, gradient): (&[S], &[S], &mut [S])| backprop_elementwise(Self::Relu, z, a, gradient),
+            ),
             _ => backprop_elementwise(self, z, a, gradient),
         }
     }

@@ -11,7 +11,7 @@ mod packing;
 mod parallel;
 mod tanh;
 
-pub(crate) use elementwise::for_each_piece;
+pub(crate) use elementwise::{for_each_piece, vectorised};
 pub use gemm::GemmKernel;
 pub(crate) use gemm::{Op, gemm};
 pub use parallel::{set_threads, threads};

@@ -1,7 +1,7 @@
 //! The dense (fully connected) layer: `z(l) = W(l) a(l-1) + b(l)`, `a(l) = σ(z(l))`.
 
 use super::{Parameter, ParameterMut};
-use crate::kernels::{Op, gemm};
+use crate::kernels::{Op, gemm, vectorised};
 use crate::{Activation, Init, Loss, Rng, Scalar};
 
 /// A fully connected layer with its activation, its gradients and its per-batch buffers.
@@ -214,11 +214,8 @@ impl<S: Scalar> Dense<S> {
             S::ZERO,
             &mut self.weight_gradient,
         );
-        // ∂J/∂b = δ summed over the batch
-        self.bias_gradient.fill(S::ZERO);
-        for delta_row in delta.chunks_exact(outputs) {
-            self.bias_gradient.iter_mut().zip(delta_row).for_each(|(g, &d)| *g += d);
-        }
+        // ∂J/∂b = δ summed over the batch (in 8-lane registers where the CPU has them)
+        vectorised(&sum_rows, (&mut self.bias_gradient[..], delta, outputs));
         // ∂J/∂a(l-1) = W(l)ᵀ δ(l): Δ·W; the layer below multiplies by its own σ'.
         if let Some(input_gradient) = input_gradient {
             gemm((rows, outputs, inputs), S::ONE, delta, Op::Plain, &self.weights, Op::Plain, S::ZERO, input_gradient);
@@ -255,6 +252,15 @@ fn affine<S: Scalar>(weights: &[S], bias: &[S], input: &[S], rows: usize, z: &mu
     let z = &mut z[..rows * outputs];
     z.chunks_exact_mut(outputs).for_each(|row| row.copy_from_slice(bias));
     gemm((rows, inputs, outputs), S::ONE, input, Op::Plain, weights, Op::Transposed, S::ONE, z);
+}
+
+/// Writes the sum of the rows of `values` (`width` values each) into `sums`.
+#[inline(always)]
+fn sum_rows<S: Scalar>((sums, values, width): (&mut [S], &[S], usize)) {
+    sums.fill(S::ZERO);
+    for row in values.chunks_exact(width) {
+        sums.iter_mut().zip(row).for_each(|(sum, &value)| *sum += value);
+    }
 }
 
 #[cfg(test)]
