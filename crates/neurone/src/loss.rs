@@ -177,11 +177,11 @@ fn sign<S: Scalar>(value: S) -> S {
     }
 }
 
-/// ln Σ e^zᵢ, shifted by the maximum so that nothing overflows.
 /// Below this, a probability computed in `f32` has lost digits to underflow (it is near
 /// `f32::MIN_POSITIVE`), and its logarithm is taken from the logits instead.
 const SMALLEST_PROBABILITY: f64 = 1e-30;
 
+/// ln Σ e^zᵢ, shifted by the maximum so that nothing overflows.
 fn log_sum_exp<S: Scalar>(z: &[S]) -> f64 {
     let max = z.iter().map(|z| z.to_f64()).fold(f64::NEG_INFINITY, f64::max);
     max + z.iter().map(|&z| (z.to_f64() - max).exp()).sum::<f64>().ln()

@@ -1,7 +1,8 @@
 //! Long element-by-element loops shared among the threads and compiled for 8-lane AVX2 where the
 //! CPU has it: tanh, and the updates of Adam, RMSprop and Adagrad, whose division per value
-//! makes them a sizeable part of a training step; ReLU's passes and the bias gradient's sums,
-//! which are in a small network (iris's 150 × 100 hidden values: a tenth of an epoch).
+//! makes them a sizeable part of a training step; and in a small network, where they are too
+//! (a tenth of an iris epoch, over its 150 × 100 hidden values), ReLU's passes and the bias
+//! gradient's sums.
 //!
 //! Each element goes through the same operations whatever the split and the vector width
 //! (IEEE arithmetic and square roots are exact to the last bit at any width, and no multiply-add

@@ -50,7 +50,7 @@ thread_local! {
 }
 
 /// The largest A or B (in values: 256 KiB, a core's L2) read in place rather than packed.
-const IN_PLACE_B: usize = 1 << 16;
+const IN_PLACE: usize = 1 << 16;
 
 /// Products of fewer multiply-adds than this stay on one thread: below it, handing work to
 /// another thread costs more than it saves (measured on MNIST's 784→128→64→10 at batch 64, whose
@@ -71,7 +71,7 @@ impl Output {
     ///
     /// # Safety
     /// (i, j) must lie within the matrix.
-    unsafe fn from(self, i: usize, j: usize) -> Output {
+    unsafe fn at(self, i: usize, j: usize) -> Output {
         // SAFETY: in bounds, by this function's contract.
         Output { data: unsafe { self.data.add(i * self.row_stride + j * self.column_stride) }, ..self }
     }
@@ -195,9 +195,9 @@ unsafe fn blocked(
     let slice = k.div_ceil(k.div_ceil(KC));
     // A B whose rows are contiguous, small enough to stay in the caches, is read where it lies:
     // packing it would only copy it (the last, narrower panel aside).
-    let b_in_place = b.column_stride == 1 && k * n <= IN_PLACE_B;
+    let b_in_place = b.column_stride == 1 && k * n <= IN_PLACE;
     // The same for A, whatever its layout: the kernels read one value of it at a time.
-    let a_in_place = m * k <= IN_PLACE_B;
+    let a_in_place = m * k <= IN_PLACE;
     // The buffers grow to what is packed, no more (a training thread's first product zeroes
     // them, so an unused size would cost page faults for nothing).
     let a_size = if a_in_place { 0 } else { slice * MC.min(m).next_multiple_of(MR) };
@@ -245,10 +245,11 @@ unsafe fn blocked(
                         // SAFETY: the panels hold `depths` steps of MR and NR values, and the
                         // tile (`tile` within C from (i, j)) lies inside C's m×n values.
                         unsafe {
+                            let product = Tile { depths, alpha, a: a_panel, b: b_panel, beta, c: c.at(i, j) };
                             if tile == (MR, NR) {
-                                kernel::<MR, { NR / LANE }>(depths, alpha, a_panel, b_panel, beta, c.from(i, j), NR);
+                                kernel::<MR, { NR / LANE }>(product, NR);
                             } else {
-                                edge_kernel(depths, alpha, a_panel, b_panel, beta, c.from(i, j), tile);
+                                edge_kernel(product, tile);
                             }
                         }
                     }
@@ -268,22 +269,13 @@ unsafe fn blocked(
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 #[inline(never)]
-#[allow(clippy::too_many_arguments)]
-unsafe fn edge_kernel(
-    depths: usize,
-    alpha: f32,
-    a: Rows<'_>,
-    b: Panel<'_>,
-    beta: f32,
-    c: Output,
-    (rows, columns): (usize, usize),
-) {
+unsafe fn edge_kernel(tile: Tile<'_>, (rows, columns): (usize, usize)) {
     macro_rules! sized {
         ($($rows:literal)*) => {
             match (rows, columns > LANE) {
                 $(
-                    ($rows, false) => kernel::<$rows, 1>(depths, alpha, a, b, beta, c, columns),
-                    ($rows, true) => kernel::<$rows, 2>(depths, alpha, a, b, beta, c, columns),
+                    ($rows, false) => kernel::<$rows, 1>(tile, columns),
+                    ($rows, true) => kernel::<$rows, 2>(tile, columns),
                 )*
                 _ => unreachable!("a tile has 1 to {MR} rows"),
             }
@@ -313,6 +305,17 @@ struct Panel<'a> {
     step: usize,
 }
 
+/// What a kernel computes: `C ← α·Ã·B̃ + β·C` over `depths` steps, C from the tile's corner.
+#[derive(Clone, Copy)]
+struct Tile<'a> {
+    depths: usize,
+    alpha: f32,
+    a: Rows<'a>,
+    b: Panel<'a>,
+    beta: f32,
+    c: Output,
+}
+
 /// The `ROWS × 8·LANES` tile `C ← α·Ã·B̃ + β·C` over `depths` packed steps, in `ROWS·LANES`
 /// 8-lane accumulators: for each value, `sum ← a·b + sum` fused, depth after depth from zero,
 /// then `α·sum (+ β·C)`. Only the first `columns` columns are written (edges of C).
@@ -323,16 +326,9 @@ struct Panel<'a> {
 /// which no one else reads or writes meanwhile.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn kernel<const ROWS: usize, const LANES: usize>(
-    depths: usize,
-    alpha: f32,
-    a: Rows<'_>,
-    b: Panel<'_>,
-    beta: f32,
-    c: Output,
-    columns: usize,
-) {
+unsafe fn kernel<const ROWS: usize, const LANES: usize>(tile: Tile<'_>, columns: usize) {
     use std::arch::x86_64::*;
+    let Tile { depths, alpha, a, b, beta, c } = tile;
     assert!(ROWS <= MR && LANES * LANE <= NR && depths > 0);
     assert!(a.values.len() > (depths - 1) * a.depth_step + (ROWS - 1) * a.row_step);
     assert!(b.values.len() >= (depths - 1) * b.step + LANES * LANE);
@@ -365,7 +361,7 @@ unsafe fn kernel<const ROWS: usize, const LANES: usize>(
             for (lane, &sum) in sum.iter().enumerate() {
                 // SAFETY: row r of the tile lies within C, and is this call's alone (see above).
                 unsafe {
-                    let c_values = c.from(r, lane * LANE).data;
+                    let c_values = c.at(r, lane * LANE).data;
                     let mut values = if alpha_is_one { sum } else { _mm256_mul_ps(alpha, sum) };
                     if beta_is_used {
                         let old = _mm256_loadu_ps(c_values);
@@ -378,18 +374,18 @@ unsafe fn kernel<const ROWS: usize, const LANES: usize>(
         return;
     }
     let alpha = _mm256_set1_ps(alpha);
-    let mut tile = [[0.0f32; NR]; ROWS];
-    for (values, sum) in tile.iter_mut().zip(&sums) {
+    let mut scaled = [[0.0f32; NR]; ROWS];
+    for (values, sum) in scaled.iter_mut().zip(&sums) {
         for (lane, &sum) in sum.iter().enumerate() {
-            // SAFETY: each row of `tile` holds NR ≥ 8·LANES values.
+            // SAFETY: each row of `scaled` holds NR ≥ 8·LANES values.
             unsafe { _mm256_storeu_ps(values.as_mut_ptr().add(lane * LANE), _mm256_mul_ps(alpha, sum)) };
         }
     }
-    for (r, values) in tile.iter().enumerate() {
+    for (r, values) in scaled.iter().enumerate() {
         for (j, &value) in values[..columns].iter().enumerate() {
             // SAFETY: the tile's values lie within C, and are this call's alone (see above).
             unsafe {
-                let c = c.from(r, j).data;
+                let c = c.at(r, j).data;
                 *c = if beta == 0.0 { value } else { value + beta * *c };
             }
         }
