@@ -3,6 +3,7 @@
 use neurone::{Matrix, Scalar};
 use numpy::ndarray::Array2;
 use numpy::{Element, IntoPyArray, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 /// The scalars a network can hold that numpy also knows: f32 and f64.
@@ -20,6 +21,13 @@ pub fn to_matrix<S: Float>(array: &Bound<'_, PyAny>) -> PyResult<Matrix<S>> {
         Err(_) => array.as_array().iter().copied().collect(),
     };
     Matrix::new(rows, cols, values).map_err(crate::errors::to_python)
+}
+
+/// A C-contiguous 2-D array's values in place, row after row, and the width of its rows (the
+/// estimators pass only such arrays, so that training reads them without a copy).
+pub fn rows_in_place<'a, S: Float>(array: &'a PyReadonlyArray2<'_, S>) -> PyResult<(&'a [S], usize)> {
+    let values = array.as_slice().map_err(|_| PyValueError::new_err("expected a C-contiguous array"))?;
+    Ok((values, array.as_array().ncols()))
 }
 
 /// A 1-D array of `S` as a vector (one copy).

@@ -2,14 +2,15 @@
 //! layer makes. Descriptions arrive as JSON in the library's spec types; arrays as C-contiguous
 //! numpy arrays of the engine's dtype.
 
-use neurone::data::{Column, ColumnKind, CsvSchema, Preprocessing};
+use neurone::data::{Column, ColumnKind, CsvSchema, DatasetView, Preprocessing};
 use neurone::io::Model;
 use neurone::spec::{NetworkSpec, TrainingSpec};
 use neurone::{Dataset, Error, Network};
+use numpy::PyReadonlyArray2;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyTuple};
 
-use crate::arrays::{Float, to_array, to_matrix, to_vector};
+use crate::arrays::{Float, rows_in_place, to_array, to_matrix, to_vector};
 use crate::errors::{invalid_description, to_python};
 use crate::interrupt::run_interruptible;
 use crate::state::{FitRequest, State, task};
@@ -63,17 +64,9 @@ fn from_json<T: serde::de::DeserializeOwned>(json: &str) -> PyResult<T> {
     serde_path_to_error::deserialize(deserializer).map_err(invalid_description)
 }
 
-/// Inputs and targets as a dataset, with the samples' weights if given (a 1-D array).
-fn dataset<S: Float>(
-    x: &Bound<'_, PyAny>,
-    y: &Bound<'_, PyAny>,
-    weights: Option<&Bound<'_, PyAny>>,
-) -> PyResult<Dataset<S>> {
-    let data = Dataset::new(to_matrix::<S>(x)?, to_matrix::<S>(y)?).map_err(to_python)?;
-    match weights {
-        Some(weights) => data.with_sample_weights(&to_vector::<S>(weights)?).map_err(to_python),
-        None => Ok(data),
-    }
+/// Inputs and targets as a dataset (one copy): the validation samples.
+fn dataset<S: Float>(x: &Bound<'_, PyAny>, y: &Bound<'_, PyAny>) -> PyResult<Dataset<S>> {
+    Dataset::new(to_matrix::<S>(x)?, to_matrix::<S>(y)?).map_err(to_python)
 }
 
 /// Trains `state`, off the GIL and interruptible; prints scikit-learn's progress lines when
@@ -89,9 +82,16 @@ fn fit_state<S: Float>(
     let [Some(x), Some(y), sample_weight, x_validation, y_validation] = data else {
         unreachable!("x and y are required")
     };
-    let train = dataset::<S>(x, y, sample_weight)?;
+    // The training samples are read in place, where numpy holds them.
+    let (x, y): (PyReadonlyArray2<'_, S>, PyReadonlyArray2<'_, S>) = (x.extract()?, y.extract()?);
+    let ((inputs, input_width), (targets, target_width)) = (rows_in_place(&x)?, rows_in_place(&y)?);
+    let weights = sample_weight.map(to_vector::<S>).transpose()?;
+    let mut train = DatasetView::new(inputs, input_width, targets, target_width).map_err(to_python)?;
+    if let Some(weights) = &weights {
+        train = train.with_sample_weights(weights).map_err(to_python)?;
+    }
     let validation = match (x_validation, y_validation) {
-        (Some(x), Some(y)) => Some(dataset::<S>(x, y, None)?),
+        (Some(x), Some(y)) => Some(dataset::<S>(x, y)?),
         _ => None,
     };
     let request = FitRequest { training, train, validation, warm };

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-use neurone::data::Preprocessing;
+use neurone::data::{DatasetView, Preprocessing};
 use neurone::spec::{NetworkSpec, Task, TrainingSpec};
 use neurone::{Checkpoint, Dataset, EpochRecord, Error, History, Model, Rng, seeded_rng};
 
@@ -27,7 +27,7 @@ pub struct FitRequest<'a, S: Float> {
     /// The training settings, resolved for the task.
     pub training: &'a TrainingSpec,
     /// The training samples.
-    pub train: Dataset<S>,
+    pub train: DatasetView<'a, S>,
     /// The validation samples, if any.
     pub validation: Option<Dataset<S>>,
     /// Go on from the last fit (optimizer state included) rather than start afresh.
@@ -79,7 +79,7 @@ impl<S: Float> State<S> {
         let mut rng = self.rng.clone();
         let mut trainer = training.trainer::<S>()?.epochs(done + training.epochs).stop_when(stop).on_epoch(on_epoch);
         let checkpoint =
-            trainer.fit_to_checkpoint(&mut self.model.network, resumed, &train, validation.as_ref(), &mut rng)?;
+            trainer.fit_to_checkpoint(&mut self.model.network, resumed, train, validation.as_ref(), &mut rng)?;
         let history = checkpoint.history.clone();
         self.checkpoint = Some(checkpoint);
         Ok(history)

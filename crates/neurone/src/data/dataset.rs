@@ -1,5 +1,6 @@
 //! A dataset: inputs and targets, one sample per row, with optional names for their columns.
 
+use super::view::check_sample_weights;
 use crate::{Error, Matrix, Scalar};
 
 /// Samples as rows: `inputs` (n × features) and `targets` (n × outputs).
@@ -69,16 +70,7 @@ impl<S: Scalar> Dataset<S> {
 
     /// Weighs each sample's loss: one finite, non-negative weight per sample, not all zero.
     pub fn with_sample_weights(mut self, weights: &[S]) -> Result<Self, Error> {
-        let invalid = |message: String| Err(Error::invalid("sample_weight", message));
-        if weights.len() != self.len() {
-            return invalid(format!("{} weights for {} samples", weights.len(), self.len()));
-        }
-        if let Some((row, w)) = weights.iter().enumerate().find(|(_, w)| !w.to_f64().is_finite() || w.to_f64() < 0.0) {
-            return invalid(format!("must be finite and non-negative, got {} at sample {row}", w.to_f64()));
-        }
-        if weights.iter().all(|w| w.to_f64() == 0.0) {
-            return invalid("the weights are all zero".into());
-        }
+        check_sample_weights(weights, self.len())?;
         self.sample_weights = Some(Matrix::column(weights));
         Ok(self)
     }

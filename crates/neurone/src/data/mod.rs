@@ -1,4 +1,4 @@
-//! Data: datasets of inputs and targets, CSV reading, missing values, splits, scalers, and
+//! Data: datasets of inputs and targets (owned, or borrowed as views), CSV reading, missing values, splits, scalers, and
 //! classes as rows.
 
 mod classes;
@@ -10,6 +10,7 @@ mod preprocessing;
 mod scaler;
 mod schema;
 mod split;
+mod view;
 
 pub use self::csv::{CsvData, CsvOptions, read_csv, read_csv_from};
 pub use classes::{class_of_rows, predicted_class};
@@ -20,3 +21,4 @@ pub use preprocessing::Preprocessing;
 pub use scaler::{Scaler, ScalerKind};
 pub use schema::{Column, ColumnKind, CsvSchema, EncodedRows};
 pub use split::{Fold, SplitFractions, SplitIndices, Splits, k_fold, split, split_indices, split_owned};
+pub use view::DatasetView;

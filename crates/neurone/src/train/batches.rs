@@ -5,7 +5,8 @@ use std::ops::ControlFlow;
 
 use rand::seq::SliceRandom;
 
-use crate::{Dataset, Error, Rng, Scalar};
+use crate::data::DatasetView;
+use crate::{Error, Rng, Scalar};
 
 /// One minibatch: `rows` samples stored one after the other.
 #[derive(Clone, Copy, Debug)]
@@ -20,7 +21,8 @@ pub struct Batch<'a, S> {
     pub rows: usize,
 }
 
-/// Cuts a dataset into minibatches, epoch after epoch.
+/// Cuts a dataset (or a [`DatasetView`] of samples held elsewhere) into minibatches, epoch
+/// after epoch.
 ///
 /// ```
 /// use std::ops::ControlFlow;
@@ -46,7 +48,7 @@ pub struct Batch<'a, S> {
 /// # Ok::<(), neurone::Error>(())
 /// ```
 pub struct Batches<'data, S> {
-    data: &'data Dataset<S>,
+    data: DatasetView<'data, S>,
     batch_size: usize,
     shuffle: bool,
     order: Vec<usize>,
@@ -58,21 +60,22 @@ pub struct Batches<'data, S> {
 impl<'data, S: Scalar> Batches<'data, S> {
     /// Batches of `batch_size` samples (all of them when larger), in a new random order each
     /// epoch if `shuffle`, else in the dataset's order.
-    pub fn new(data: &'data Dataset<S>, batch_size: usize, shuffle: bool) -> Self {
+    pub fn new(data: impl Into<DatasetView<'data, S>>, batch_size: usize, shuffle: bool) -> Self {
+        let data = data.into();
         let batch_size = batch_size.clamp(1, data.len().max(1));
         Self {
             data,
             batch_size,
             shuffle,
             order: (0..data.len()).collect(),
-            inputs: vec![S::ZERO; if shuffle { batch_size * data.inputs().cols() } else { 0 }],
-            targets: vec![S::ZERO; if shuffle { batch_size * data.targets().cols() } else { 0 }],
+            inputs: vec![S::ZERO; if shuffle { batch_size * data.input_width() } else { 0 }],
+            targets: vec![S::ZERO; if shuffle { batch_size * data.target_width() } else { 0 }],
             weights: vec![S::ZERO; if shuffle && data.sample_weights().is_some() { batch_size } else { 0 }],
         }
     }
 
     /// The whole dataset.
-    pub fn data(&self) -> &'data Dataset<S> {
+    pub fn data(&self) -> DatasetView<'data, S> {
         self.data
     }
 
@@ -83,8 +86,9 @@ impl<'data, S: Scalar> Batches<'data, S> {
         rng: &mut Rng,
         mut step: impl FnMut(Batch<'_, S>) -> Result<ControlFlow<B>, Error>,
     ) -> Result<ControlFlow<B>, Error> {
-        let (x, y, w) = (self.data.inputs(), self.data.targets(), self.data.sample_weights());
-        let (input_width, target_width) = (x.cols(), y.cols());
+        let data = self.data;
+        let (x, y, w) = (data.inputs(), data.targets(), data.sample_weights());
+        let (input_width, target_width) = (data.input_width(), data.target_width());
         if self.shuffle {
             // Each epoch's order depends on the generator alone (not on the previous order), so
             // a checkpoint needs to keep only the generator to resume exactly.
@@ -96,8 +100,8 @@ impl<'data, S: Scalar> Batches<'data, S> {
             let flow = if self.shuffle {
                 let slots = self.inputs.chunks_exact_mut(input_width).zip(self.targets.chunks_exact_mut(target_width));
                 for ((inputs, targets), &index) in slots.zip(indices) {
-                    copy_row(inputs, x.row(index));
-                    copy_row(targets, y.row(index));
+                    copy_row(inputs, data.input_row(index));
+                    copy_row(targets, data.target_row(index));
                 }
                 if let Some(w) = w {
                     self.weights.iter_mut().zip(indices).for_each(|(weight, &index)| *weight = w[index]);
@@ -107,8 +111,8 @@ impl<'data, S: Scalar> Batches<'data, S> {
             } else {
                 // In order, a batch is a contiguous block of the dataset: no copy needed.
                 let first = batch * self.batch_size;
-                let inputs = &x.as_slice()[first * input_width..(first + rows) * input_width];
-                let targets = &y.as_slice()[first * target_width..(first + rows) * target_width];
+                let inputs = &x[first * input_width..(first + rows) * input_width];
+                let targets = &y[first * target_width..(first + rows) * target_width];
                 step(Batch { inputs, targets, weights: w.map(|w| &w[first..first + rows]), rows })?
             };
             if flow.is_break() {

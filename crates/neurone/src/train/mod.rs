@@ -22,6 +22,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use crate::check::{check_at_least, check_learning_rate};
+use crate::data::DatasetView;
 use crate::optim::{Lbfgs, Schedule};
 use crate::{Dataset, Error, Network, Optimizer, Rng, Scalar};
 
@@ -194,21 +195,21 @@ impl<'a, S: Scalar> Trainer<'a, S> {
         self.solver.as_ref()
     }
 
-    /// Trains `network` on `train`, measuring the loss and metrics on `validation` after each
-    /// epoch.
+    /// Trains `network` on `train` (a [`Dataset`], or a [`DatasetView`] of samples held
+    /// elsewhere), measuring the loss and metrics on `validation` after each epoch.
     ///
     /// Fails before any step if a setting or a shape is wrong. Stops with [`Error::Diverged`]
     /// as soon as the loss or a parameter becomes NaN or infinite, leaving `network` with the
     /// weights of the last good epoch. With early stopping and `restore_best_weights`, the
     /// network ends with the best epoch's weights.
-    pub fn fit(
+    pub fn fit<'data>(
         &mut self,
         network: &mut Network<S>,
-        train: &Dataset<S>,
+        train: impl Into<DatasetView<'data, S>>,
         validation: Option<&Dataset<S>>,
         rng: &mut Rng,
     ) -> Result<History, Error> {
-        self.run_to_checkpoint(network, train, validation, rng, None).map(|end| end.history)
+        self.run_to_checkpoint(network, train.into(), validation, rng, None).map(|end| end.history)
     }
 
     /// Continues training from `checkpoint` up to the trainer's number of epochs: `network` and
@@ -238,15 +239,15 @@ impl<'a, S: Scalar> Trainer<'a, S> {
     /// assert_eq!(resumed.predict(data.inputs())?, straight.predict(data.inputs())?);
     /// # Ok::<(), neurone::Error>(())
     /// ```
-    pub fn resume(
+    pub fn resume<'data>(
         &mut self,
         network: &mut Network<S>,
         checkpoint: Checkpoint<S>,
-        train: &Dataset<S>,
+        train: impl Into<DatasetView<'data, S>>,
         validation: Option<&Dataset<S>>,
         rng: &mut Rng,
     ) -> Result<History, Error> {
-        self.run_to_checkpoint(network, train, validation, rng, Some(checkpoint)).map(|end| end.history)
+        self.run_to_checkpoint(network, train.into(), validation, rng, Some(checkpoint)).map(|end| end.history)
     }
 
     /// [`Trainer::fit`], or [`Trainer::resume`] from `checkpoint`, returning where training
@@ -272,15 +273,15 @@ impl<'a, S: Scalar> Trainer<'a, S> {
     /// assert_eq!(halves.predict(data.inputs())?, straight.predict(data.inputs())?);
     /// # Ok::<(), neurone::Error>(())
     /// ```
-    pub fn fit_to_checkpoint(
+    pub fn fit_to_checkpoint<'data>(
         &mut self,
         network: &mut Network<S>,
         checkpoint: Option<Checkpoint<S>>,
-        train: &Dataset<S>,
+        train: impl Into<DatasetView<'data, S>>,
         validation: Option<&Dataset<S>>,
         rng: &mut Rng,
     ) -> Result<Checkpoint<S>, Error> {
-        self.run_to_checkpoint(network, train, validation, rng, checkpoint)
+        self.run_to_checkpoint(network, train.into(), validation, rng, checkpoint)
     }
 
     /// What decides the best epoch (and what reduce-on-plateau watches): early stopping's
@@ -295,19 +296,20 @@ impl<'a, S: Scalar> Trainer<'a, S> {
 
     /// Checks the settings against the network and data without training; [`Trainer::fit`]
     /// starts with the same checks.
-    pub fn validate(
+    pub fn validate<'data>(
         &self,
         network: &Network<S>,
-        train: &Dataset<S>,
+        train: impl Into<DatasetView<'data, S>>,
         validation: Option<&Dataset<S>>,
     ) -> Result<(), Error> {
+        let train = train.into();
         self.check_settings()?;
         if train.is_empty() {
             return Err(Error::invalid("training data", "has no samples"));
         }
-        for (name, data) in [("training", Some(train)), ("validation", validation)] {
+        for (name, data) in [("training", Some(train)), ("validation", validation.map(DatasetView::from))] {
             let Some(data) = data else { continue };
-            let (inputs, targets) = (data.inputs().cols(), data.targets().cols());
+            let (inputs, targets) = (data.input_width(), data.target_width());
             if inputs != network.inputs() || targets != network.outputs() {
                 return Err(Error::Shape(format!(
                     "the {name} data has {inputs} input and {targets} target columns, the network takes {} and gives {}",

@@ -195,7 +195,7 @@ impl<S: Scalar> Solver<S> for Lbfgs {
     ) -> Result<EpochOutcome, Error> {
         let penalty = &settings.penalty;
         let data = batches.data();
-        let (inputs, targets, rows) = (data.inputs().as_slice(), data.targets().as_slice(), data.len());
+        let (inputs, targets, rows) = (data.inputs(), data.targets(), data.len());
         let weights = data.sample_weights();
         let mut parameters = Vec::with_capacity(network.parameter_count());
         for (_, parameter) in network.parameters() {

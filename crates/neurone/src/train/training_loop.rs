@@ -7,6 +7,7 @@ use std::time::Instant;
 use super::{
     Batches, Checkpoint, EpochOutcome, EpochRecord, History, Monitor, StepSettings, Trainer, network_is_finite,
 };
+use crate::data::DatasetView;
 use crate::optim::Scheduler;
 use crate::{Dataset, Error, Network, Rng, Scalar};
 
@@ -32,7 +33,7 @@ impl<S: Scalar> Trainer<'_, S> {
     pub(super) fn run_to_checkpoint(
         &mut self,
         network: &mut Network<S>,
-        train: &Dataset<S>,
+        train: DatasetView<'_, S>,
         validation: Option<&Dataset<S>>,
         rng: &mut Rng,
         checkpoint: Option<Checkpoint<S>>,

@@ -1,0 +1,167 @@
+//! A borrowed dataset: the samples training reads, in memory it does not own.
+
+use crate::{Dataset, Error, Scalar};
+
+/// Training samples as borrowed row-major slices: `inputs` (n × input width), `targets`
+/// (n × target width) and optionally a weight per sample — what [`Trainer::fit`] reads.
+///
+/// A [`Dataset`] lends one (`DatasetView::from(&dataset)`); so can memory the library does not
+/// own, such as a numpy array, which is then trained on without being copied.
+///
+/// ```
+/// use neurone::{Activation, Network, Sgd, Trainer, seeded_rng};
+/// use neurone::data::DatasetView;
+/// let (inputs, targets) = ([0.0f32, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0], [0.0f32, 1.0, 1.0, 0.0]);
+/// let xor = DatasetView::new(&inputs, 2, &targets, 1)?;
+/// assert_eq!((xor.len(), xor.input_row(1)), (4, &[0.0, 1.0][..]));
+/// let mut network = Network::builder(2).dense(4, Activation::Tanh).dense(1, Activation::Sigmoid).build(&mut seeded_rng(1))?;
+/// Trainer::new(Sgd::default()).epochs(5).fit(&mut network, xor, None, &mut seeded_rng(2))?;
+/// # Ok::<(), neurone::Error>(())
+/// ```
+///
+/// [`Trainer::fit`]: crate::Trainer::fit
+#[derive(Clone, Copy, Debug)]
+pub struct DatasetView<'a, S> {
+    inputs: &'a [S],
+    targets: &'a [S],
+    sample_weights: Option<&'a [S]>,
+    rows: usize,
+    input_width: usize,
+    target_width: usize,
+}
+
+impl<'a, S: Scalar> DatasetView<'a, S> {
+    /// Rows of `input_width` inputs paired with rows of `target_width` targets; both slices
+    /// must hold the same number of whole rows.
+    pub fn new(inputs: &'a [S], input_width: usize, targets: &'a [S], target_width: usize) -> Result<Self, Error> {
+        let rows = |values: &[S], width: usize, what: &str| match values.len().checked_rem(width) {
+            Some(0) => Ok(values.len() / width),
+            _ => Err(Error::Shape(format!("{} {what} values do not make rows of {width}", values.len()))),
+        };
+        let rows_of_inputs = rows(inputs, input_width, "input")?;
+        let rows_of_targets = rows(targets, target_width, "target")?;
+        if rows_of_inputs != rows_of_targets {
+            return Err(Error::Shape(format!("{rows_of_inputs} input rows but {rows_of_targets} target rows")));
+        }
+        Ok(Self { inputs, targets, sample_weights: None, rows: rows_of_inputs, input_width, target_width })
+    }
+
+    /// Weighs each sample's loss: one finite, non-negative weight per sample, not all zero.
+    pub fn with_sample_weights(mut self, weights: &'a [S]) -> Result<Self, Error> {
+        check_sample_weights(weights, self.rows)?;
+        self.sample_weights = Some(weights);
+        Ok(self)
+    }
+
+    /// Number of samples.
+    pub fn len(&self) -> usize {
+        self.rows
+    }
+
+    /// True when there are no samples.
+    pub fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
+
+    /// Number of input columns.
+    pub fn input_width(&self) -> usize {
+        self.input_width
+    }
+
+    /// Number of target columns.
+    pub fn target_width(&self) -> usize {
+        self.target_width
+    }
+
+    /// Every input, row after row.
+    pub fn inputs(&self) -> &'a [S] {
+        self.inputs
+    }
+
+    /// Every target, row after row.
+    pub fn targets(&self) -> &'a [S] {
+        self.targets
+    }
+
+    /// The inputs of sample `index`.
+    pub fn input_row(&self, index: usize) -> &'a [S] {
+        &self.inputs[index * self.input_width..][..self.input_width]
+    }
+
+    /// The targets of sample `index`.
+    pub fn target_row(&self, index: usize) -> &'a [S] {
+        &self.targets[index * self.target_width..][..self.target_width]
+    }
+
+    /// The weight of each sample, if the samples are weighted.
+    pub fn sample_weights(&self) -> Option<&'a [S]> {
+        self.sample_weights
+    }
+}
+
+impl<'a, S: Scalar> From<&'a Dataset<S>> for DatasetView<'a, S> {
+    fn from(data: &'a Dataset<S>) -> Self {
+        let (inputs, targets) = (data.inputs(), data.targets());
+        Self {
+            inputs: inputs.as_slice(),
+            targets: targets.as_slice(),
+            sample_weights: data.sample_weights(),
+            rows: data.len(),
+            input_width: inputs.cols(),
+            target_width: targets.cols(),
+        }
+    }
+}
+
+/// The check of [`Dataset::with_sample_weights`] and [`DatasetView::with_sample_weights`].
+pub(crate) fn check_sample_weights<S: Scalar>(weights: &[S], samples: usize) -> Result<(), Error> {
+    let invalid = |message: String| Err(Error::invalid("sample_weight", message));
+    if weights.len() != samples {
+        return invalid(format!("{} weights for {samples} samples", weights.len()));
+    }
+    if let Some((row, w)) = weights.iter().enumerate().find(|(_, w)| !w.to_f64().is_finite() || w.to_f64() < 0.0) {
+        return invalid(format!("must be finite and non-negative, got {} at sample {row}", w.to_f64()));
+    }
+    if weights.iter().all(|w| w.to_f64() == 0.0) {
+        return invalid("the weights are all zero".into());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Matrix;
+
+    #[test]
+    fn a_view_reads_the_rows_of_the_slices_it_borrows() {
+        let (inputs, targets) = ([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], [7.0, 8.0]);
+        let view = DatasetView::new(&inputs, 3, &targets, 1).unwrap();
+        assert_eq!((view.len(), view.input_width(), view.target_width()), (2, 3, 1));
+        assert_eq!((view.input_row(1), view.target_row(1)), (&[4.0, 5.0, 6.0][..], &[8.0][..]));
+        assert!(std::ptr::eq(view.inputs(), &inputs[..]), "borrowed, not copied");
+    }
+
+    #[test]
+    fn a_view_refuses_slices_that_do_not_make_the_same_whole_rows() {
+        let message = |result: Result<DatasetView<'_, f64>, Error>| result.unwrap_err().to_string();
+        assert!(message(DatasetView::new(&[1.0; 5], 2, &[0.0; 2], 1)).contains("5 input values do not make rows of 2"));
+        assert!(message(DatasetView::new(&[1.0; 4], 2, &[0.0; 3], 1)).contains("2 input rows but 3 target rows"));
+        assert!(message(DatasetView::new(&[1.0; 4], 0, &[0.0; 2], 1)).contains("rows of 0"));
+        let view = DatasetView::new(&[1.0; 4], 2, &[0.0; 2], 1).unwrap();
+        assert!(view.with_sample_weights(&[1.0]).unwrap_err().to_string().contains("1 weights for 2 samples"));
+        assert!(view.with_sample_weights(&[0.0, 0.0]).unwrap_err().to_string().contains("all zero"));
+    }
+
+    #[test]
+    fn a_dataset_lends_a_view_of_its_own_values() {
+        let data = Dataset::new(Matrix::from_rows(&[[1.0, 2.0], [3.0, 4.0]]).unwrap(), Matrix::column(&[5.0, 6.0]))
+            .unwrap()
+            .with_sample_weights(&[1.0, 2.0])
+            .unwrap();
+        let view = DatasetView::from(&data);
+        assert_eq!((view.len(), view.input_row(1), view.target_row(0)), (2, &[3.0, 4.0][..], &[5.0][..]));
+        assert_eq!(view.sample_weights(), Some(&[1.0, 2.0][..]));
+        assert!(std::ptr::eq(view.inputs(), data.inputs().as_slice()));
+    }
+}
