@@ -1,6 +1,5 @@
 //! A dataset: inputs and targets, one sample per row, with optional names for their columns.
 
-use super::view::check_sample_weights;
 use crate::{Error, Matrix, Scalar};
 
 /// Samples as rows: `inputs` (n × features) and `targets` (n × outputs).
@@ -190,6 +189,21 @@ impl<S: Scalar> Dataset<S> {
             sample_weights: self.sample_weights.as_ref().map(Matrix::cast),
         }
     }
+}
+
+/// The check of [`Dataset::with_sample_weights`], shared with [`super::DatasetView`]'s.
+pub(crate) fn check_sample_weights<S: Scalar>(weights: &[S], samples: usize) -> Result<(), Error> {
+    let invalid = |message: String| Err(Error::invalid("sample_weight", message));
+    if weights.len() != samples {
+        return invalid(format!("{} weights for {samples} samples", weights.len()));
+    }
+    if let Some((row, w)) = weights.iter().enumerate().find(|(_, w)| !w.to_f64().is_finite() || w.to_f64() < 0.0) {
+        return invalid(format!("must be finite and non-negative, got {} at sample {row}", w.to_f64()));
+    }
+    if weights.iter().all(|w| w.to_f64() == 0.0) {
+        return invalid("the weights are all zero".into());
+    }
+    Ok(())
 }
 
 #[cfg(test)]

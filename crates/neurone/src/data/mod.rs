@@ -1,5 +1,5 @@
-//! Data: datasets of inputs and targets (owned, or borrowed as views), CSV reading, missing values, splits, scalers, and
-//! classes as rows.
+//! Data: datasets of inputs and targets (owned, or borrowed as views), CSV reading, missing
+//! values, splits, scalers, and classes as rows.
 
 mod classes;
 mod csv;

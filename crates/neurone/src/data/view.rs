@@ -1,5 +1,6 @@
 //! A borrowed dataset: the samples training reads, in memory it does not own.
 
+use super::dataset::check_sample_weights;
 use crate::{Dataset, Error, Scalar};
 
 /// Training samples as borrowed row-major slices: `inputs` (n × input width), `targets`
@@ -111,21 +112,6 @@ impl<'a, S: Scalar> From<&'a Dataset<S>> for DatasetView<'a, S> {
             target_width: targets.cols(),
         }
     }
-}
-
-/// The check of [`Dataset::with_sample_weights`] and [`DatasetView::with_sample_weights`].
-pub(crate) fn check_sample_weights<S: Scalar>(weights: &[S], samples: usize) -> Result<(), Error> {
-    let invalid = |message: String| Err(Error::invalid("sample_weight", message));
-    if weights.len() != samples {
-        return invalid(format!("{} weights for {samples} samples", weights.len()));
-    }
-    if let Some((row, w)) = weights.iter().enumerate().find(|(_, w)| !w.to_f64().is_finite() || w.to_f64() < 0.0) {
-        return invalid(format!("must be finite and non-negative, got {} at sample {row}", w.to_f64()));
-    }
-    if weights.iter().all(|w| w.to_f64() == 0.0) {
-        return invalid("the weights are all zero".into());
-    }
-    Ok(())
 }
 
 #[cfg(test)]
