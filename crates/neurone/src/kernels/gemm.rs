@@ -11,7 +11,9 @@
 //!   784×128 layer took 2.3 times as many instructions;
 //! - a packed, register-blocked kernel for everything else (`kernels/packed_gemm.rs` in f32 with
 //!   AVX2 and FMA, `matrixmultiply` otherwise): it beats plain loops from about 16×16×16 up,
-//!   packing included, and splits large products across threads without changing a bit.
+//!   packing included, and splits large products across threads without changing a bit. In f32,
+//!   the products of depth 8 or less (a layer of a few inputs) take a row-by-row loop instead
+//!   (`kernels/shallow_gemm.rs`), whose values are the same to the bit.
 
 use crate::Scalar;
 

@@ -9,6 +9,7 @@ mod gemm;
 mod packed_gemm;
 mod packing;
 mod parallel;
+mod shallow_gemm;
 mod tanh;
 
 pub(crate) use elementwise::{for_each_piece, vectorised};

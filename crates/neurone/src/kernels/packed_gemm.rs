@@ -1,6 +1,7 @@
 //! Single-precision matrix product for the large shapes, in the BLIS layout: operands packed
 //! into panels that fit the caches (`kernels/packing.rs`), and a 6×16 register-blocked kernel
-//! using AVX2 and FMA, with smaller ones for the tiles at C's edges.
+//! using AVX2 and FMA, with smaller ones for the tiles at C's edges; the products of small depth
+//! go to `kernels/shallow_gemm.rs`.
 //!
 //! Each value of C is `α·sum + β·C` where `sum` is the chain of fused multiply-adds along the
 //! depth, in order, from zero: the tile size, the packing and the transposition of a narrow
@@ -17,6 +18,7 @@ use std::cell::RefCell;
 use std::ops::Range;
 
 use super::packing::{pack_a, pack_b};
+use super::shallow_gemm::{SHALLOW_DEPTH, shallow_sgemm};
 
 /// Rows of `C` per kernel call (one broadcast of A each).
 pub(super) const MR: usize = 6;
@@ -99,6 +101,11 @@ pub(crate) fn sgemm(
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
         assert!(c.len() >= m * n, "sgemm: C too short");
+        if k <= SHALLOW_DEPTH {
+            // SAFETY: the features the kernel needs were just detected, and C holds m×n values.
+            PACKED.with_borrow_mut(|(_, packed_b)| unsafe { shallow_sgemm((m, k, n), alpha, a, b, beta, c, packed_b) });
+            return Some(());
+        }
         let output = Output { data: c.as_mut_ptr(), row_stride: n, column_stride: 1 };
         // Kernels fill 8 columns at a time: C with fewer than 8 columns and more rows (a
         // 3-output layer, a 4-input layer's gradient) wastes fewer lanes computed as Cᵀ = Bᵀ·Aᵀ,
@@ -446,8 +453,9 @@ mod tests {
         if !has_avx2_and_fma() {
             return;
         }
-        // Iris's products (150 samples, 4 → 100 → 3), ones with two depth slices, and narrow
-        // ones large enough to be split across two threads (the second by rows, transposed).
+        // Iris's products (150 samples, 4 → 100 → 3), ones with two depth slices, narrow ones
+        // large enough to be split across two threads (the second by rows, transposed), and
+        // shallow ones around the depth where the two kernels meet.
         let shapes = [
             (150, 4, 100),
             (150, 100, 3),
@@ -458,6 +466,11 @@ mod tests {
             (5, 513, 2),
             (64, 300, 64),
             (1024, 300, 5),
+            // Shallow ones: narrower than a register, 8 columns, a last block that overlaps.
+            (7, 5, 3),
+            (9, 2, 8),
+            (33, 8, 13),
+            (4, 9, 2),
         ];
         // (Other tests may run meanwhile: the number of threads changes no bit of theirs either.)
         crate::set_threads(2);
