@@ -3,8 +3,9 @@
 //!     cargo bench --manifest-path bench/neurone-bench/Cargo.toml
 //!
 //! - `sgemm`: neurone's matrix product against `matrixmultiply` (its fallback and the Rust
-//!   reference) on the products of MNIST's 784→128→64→10 at batch 64 and of the wide
-//!   784→1024→1024→10 at batch 256; throughput is counted in floating-point operations (2mkn).
+//!   reference) on the products of MNIST's 784→128→64→10 at batch 64, of the wide
+//!   784→1024→1024→10 at batch 256 and two shallow ones; throughput is counted in floating-point
+//!   operations (2mkn).
 //! - `activation`: ReLU and tanh, forward and backward, on a 64 × 128 batch.
 //! - `adam`: one update of the 128 × 784 first-layer weights.
 //! - `training_step`: forward, backward and Adam update of one batch of 64 for 784→128→64→10, on
@@ -30,12 +31,15 @@ fn filled(len: usize, seed: u64) -> Vec<f32> {
 }
 
 /// The products of one training step, `(name, m, k, n)` for C (m × n) = A (m × k) · B (k × n):
-/// `Z = A·Wᵀ` (batch × fan-in × fan-out) and `dW = Δᵀ·A` (fan-out × batch × fan-in).
-const PRODUCTS: [(&str, usize, usize, usize); 4] = [
+/// `Z = A·Wᵀ` (batch × fan-in × fan-out) and `dW = Δᵀ·A` (fan-out × batch × fan-in), and the
+/// shallow ones of small networks (`Δ·W` back from iris's 3 classes, a two-input layer's `Z`).
+const PRODUCTS: [(&str, usize, usize, usize); 6] = [
     ("mnist Z=A·Wᵀ 64×784×128", 64, 784, 128),
     ("mnist dW=Δᵀ·A 128×64×784", 128, 64, 784),
     ("wide Z=A·Wᵀ 256×1024×1024", 256, 1024, 1024),
     ("wide dW=Δᵀ·A 1024×256×1024", 1024, 256, 1024),
+    ("iris Δ·W 150×3×100", 150, 3, 100),
+    ("two inputs Z=A·Wᵀ 256×2×64", 256, 2, 64),
 ];
 
 fn sgemm(c: &mut Criterion) {
