@@ -76,7 +76,7 @@ impl Activation {
     pub fn apply_in_place<S: Scalar>(self, values: &mut [S], width: usize) {
         match self {
             Self::Identity => {}
-            Self::Softmax => values.chunks_exact_mut(width).for_each(softmax_row),
+            Self::Softmax => softmax_rows(values, width),
             // The common activations get a loop each, with `self` known inside, so that it
             // compiles to straight SIMD code rather than a `match` per value.
             Self::Tanh => {
@@ -208,15 +208,23 @@ pub(crate) fn sigmoid<S: Scalar>(z: S) -> S {
     }
 }
 
-/// Softmax of one row, shifted by its maximum so that no exponential overflows.
-fn softmax_row<S: Scalar>(row: &mut [S]) {
-    let max = row.iter().copied().fold(row[0], S::max);
-    let mut sum = S::ZERO;
-    for value in row.iter_mut() {
-        *value = (*value - max).exp();
-        sum += *value;
+/// Softmax of each row of `width` values, shifted by the row's maximum so that no exponential
+/// overflows. The exponentials are taken over the whole batch at once: rows of a few classes
+/// would leave 8-lane registers mostly empty.
+fn softmax_rows<S: Scalar>(values: &mut [S], width: usize) {
+    for row in values.chunks_exact_mut(width) {
+        let max = row.iter().copied().fold(row[0], S::max);
+        row.iter_mut().for_each(|value| *value -= max);
     }
-    row.iter_mut().for_each(|value| *value /= sum);
+    for_each_piece(
+        &mut *values,
+        #[inline(always)]
+        |values: &mut [S]| values.iter_mut().for_each(|value| *value = value.exp()),
+    );
+    for row in values.chunks_exact_mut(width) {
+        let sum = row.iter().fold(S::ZERO, |sum, &value| sum + value);
+        row.iter_mut().for_each(|value| *value /= sum);
+    }
 }
 
 impl fmt::Display for Activation {

@@ -63,7 +63,7 @@ pub trait Scalar:
 }
 
 macro_rules! impl_scalar {
-    ($t:ident, $tanh:path) => {
+    ($t:ident, $exp:path, $tanh:path) => {
         impl Scalar for $t {
             const NAME: &'static str = stringify!($t);
             const ZERO: Self = 0.0;
@@ -79,7 +79,7 @@ macro_rules! impl_scalar {
             }
             #[inline]
             fn exp(self) -> Self {
-                $t::exp(self)
+                $exp(self)
             }
             #[inline]
             fn ln(self) -> Self {
@@ -117,6 +117,6 @@ macro_rules! impl_scalar {
     };
 }
 
-impl_scalar!(f32, crate::kernels::tanh_f32);
-// f64 is for gradient checks: the platform's tanh, correctly rounded or nearly so.
-impl_scalar!(f64, f64::tanh);
+impl_scalar!(f32, crate::kernels::exp_f32, crate::kernels::tanh_f32);
+// f64 is for gradient checks: the platform's exp and tanh, correctly rounded or nearly so.
+impl_scalar!(f64, f64::exp, f64::tanh);
