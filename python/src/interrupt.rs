@@ -1,45 +1,40 @@
 //! Long work off the interpreter's lock, stoppable by Ctrl-C.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use pyo3::prelude::*;
 
-/// How often the waiting interpreter thread looks for a pending signal.
+/// How often the training takes the interpreter's lock back to look for a pending signal.
 const SIGNAL_POLL: Duration = Duration::from_millis(50);
 
-/// Runs `work` on a worker thread with the GIL released, so that other Python threads run
-/// meanwhile. The calling thread waits, and every 50 ms lets Python handle pending signals:
-/// a `KeyboardInterrupt` sets the flag `work` receives (training stops after the current
-/// batch) instead of propagating. Returns what `work` returned, and whether it was interrupted.
-pub fn run_interruptible<T: Send>(py: Python<'_>, work: impl FnOnce(Arc<AtomicBool>) -> T + Send) -> (T, bool) {
-    let stop = Arc::new(AtomicBool::new(false));
-    let mut interrupted = false;
-    let result = py.detach(|| {
-        std::thread::scope(|scope| {
-            let (done, finished) = mpsc::channel();
-            let flag = Arc::clone(&stop);
-            scope.spawn(move || {
-                // The receiver lives until the result arrives.
-                let _ = done.send(work(flag));
-            });
-            loop {
-                match finished.recv_timeout(SIGNAL_POLL) {
-                    Ok(result) => return result,
-                    Err(mpsc::RecvTimeoutError::Timeout) => {
-                        if !interrupted && Python::attach(|py| py.check_signals()).is_err() {
-                            interrupted = true;
-                            stop.store(true, Ordering::Relaxed);
-                        }
-                    }
-                    Err(mpsc::RecvTimeoutError::Disconnected) => {
-                        panic!("the training thread ended without a result")
-                    }
-                }
+/// Runs `work` with the GIL released, so that other Python threads run meanwhile, on the
+/// calling thread: a thread started for each fit began on the other, idle core, and a small fit
+/// right after other numpy work took a quarter longer there. `work` receives a stop request to
+/// ask after every batch: every 50 ms it lets Python handle pending signals, and a
+/// `KeyboardInterrupt` makes it true (training stops after the current batch) instead of
+/// propagating. Returns what `work` returned, and whether it was interrupted.
+pub fn run_interruptible<T: Send>(
+    py: Python<'_>,
+    work: impl FnOnce(&(dyn Fn() -> bool + Sync)) -> T + Send,
+) -> (T, bool) {
+    let interrupted = AtomicBool::new(false);
+    let started = Instant::now();
+    // Nanoseconds from `started` to the last look (atomics rather than cells, as the work and
+    // what it borrows must be `Send`).
+    let last_look = AtomicU64::new(0);
+    let requested = || {
+        let now = started.elapsed();
+        if !interrupted.load(Ordering::Relaxed)
+            && now - Duration::from_nanos(last_look.load(Ordering::Relaxed)) >= SIGNAL_POLL
+        {
+            last_look.store(now.as_nanos() as u64, Ordering::Relaxed);
+            if Python::attach(|py| py.check_signals()).is_err() {
+                interrupted.store(true, Ordering::Relaxed);
             }
-        })
-    });
-    (result, interrupted)
+        }
+        interrupted.load(Ordering::Relaxed)
+    };
+    let result = py.detach(|| work(&requested));
+    (result, interrupted.into_inner())
 }

@@ -1,9 +1,6 @@
 //! A model and where its training stands, in one precision: what an estimator holds between
 //! `fit`, `partial_fit` and `predict`.
 
-use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
-
 use neurone::data::{DatasetView, Preprocessing};
 use neurone::spec::{NetworkSpec, Task, TrainingSpec};
 use neurone::{Checkpoint, Dataset, EpochRecord, Error, History, Model, Rng, seeded_rng};
@@ -65,19 +62,19 @@ impl<S: Float> State<S> {
     }
 
     /// Trains for the spec's number of epochs more (with `warm`, after those already done),
-    /// stopping after the current batch once `stop` is set, calling `on_epoch` after each epoch.
-    /// Returns the whole history, earlier fits included when `warm`.
+    /// stopping after the current batch once `stop` returns true, calling `on_epoch` after each
+    /// epoch. Returns the whole history, earlier fits included when `warm`.
     pub fn fit(
         &mut self,
         request: FitRequest<'_, S>,
-        stop: Arc<AtomicBool>,
+        stop: impl Fn() -> bool,
         on_epoch: impl FnMut(&EpochRecord),
     ) -> Result<History, Error> {
         let FitRequest { training, train, validation, warm } = request;
         let resumed = if warm { self.checkpoint.take() } else { None };
         let done = resumed.as_ref().map_or(0, Checkpoint::epoch);
         let mut rng = self.rng.clone();
-        let mut trainer = training.trainer::<S>()?.epochs(done + training.epochs).stop_when(stop).on_epoch(on_epoch);
+        let mut trainer = training.trainer::<S>()?.epochs(done + training.epochs).stop_if(stop).on_epoch(on_epoch);
         let checkpoint =
             trainer.fit_to_checkpoint(&mut self.model.network, resumed, train, validation.as_ref(), &mut rng)?;
         let history = checkpoint.history.clone();

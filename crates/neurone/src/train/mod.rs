@@ -19,7 +19,7 @@ pub use solver::{EpochOutcome, Minibatch, Solver, StepSettings};
 pub use validation_metric::Metric;
 
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::check::{check_at_least, check_learning_rate};
 use crate::data::DatasetView;
@@ -63,13 +63,16 @@ pub struct Trainer<'a, S: Scalar> {
     metrics: Vec<Metric>,
     early_stopping: Option<EarlyStopping>,
     schedule: Option<Schedule>,
-    stop: Option<Arc<AtomicBool>>,
+    stop: Option<StopRequest<'a>>,
     on_epoch: Option<EpochCallback<'a>>,
     checkpoints: Option<(usize, CheckpointCallback<'a, S>)>,
 }
 
 /// A function called after every epoch with its record.
 type EpochCallback<'a> = Box<dyn FnMut(&EpochRecord) + 'a>;
+
+/// A function asked after every batch whether to stop (see [`Trainer::stop_if`]).
+type StopRequest<'a> = Box<dyn Fn() -> bool + 'a>;
 
 /// A function given a checkpoint to keep (e.g. to save it).
 type CheckpointCallback<'a, S> = Box<dyn FnMut(&Checkpoint<S>) -> Result<(), Error> + 'a>;
@@ -167,8 +170,15 @@ impl<'a, S: Scalar> Trainer<'a, S> {
 
     /// Stops training cleanly after the current batch once `flag` is set (e.g. by a Ctrl-C
     /// handler): the partial epoch is recorded and the history says it was interrupted.
-    pub fn stop_when(mut self, flag: Arc<AtomicBool>) -> Self {
-        self.stop = Some(flag);
+    pub fn stop_when(self, flag: Arc<AtomicBool>) -> Self {
+        self.stop_if(move || flag.load(Ordering::Relaxed))
+    }
+
+    /// Stops training cleanly after the current batch once `requested` returns true, as
+    /// [`Trainer::stop_when`] does for a flag. It is called after every batch, on the thread that
+    /// trains (e.g. to ask an interpreter whether Ctrl-C was pressed).
+    pub fn stop_if(mut self, requested: impl Fn() -> bool + 'a) -> Self {
+        self.stop = Some(Box::new(requested));
         self
     }
 

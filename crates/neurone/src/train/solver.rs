@@ -2,7 +2,6 @@
 //! full-batch iteration of [`Lbfgs`].
 
 use std::ops::ControlFlow;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::{Batch, Batches, Clipping, Penalty};
 use crate::check::check_learning_rate;
@@ -11,19 +10,19 @@ use crate::optim::{Lbfgs, OptimizerState, Step};
 use crate::{Error, Network, Optimizer, Rng, Scalar};
 
 /// What every step of an epoch applies besides the solver's own rule.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Default)]
 pub struct StepSettings<'a> {
     /// Weight penalty added to the objective.
     pub penalty: Penalty,
     /// Gradient clipping before each update.
     pub clipping: Option<Clipping>,
-    /// When set (e.g. by Ctrl-C), the epoch ends after the current batch.
-    pub stop: Option<&'a AtomicBool>,
+    /// Asked after every batch: when it returns true (e.g. after Ctrl-C), the epoch ends there.
+    pub stop: Option<&'a dyn Fn() -> bool>,
 }
 
 impl StepSettings<'_> {
     fn stop_requested(&self) -> bool {
-        self.stop.is_some_and(|stop| stop.load(Ordering::Relaxed))
+        self.stop.is_some_and(|requested| requested())
     }
 }
 

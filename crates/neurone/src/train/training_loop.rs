@@ -1,7 +1,6 @@
 //! The loop of [`Trainer::fit`] and [`Trainer::resume`], one named step after another: resume,
 //! schedule, epoch, validation, divergence rollback, best epoch, checkpoint, early stop.
 
-use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use super::{
@@ -138,9 +137,9 @@ impl<S: Scalar> Trainer<'_, S> {
         Ok(())
     }
 
-    /// True once the flag of [`Trainer::stop_when`] is set.
+    /// True once a stop is requested ([`Trainer::stop_when`], [`Trainer::stop_if`]).
     fn stop_requested(&self) -> bool {
-        self.stop.as_ref().is_some_and(|stop| stop.load(Ordering::Relaxed))
+        self.stop.as_ref().is_some_and(|requested| requested())
     }
 
     /// Epoch: the solver's pass over the batches, with the penalty, clipping and stop request.
