@@ -71,7 +71,7 @@ pub struct Trainer<'a, S: Scalar> {
 /// A function called after every epoch with its record.
 type EpochCallback<'a> = Box<dyn FnMut(&EpochRecord) + 'a>;
 
-/// A function asked after every batch whether to stop (see [`Trainer::stop_if`]).
+/// A function asked before every batch whether to stop (see [`Trainer::stop_if`]).
 type StopRequest<'a> = Box<dyn Fn() -> bool + 'a>;
 
 /// A function given a checkpoint to keep (e.g. to save it).
@@ -175,8 +175,8 @@ impl<'a, S: Scalar> Trainer<'a, S> {
     }
 
     /// Stops training cleanly after the current batch once `requested` returns true, as
-    /// [`Trainer::stop_when`] does for a flag. It is called after every batch, on the thread that
-    /// trains (e.g. to ask an interpreter whether Ctrl-C was pressed).
+    /// [`Trainer::stop_when`] does for a flag. It is called before every epoch and every batch,
+    /// on the thread that trains (e.g. to ask an interpreter whether Ctrl-C was pressed).
     pub fn stop_if(mut self, requested: impl Fn() -> bool + 'a) -> Self {
         self.stop = Some(Box::new(requested));
         self

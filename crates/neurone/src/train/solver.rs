@@ -16,7 +16,7 @@ pub struct StepSettings<'a> {
     pub penalty: Penalty,
     /// Gradient clipping before each update.
     pub clipping: Option<Clipping>,
-    /// Asked after every batch: when it returns true (e.g. after Ctrl-C), the epoch ends there.
+    /// Asked before every batch: when it returns true (e.g. after Ctrl-C), the epoch ends there.
     pub stop: Option<&'a dyn Fn() -> bool>,
 }
 

@@ -416,6 +416,37 @@ fn a_stop_request_mid_epoch_ends_it_after_the_current_batch() {
     assert_eq!(checkpoints, 0, "a partial epoch is not checkpointed");
 }
 
+#[test]
+fn a_stop_function_is_asked_before_each_epoch_and_each_batch() {
+    let data = datasets::sine::<f64>(40, &mut seeded_rng(22));
+    // Asked before the first epoch, then before each of its batches: stop before the third.
+    let asked = std::cell::Cell::new(0);
+    let mut interrupted = network(22);
+    let history = Trainer::new(Sgd::default())
+        .learning_rate(0.05)
+        .epochs(10)
+        .batch_size(8)
+        .shuffle(false)
+        .stop_if(|| {
+            asked.set(asked.get() + 1);
+            asked.get() == 4
+        })
+        .fit(&mut interrupted, &data, None, &mut seeded_rng(0))
+        .unwrap();
+    let first_two_batches = data.subset(&(0..16).collect::<Vec<_>>()).unwrap();
+    let mut two_steps = network(22);
+    Trainer::new(Sgd::default())
+        .learning_rate(0.05)
+        .epochs(1)
+        .batch_size(8)
+        .shuffle(false)
+        .fit(&mut two_steps, &first_two_batches, None, &mut seeded_rng(0))
+        .unwrap();
+    assert!(history.interrupted);
+    assert_eq!(asked.get(), 4, "not asked again once it said stop");
+    assert_eq!(weights(&interrupted), weights(&two_steps), "stopped after the second batch");
+}
+
 /// A 2 → 6 → bn → 3 network, a batch of 8 rows, and its names of tensors: dense weights,
 /// biases, batch norm's γ and β, each kind present.
 fn network_with_batch_norm() -> (Network<f64>, Matrix<f64>, Matrix<f64>) {
