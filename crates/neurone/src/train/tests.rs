@@ -398,17 +398,7 @@ fn a_stop_request_mid_epoch_ends_it_after_the_current_batch() {
         .fit(&mut interrupted, &data, None, &mut seeded_rng(0))
         .unwrap();
 
-    // The same two batches, as a whole epoch of their own.
-    let first_two_batches = data.subset(&(0..16).collect::<Vec<_>>()).unwrap();
-    let mut two_steps = network(21);
-    let reference = Trainer::new(Sgd::default())
-        .learning_rate(0.05)
-        .epochs(1)
-        .batch_size(8)
-        .shuffle(false)
-        .fit(&mut two_steps, &first_two_batches, None, &mut seeded_rng(0))
-        .unwrap();
-
+    let (two_steps, reference) = first_two_batches_as_an_epoch(&data, 21);
     assert!(history.interrupted);
     assert_eq!(history.epochs.len(), 1, "the partial epoch is recorded");
     assert_eq!(history.epochs[0].train_loss.to_bits(), reference.epochs[0].train_loss.to_bits());
@@ -433,18 +423,25 @@ fn a_stop_function_is_asked_before_each_epoch_and_each_batch() {
         })
         .fit(&mut interrupted, &data, None, &mut seeded_rng(0))
         .unwrap();
+    let (two_steps, _) = first_two_batches_as_an_epoch(&data, 22);
+    assert!(history.interrupted);
+    assert_eq!(asked.get(), 4, "not asked again once it said stop");
+    assert_eq!(weights(&interrupted), weights(&two_steps), "stopped after the second batch");
+}
+
+/// `network(seed)` trained by SGD for one epoch of the first two batches of 8 rows of `data`,
+/// in order: what a stop after the second batch must leave.
+fn first_two_batches_as_an_epoch(data: &Dataset<f64>, seed: u64) -> (Network<f64>, History) {
     let first_two_batches = data.subset(&(0..16).collect::<Vec<_>>()).unwrap();
-    let mut two_steps = network(22);
-    Trainer::new(Sgd::default())
+    let mut two_steps = network(seed);
+    let history = Trainer::new(Sgd::default())
         .learning_rate(0.05)
         .epochs(1)
         .batch_size(8)
         .shuffle(false)
         .fit(&mut two_steps, &first_two_batches, None, &mut seeded_rng(0))
         .unwrap();
-    assert!(history.interrupted);
-    assert_eq!(asked.get(), 4, "not asked again once it said stop");
-    assert_eq!(weights(&interrupted), weights(&two_steps), "stopped after the second batch");
+    (two_steps, history)
 }
 
 /// A 2 → 6 → bn → 3 network, a batch of 8 rows, and its names of tensors: dense weights,
