@@ -123,7 +123,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         """
         if y.ndim == 1 and y.dtype.kind in "iu":
             # Integer labels of one column are binary or multiclass, which is all that the
-            # checks of type_of_target (a sixth of a small fit's time in Python) would tell.
+            # checks of type_of_target (a sixth of a one-epoch iris fit) would tell.
             target_type = "multiclass"
         else:
             target_type = type_of_target(y, input_name="y")
