@@ -10,8 +10,8 @@ const SIGNAL_POLL: Duration = Duration::from_millis(50);
 
 /// Runs `work` with the GIL released, so that other Python threads run meanwhile, on the
 /// calling thread (on a thread started for each fit, an iris fit right after other numpy work
-/// took a quarter longer, 8.7–9.0 ms against 6.9–7.2). `work` receives a stop request to
-/// ask before every batch: every 50 ms it lets Python handle pending signals, and a
+/// took 8.1–9.2 ms against 6.6–6.9: `bench/python_fit_after_numpy.py`). `work` receives a stop
+/// request to ask before every batch: every 50 ms it lets Python handle pending signals, and a
 /// `KeyboardInterrupt` makes it true (training stops after the current batch) instead of
 /// propagating. Returns what `work` returned, and whether it was interrupted.
 pub fn run_interruptible<T: Send>(

@@ -4,7 +4,7 @@
 //!
 //! - `sgemm`: neurone's matrix product against `matrixmultiply` (its fallback and the Rust
 //!   reference) on the products of MNIST's 784→128→64→10 at batch 64, of the wide
-//!   784→1024→1024→10 at batch 256 and two shallow ones; throughput is counted in floating-point
+//!   784→1024→1024→10 at batch 256 and three shallow ones; throughput is counted in floating-point
 //!   operations (2mkn).
 //! - `activation`: ReLU and tanh, forward and backward, on a 64 × 128 batch.
 //! - `adam`: one update of the 128 × 784 first-layer weights.
@@ -32,12 +32,14 @@ fn filled(len: usize, seed: u64) -> Vec<f32> {
 
 /// The products of one training step, `(name, m, k, n)` for C (m × n) = A (m × k) · B (k × n):
 /// `Z = A·Wᵀ` (batch × fan-in × fan-out) and `dW = Δᵀ·A` (fan-out × batch × fan-in), and the
-/// shallow ones of small networks (`Δ·W` back from iris's 3 classes, a two-input layer's `Z`).
-const PRODUCTS: [(&str, usize, usize, usize); 6] = [
+/// shallow ones of small networks (iris's `Z` through 4 inputs and `Δ·W` back from 3 classes, a
+/// two-input layer's `Z`).
+const PRODUCTS: [(&str, usize, usize, usize); 7] = [
     ("mnist Z=A·Wᵀ 64×784×128", 64, 784, 128),
     ("mnist dW=Δᵀ·A 128×64×784", 128, 64, 784),
     ("wide Z=A·Wᵀ 256×1024×1024", 256, 1024, 1024),
     ("wide dW=Δᵀ·A 1024×256×1024", 1024, 256, 1024),
+    ("iris Z=A·Wᵀ 150×4×100", 150, 4, 100),
     ("iris Δ·W 150×3×100", 150, 3, 100),
     ("two inputs Z=A·Wᵀ 256×2×64", 256, 2, 64),
 ];

@@ -5,8 +5,8 @@
 /// and free of branches and calls, so that a loop over a batch compiles to SIMD instructions
 /// where the C library's `expf` is a call per value. e⁰ = 1 exactly; below −87.3 (where eˣ
 /// leaves the normal numbers) the value is 0, above 88.7 (the largest f32) infinity; NaN stays
-/// NaN. Plain
-/// multiplications and additions (no fused ones), so that every machine computes the same bits.
+/// NaN. Plain multiplications and additions (no fused ones), so that every machine computes the
+/// same bits.
 #[inline]
 pub(crate) fn exp_f32(x: f32) -> f32 {
     // e^LOWEST is the smallest normal f32, e^HIGHEST the largest finite one.

@@ -2,11 +2,12 @@
 //! and the backward pass through a few outputs (∂J/∂a = Wᵀ δ from 3 classes). C is computed row
 //! after row, 8 columns at a time, each value's multiply-adds held in one register.
 //!
-//! At such depths the packed kernel's 6×16 tiles cost more to set up than to compute (the best
-//! of many runs each): iris's 150×4×100 and 150×3×100 took it 4.2 and 3.6 µs, and this loop 4.1
-//! and 3.0 µs; a two-input layer's 256×2×64, 3.5 µs against 2.8 µs. Each value of C is the same chain as there (`sum ← a·b + sum` fused along
-//! the depth, in order, from zero, then `α·sum + β·C`), so which of the two kernels runs changes
-//! no bit. Such products are never split across threads: they are bound by the stores of C.
+//! At such depths the packed kernel's 6×16 tiles cost more to set up than to compute: iris's
+//! 150×4×100 and 150×3×100 took it 3.5–3.7 and 3.2 µs, and this loop 3.1–3.3 and 2.8–3.0 µs
+//! (`cargo bench --manifest-path bench/neurone-bench/Cargo.toml -- sgemm/neurone/iris`, twice
+//! on each side). Each value of C is the same chain as there (`sum ← a·b + sum` fused along the
+//! depth, in order, from zero, then `α·sum + β·C`), so which of the two kernels runs changes no
+//! bit. Such products are never split across threads: they are bound by the stores of C.
 
 use super::packed_gemm::Strided;
 
