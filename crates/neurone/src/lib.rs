@@ -69,7 +69,7 @@ pub use kernels::{set_threads, threads};
 pub use loss::Loss;
 pub use matrix::Matrix;
 pub use network::{Mode, Network, NetworkBuilder};
-pub use optim::{Adagrad, Adam, AdamW, Lbfgs, Optimizer, RmsProp, Schedule, Scheduler, Sgd};
+pub use optim::{Adagrad, Adam, AdamW, Lbfgs, Optimizer, RmsProp, Rprop, Schedule, Scheduler, Sgd};
 pub use scalar::Scalar;
 pub use train::{Checkpoint, Clipping, EarlyStopping, EpochRecord, History, Metric, Monitor, Penalty, Solver, Trainer};
 

@@ -2,8 +2,10 @@
 //!
 //! Every optimizer implements [`Optimizer`] with PyTorch's update rule and defaults, written in
 //! the course's notation beside the code: [`Sgd`] (with momentum or Nesterov), [`RmsProp`],
-//! [`Adagrad`], [`Adam`] and [`AdamW`]. [`Lbfgs`] is apart: a full-batch quasi-Newton method
-//! that evaluates the loss several times per step. [`Scheduler`] changes η from epoch to epoch.
+//! [`Adagrad`], [`Adam`] and [`AdamW`]. The full-batch methods are apart, each taking one
+//! step per epoch from the gradient of the whole training set: [`Lbfgs`], a quasi-Newton method
+//! that evaluates the loss several times per step, and [`Rprop`], whose steps follow the
+//! gradient's sign alone. [`Scheduler`] changes η from epoch to epoch.
 
 mod adagrad;
 mod adam;
@@ -12,6 +14,7 @@ mod lbfgs;
 mod momentum;
 mod plateau;
 mod rmsprop;
+mod rprop;
 mod schedule;
 mod sgd;
 mod slots;
@@ -25,6 +28,7 @@ pub use adamw::{AdamW, AdamWSettings};
 pub use lbfgs::{Lbfgs, LbfgsSettings, LbfgsStatus, LbfgsStep};
 pub use plateau::{Plateau, PlateauMode};
 pub use rmsprop::{RmsProp, RmsPropSettings};
+pub use rprop::{Rprop, RpropSettings};
 pub use schedule::{Schedule, Scheduler, SchedulerState};
 pub use sgd::{Sgd, SgdSettings};
 pub use state::OptimizerState;

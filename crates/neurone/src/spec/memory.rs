@@ -8,7 +8,7 @@ use crate::memory::MemoryNeed;
 impl TrainingSpec {
     /// The memory of training `network` (with `inputs` values in, `outputs` out, elements of
     /// `scalar_bytes` bytes) on `samples` samples, in batches of `batch_size` (at most
-    /// `samples`; all of them for L-BFGS, which is full-batch).
+    /// `samples`; all of them for the full-batch optimizers).
     pub fn memory_need(
         &self,
         network: &NetworkSpec,
@@ -31,10 +31,8 @@ impl TrainingSpec {
             if network.batch_norm { (2 * hidden_units, 2 * hidden_units) } else { (0, 0) };
         let trainable = trainable.saturating_add(normalised_parameters);
 
-        let batch = match self.optimizer {
-            OptimizerSpec::Lbfgs(_) => samples,
-            _ => self.batch_size.clamp(1, samples.max(1)),
-        } as u64;
+        let batch =
+            if self.optimizer.is_full_batch() { samples } else { self.batch_size.clamp(1, samples.max(1)) } as u64;
         // Per unit of each layer and sample: z, a and delta; a dropout mask and its output; the
         // normalised values, their output and their gradient.
         let per_hidden_unit = 3 + if network.dropout > 0.0 { 2 } else { 0 } + if network.batch_norm { 3 } else { 0 };
@@ -78,6 +76,8 @@ impl OptimizerSpec {
             // The history of steps and gradient changes, the direction, and the line search's
             // trial point and gradient.
             OptimizerSpec::Lbfgs(settings) => 2 * settings.history_size as u64 + 4,
+            // Each weight's step and last gradient.
+            OptimizerSpec::Rprop(_) => 2,
         }
     }
 }

@@ -2,7 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::optim::{AdagradSettings, AdamSettings, AdamWSettings, LbfgsSettings, RmsPropSettings, SgdSettings};
+use crate::optim::{
+    AdagradSettings, AdamSettings, AdamWSettings, LbfgsSettings, RmsPropSettings, Rprop, RpropSettings, SgdSettings,
+};
 use crate::{Adagrad, Adam, AdamW, Error, Lbfgs, RmsProp, Scalar, Sgd, Trainer};
 
 /// The optimizer and its settings, tagged by `kind`: `{ "kind": "adam", "beta2": 0.99 }`. Each
@@ -22,6 +24,8 @@ pub enum OptimizerSpec {
     Adamw(AdamWSettings),
     /// Full-batch L-BFGS, one iteration per epoch (scikit-learn's default solver): [`Lbfgs`].
     Lbfgs(LbfgsSettings),
+    /// Full-batch iRprop−, one step per epoch (FANN's default): [`Rprop`].
+    Rprop(RpropSettings),
 }
 
 impl Default for OptimizerSpec {
@@ -42,12 +46,21 @@ impl OptimizerSpec {
             OptimizerSpec::Adam(_) => AdamSettings::LEARNING_RATE,
             OptimizerSpec::Adamw(_) => AdamWSettings::LEARNING_RATE,
             OptimizerSpec::Lbfgs(_) => LbfgsSettings::LEARNING_RATE,
+            // None: each weight has its own step; 1 is reported, as for L-BFGS.
+            OptimizerSpec::Rprop(_) => 1.0,
         }
     }
 
-    /// Whether η applies: every kind but L-BFGS, whose line search picks each step.
+    /// Whether η applies: to every kind but the full-batch ones, which pick each step
+    /// themselves and take one per epoch.
     pub fn has_learning_rate(&self) -> bool {
-        !matches!(self, OptimizerSpec::Lbfgs(_))
+        !self.is_full_batch()
+    }
+
+    /// True for the kinds that take one step per epoch on the whole training set, whatever the
+    /// batch size.
+    pub fn is_full_batch(&self) -> bool {
+        matches!(self, OptimizerSpec::Lbfgs(_) | OptimizerSpec::Rprop(_))
     }
 
     /// Checks the settings, naming the one at fault (`beta2`).
@@ -59,6 +72,7 @@ impl OptimizerSpec {
             OptimizerSpec::Adam(settings) => settings.validate(),
             OptimizerSpec::Adamw(settings) => settings.validate(),
             OptimizerSpec::Lbfgs(settings) => settings.validate(),
+            OptimizerSpec::Rprop(settings) => settings.validate(),
         }
     }
 
@@ -71,6 +85,7 @@ impl OptimizerSpec {
             OptimizerSpec::Adam(settings) => Trainer::new(Adam::new(settings)?),
             OptimizerSpec::Adamw(settings) => Trainer::new(AdamW::new(settings)?),
             OptimizerSpec::Lbfgs(settings) => Trainer::lbfgs(Lbfgs::with_settings(settings)?),
+            OptimizerSpec::Rprop(settings) => Trainer::with_solver(Rprop::new(settings)?),
         };
         Ok(trainer.learning_rate(learning_rate))
     }

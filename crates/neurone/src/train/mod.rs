@@ -4,6 +4,7 @@
 mod batches;
 mod checkpoint;
 mod early_stopping;
+mod full_batch;
 mod history;
 mod regularisation;
 mod solver;
@@ -314,6 +315,7 @@ impl<'a, S: Scalar> Trainer<'a, S> {
     ) -> Result<(), Error> {
         let train = train.into();
         self.check_settings()?;
+        self.solver.check_network(network, &self.penalty)?;
         if train.is_empty() {
             return Err(Error::invalid("training data", "has no samples"));
         }
@@ -359,13 +361,13 @@ impl<'a, S: Scalar> Trainer<'a, S> {
             check_learning_rate(self.solver.learning_rate())?;
         } else {
             if self.schedule.is_some() {
-                return Err(Error::invalid(
-                    "schedule",
-                    "L-BFGS has no learning rate to schedule: its line search picks each step",
-                ));
+                let reason =
+                    format!("{} has no learning rate to schedule: it picks each step itself", self.solver.name());
+                return Err(Error::invalid("schedule", reason));
             }
             if self.clipping.is_some() {
-                return Err(Error::invalid("clipping", "does not apply to L-BFGS, whose line search bounds each step"));
+                let reason = format!("does not apply to {}, which picks each step itself", self.solver.name());
+                return Err(Error::invalid("clipping", reason));
             }
         }
         if let Some(schedule) = &self.schedule {

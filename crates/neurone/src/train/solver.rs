@@ -42,6 +42,9 @@ pub struct EpochOutcome {
 /// ([`Minibatch`]), or one full-batch quasi-Newton iteration of [`Lbfgs`] (scikit-learn's
 /// `lbfgs` solver also counts its iterations as epochs).
 pub trait Solver<S: Scalar> {
+    /// The solver's name in messages: the optimizer's (`"adam"`), `"L-BFGS"`, `"iRprop−"`.
+    fn name(&self) -> &'static str;
+
     /// The learning rate η in use (L-BFGS has none: its line search picks each step; it reports 1).
     fn learning_rate(&self) -> f64;
 
@@ -51,6 +54,12 @@ pub trait Solver<S: Scalar> {
     /// True if [`Solver::set_learning_rate`] has an effect.
     fn has_learning_rate(&self) -> bool {
         true
+    }
+
+    /// Checks that the solver suits `network` trained with `penalty` (Levenberg–Marquardt needs
+    /// a least-squares loss); every solver but that one suits every network.
+    fn check_network(&self, _network: &Network<S>, _penalty: &Penalty) -> Result<(), Error> {
+        Ok(())
     }
 
     /// Runs one epoch over `batches`, with the penalty, clipping and stop request of `settings`.
@@ -103,6 +112,10 @@ impl<O> Minibatch<O> {
 }
 
 impl<S: Scalar, O: Optimizer<S>> Solver<S> for Minibatch<O> {
+    fn name(&self) -> &'static str {
+        self.optimizer.name()
+    }
+
     fn learning_rate(&self) -> f64 {
         self.learning_rate
     }
@@ -166,6 +179,10 @@ impl<S: Scalar, O: Optimizer<S>> Solver<S> for Minibatch<O> {
 }
 
 impl<S: Scalar> Solver<S> for Lbfgs {
+    fn name(&self) -> &'static str {
+        "L-BFGS"
+    }
+
     fn learning_rate(&self) -> f64 {
         1.0
     }
@@ -225,7 +242,7 @@ impl<S: Scalar> Solver<S> for Lbfgs {
 }
 
 /// Copies a flat parameter vector into the network's tensors, in visiting order.
-fn set_parameters<S: Scalar>(network: &mut Network<S>, values: &[f64]) {
+pub(super) fn set_parameters<S: Scalar>(network: &mut Network<S>, values: &[f64]) {
     let mut position = 0;
     for (_, parameter) in network.parameters_mut() {
         for value in parameter.value.iter_mut() {
