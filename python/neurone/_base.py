@@ -100,12 +100,27 @@ class BaseMLP(BaseEstimator):
         self._training_record = {"network": network, "training": training}
         if interrupted:
             warnings.warn("Training interrupted by user.", UserWarning)
-        elif not incremental and self.solver != "lbfgs" and self._new_epochs == self.max_iter and not self._stopped:
-            warnings.warn(
-                f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and the optimization hasn't converged yet.",
-                ConvergenceWarning,
-            )
+        elif not incremental:
+            self._warn_if_not_converged(history)
         return self
+
+    def _warn_if_not_converged(self, history):
+        """scikit-learn's ``ConvergenceWarning``s: the stochastic solvers' at ``max_iter`` epochs,
+        L-BFGS's (``_check_optimize_result``'s words, with SciPy's reason) at ``max_iter``
+        iterations or past ``max_fun`` loss evaluations."""
+        if self.solver != "lbfgs":
+            if self._new_epochs == self.max_iter and not self._stopped:
+                message = f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and the optimization hasn't converged yet."
+                warnings.warn(message, ConvergenceWarning)
+            return
+        if history["converged"] or not (history["out_of_evaluations"] or self._new_epochs == self.max_iter):
+            return
+        reason = "F,G EVALUATIONS EXCEEDS LIMIT" if history["out_of_evaluations"] else "ITERATIONS REACHED LIMIT"
+        message = f"lbfgs failed to converge after {self._new_epochs} iteration(s) (status=1):\nSTOP: TOTAL NO. OF {reason}\n"
+        if self._new_epochs == self.max_iter:
+            message += f"\nIncrease the number of iterations to improve the convergence (max_iter={self.max_iter})."
+        message += "\nYou might also want to scale the data as shown in:\n    https://scikit-learn.org/stable/modules/preprocessing.html"
+        warnings.warn(message, ConvergenceWarning)
 
     def _network_overrides(self, network, outputs):
         return network

@@ -56,11 +56,11 @@ PARAMETERS = """
         Adam's β₂, in [0, 1).
     epsilon : float, default=1e-8
         Adam's ε.
-    n_iter_no_change : int, default=10
-        Epochs without improvement by ``tol`` tolerated before stopping.
+    n_iter_no_change : int or np.inf, default=10
+        Epochs without improvement by ``tol`` tolerated before stopping; ``np.inf`` never stops.
     max_fun : int, default=15000
-        Accepted for compatibility; the library's L-BFGS bounds its iterations by ``max_iter``
-        and each line search by its own settings.
+        For ``lbfgs``: it stops after the iteration whose loss evaluations go past ``max_fun``
+        (SciPy's ``maxfun``), with a ``ConvergenceWarning``; ``n_iter_ <= max_fun``.
     dropout : float, default=None
         neurone: dropout probability after each hidden layer, in [0, 1); None is the
         library's default (none).

@@ -46,7 +46,7 @@ def _optimizer(params):
     elif solver in ("adam", "adamw"):
         optimizer.update(beta1=params["beta_1"], beta2=params["beta_2"], epsilon=params["epsilon"])
     elif solver == "lbfgs":
-        optimizer.update(gradient_tolerance=params["tol"])
+        optimizer.update(gradient_tolerance=params["tol"], max_evaluations=params["max_fun"])
     optimizer.update(params["optimizer_settings"] or {})
     return optimizer
 
@@ -106,7 +106,7 @@ def training_spec(params, *, samples, epochs, task, validation, mean_weight=1.0)
     _put(training, "schedule", _schedule(params, samples))
     _put(training, "l1", params["l1"])
     _put(training, "clip_norm", params["clip_norm"])
-    stopping = {"patience": params["n_iter_no_change"] + 1 if isinstance(params["n_iter_no_change"], numbers.Integral) else params["n_iter_no_change"], "min_delta": params["tol"]}
+    stopping = {"patience": _patience(params["n_iter_no_change"], epochs), "min_delta": params["tol"]}
     if validation:
         stopping["monitor"] = "val_accuracy" if task == "classification" else "val_r2"
         _put(stopping, "restore_best_weights", params["restore_best_weights"])
@@ -124,6 +124,7 @@ def training_spec(params, *, samples, epochs, task, validation, mean_weight=1.0)
         "optimizer.beta2": "beta_2",
         "optimizer.epsilon": "epsilon",
         "optimizer.gradient_tolerance": "tol",
+        "optimizer.max_evaluations": "max_fun",
         "optimizer": "solver",
         "optimizer.kind": "solver",
         "early_stopping.patience": "n_iter_no_change",
@@ -133,6 +134,17 @@ def training_spec(params, *, samples, epochs, task, validation, mean_weight=1.0)
         # The schedule then comes from learning_rate and power_t.
         names.update({"schedule.power_t": "power_t", "schedule": "learning_rate"})
     return training, names
+
+
+def _patience(n_iter_no_change, epochs):
+    """The library's patience for scikit-learn's ``n_iter_no_change``: one epoch more (it stops
+    when the count of epochs without improvement *exceeds* ``n_iter_no_change``). ``np.inf``,
+    which scikit-learn allows, never stops: a patience past the last epoch."""
+    if isinstance(n_iter_no_change, numbers.Integral):
+        return int(n_iter_no_change) + 1
+    if isinstance(n_iter_no_change, numbers.Real) and n_iter_no_change == float("inf") and isinstance(epochs, numbers.Integral):
+        return int(epochs) + 1
+    return n_iter_no_change
 
 
 _KEY = re.compile(r"^(invalid )?((?:train\.|model\.)?[A-Za-z_][\w.\[\]]*)(:)")

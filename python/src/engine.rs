@@ -117,6 +117,10 @@ pub struct Curves {
     validation_loss: Vec<Option<f64>>,
     /// Stopped by early stopping or convergence rather than by the number of epochs.
     stopped: bool,
+    /// The solver converged (L-BFGS reached its tolerances).
+    converged: bool,
+    /// L-BFGS stopped, not converged, after its loss evaluations went past `max_evaluations`.
+    out_of_evaluations: bool,
 }
 
 impl Curves {
@@ -130,6 +134,8 @@ impl Curves {
                 .collect(),
             validation_loss: epochs.iter().map(|record| record.validation_loss).collect(),
             stopped: history.stopped_early || history.converged,
+            converged: history.converged,
+            out_of_evaluations: history.out_of_evaluations,
         }
     }
 }

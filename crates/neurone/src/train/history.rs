@@ -47,6 +47,10 @@ pub struct History {
     pub converged: bool,
     /// True when a stop request ended training; the last epoch may be partial.
     pub interrupted: bool,
+    /// True when the solver's own budget (L-BFGS's `max_evaluations`) ended training before it
+    /// converged.
+    #[serde(default)]
+    pub out_of_evaluations: bool,
 }
 
 impl History {

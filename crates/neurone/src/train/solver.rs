@@ -6,7 +6,7 @@ use std::ops::ControlFlow;
 use super::{Batch, Batches, Clipping, Penalty};
 use crate::check::check_learning_rate;
 use crate::network::Mode;
-use crate::optim::{Lbfgs, OptimizerState, Step};
+use crate::optim::{Lbfgs, LbfgsStatus, OptimizerState, Step};
 use crate::{Error, Network, Optimizer, Rng, Scalar};
 
 /// What every step of an epoch applies besides the solver's own rule.
@@ -36,6 +36,9 @@ pub struct EpochOutcome {
     pub converged: bool,
     /// True when a stop was requested and the epoch ended early.
     pub interrupted: bool,
+    /// True when the solver used the last of its own budget (L-BFGS's `max_evaluations`)
+    /// without converging.
+    pub out_of_evaluations: bool,
 }
 
 /// A way of moving the parameters for one epoch: minibatch steps of a gradient optimizer
@@ -174,7 +177,7 @@ impl<S: Scalar, O: Optimizer<S>> Solver<S> for Minibatch<O> {
             _ => loss_sum / samples.max(1) as f64,
         };
         let interrupted = ended == ControlFlow::Break(EarlyEnd::Interrupted);
-        Ok(EpochOutcome { train_loss, converged: false, interrupted })
+        Ok(EpochOutcome { train_loss, converged: false, interrupted, out_of_evaluations: false })
     }
 }
 
@@ -233,11 +236,22 @@ impl<S: Scalar> Solver<S> for Lbfgs {
         };
         let Ok(step) = self.step(&mut parameters, &mut objective) else {
             // The only possible failure here: J or ∇J is not finite where the iteration starts.
-            return Ok(EpochOutcome { train_loss: f64::NAN, converged: false, interrupted: false });
+            return Ok(EpochOutcome {
+                train_loss: f64::NAN,
+                converged: false,
+                interrupted: false,
+                out_of_evaluations: false,
+            });
         };
         set_parameters(network, &parameters);
         let train_loss = step.loss - penalty.value(network);
-        Ok(EpochOutcome { train_loss, converged: step.should_stop(), interrupted: false })
+        let out_of_evaluations = step.status == LbfgsStatus::EvaluationLimit;
+        Ok(EpochOutcome {
+            train_loss,
+            converged: step.should_stop() && !out_of_evaluations,
+            interrupted: false,
+            out_of_evaluations,
+        })
     }
 }
 

@@ -233,8 +233,10 @@ impl<S: Scalar> Trainer<'_, S> {
     /// request cut the epoch short, or early stopping ran out of patience; the history says which.
     fn is_last_epoch(&self, epoch: usize, outcome: &EpochOutcome, state: &mut LoopState<S>) -> bool {
         let history = &mut state.history;
-        if outcome.converged || outcome.interrupted {
-            (history.converged, history.interrupted) = (outcome.converged, outcome.interrupted);
+        if outcome.converged || outcome.interrupted || outcome.out_of_evaluations {
+            history.converged = outcome.converged;
+            history.interrupted = outcome.interrupted;
+            history.out_of_evaluations = outcome.out_of_evaluations;
             return true;
         }
         let out_of_patience = self

@@ -79,6 +79,9 @@ pub enum LbfgsStatus {
     /// Not even steepest descent found a lower loss: the parameters are unchanged. Either the
     /// minimum is reached to machine precision or the gradient does not match the objective.
     LineSearchFailed,
+    /// The step made progress but brought the evaluations past `max_evaluations` (SciPy's
+    /// `maxfun`): the iteration stops there, not converged.
+    EvaluationLimit,
 }
 
 /// The outcome of one [`Lbfgs::step`].
@@ -126,6 +129,10 @@ pub struct LbfgsSettings {
     /// Converged once a step lowers f by at most this · max(|f_old|, |f_new|, 1) (≥ 0; 0 turns
     /// the test off). Default 2.2·10⁻⁹.
     pub change_tolerance: f64,
+    /// The objective evaluations allowed in all, counted from the first step (SciPy's and
+    /// scikit-learn's `maxfun`, at least 1): as SciPy's, the step that goes past it is the last.
+    /// Default: no limit.
+    pub max_evaluations: Option<usize>,
 }
 
 impl LbfgsSettings {
@@ -144,7 +151,11 @@ impl LbfgsSettings {
             ));
         }
         check_non_negative("gradient_tolerance", self.gradient_tolerance)?;
-        check_non_negative("change_tolerance", self.change_tolerance)
+        check_non_negative("change_tolerance", self.change_tolerance)?;
+        if let Some(limit) = self.max_evaluations {
+            check_at_least("max_evaluations", limit, 1)?;
+        }
+        Ok(())
     }
 }
 
@@ -156,6 +167,7 @@ impl Default for LbfgsSettings {
             line_search_curvature: CURVATURE,
             gradient_tolerance: 1e-5,
             change_tolerance: 1e7 * f64::EPSILON,
+            max_evaluations: None,
         }
     }
 }
@@ -220,6 +232,11 @@ impl Lbfgs {
     /// Converged once a step lowers f by at most `tolerance` · max(|f_old|, |f_new|, 1).
     pub fn change_tolerance(self, tolerance: f64) -> Result<Self, Error> {
         Self::with_settings(LbfgsSettings { change_tolerance: tolerance, ..self.settings })
+    }
+
+    /// Stops after the step that brings the objective evaluations past `limit` (at least 1).
+    pub fn max_evaluations(self, limit: usize) -> Result<Self, Error> {
+        Self::with_settings(LbfgsSettings { max_evaluations: Some(limit), ..self.settings })
     }
 
     /// Number of iterations taken (steps that moved the parameters).
@@ -319,12 +336,20 @@ impl Lbfgs {
         let scale = previous_loss.abs().max(loss.abs()).max(1.0);
         let converged = gradient_norm <= self.settings.gradient_tolerance
             || previous_loss - loss <= self.settings.change_tolerance * scale;
+        let out_of_evaluations = self.settings.max_evaluations.is_some_and(|limit| self.evaluations > limit as u64);
+        let status = if converged {
+            LbfgsStatus::Converged
+        } else if out_of_evaluations {
+            LbfgsStatus::EvaluationLimit
+        } else {
+            LbfgsStatus::Progress
+        };
         Ok(LbfgsStep {
             loss,
             gradient_norm,
             step_length,
             evaluations: (self.evaluations - evaluations_before) as usize,
-            status: if converged { LbfgsStatus::Converged } else { LbfgsStatus::Progress },
+            status,
         })
     }
 

@@ -201,3 +201,21 @@ fn bad_settings_and_inputs_are_errors() {
     let error = Lbfgs::default().step(&mut [f64::NAN, 0.0], &mut rosenbrock).unwrap_err();
     assert!(error.to_string().starts_with("invalid objective: f or ∇f is not finite"), "{error}");
 }
+
+#[test]
+fn stops_at_the_step_that_goes_past_max_evaluations_without_converging() {
+    // Rosenbrock from (−1.2, 1) takes some forty evaluations to converge: 15 end it early.
+    let mut lbfgs = tight().max_evaluations(15).unwrap();
+    let (mut x, mut objective) = ([-1.2, 1.0], rosenbrock as fn(&[f64], &mut [f64]) -> f64);
+    let (before, last) = loop {
+        let before = lbfgs.evaluation_count();
+        let outcome = lbfgs.step(&mut x, &mut objective).unwrap();
+        if outcome.should_stop() {
+            break (before, outcome);
+        }
+        assert!(lbfgs.evaluation_count() <= 15);
+    };
+    assert_eq!(last.status, LbfgsStatus::EvaluationLimit);
+    assert!(before <= 15 && lbfgs.evaluation_count() > 15, "{before} then {}", lbfgs.evaluation_count());
+    assert!(Lbfgs::default().max_evaluations(0).unwrap_err().to_string().starts_with("invalid max_evaluations"));
+}
