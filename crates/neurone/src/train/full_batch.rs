@@ -46,7 +46,7 @@ impl<S: Scalar> Solver<S> for Rprop<S> {
             }
             self.finish_step();
         }
-        Ok(EpochOutcome { train_loss, converged: false, interrupted: false })
+        Ok(EpochOutcome { train_loss, converged: false, interrupted: false, out_of_evaluations: false })
     }
 }
 
