@@ -18,6 +18,9 @@ from ._spec import network_spec, renamed, training_spec
 # scikit-learn's names for the library's output activations.
 _OUT_ACTIVATIONS = {"sigmoid": "logistic", "softmax": "softmax", "identity": "identity"}
 
+# scikit-learn's message when training leaves non-finite weights.
+_NON_FINITE = "Solver produced non-finite parameter weights. The input data may contain large values and need to be preprocessed."
+
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 _DTYPES = {None: np.float32, "float32": np.float32, "float64": np.float64, np.float32: np.float32, np.float64: np.float64}
@@ -71,6 +74,9 @@ class BaseMLP(BaseEstimator):
             X, X_validation, targets, targets_validation = split[:4]
             if sample_weight is not None:
                 sample_weight = np.ascontiguousarray(split[4])
+            if X_validation.shape[0] < 2:
+                # scikit-learn's check (1.7, #24788): a score on one sample says nothing.
+                raise ValueError("The validation set is too small. Increase 'validation_fraction' or the size of your dataset.")
             X, X_validation = np.ascontiguousarray(X), np.ascontiguousarray(X_validation)
             targets, targets_validation = np.ascontiguousarray(targets), np.ascontiguousarray(targets_validation)
         params = {name: getattr(self, name) for name in _parameter_names(type(self))}
@@ -95,7 +101,11 @@ class BaseMLP(BaseEstimator):
                 warm=not fresh, verbose=bool(self.verbose),
             )
         except ValueError as error:
-            raise ValueError(renamed(str(error), names)) from None
+            if hasattr(error, "epoch"):
+                # The library refuses the epoch whose loss or weights became non-finite;
+                # scikit-learn's words for it come first, the library's (which epoch) after.
+                raise ValueError(f"{_NON_FINITE} ({error})") from None
+            raise ValueError(renamed(error, names)) from None
         self._record(history, samples=X.shape[0], epochs_before=0 if fresh else self.n_iter_, validation=validation)
         self._training_record = {"network": network, "training": training}
         if interrupted:

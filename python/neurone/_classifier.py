@@ -139,17 +139,14 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
                 binarizer = LabelBinarizer().fit(y if classes is None else classes)
                 self.classes_ = binarizer.classes_
                 self._label_binarizer = binarizer if binarizer.y_type_ == "multilabel-indicator" else None
-            if len(self.classes_) < 2:
-                raise ValueError(
-                    f"{type(self).__name__} needs samples of at least 2 classes, but the data contains only one class: {self.classes_[0]!r}"
-                )
         if not fresh or not one_column:
             unseen = np.setdiff1d(unique_labels(y), self.classes_)
             if len(unseen) > 0:
                 raise ValueError(f"`y` has classes not in `self.classes_`: {unseen.tolist()}; `self.classes_` has {self.classes_.tolist()}")
         if self._multilabel():
             return np.ascontiguousarray(self._label_binarizer.transform(y), dtype=self._dtype())
-        # LabelBinarizer's columns: one per class, or a single one for the second of two.
+        # LabelBinarizer's columns: one per class, or a single one for the second of two (all
+        # zeros for a single class).
         indices = np.searchsorted(self.classes_, y)
         columns = np.arange(len(self.classes_)) if len(self.classes_) > 2 else np.array([1])
         return np.ascontiguousarray(indices[:, None] == columns, dtype=self._dtype())
@@ -191,6 +188,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             return self._label_binarizer.inverse_transform(outputs)
         # As LabelBinarizer.inverse_transform: the likeliest class, or for two classes the
         # second where its probability is above ½.
+        # One class (scikit-learn fits it too): that class.
+        if len(self.classes_) == 1:
+            return np.repeat(self.classes_, len(outputs))
         chosen = (outputs[:, 0] > 0.5).astype(int) if outputs.shape[1] == 1 else np.argmax(outputs, axis=1)
         return self.classes_[chosen]
 

@@ -1,12 +1,11 @@
 """scikit-learn's parameters as the library's spec types (``NetworkSpec``, ``TrainingSpec``).
 
 This module only renames: every default left to the library is left out of the description
-(``None``), and every range check is the library's. :func:`renamed` turns the spec keys in the
-library's messages back into the estimator's parameter names.
+(``None``), and every range check is the library's. :func:`renamed` names the spec key a library error
+carries by the estimator's parameter.
 """
 
 import numbers
-import re
 
 # scikit-learn's activation names that differ from the library's.
 _ACTIVATIONS = {"logistic": "sigmoid"}
@@ -147,16 +146,14 @@ def _patience(n_iter_no_change, epochs):
     return n_iter_no_change
 
 
-_KEY = re.compile(r"^(invalid )?((?:train\.|model\.)?[A-Za-z_][\w.\[\]]*)(:)")
-
-
-def renamed(message, names):
-    """The library's message with the spec key it names replaced by the estimator's parameter."""
-    match = _KEY.match(message)
-    if not match:
-        return message
-    key = match.group(2)
+def renamed(error, names):
+    """The library's message for ``error`` with the spec key it carries (its ``key``
+    attribute) named by the estimator's parameter; its message unchanged when it has no key."""
+    key = getattr(error, "key", None)
+    if key is None:
+        return str(error)
     for spec_key in sorted(names, key=len, reverse=True):
-        if key == spec_key or key.startswith(spec_key + "[") :
-            return message[: match.start(2)] + names[spec_key] + key[len(spec_key):] + message[match.end(2):]
-    return message
+        if key == spec_key or key.startswith(spec_key + "["):
+            key = names[spec_key] + key[len(spec_key) :]
+            break
+    return f"invalid {key}: {error.reason}"

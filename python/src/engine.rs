@@ -7,6 +7,7 @@ use neurone::io::Model;
 use neurone::spec::{NetworkSpec, TrainingSpec};
 use neurone::{Dataset, Error, Network};
 use numpy::PyReadonlyArray2;
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyTuple};
 
@@ -281,7 +282,7 @@ impl Engine {
         training: Option<&str>,
     ) -> PyResult<()> {
         let record: serde_json::Value = match training {
-            Some(json) => serde_json::from_str(json).map_err(invalid_description)?,
+            Some(json) => serde_json::from_str(json).map_err(|error| PyValueError::new_err(error.to_string()))?,
             None => serde_json::Value::Null,
         };
         with_state!(&mut self.typed, state, S => {

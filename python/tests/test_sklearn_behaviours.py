@@ -63,3 +63,59 @@ def test_n_iter_no_change_may_be_infinite(iris, estimator, early_stopping):
     model = estimator(hidden_layer_sizes=(5,), n_iter_no_change=np.inf, tol=10.0, max_iter=15, early_stopping=early_stopping, random_state=0)
     model, messages = convergence_warnings(model, X, y)
     assert model.n_iter_ == 15 and len(messages) == 1
+
+
+def test_a_loss_that_diverges_raises_scikit_learns_message(iris):
+    """_fit: weights that are not finite after training raise `ValueError("Solver produced
+    non-finite parameter weights. The input data may contain large values and need to be
+    preprocessed.")`; the library stops at the epoch that diverged and says which after it."""
+    X, y = iris
+    regressor = MLPRegressor(solver="sgd", learning_rate_init=1e6, max_iter=50, random_state=0)
+    with pytest.raises(ValueError, match=r"^Solver produced non-finite parameter weights\. The input data may contain large values and need to be preprocessed\. \(training diverged at epoch \d+"):
+        regressor.fit(X * 1e3, y)
+
+
+@pytest.mark.parametrize("module", [sk, __import__("neurone")])
+def test_early_stopping_on_a_class_too_small_to_stratify_raises_train_test_splits_message(iris, module):
+    """_fit_stochastic splits with train_test_split(stratify=y): a class of one sample raises
+    its `The least populated class in y has only 1 member` ValueError."""
+    X, y = iris
+    with pytest.raises(ValueError, match="The least populated class.* in y ha(s|ve) only 1 member, which is too few"):
+        module.MLPClassifier(early_stopping=True, max_iter=5, random_state=0).fit(X[:51], y[:51])
+
+
+@pytest.mark.parametrize("module", [sk, __import__("neurone")])
+def test_early_stopping_refuses_a_validation_set_of_one_sample(sine, module):
+    """_fit_stochastic (1.7, #24788): fewer than 2 validation samples raise `The validation
+    set is too small. Increase 'validation_fraction' or the size of your dataset.`"""
+    X, y = sine
+    with pytest.raises(ValueError, match=r"^The validation set is too small\. Increase 'validation_fraction' or the size of your dataset\.$"):
+        module.MLPRegressor(early_stopping=True, validation_fraction=0.1, max_iter=5, random_state=0).fit(X[:10], y[:10])
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_a_y_of_one_class_fits_and_predicts_that_class(iris, early_stopping):
+    """MLPClassifier fits a y of one class (LabelBinarizer encodes it as one column of zeros)
+    and predicts that class; with early_stopping and a DataFrame it keeps the feature names."""
+    pandas = pytest.importorskip("pandas")
+    X, _ = iris
+    frame = pandas.DataFrame(X, columns=["a", "b", "c", "d"])
+    y = np.full(len(X), "setosa")
+    for module in (sk, __import__("neurone")):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            clf = module.MLPClassifier(hidden_layer_sizes=(4,), max_iter=5, early_stopping=early_stopping, random_state=0).fit(frame, y)
+        assert clf.classes_.tolist() == ["setosa"]
+        assert clf.predict(frame.iloc[:3]).tolist() == ["setosa"] * 3
+        assert clf.feature_names_in_.tolist() == ["a", "b", "c", "d"]
+
+
+def test_a_bad_setting_names_the_parameter_from_the_errors_key_not_its_text(iris):
+    """A parameter scikit-learn's validation would refuse names that parameter: the library's
+    error carries its spec key (`early_stopping.patience`) as an attribute, which the estimator
+    maps to its own name (`n_iter_no_change`) without reading the message."""
+    X, y = iris
+    with pytest.raises(ValueError, match=r"^invalid n_iter_no_change: invalid type: floating point `2\.5`, expected usize$"):
+        MLPClassifier(n_iter_no_change=2.5, max_iter=5).fit(X, y)
+    with pytest.raises(ValueError, match=r"^invalid hidden_layer_sizes\[1\]: must be at least 1, got 0$"):
+        MLPClassifier(hidden_layer_sizes=(3, 0), max_iter=5).fit(X, y)
