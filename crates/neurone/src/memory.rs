@@ -97,15 +97,23 @@ impl fmt::Display for Bytes {
 }
 
 /// The memory the system can give a new allocation without swapping: `MemAvailable` of
-/// `/proc/meminfo` on Linux; `None` elsewhere, or when it cannot be read.
+/// `/proc/meminfo` on Linux; `None` elsewhere (macOS, Windows: the memory check is then
+/// skipped), or when it cannot be read.
 pub fn available_memory() -> Option<u64> {
+    if !cfg!(target_os = "linux") {
+        return None;
+    }
     let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
     kilobytes_of(&meminfo, "MemAvailable:")
 }
 
 /// The most memory this process has held resident at once so far (its peak RSS, `VmHWM` of
-/// `/proc/self/status` on Linux); `None` elsewhere, or when it cannot be read.
+/// `/proc/self/status` on Linux); `None` elsewhere (metrics.json then says `null`), or when it
+/// cannot be read.
 pub fn peak_resident_memory() -> Option<u64> {
+    if !cfg!(target_os = "linux") {
+        return None;
+    }
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     kilobytes_of(&status, "VmHWM:")
 }

@@ -17,7 +17,9 @@
 use std::cell::RefCell;
 use std::ops::Range;
 
+#[cfg(target_arch = "x86_64")]
 use super::packing::{pack_a, pack_b};
+#[cfg(target_arch = "x86_64")]
 use super::shallow_gemm::{SHALLOW_DEPTH, shallow_sgemm};
 
 /// Rows of `C` per kernel call (one broadcast of A each).

@@ -66,6 +66,7 @@ pub(super) unsafe fn shallow_sgemm(
 
 /// What [`rows`] computes: C (row stride `n`) ← α·A·B + β·C, B's rows `b.1` apart; `beta` is
 /// `None` for β = 0.
+#[cfg(target_arch = "x86_64")]
 struct Product<'a> {
     n: usize,
     alpha: std::arch::x86_64::__m256,
