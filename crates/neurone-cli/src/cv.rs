@@ -5,18 +5,24 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use neurone::Metric;
-use neurone::io::write_atomic;
+use neurone::io::{run_files, write_atomic};
 use neurone::model_selection::{CrossValidationResult, DEFAULT_FOLDS, KFold};
 use serde_json::json;
 
-use crate::config::Experiment;
 use crate::cross_validation::Plan;
 use crate::error::CliError;
 use crate::plots::{FoldCurves, fold_curves};
-use crate::run_folder::RunFolder;
+use crate::run_flags::RunFlags;
 
 /// Arguments of `neurone cv`.
 #[derive(clap::Args)]
+#[command(
+    mut_arg("seed", |arg| arg.help("Overrides the experiment's seed (which draws the test split, the folds and the \
+        weights)")),
+    mut_arg("out", |arg| arg.help("Output folder [default: runs/NAME-cv, NAME being the experiment's name, or \
+        runs/NAME-cv-2, … when it exists]. A folder that holds files is refused unless --overwrite is given")),
+    mut_arg("no_plots", |arg| arg.help("Writes no plots (cv_curves.png and .svg), only the CSV, JSON and TOML files"))
+)]
 pub struct CvArgs {
     /// The experiment file (see docs/config.md).
     config: PathBuf,
@@ -26,48 +32,29 @@ pub struct CvArgs {
     /// Repeats the k-fold with new shuffles (repeated k-fold).
     #[arg(long, value_name = "R", default_value_t = KFold::default().repeats)]
     repeats: usize,
-    /// Output folder [default: runs/NAME-cv, NAME being the experiment's name].
-    #[arg(long)]
-    out: Option<PathBuf>,
-    /// Overrides the experiment's seed (which draws the test split, the folds and the weights).
-    #[arg(long)]
-    seed: Option<u64>,
-    /// Overrides a value of the experiment file, e.g. `--set train.epochs=50` (repeatable).
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    overrides: Vec<String>,
-    /// Writes no plots (PNG and SVG), only the CSV, JSON and TOML files.
-    #[arg(long)]
-    no_plots: bool,
-    /// Prints only errors.
-    #[arg(long, short)]
-    quiet: bool,
+    #[command(flatten)]
+    run: RunFlags,
 }
 
 pub fn run(args: &CvArgs) -> Result<(), CliError> {
-    let mut experiment = Experiment::load(&args.config, &args.overrides).map_err(CliError::Usage)?;
-    if let Some(seed) = args.seed {
-        experiment.seed = seed;
-    }
+    let experiment = args.run.experiment(&args.config)?;
     let folds = KFold { folds: args.folds, repeats: args.repeats, seed: experiment.seed };
-    let plan = Plan::new(experiment, folds, !args.quiet)?;
-    // Locked while the folds train; without --out, a new numbered folder.
-    let folder = match &args.out {
-        Some(out) => RunFolder::named(out, true)?,
-        None => RunFolder::numbered(&format!("{}-cv", plan.experiment.name))?,
-    };
+    let plan = Plan::new(experiment, folds, !args.run.quiet)?;
+    // Locked while the folds train.
+    let folder = args.run.folder(&format!("{}-cv", plan.experiment.name))?;
     let out = folder.path().to_path_buf();
 
     let mut result = CrossValidationResult::default();
     for index in 0..plan.folds.len() {
         let fold = plan.fold(index)?;
-        if !args.quiet {
+        if !args.run.quiet {
             eprintln!("fold {}/{}: {}", index + 1, plan.folds.len(), scores_line(&fold.scores));
         }
         result.folds.push(fold);
     }
     let report = Report { plan: &plan, result: &result, folds: args.folds };
-    report.write(&out, !args.no_plots)?;
-    if !args.quiet {
+    report.write(&out, !args.run.no_plots)?;
+    if !args.run.quiet {
         print!("{}", report.table());
         println!("→ {}", out.display());
     }
@@ -90,7 +77,7 @@ struct Report<'a> {
 impl Report<'_> {
     /// Writes `config.toml`, `cv.csv`, `cv.json` and, with `plots`, `cv_curves.png`/`.svg`.
     fn write(&self, out: &Path, plots: bool) -> Result<(), CliError> {
-        write_atomic(&out.join("config.toml"), self.plan.experiment.to_toml().as_bytes())?;
+        write_atomic(&out.join(run_files::CONFIG), self.plan.experiment.to_toml().as_bytes())?;
         write_atomic(&out.join("cv.csv"), self.csv().as_bytes())?;
         let json = serde_json::to_string_pretty(&self.json()).expect("plain JSON") + "\n";
         write_atomic(&out.join("cv.json"), json.as_bytes())?;

@@ -10,6 +10,7 @@ mod model_commands;
 mod output;
 mod plots;
 mod progress;
+mod run_flags;
 mod run_folder;
 mod search;
 mod setup;

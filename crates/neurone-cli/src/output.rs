@@ -4,8 +4,9 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use neurone::data::predicted_class;
+use neurone::io::{run_files, write_atomic};
 use neurone::metrics::{ClassificationMetrics, RegressionMetrics, classification_metrics, regression_metrics};
-use neurone::{EpochRecord, Error, History, Matrix, Metric, Model, Network, io::write_atomic};
+use neurone::{EpochRecord, Error, History, Matrix, Metric, Model, Network};
 use serde_json::json;
 
 use crate::config::Experiment;
@@ -111,11 +112,11 @@ impl Run<'_> {
     /// fails the run before any other file of a previous run is replaced.
     fn write_files(&self, out: &Path) -> Result<(), Error> {
         let write = |name: &str, contents: String| write_atomic(&out.join(name), contents.as_bytes());
-        self.model().save(out.join("model.safetensors"))?;
-        write("config.toml", self.experiment.to_toml())?;
-        write("history.csv", self.history_csv())?;
-        write("predictions.csv", self.predictions_csv()?)?;
-        write("metrics.json", self.metrics_json())?;
+        self.model().save(out.join(run_files::MODEL))?;
+        write(run_files::CONFIG, self.experiment.to_toml())?;
+        write(run_files::HISTORY, self.history_csv())?;
+        write(run_files::PREDICTIONS, self.predictions_csv()?)?;
+        write(run_files::METRICS, self.metrics_json())?;
         Ok(())
     }
 
@@ -243,7 +244,7 @@ pub struct LiveHistory {
 impl LiveHistory {
     /// Whether `folder` holds neither `config.toml` nor `history.csv`.
     pub fn is_fresh(folder: &Path) -> bool {
-        !folder.join("config.toml").exists() && !folder.join("history.csv").exists()
+        !folder.join(run_files::CONFIG).exists() && !folder.join(run_files::HISTORY).exists()
     }
 
     /// Starts the history of `experiment` in `folder` (after the `resumed` epochs), writing its
@@ -256,7 +257,7 @@ impl LiveHistory {
         resumed: &[EpochRecord],
     ) -> Result<Self, Error> {
         if fresh {
-            write_atomic(&folder.join("config.toml"), experiment.to_toml().as_bytes())?;
+            write_atomic(&folder.join(run_files::CONFIG), experiment.to_toml().as_bytes())?;
         }
         Ok(Self {
             folder: folder.to_path_buf(),
@@ -274,8 +275,10 @@ impl LiveHistory {
     pub fn epoch(&mut self, record: &EpochRecord) {
         self.records.push(record.clone());
         if self.active && self.written.is_none_or(|written| written.elapsed().as_secs_f64() >= 1.0) {
-            let _ =
-                write_atomic(&self.folder.join("history.csv"), history_csv(&self.metrics, &self.records).as_bytes());
+            let _ = write_atomic(
+                &self.folder.join(run_files::HISTORY),
+                history_csv(&self.metrics, &self.records).as_bytes(),
+            );
             self.written = Some(std::time::Instant::now());
         }
     }
@@ -289,9 +292,9 @@ impl LiveHistory {
 impl Drop for LiveHistory {
     fn drop(&mut self) {
         if self.active && !self.finished {
-            let _ = std::fs::remove_file(self.folder.join("history.csv"));
+            let _ = std::fs::remove_file(self.folder.join(run_files::HISTORY));
             if !self.keep_config {
-                let _ = std::fs::remove_file(self.folder.join("config.toml"));
+                let _ = std::fs::remove_file(self.folder.join(run_files::CONFIG));
             }
         }
     }

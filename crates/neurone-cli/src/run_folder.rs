@@ -11,10 +11,9 @@
 use std::io::{ErrorKind, Write as _};
 use std::path::{Path, PathBuf};
 
-use crate::error::CliError;
+use neurone::io::run_files::LOCK as LOCK_FILE;
 
-/// The lock file of a folder a run is writing into.
-const LOCK_FILE: &str = ".neurone.lock";
+use crate::error::CliError;
 
 /// The folder a run writes into, locked until this value is dropped.
 pub struct RunFolder {

@@ -7,35 +7,31 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use neurone::Checkpoint;
+use neurone::io::run_files::{self, CHECKPOINT as CHECKPOINT_FILE};
 use neurone::io::write_atomic;
 
 use crate::config::Experiment;
 use crate::error::CliError;
 use crate::output::{self, TestMetrics};
 use crate::progress::Progress;
+use crate::run_flags::RunFlags;
 use crate::run_folder::RunFolder;
 use crate::setup::Prepared;
 
-/// The checkpoint file in a run's folder.
-const CHECKPOINT_FILE: &str = "checkpoint.safetensors";
-
 /// Arguments of `neurone train`.
 #[derive(clap::Args)]
+#[command(
+    mut_arg("seed", |arg| arg.help("Overrides the experiment's seed (which draws the data, the split, the weights, \
+        the shuffles and dropout)").conflicts_with("resume")),
+    mut_arg("out", |arg| arg.help("Output folder [default: runs/NAME, NAME being the experiment's name, or \
+        runs/NAME-2, runs/NAME-3, … when it exists; with --resume, the folder resumed]. A folder that holds files \
+        is refused unless --overwrite is given")),
+    mut_arg("no_plots", |arg| arg.help("Writes no plots (PNG and SVG), only the CSV and JSON files"))
+)]
 pub struct TrainArgs {
     /// The experiment file (see docs/config.md).
     #[arg(required_unless_present = "resume")]
     config: Option<PathBuf>,
-    /// Output folder [default: runs/NAME, NAME being the experiment's name, or runs/NAME-2,
-    /// runs/NAME-3, … when it exists; with --resume, the folder resumed]. A folder that holds
-    /// files is refused unless --overwrite is given.
-    #[arg(long)]
-    out: Option<PathBuf>,
-    /// Lets --out name a folder that already holds files (another run's), and write over them.
-    #[arg(long, requires = "out")]
-    overwrite: bool,
-    /// Overrides the experiment's seed.
-    #[arg(long, conflicts_with = "resume")]
-    seed: Option<u64>,
     /// Saves a checkpoint (OUT/checkpoint.safetensors, replaced each time) every N epochs, the
     /// same as `--set train.checkpoint_every=N`.
     #[arg(long, value_name = "N")]
@@ -44,16 +40,8 @@ pub struct TrainArgs {
     /// (DIR/config.toml, changed by any --set, e.g. `--set train.epochs=100` to train longer).
     #[arg(long, value_name = "DIR", conflicts_with = "config")]
     resume: Option<PathBuf>,
-    /// Overrides a value of the experiment file, e.g. `--set train.epochs=50` or
-    /// `--set model.layers=[64,32]` (repeatable).
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    overrides: Vec<String>,
-    /// Writes no plots (PNG and SVG), only the CSV and JSON files.
-    #[arg(long)]
-    no_plots: bool,
-    /// Prints only errors.
-    #[arg(long, short)]
-    quiet: bool,
+    #[command(flatten)]
+    run: RunFlags,
 }
 
 pub fn run(args: &TrainArgs) -> Result<(), CliError> {
@@ -66,29 +54,26 @@ pub fn run(args: &TrainArgs) -> Result<(), CliError> {
                 return Err(CliError::Usage(format!("{}: {reason}", path.display())));
             }
             let checkpoint = Checkpoint::load(&path)?;
-            (folder.join("config.toml"), Some(checkpoint))
+            (folder.join(run_files::CONFIG), Some(checkpoint))
         }
         _ => return Err(CliError::Usage("give an experiment file or --resume DIR, not both".into())),
     };
-    let mut experiment = Experiment::load(&config, &args.overrides).map_err(CliError::Usage)?;
-    if let Some(seed) = args.seed {
-        experiment.seed = seed;
-    }
+    let mut experiment = args.run.experiment(&config)?;
     if let Some(every) = args.checkpoint_every {
         experiment.train.checkpoint_every = Some(every);
         experiment.train.validate().map_err(|error| CliError::Usage(format!("--checkpoint-every: {error}")))?;
     }
     // Take the folder first, so that a bad or busy path fails now rather than after training;
     // if the run then fails, a folder it made is removed again, unless it holds a checkpoint.
-    let folder = match (&args.out, &args.resume) {
-        (Some(out), _) => RunFolder::named(out, args.overwrite || args.resume.as_ref() == Some(out))?,
+    let folder = match (&args.run.out, &args.resume) {
+        (Some(out), _) => RunFolder::named(out, args.run.overwrite || args.resume.as_ref() == Some(out))?,
         (None, Some(resumed)) => RunFolder::named(resumed, true)?,
         (None, None) => RunFolder::numbered(&experiment.name)?,
     };
-    if !args.quiet {
+    if !args.run.quiet {
         eprintln!("writing to {}", folder.path().display());
     }
-    let result = train_and_write(&config, experiment, checkpoint, folder.path(), args.quiet, !args.no_plots);
+    let result = train_and_write(&config, experiment, checkpoint, folder.path(), args.run.quiet, !args.run.no_plots);
     if matches!(result, Err(CliError::Usage(_) | CliError::Failure(_))) {
         let resumable = folder.path().join(CHECKPOINT_FILE).exists();
         folder.discard(resumable);
@@ -127,7 +112,7 @@ pub fn train_and_write(
     let fresh = output::LiveHistory::is_fresh(out);
     if let Some(every) = experiment.train.checkpoint_every {
         // The configuration goes first, so that `--resume` finds it beside the checkpoint.
-        write_atomic(&out.join("config.toml"), experiment.to_toml().as_bytes())?;
+        write_atomic(&out.join(run_files::CONFIG), experiment.to_toml().as_bytes())?;
         let path = checkpoint_path.clone();
         trainer = trainer.checkpoint_every(every, move |checkpoint| checkpoint.save(&path));
     }

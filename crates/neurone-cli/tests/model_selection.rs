@@ -58,6 +58,10 @@ fn cv_repeats_draw_new_folds_and_bad_folds_are_usage_errors() {
         csv.lines().skip(1).map(|line| line.split(',').take(2).collect::<Vec<_>>().join(",")).collect();
     assert_eq!(positions, ["1,1", "1,2", "1,3", "2,1", "2,2", "2,3"]);
     assert!(!folder.join("cv/cv_curves.png").exists(), "--no-plots");
+    // The folder holds a cross-validation now: another is refused unless --overwrite, as for train.
+    let again = neurone(&args, &folder);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("pass --overwrite"), "{again:?}");
 
     let output = neurone(&["cv", &example("iris"), "--folds", "1"], &folder);
     assert_eq!(output.status.code(), Some(2));

@@ -12,6 +12,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use neurone::io::run_files;
 use serde::Serialize;
 
 /// The most run folders listed, and how deep under the runs folder they are looked for
@@ -20,8 +21,6 @@ const MAX_RUNS: usize = 500;
 const MAX_DEPTH: usize = 2;
 /// The largest file served.
 const MAX_FILE_BYTES: u64 = 64 << 20;
-/// The lock file of a run that is writing into its folder.
-const LOCK_FILE: &str = ".neurone.lock";
 
 /// A run folder, as the page lists it.
 #[derive(Serialize)]
@@ -80,13 +79,14 @@ fn find_runs(root: &Path) -> Vec<Run> {
 
 /// The run in `folder`, if it is one (it has a `config.toml` or a `history.csv`).
 fn read_run(root: &Path, folder: &Path) -> Option<Run> {
-    let config = std::fs::read_to_string(folder.join("config.toml")).ok();
-    let history = folder.join("history.csv");
+    let config = std::fs::read_to_string(folder.join(run_files::CONFIG)).ok();
+    let history = folder.join(run_files::HISTORY);
     let has_history = history.is_file();
     if config.is_none() && !has_history {
         return None;
     }
-    let metrics = std::fs::read(folder.join("metrics.json")).ok().and_then(|bytes| serde_json::from_slice(&bytes).ok());
+    let metrics =
+        std::fs::read(folder.join(run_files::METRICS)).ok().and_then(|bytes| serde_json::from_slice(&bytes).ok());
     let mut plots: Vec<String> = std::fs::read_dir(folder)
         .map(|entries| {
             entries
@@ -116,7 +116,7 @@ fn read_run(root: &Path, folder: &Path) -> Option<Run> {
         metrics,
         history: has_history,
         plots,
-        in_progress: folder.join(LOCK_FILE).exists(),
+        in_progress: folder.join(run_files::LOCK).exists(),
         modified,
     })
 }

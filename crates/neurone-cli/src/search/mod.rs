@@ -21,6 +21,7 @@ use crate::config::Experiment;
 use crate::cross_validation::Plan;
 use crate::cv::format_score;
 use crate::error::CliError;
+use crate::run_flags::RunFlags;
 use crate::run_folder::RunFolder;
 use candidates::Candidate;
 use halving::Resource;
@@ -28,7 +29,16 @@ use record::{Record, Scored};
 
 /// Arguments of `neurone search`.
 #[derive(clap::Args)]
-#[command(group(clap::ArgGroup::new("candidates").required(true).args(["grid", "random"])))]
+#[command(
+    group(clap::ArgGroup::new("candidates").required(true).args(["grid", "random"])),
+    mut_arg("seed", |arg| arg.help("Overrides the experiment's seed (which draws the test split, the folds, the \
+        weights and the random candidates)")),
+    mut_arg("overrides", |arg| arg.help("Overrides a value of the experiment file for every candidate (repeatable)")),
+    mut_arg("out", |arg| arg.help("Output folder [default: runs/NAME-search, NAME being the experiment's name, or \
+        runs/NAME-search-2, … when it exists]. A folder that holds files is refused unless --overwrite is given")),
+    mut_arg("no_plots", |arg| arg.help("Writes no plots for the refitted best candidate (best/), only its CSV and \
+        JSON files"))
+)]
 pub struct SearchArgs {
     /// The experiment file (see docs/config.md).
     config: PathBuf,
@@ -58,32 +68,17 @@ pub struct SearchArgs {
     /// results are the same, bit for bit, whatever the number.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     jobs: Option<u16>,
-    /// Output folder [default: runs/NAME-search, NAME being the experiment's name].
-    #[arg(long, conflicts_with = "resume")]
-    out: Option<PathBuf>,
     /// Continues the interrupted search in DIR, keeping its finished candidates (give the
     /// same options again).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", conflicts_with = "out")]
     resume: Option<PathBuf>,
-    /// Overrides the experiment's seed (which draws the test split, the folds, the weights and
-    /// the random candidates).
-    #[arg(long)]
-    seed: Option<u64>,
-    /// Overrides a value of the experiment file for every candidate (repeatable).
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    overrides: Vec<String>,
-    /// Writes no plots for the refitted best candidate.
-    #[arg(long)]
-    no_plots: bool,
-    /// Prints only errors.
-    #[arg(long, short)]
-    quiet: bool,
+    #[command(flatten)]
+    run: RunFlags,
 }
 
 pub fn run(args: &SearchArgs) -> Result<(), CliError> {
-    let mut base = Experiment::load(&args.config, &args.overrides).map_err(CliError::Usage)?;
-    let seed = args.seed.unwrap_or(base.seed);
-    base.seed = seed;
+    let base = args.run.experiment(&args.config)?;
+    let seed = base.seed;
     let (option, candidates) = match args.random {
         Some(0) => return Err(CliError::Usage("--random 0: draw at least one candidate".into())),
         Some(count) => ("--space", candidates::random(count, &args.space, seed)),
@@ -102,13 +97,13 @@ pub fn run(args: &SearchArgs) -> Result<(), CliError> {
     let folds = KFold { folds: args.folds, repeats: args.repeats, seed };
     // The base experiment's data is loaded once here (downloaded if missing, before the jobs
     // start), and names the score: the first validation metric.
-    let base = Plan::new(base, folds, !args.quiet)?;
+    let base = Plan::new(base, folds, !args.run.quiet)?;
     let metric = base.cross_validation.training.metrics.as_ref().and_then(|metrics| metrics.first().copied());
     let metric = metric.unwrap_or(Metric::R2);
     // Locked while the candidates train; without --out or --resume, a new numbered folder.
-    let folder = match args.resume.as_ref().or(args.out.as_ref()) {
-        Some(out) => RunFolder::named(out, true)?,
-        None => RunFolder::numbered(&format!("{}-search", base.experiment.name))?,
+    let folder = match &args.resume {
+        Some(resumed) => RunFolder::named(resumed, true)?,
+        None => args.run.folder(&format!("{}-search", base.experiment.name))?,
     };
     let out = folder.path().to_path_buf();
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
@@ -128,7 +123,7 @@ pub fn run(args: &SearchArgs) -> Result<(), CliError> {
             Some(_) if path.exists() || args.halving.is_none() => Record::resume(new_record)?,
             _ => new_record,
         };
-        score_all(experiments, (folds, metric, jobs), args.quiet, &mut record, &interrupted)?;
+        score_all(experiments, (folds, metric, jobs), args.run.quiet, &mut record, &interrupted)?;
         record.scores.iter().cloned().collect::<Option<Vec<Scored>>>().ok_or_else(|| {
             CliError::Interrupted(format!(
                 "interrupted: {} of {} candidates finished, kept in {}; the same command with --resume {} continues",
@@ -175,7 +170,7 @@ pub fn run(args: &SearchArgs) -> Result<(), CliError> {
     // The best experiment with its task's defaults written out, as cross-validation resolved them.
     let best_experiment = Plan::new(experiments[best].clone(), folds, false)?.experiment;
     write_atomic(&out.join("best.toml"), (header + &best_experiment.to_toml()).as_bytes())?;
-    if !args.quiet {
+    if !args.run.quiet {
         print!("{}", table.text());
         println!(
             "{} candidates × {} folds in {seconds:.1}s with {jobs} jobs → {}",
@@ -200,7 +195,7 @@ pub fn run(args: &SearchArgs) -> Result<(), CliError> {
     }
     let refit = out.join("best");
     std::fs::create_dir_all(&refit).map_err(|error| CliError::Failure(format!("{}: {error}", refit.display())))?;
-    crate::train::train_and_write(&args.config, best_experiment, None, &refit, args.quiet, !args.no_plots)
+    crate::train::train_and_write(&args.config, best_experiment, None, &refit, args.run.quiet, !args.run.no_plots)
 }
 
 /// Every candidate's experiment, read before any is trained, so that a bad value stops the
@@ -209,7 +204,7 @@ fn load_all(args: &SearchArgs, candidates: &[Candidate], option: &str, seed: u64
     candidates
         .iter()
         .map(|candidate| {
-            let overrides = [args.overrides.clone(), candidate.clone()].concat();
+            let overrides = [args.run.overrides.clone(), candidate.clone()].concat();
             let mut experiment = Experiment::load(&args.config, &overrides)
                 .map_err(|message| CliError::Usage(as_given(message, candidate, option)))?;
             experiment.seed = seed;

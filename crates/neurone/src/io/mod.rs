@@ -10,6 +10,7 @@ mod model_format;
 mod onnx;
 mod onnx_proto;
 mod preprocessing_json;
+pub mod run_files;
 mod tensor_file;
 
 pub use atomic::write_atomic;
