@@ -3,9 +3,10 @@
     target/python-package-venv/bin/python bench/python_package.py --repeats 3
 
 (the venv of scripts/python-package-env.sh, which holds both). Each repetition fits every
-workload with neurone.MLP* then sklearn.neural_network.MLP*, same architecture, solver, batch
-size and number of epochs (no early stop: tol = 0), one thread each (BLAS threads fixed to 1
-before numpy loads; neurone's n_threads=1). Prints a Markdown table of medians and ratios for
+workload with neurone.MLP* in float32 and in float64 (dtype=, the data being float64), then
+sklearn.neural_network.MLP* (float64 for float64 data), same architecture, solver, batch size
+and number of epochs (no early stop: tol = 0), one thread each (BLAS threads fixed to 1 before
+numpy loads; neurone's n_threads=1). Prints a Markdown table of medians and ratios for
 bench/RESULTS.md.
 """
 
@@ -95,21 +96,27 @@ def predict_latency(model, x, calls=2000):
 
 selected = [name for name in args.workloads.split(",") if name in WORKLOADS]
 prepared = {name: WORKLOADS[name]() for name in selected}
-times = {name: {"neurone": [], "scikit-learn": []} for name in selected}
+SIDES = {
+    "float32": lambda kind, **params: ours(kind, dtype="float32", **params),
+    "float64": lambda kind, **params: ours(kind, dtype="float64", **params),
+    "scikit-learn": theirs,
+}
+times = {name: {side: [] for side in SIDES} for name in selected}
 quality = {name: {} for name in selected}
 for repeat in range(args.repeats):
     for name, (kind, params, data, measure, _) in prepared.items():
-        for side, make in (("neurone", ours), ("scikit-learn", theirs)):
+        for side, make in SIDES.items():
             model = make(kind, **params)
             times[name][side].append(fit_seconds(model, data))
             quality[name][side] = measure(model)
 
 print(f"{args.repeats} repetitions, medians; one thread each; fit at equal architecture, solver, batch and epochs\n")
-print("| workload | neurone fit (s) | scikit-learn fit (s) | ratio | neurone | scikit-learn |")
-print("| --- | ---: | ---: | ---: | ---: | ---: |")
+print("| workload | neurone float32 fit (s) | neurone float64 fit (s) | scikit-learn fit (s) | ratio float32 | ratio float64 | neurone float32 | neurone float64 | scikit-learn |")
+print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 for name, (kind, params, data, measure, metric) in prepared.items():
-    a, b = statistics.median(times[name]["neurone"]), statistics.median(times[name]["scikit-learn"])
-    print(f"| {name} ({metric}) | {a:.3f} | {b:.3f} | {b / a:.1f}× | {quality[name]['neurone']:.4f} | {quality[name]['scikit-learn']:.4f} |")
+    single, double, reference = (statistics.median(times[name][side]) for side in SIDES)
+    scores = " | ".join(f"{quality[name][side]:.4f}" for side in SIDES)
+    print(f"| {name} ({metric}) | {single:.3f} | {double:.3f} | {reference:.3f} | {reference / single:.1f}× | {reference / double:.1f}× | {scores} |")
 
 if "predict" in args.workloads.split(","):
     X, y, _, _ = digits_data()

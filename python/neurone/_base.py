@@ -23,7 +23,9 @@ _NON_FINITE = "Solver produced non-finite parameter weights. The input data may 
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
-_DTYPES = {None: np.float32, "float32": np.float32, "float64": np.float64, np.float32: np.float32, np.float64: np.float64}
+# ``dtype`` → what validate_data converts X to: for None, a float32 or float64 X as it is,
+# anything else to float64 (the first), as scikit-learn's MLP.
+_DTYPES = {None: (np.float64, np.float32), "float32": np.float32, "float64": np.float64, np.float32: np.float32, np.float64: np.float64}
 
 
 class BaseMLP(BaseEstimator):
@@ -31,8 +33,12 @@ class BaseMLP(BaseEstimator):
 
     _task = None  # "classification" or "regression"
 
-    def _dtype(self):
-        """The numpy dtype the network computes in."""
+    def _input_dtype(self, fresh):
+        """The dtype X is converted to: the network's once it exists; for a new one, ``dtype``
+        when given, else X's own when it is float32 or float64 and float64 otherwise, as
+        scikit-learn's MLP keeps the input's floating dtype."""
+        if not fresh:
+            return np.dtype(self._engine.dtype)
         try:
             return _DTYPES[self.dtype]
         except (KeyError, TypeError):
@@ -45,58 +51,83 @@ class BaseMLP(BaseEstimator):
             return int(self.random_state)
         return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
 
-    def _validate(self, X, y, reset):
+    def _validate(self, X, y, fresh):
         """X (and y) checked and converted by scikit-learn's own validation: C-contiguous in
         the network's dtype, read without a copy when they already are."""
-        return validate_data(self, X, y, dtype=self._dtype(), order="C", multi_output=True, reset=reset, y_numeric=self._task == "regression")
+        dtype = self._input_dtype(fresh)
+        return validate_data(self, X, y, dtype=dtype, order="C", multi_output=True, reset=fresh, y_numeric=self._task == "regression")
 
     def _sample_weight(self, sample_weight, X, y):
         """The samples' weights as a 1-D array of the network's dtype (None when unweighted),
         converted by scikit-learn; the library checks their values (non-negative, not all zero)."""
         if sample_weight is None:
             return None
-        return _check_sample_weight(sample_weight, X, dtype=self._dtype(), allow_all_zero_weights=True)
+        return _check_sample_weight(sample_weight, X, dtype=X.dtype, allow_all_zero_weights=True)
 
     def _fit(self, X, y, *, incremental, classes=None, sample_weight=None):
+        """The steps of a fit: a new network or the last one (``warm_start``, ``partial_fit``),
+        the data in the network's dtype, the validation split, the specs, the engine's training,
+        the fitted attributes, scikit-learn's warnings."""
         fresh = not hasattr(self, "_engine") or not (incremental or self.warm_start)
-        X, y = self._validate(X, y, reset=fresh)
-        targets = self._encode_targets(y, fresh, classes)
+        X, y = self._validate(X, y, fresh)
+        targets = self._encode_targets(y, fresh, classes, X.dtype)
         sample_weight = self._sample_weight(sample_weight, X, y)
         if self.n_threads is not None:
             _engine.set_threads(self.n_threads)
-        validation = self.early_stopping and not incremental and self.solver != "lbfgs"
-        X_validation = targets_validation = None
         seed = self._seed() if fresh else self._fit_seed
-        if validation:
-            stratify = targets if self._task == "classification" and not self._multilabel() else None
-            arrays = (X, targets) if sample_weight is None else (X, targets, sample_weight)
-            split = train_test_split(*arrays, random_state=seed, test_size=self.validation_fraction, stratify=stratify)
-            X, X_validation, targets, targets_validation = split[:4]
-            if sample_weight is not None:
-                sample_weight = np.ascontiguousarray(split[4])
-            if X_validation.shape[0] < 2:
-                # scikit-learn's check (1.7, #24788): a score on one sample says nothing.
-                raise ValueError("The validation set is too small. Increase 'validation_fraction' or the size of your dataset.")
-            X, X_validation = np.ascontiguousarray(X), np.ascontiguousarray(X_validation)
-            targets, targets_validation = np.ascontiguousarray(targets), np.ascontiguousarray(targets_validation)
+        validation = self.early_stopping and not incremental and self.solver != "lbfgs"
+        train, held_out = self._split(X, targets, sample_weight, seed) if validation else ((X, targets, sample_weight), None)
+        samples = train[0].shape[0]
+        network, training, names = self._specs(samples, targets.shape[1], incremental, validation, train[2])
+        history, interrupted = self._train(network, training, names, train, held_out, fresh, seed)
+        self._record(history, samples=samples, epochs_before=0 if fresh else self.n_iter_, validation=validation)
+        self._training_record = {"network": network, "training": training}
+        if interrupted:
+            warnings.warn("Training interrupted by user.", UserWarning)
+        elif not incremental:
+            self._warn_if_not_converged(history)
+        return self
+
+    def _split(self, X, targets, sample_weight, seed):
+        """The training and validation samples of early stopping, split by scikit-learn's
+        ``train_test_split`` (stratified for one-column classes), as its MLP splits them."""
+        stratify = targets if self._task == "classification" and not self._multilabel() else None
+        arrays = (X, targets) if sample_weight is None else (X, targets, sample_weight)
+        split = train_test_split(*arrays, random_state=seed, test_size=self.validation_fraction, stratify=stratify)
+        if split[1].shape[0] < 2:
+            # scikit-learn's check (1.7, #24788): a score on one sample says nothing.
+            raise ValueError("The validation set is too small. Increase 'validation_fraction' or the size of your dataset.")
+        contiguous = [np.ascontiguousarray(array) for array in split]
+        train = (contiguous[0], contiguous[2], contiguous[4] if sample_weight is not None else None)
+        return train, (contiguous[1], contiguous[3])
+
+    def _specs(self, samples, outputs, incremental, validation, sample_weight):
+        """The library's ``NetworkSpec`` and ``TrainingSpec`` of the parameters for this fit, and
+        the parameter each spec key comes from."""
         params = {name: getattr(self, name) for name in _parameter_names(type(self))}
-        epochs = 1 if incremental else self.max_iter
         network, network_names = network_spec(params)
         mean_weight = 1.0 if sample_weight is None else float(np.mean(sample_weight, dtype=np.float64))
+        epochs = 1 if incremental else self.max_iter
         training, names = training_spec(
-            params, samples=X.shape[0], epochs=epochs, task=self._task, validation=validation, mean_weight=mean_weight
+            params, samples=samples, epochs=epochs, task=self._task, validation=validation, mean_weight=mean_weight
         )
-        names = {**network_names, **names}
-        network = self._network_overrides(network, targets.shape[1])
+        network = self._network_overrides(network, outputs)
         training = self._training_overrides(training)
+        return network, training, {**network_names, **names}
+
+    def _train(self, network, training, names, train, held_out, fresh, seed):
+        """A new engine when ``fresh``, then its training; returns the history's curves and
+        whether Ctrl-C interrupted it. The library's errors become scikit-learn's."""
+        X, targets, sample_weight = train
+        X_validation, targets_validation = held_out or (None, None)
         try:
             if fresh:
                 self._engine = _engine.Engine(
-                    json.dumps(network), json.dumps(training), self._task, X.shape[1], targets.shape[1], np.dtype(self._dtype()).name, seed
+                    json.dumps(network), json.dumps(training), self._task, X.shape[1], targets.shape[1], X.dtype.name, seed
                 )
                 self._fit_seed = seed
                 self.t_ = 0
-            history, interrupted = self._engine.fit(
+            return self._engine.fit(
                 json.dumps(training), self._task, X, targets, sample_weight, X_validation, targets_validation,
                 warm=not fresh, verbose=bool(self.verbose),
             )
@@ -106,13 +137,6 @@ class BaseMLP(BaseEstimator):
                 # scikit-learn's words for it come first, the library's (which epoch) after.
                 raise ValueError(f"{_NON_FINITE} ({error})") from None
             raise ValueError(renamed(error, names)) from None
-        self._record(history, samples=X.shape[0], epochs_before=0 if fresh else self.n_iter_, validation=validation)
-        self._training_record = {"network": network, "training": training}
-        if interrupted:
-            warnings.warn("Training interrupted by user.", UserWarning)
-        elif not incremental:
-            self._warn_if_not_converged(history)
-        return self
 
     def _warn_if_not_converged(self, history):
         """scikit-learn's ``ConvergenceWarning``s: the stochastic solvers' at ``max_iter`` epochs,
@@ -189,10 +213,10 @@ class BaseMLP(BaseEstimator):
             and np.isfinite(X).all()
         ):
             check_is_fitted(self)
-            X = validate_data(self, X, dtype=self._dtype(), order="C", reset=False)
+            X = validate_data(self, X, dtype=self._input_dtype(fresh=False), order="C", reset=False)
         elif X.dtype != engine.dtype:
             X = X.astype(engine.dtype)
-        return self._engine.predict(X).astype(np.float64, copy=False)
+        return self._engine.predict(X)
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "_engine")

@@ -108,12 +108,12 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             return sample_weight
         class_weights = compute_sample_weight(self.class_weight, y)
         weights = class_weights if sample_weight is None else sample_weight * class_weights
-        return np.ascontiguousarray(weights, dtype=self._dtype())
+        return np.ascontiguousarray(weights, dtype=X.dtype)
 
     def _multilabel(self):
         return self._label_binarizer is not None
 
-    def _encode_targets(self, y, fresh, classes):
+    def _encode_targets(self, y, fresh, classes, dtype):
         """One column per class (one 0/1 column for two classes), as scikit-learn's
         ``LabelBinarizer`` makes them.
 
@@ -144,12 +144,12 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             if len(unseen) > 0:
                 raise ValueError(f"`y` has classes not in `self.classes_`: {unseen.tolist()}; `self.classes_` has {self.classes_.tolist()}")
         if self._multilabel():
-            return np.ascontiguousarray(self._label_binarizer.transform(y), dtype=self._dtype())
+            return np.ascontiguousarray(self._label_binarizer.transform(y), dtype=dtype)
         # LabelBinarizer's columns: one per class, or a single one for the second of two (all
         # zeros for a single class).
         indices = np.searchsorted(self.classes_, y)
         columns = np.arange(len(self.classes_)) if len(self.classes_) > 2 else np.array([1])
-        return np.ascontiguousarray(indices[:, None] == columns, dtype=self._dtype())
+        return np.ascontiguousarray(indices[:, None] == columns, dtype=dtype)
 
     def _network_overrides(self, network, outputs):
         if self._multilabel():

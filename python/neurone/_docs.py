@@ -85,7 +85,8 @@ PARAMETERS = """
         neurone: threads for large matrix products (the same bits whatever the number); None
         leaves the setting as it is (one thread unless set).
     dtype : {'float32', 'float64'}, default=None
-        neurone: the precision of the network; None is the library's (float32).
+        neurone: the precision of the network; None follows X as scikit-learn does
+        (float32 X: float32, any other: float64).
 """
 
 CLASS_WEIGHT = """    class_weight : dict, 'balanced' or None, default=None

@@ -95,8 +95,8 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     def _multilabel(self):
         return False
 
-    def _encode_targets(self, y, fresh, classes):
-        y = np.asarray(y, dtype=self._dtype())
+    def _encode_targets(self, y, fresh, classes, dtype):
+        y = np.asarray(y, dtype=dtype)
         return np.ascontiguousarray(y.reshape(-1, 1) if y.ndim == 1 else y)
 
     def predict(self, X):
@@ -110,7 +110,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         Returns
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            The predictions, in float64.
+            The predictions, in the network's dtype.
         """
         outputs = self._outputs(X)
         return outputs.ravel() if outputs.shape[1] == 1 else outputs

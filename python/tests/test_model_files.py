@@ -45,8 +45,10 @@ def test_a_python_classifier_predicts_the_same_with_neurone_predict(iris, tmp_pa
     frame.to_csv(tmp_path / "rows.csv", index=False)
     predicted = rows(cli("predict", tmp_path / "clf.safetensors", tmp_path / "rows.csv"))
     assert [row[0] for row in predicted] == clf.predict(frame).tolist()
-    # The command line prints float32 probabilities in their shortest form: the same float32s.
-    np.testing.assert_array_equal(np.array([row[1:] for row in predicted], dtype=np.float32), clf.predict_proba(frame).astype(np.float32))
+    # A float64 network (from float64 data, as scikit-learn's) is a float64 model file: the
+    # command line predicts in float64 and prints the shortest form of each value, the same bits.
+    assert clf.coefs_[0].dtype == np.float64
+    np.testing.assert_array_equal(np.array([row[1:] for row in predicted], dtype=np.float64), clf.predict_proba(frame))
     cli("export", "--onnx", tmp_path / "clf.onnx", tmp_path / "clf.safetensors")
     assert (tmp_path / "clf.onnx").stat().st_size > 0
 
@@ -56,8 +58,17 @@ def test_a_python_regressor_without_feature_names_reads_x0_x1(sine, tmp_path, cl
     reg = MLPRegressor(hidden_layer_sizes=(8,), activation="tanh", max_iter=50, random_state=0).fit(X, y)
     reg.save(tmp_path / "reg.safetensors")
     pd.DataFrame(X, columns=["x0"]).to_csv(tmp_path / "rows.csv", index=False)
+    predicted = np.array(rows(cli("predict", tmp_path / "reg.safetensors", tmp_path / "rows.csv")), dtype=np.float64).ravel()
+    np.testing.assert_array_equal(predicted, reg.predict(X))
+
+
+def test_a_float32_python_model_predicts_the_same_float32s_with_neurone_predict(sine, tmp_path, cli):
+    X, y = sine
+    reg = MLPRegressor(hidden_layer_sizes=(8,), activation="tanh", max_iter=50, random_state=0).fit(X.astype(np.float32), y)
+    reg.save(tmp_path / "reg.safetensors")
+    pd.DataFrame(X.astype(np.float32), columns=["x0"]).to_csv(tmp_path / "rows.csv", index=False)
     predicted = np.array(rows(cli("predict", tmp_path / "reg.safetensors", tmp_path / "rows.csv")), dtype=np.float32).ravel()
-    np.testing.assert_array_equal(predicted, reg.predict(X).astype(np.float32))
+    np.testing.assert_array_equal(predicted, reg.predict(X.astype(np.float32)))
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])

@@ -119,3 +119,23 @@ def test_a_bad_setting_names_the_parameter_from_the_errors_key_not_its_text(iris
         MLPClassifier(n_iter_no_change=2.5, max_iter=5).fit(X, y)
     with pytest.raises(ValueError, match=r"^invalid hidden_layer_sizes\[1\]: must be at least 1, got 0$"):
         MLPClassifier(hidden_layer_sizes=(3, 0), max_iter=5).fit(X, y)
+
+
+@pytest.mark.parametrize("estimator", [MLPClassifier, MLPRegressor])
+def test_the_network_keeps_the_inputs_floating_dtype(iris, estimator):
+    """_validate_input converts X to (np.float64, np.float32): float32 stays float32, anything
+    else becomes float64, and coefs_, intercepts_ and the predictions take that dtype;
+    neurone's dtype= still forces one."""
+    X, y = iris
+    for X_in, expected in [(X.astype(np.float32), np.float32), (X, np.float64), (X.astype(np.int64), np.float64), (X.astype(np.float16), np.float64)]:
+        model = estimator(hidden_layer_sizes=(4,), max_iter=3, random_state=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(X_in, y)
+        assert {c.dtype for c in model.coefs_ + model.intercepts_} == {np.dtype(expected)}, X_in.dtype
+        outputs = model.predict_proba(X_in) if estimator is MLPClassifier else model.predict(X_in)
+        assert outputs.dtype == expected
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        forced = estimator(hidden_layer_sizes=(4,), max_iter=3, dtype="float32", random_state=0).fit(X, y)
+    assert forced.coefs_[0].dtype == np.float32

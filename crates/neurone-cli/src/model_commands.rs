@@ -4,7 +4,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use neurone::data::{CsvSchema, EncodedRows, MissingValues, predicted_class};
-use neurone::{Matrix, Model, io::write_atomic};
+use neurone::{Matrix, Model, Scalar, io::write_atomic};
 
 use crate::error::CliError;
 use crate::output::TestMetrics;
@@ -41,27 +41,46 @@ pub struct ExportArgs {
     onnx: PathBuf,
 }
 
-/// A model, the schema its inputs are read with, and what missing inputs are to it: left for
-/// its imputer to fill in, or errors.
-fn load(path: &Path) -> Result<(Model, CsvSchema, MissingValues), CliError> {
-    let model = Model::<f32>::load(path)?;
+/// Runs `f32_command` or `f64_command` on the model at `path`, whichever precision its file
+/// holds (a Python estimator fitted on float64 data saves float64 weights).
+fn in_its_precision<R>(
+    path: &Path,
+    f32_command: impl FnOnce(Model<f32>) -> Result<R, CliError>,
+    f64_command: impl FnOnce(Model<f64>) -> Result<R, CliError>,
+) -> Result<R, CliError> {
+    match Model::<f32>::load(path) {
+        Ok(model) => f32_command(model),
+        Err(f32_error) => match Model::<f64>::load(path) {
+            Ok(model) => f64_command(model),
+            Err(_) => Err(f32_error.into()),
+        },
+    }
+}
+
+/// The schema a model's inputs are read with, and what missing inputs are to it: left for its
+/// imputer to fill in, or errors.
+fn schema_of<S: Scalar>(model: &Model<S>, path: &Path) -> Result<(CsvSchema, MissingValues), CliError> {
     let schema = model.preprocessing.schema.clone().ok_or_else(|| {
         CliError::Usage(format!("{}: the model has no CSV schema to read inputs with", path.display()))
     })?;
     let missing = if model.preprocessing.imputer.is_some() { MissingValues::Impute } else { MissingValues::Error };
-    Ok((model, schema, missing))
+    Ok((schema, missing))
 }
 
 /// Predictions in the original units (regression) or class names with probabilities.
 pub fn predict(args: &PredictArgs) -> Result<(), CliError> {
-    let (model, schema, missing) = load(&args.model)?;
-    let rows: EncodedRows<f32> = if args.input == "-" {
+    in_its_precision(&args.model, |model| predict_with(&model, args), |model| predict_with(&model, args))
+}
+
+fn predict_with<S: Scalar>(model: &Model<S>, args: &PredictArgs) -> Result<(), CliError> {
+    let (schema, missing) = schema_of(model, &args.model)?;
+    let rows: EncodedRows<S> = if args.input == "-" {
         schema.encode_reader_with(std::io::stdin().lock(), "<stdin>", missing)?
     } else {
         schema.encode_file_with(&args.input, missing)?
     };
     let predictions = model.predict(&rows.inputs)?;
-    let csv = predictions_csv(&model, &schema, &predictions);
+    let csv = predictions_csv(model, &schema, &predictions);
     if args.out == "-" {
         std::io::stdout()
             .lock()
@@ -74,7 +93,7 @@ pub fn predict(args: &PredictArgs) -> Result<(), CliError> {
 
 /// One row per input row: the target's predicted value, or the predicted class and each class's
 /// probability.
-fn predictions_csv(model: &Model, schema: &CsvSchema, predictions: &Matrix<f32>) -> String {
+fn predictions_csv<S: Scalar>(model: &Model<S>, schema: &CsvSchema, predictions: &Matrix<S>) -> String {
     let target = &schema.target.name;
     let mut csv = String::new();
     match &model.preprocessing.class_names {
@@ -92,7 +111,7 @@ fn predictions_csv(model: &Model, schema: &CsvSchema, predictions: &Matrix<f32>)
         None => {
             csv.push_str(&format!("{target}\n"));
             for row in predictions.iter_rows() {
-                let values: Vec<String> = row.iter().map(f32::to_string).collect();
+                let values: Vec<String> = row.iter().map(S::to_string).collect();
                 csv.push_str(&format!("{}\n", values.join(",")));
             }
         }
@@ -102,14 +121,18 @@ fn predictions_csv(model: &Model, schema: &CsvSchema, predictions: &Matrix<f32>)
 
 /// Prints the model's metrics on a CSV file holding the target column, as JSON.
 pub fn eval(args: &EvalArgs) -> Result<(), CliError> {
-    let (model, schema, missing) = load(&args.model)?;
-    let rows: EncodedRows<f32> = schema.encode_file_with(&args.data, missing)?;
+    in_its_precision(&args.model, |model| eval_with(&model, args), |model| eval_with(&model, args))
+}
+
+fn eval_with<S: Scalar>(model: &Model<S>, args: &EvalArgs) -> Result<(), CliError> {
+    let (schema, missing) = schema_of(model, &args.model)?;
+    let rows: EncodedRows<S> = schema.encode_file_with(&args.data, missing)?;
     let targets = rows.targets.ok_or_else(|| {
         CliError::Usage(format!("{}: no `{}` column to evaluate against", args.data.display(), schema.target.name))
     })?;
     let predictions = model.predict(&rows.inputs)?;
     let classes = model.preprocessing.class_names.as_deref();
-    let metrics = TestMetrics::compare(&predictions, &targets, classes.is_some())?;
+    let metrics = TestMetrics::compare(&predictions.cast(), &targets.cast(), classes.is_some())?;
     let mut json = metrics.json(classes);
     if let Some(json) = json.as_object_mut() {
         json.insert("evaluated_on".into(), format!("{} ({} rows)", args.data.display(), targets.rows()).into());
@@ -120,8 +143,8 @@ pub fn eval(args: &EvalArgs) -> Result<(), CliError> {
 
 /// Writes the model as an ONNX graph.
 pub fn export(args: &ExportArgs) -> Result<(), CliError> {
-    let model = Model::<f32>::load(&args.model)?;
-    model.export_onnx(&args.onnx)?;
+    let onnx = &args.onnx;
+    in_its_precision(&args.model, |model| Ok(model.export_onnx(onnx)?), |model| Ok(model.export_onnx(onnx)?))?;
     eprintln!("wrote {}", args.onnx.display());
     Ok(())
 }
