@@ -322,8 +322,30 @@ impl<S: Scalar> Network<S> {
     /// Backpropagation from the output down, after `forward_rows` on the same `input`; the loss
     /// weighs each sample by its weight, if given.
     pub(crate) fn backward_rows(&mut self, input: &[S], targets: &[S], weights: Option<&[S]>) -> f64 {
+        let (mut loss, loss_function) = (0.0, self.loss);
+        self.backpropagate(input, |output_layer, layer_input, input_gradient| {
+            // δ(L) comes from the loss.
+            loss = output_layer.start_backward(loss_function, targets, weights);
+            output_layer.backward_from_delta(layer_input, input_gradient);
+        });
+        loss
+    }
+
+    /// Backpropagation of ∂(·)/∂a(L) written by `seed` into the output layer's delta buffer
+    /// (one row per sample), after `forward_rows` on the same `input`: what the Jacobian of the
+    /// outputs is made of, one output at a time.
+    pub(crate) fn backward_from_output(&mut self, input: &[S], seed: impl FnOnce(&mut [S])) {
+        self.backpropagate(input, |output_layer, layer_input, input_gradient| {
+            seed(output_layer.delta_mut());
+            output_layer.backward(layer_input, input_gradient);
+        });
+    }
+
+    /// Backpropagation from the output down: `start` turns the output layer's δ(L) into its
+    /// gradients (given the layer's input and where ∂/∂a(L-1) goes), the layers below follow.
+    fn backpropagate(&mut self, input: &[S], start: impl FnOnce(&mut Dense<S>, &[S], Option<&mut [S]>)) {
         let top = self.layers.len() - 1;
-        let mut loss = 0.0;
+        let mut start = Some(start);
         for index in (0..=top).rev() {
             let (below, rest) = self.layers.split_at_mut(index);
             // The layer's input a(l-1), and the buffer where it hands ∂J/∂a(l-1) down.
@@ -335,16 +357,14 @@ impl<S: Scalar> Network<S> {
                 None => (input, None),
             };
             match &mut rest[0] {
-                // δ(L) comes from the loss.
                 Layer::Dense(output_layer) if index == top => {
-                    loss = output_layer.start_backward(self.loss, targets, weights);
-                    output_layer.backward_from_delta(layer_input, input_gradient);
+                    let start = start.take().expect("one output layer");
+                    start(output_layer, layer_input, input_gradient);
                 }
                 // δ(l) = (W(l+1)ᵀ δ(l+1)) ⊙ σ'(z(l)), through whatever layers lie between.
                 layer => layer.backward(layer_input, input_gradient),
             }
         }
-        loss
     }
 
     /// Evaluation-mode forward pass: returns the output layer's `z(L)` and `a(L)`.

@@ -183,16 +183,20 @@ fn decode<S: Scalar>(bytes: &[u8], path: &Path) -> Result<Checkpoint<S>, Error> 
 }
 
 /// Checks that every optimizer tensor fits the network, so that the first update after resuming
-/// cannot meet a buffer of the wrong length: L-BFGS keeps vectors of all the parameters, the
-/// other optimizers one buffer per parameter tensor, named `<name>.<slot>`.
+/// cannot meet a buffer of the wrong length: L-BFGS keeps vectors of all the parameters,
+/// Levenberg–Marquardt its damping μ, the other optimizers one buffer per parameter tensor,
+/// named `<name>.<slot>`.
 fn check_optimizer_tensors<S: Scalar>(state: &OptimizerState, network: &Network<S>) -> Result<(), String> {
     let slot_lengths: Vec<usize> = network.parameters().map(|(_, parameter)| parameter.value.len()).collect();
     for (name, values) in &state.tensors {
-        let expected = if state.optimizer == "lbfgs" {
-            Some(slot_lengths.iter().sum())
-        } else {
-            let slot = name.rsplit_once('.').and_then(|(_, slot)| slot.parse::<usize>().ok());
-            slot.and_then(|slot| slot_lengths.get(slot).copied())
+        let expected = match state.optimizer.as_str() {
+            "lbfgs" => Some(slot_lengths.iter().sum()),
+            // μ alone.
+            "levenberg_marquardt" => Some(1),
+            _ => {
+                let slot = name.rsplit_once('.').and_then(|(_, slot)| slot.parse::<usize>().ok());
+                slot.and_then(|slot| slot_lengths.get(slot).copied())
+            }
         };
         match expected {
             Some(length) if length == values.len() => {}

@@ -178,8 +178,7 @@ impl<S: Scalar> Dense<S> {
     }
 
     /// The buffer the layer above writes ∂J/∂a(l) into.
-    #[cfg(test)]
-    fn delta_mut(&mut self) -> &mut [S] {
+    pub(crate) fn delta_mut(&mut self) -> &mut [S] {
         &mut self.delta[..self.rows * self.outputs]
     }
 

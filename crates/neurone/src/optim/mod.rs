@@ -4,13 +4,14 @@
 //! the course's notation beside the code: [`Sgd`] (with momentum or Nesterov), [`RmsProp`],
 //! [`Adagrad`], [`Adam`] and [`AdamW`]. The full-batch methods are apart, each taking one
 //! step per epoch from the gradient of the whole training set: [`Lbfgs`], a quasi-Newton method
-//! that evaluates the loss several times per step, and [`Rprop`], whose steps follow the
-//! gradient's sign alone. [`Scheduler`] changes η from epoch to epoch.
+//! that evaluates the loss several times per step, [`LevenbergMarquardt`], damped Gauss–Newton
+//! steps for least squares, and [`Rprop`], whose steps follow the gradient's sign alone. [`Scheduler`] changes η from epoch to epoch.
 
 mod adagrad;
 mod adam;
 mod adamw;
 mod lbfgs;
+mod levenberg_marquardt;
 mod momentum;
 mod plateau;
 mod rmsprop;
@@ -26,6 +27,9 @@ pub use adagrad::{Adagrad, AdagradSettings};
 pub use adam::{Adam, AdamSettings};
 pub use adamw::{AdamW, AdamWSettings};
 pub use lbfgs::{Lbfgs, LbfgsSettings, LbfgsStatus, LbfgsStep};
+pub use levenberg_marquardt::{
+    LeastSquares, LevenbergMarquardt, LevenbergMarquardtSettings, LevenbergMarquardtStatus, LevenbergMarquardtStep,
+};
 pub use plateau::{Plateau, PlateauMode};
 pub use rmsprop::{RmsProp, RmsPropSettings};
 pub use rprop::{Rprop, RpropSettings};

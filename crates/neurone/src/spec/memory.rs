@@ -42,7 +42,18 @@ impl TrainingSpec {
             // The trainer keeps a copy of the last good weights, to roll back on divergence.
             parameters: size(trainable.saturating_add(running_statistics).saturating_mul(2)),
             gradients: size(trainable),
-            optimizer_state: size(trainable.saturating_mul(self.optimizer.buffers_per_parameter())),
+            optimizer_state: match self.optimizer {
+                // In f64 whatever the network's precision: J (a row per sample and output), JᵀJ
+                // and its factor, and a few vectors of residuals and parameters.
+                OptimizerSpec::LevenbergMarquardt(_) => {
+                    let residuals = (samples as u64).saturating_mul(outputs as u64);
+                    let jacobian = residuals.saturating_mul(trainable);
+                    let matrices = trainable.saturating_mul(trainable).saturating_mul(2);
+                    let vectors = trainable.saturating_mul(5).saturating_add(residuals.saturating_mul(3));
+                    jacobian.saturating_add(matrices).saturating_add(vectors).saturating_mul(8)
+                }
+                _ => size(trainable.saturating_mul(self.optimizer.buffers_per_parameter())),
+            },
             activations: size(batch.saturating_mul(units.saturating_add(batch_itself))),
         }
     }
@@ -78,6 +89,8 @@ impl OptimizerSpec {
             OptimizerSpec::Lbfgs(settings) => 2 * settings.history_size as u64 + 4,
             // Each weight's step and last gradient.
             OptimizerSpec::Rprop(_) => 2,
+            // Counted in bytes by `memory_need`.
+            OptimizerSpec::LevenbergMarquardt(_) => 0,
         }
     }
 }

@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::optim::{
-    AdagradSettings, AdamSettings, AdamWSettings, LbfgsSettings, RmsPropSettings, Rprop, RpropSettings, SgdSettings,
+    AdagradSettings, AdamSettings, AdamWSettings, LbfgsSettings, LevenbergMarquardt, LevenbergMarquardtSettings,
+    RmsPropSettings, Rprop, RpropSettings, SgdSettings,
 };
 use crate::{Adagrad, Adam, AdamW, Error, Lbfgs, RmsProp, Scalar, Sgd, Trainer};
 
@@ -26,6 +27,9 @@ pub enum OptimizerSpec {
     Lbfgs(LbfgsSettings),
     /// Full-batch iRprop−, one step per epoch (FANN's default): [`Rprop`].
     Rprop(RpropSettings),
+    /// Full-batch Levenberg–Marquardt for mean squared error, one step per epoch (MATLAB's
+    /// default for small networks): [`LevenbergMarquardt`].
+    LevenbergMarquardt(LevenbergMarquardtSettings),
 }
 
 impl Default for OptimizerSpec {
@@ -46,8 +50,8 @@ impl OptimizerSpec {
             OptimizerSpec::Adam(_) => AdamSettings::LEARNING_RATE,
             OptimizerSpec::Adamw(_) => AdamWSettings::LEARNING_RATE,
             OptimizerSpec::Lbfgs(_) => LbfgsSettings::LEARNING_RATE,
-            // None: each weight has its own step; 1 is reported, as for L-BFGS.
-            OptimizerSpec::Rprop(_) => 1.0,
+            // None: each step is chosen by the method; 1 is reported, as for L-BFGS.
+            OptimizerSpec::Rprop(_) | OptimizerSpec::LevenbergMarquardt(_) => 1.0,
         }
     }
 
@@ -60,7 +64,7 @@ impl OptimizerSpec {
     /// True for the kinds that take one step per epoch on the whole training set, whatever the
     /// batch size.
     pub fn is_full_batch(&self) -> bool {
-        matches!(self, OptimizerSpec::Lbfgs(_) | OptimizerSpec::Rprop(_))
+        matches!(self, OptimizerSpec::Lbfgs(_) | OptimizerSpec::Rprop(_) | OptimizerSpec::LevenbergMarquardt(_))
     }
 
     /// Checks the settings, naming the one at fault (`beta2`).
@@ -73,6 +77,7 @@ impl OptimizerSpec {
             OptimizerSpec::Adamw(settings) => settings.validate(),
             OptimizerSpec::Lbfgs(settings) => settings.validate(),
             OptimizerSpec::Rprop(settings) => settings.validate(),
+            OptimizerSpec::LevenbergMarquardt(settings) => settings.validate(),
         }
     }
 
@@ -86,6 +91,9 @@ impl OptimizerSpec {
             OptimizerSpec::Adamw(settings) => Trainer::new(AdamW::new(settings)?),
             OptimizerSpec::Lbfgs(settings) => Trainer::lbfgs(Lbfgs::with_settings(settings)?),
             OptimizerSpec::Rprop(settings) => Trainer::with_solver(Rprop::new(settings)?),
+            OptimizerSpec::LevenbergMarquardt(settings) => {
+                Trainer::with_solver(LevenbergMarquardt::with_settings(settings)?)
+            }
         };
         Ok(trainer.learning_rate(learning_rate))
     }

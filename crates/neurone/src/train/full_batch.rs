@@ -1,11 +1,14 @@
-//! The full-batch solvers besides L-BFGS: one step of iRprop− per epoch from the gradient of
-//! the whole training set.
+//! The full-batch solvers besides L-BFGS, one step per epoch on the whole training set: iRprop−
+//! from the gradient's signs, Levenberg–Marquardt from the Jacobian of the residuals.
 
+use super::jacobian::NetworkResiduals;
+use super::solver::set_parameters;
 use super::{Batches, EpochOutcome, Penalty, Solver, StepSettings};
 use crate::data::DatasetView;
+use crate::layer::Layer;
 use crate::network::Mode;
-use crate::optim::{OptimizerState, Rprop};
-use crate::{Error, Network, Rng, Scalar};
+use crate::optim::{LevenbergMarquardt, OptimizerState, Rprop};
+use crate::{Error, Loss, Network, Rng, Scalar};
 
 impl<S: Scalar> Solver<S> for Rprop<S> {
     fn name(&self) -> &'static str {
@@ -47,6 +50,75 @@ impl<S: Scalar> Solver<S> for Rprop<S> {
             self.finish_step();
         }
         Ok(EpochOutcome { train_loss, converged: false, interrupted: false, out_of_evaluations: false })
+    }
+}
+
+impl<S: Scalar> Solver<S> for LevenbergMarquardt {
+    fn name(&self) -> &'static str {
+        "Levenberg–Marquardt"
+    }
+
+    fn learning_rate(&self) -> f64 {
+        1.0
+    }
+
+    fn set_learning_rate(&mut self, _: f64) {}
+
+    fn has_learning_rate(&self) -> bool {
+        false
+    }
+
+    fn state(&self) -> OptimizerState {
+        LevenbergMarquardt::state(self)
+    }
+
+    fn load_state(&mut self, state: &OptimizerState) -> Result<(), Error> {
+        LevenbergMarquardt::load_state(self, state)
+    }
+
+    /// A least-squares loss, differentiable penalties, and layers that treat each sample alone
+    /// (batch norm couples them, dropout changes the objective between two evaluations).
+    fn check_network(&self, network: &Network<S>, penalty: &Penalty) -> Result<(), Error> {
+        let loss = network.loss();
+        if loss != Loss::MeanSquaredError {
+            return Err(Error::invalid(
+                "loss",
+                format!("levenberg_marquardt fits least squares (mse), not {loss}: use lbfgs for {loss}"),
+            ));
+        }
+        if penalty.l1 > 0.0 {
+            return Err(Error::invalid("l1", "levenberg_marquardt needs a differentiable penalty: use l2, or lbfgs"));
+        }
+        if let Some(layer) = network.layers().iter().find(|layer| !matches!(layer, Layer::Dense(_))) {
+            return Err(Error::invalid(
+                "optimizer",
+                format!("levenberg_marquardt needs dense layers only, not {}: use lbfgs", layer.describe()),
+            ));
+        }
+        Ok(())
+    }
+
+    /// One damped Gauss–Newton step on J + ½ l2 ‖W‖² over the whole training set; the loss
+    /// reported is J after the step.
+    fn run_epoch(
+        &mut self,
+        network: &mut Network<S>,
+        batches: &mut Batches<'_, S>,
+        settings: &StepSettings<'_>,
+        _: &mut Rng,
+    ) -> Result<EpochOutcome, Error> {
+        let mut parameters = Vec::with_capacity(network.parameter_count());
+        for (_, parameter) in network.parameters() {
+            parameters.extend(parameter.value.iter().map(|v| v.to_f64()));
+        }
+        let mut problem = NetworkResiduals::new(network, batches.data(), &settings.penalty);
+        let Ok(step) = self.step(&mut parameters, &mut problem) else {
+            // The only possible failure here: J or its gradient is not finite where the step starts.
+            return Ok(EpochOutcome { train_loss: f64::NAN, converged: false, interrupted: false });
+        };
+        // The network holds the last point evaluated, which may be a refused one.
+        set_parameters(network, &parameters);
+        Ok(EpochOutcome { train_loss: step.residual_loss, converged: step.should_stop(), interrupted: false })
     }
 }
 

@@ -6,6 +6,7 @@ mod checkpoint;
 mod early_stopping;
 mod full_batch;
 mod history;
+mod jacobian;
 mod regularisation;
 mod solver;
 mod training_loop;
