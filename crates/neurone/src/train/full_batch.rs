@@ -114,11 +114,21 @@ impl<S: Scalar> Solver<S> for LevenbergMarquardt {
         let mut problem = NetworkResiduals::new(network, batches.data(), &settings.penalty);
         let Ok(step) = self.step(&mut parameters, &mut problem) else {
             // The only possible failure here: J or its gradient is not finite where the step starts.
-            return Ok(EpochOutcome { train_loss: f64::NAN, converged: false, interrupted: false });
+            return Ok(EpochOutcome {
+                train_loss: f64::NAN,
+                converged: false,
+                interrupted: false,
+                out_of_evaluations: false,
+            });
         };
         // The network holds the last point evaluated, which may be a refused one.
         set_parameters(network, &parameters);
-        Ok(EpochOutcome { train_loss: step.residual_loss, converged: step.should_stop(), interrupted: false })
+        Ok(EpochOutcome {
+            train_loss: step.residual_loss,
+            converged: step.should_stop(),
+            interrupted: false,
+            out_of_evaluations: false,
+        })
     }
 }
 
