@@ -1,5 +1,6 @@
 //! `neurone`: train multi-layer perceptrons from TOML experiment files.
 
+mod code_export;
 mod config;
 mod cross_validation;
 mod cv;
@@ -72,8 +73,9 @@ enum Command {
     /// Measure a trained model on a CSV file that holds the target column.
     #[command(after_help = "Example:\n  neurone eval runs/iris/model.safetensors --data iris.csv")]
     Eval(model_commands::EvalArgs),
-    /// Export a trained model as ONNX, for inference elsewhere.
-    #[command(after_help = "Example:\n  neurone export runs/mnist/model.safetensors --onnx mnist.onnx")]
+    /// Export a trained model as ONNX, or as a C99 header or no_std Rust module (float32 or int8).
+    #[command(after_help = "Examples:\n  neurone export runs/mnist/model.safetensors --onnx mnist.onnx\n  \
+                            neurone export runs/iris/model.safetensors --c iris.h --rust iris.rs --int8")]
     Export(model_commands::ExportArgs),
     /// List the built-in datasets, where each is stored, and whether it is present.
     Datasets,

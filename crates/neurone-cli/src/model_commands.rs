@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use neurone::data::{CsvSchema, EncodedRows, MissingValues, predicted_class};
 use neurone::{Matrix, Model, Scalar, io::write_atomic};
 
+use crate::code_export::CodeTargets;
 use crate::error::CliError;
 use crate::output::TestMetrics;
 
@@ -37,8 +38,24 @@ pub struct ExportArgs {
     /// A model written by `neurone train`.
     model: PathBuf,
     /// The ONNX file to write (opset 13; preprocessing folded into the graph).
+    #[arg(long, required_unless_present_any = ["c", "rust"])]
+    onnx: Option<PathBuf>,
+    /// A C99 header to write: `NAME_predict`, `NAME_INPUTS`, `NAME_OUTPUTS` (docs/export.md).
+    #[arg(long, value_name = "FILE.h")]
+    c: Option<PathBuf>,
+    /// A no_std Rust module to write: `predict`, `INPUTS`, `OUTPUTS`.
+    #[arg(long, value_name = "FILE.rs")]
+    rust: Option<PathBuf>,
+    /// The C prefix [default: the experiment's name].
     #[arg(long)]
-    onnx: PathBuf,
+    name: Option<String>,
+    /// Quantise the C and Rust code to int8, calibrated on the training split of the run
+    /// folder's config.toml, or on --calibration.
+    #[arg(long)]
+    int8: bool,
+    /// A CSV file of samples to calibrate int8 on (and measure, if it holds the target).
+    #[arg(long, value_name = "CSV", requires = "int8")]
+    calibration: Option<PathBuf>,
 }
 
 /// Runs `f32_command` or `f64_command` on the model at `path`, whichever precision its file
@@ -141,10 +158,29 @@ fn eval_with<S: Scalar>(model: &Model<S>, args: &EvalArgs) -> Result<(), CliErro
     Ok(())
 }
 
-/// Writes the model as an ONNX graph.
+/// Writes the model as an ONNX graph, C header or Rust module.
 pub fn export(args: &ExportArgs) -> Result<(), CliError> {
-    let onnx = &args.onnx;
-    in_its_precision(&args.model, |model| Ok(model.export_onnx(onnx)?), |model| Ok(model.export_onnx(onnx)?))?;
-    eprintln!("wrote {}", args.onnx.display());
-    Ok(())
+    if args.int8 && args.c.is_none() && args.rust.is_none() {
+        return Err(CliError::Usage("--int8 quantises --c and --rust code; ONNX stays in float".into()));
+    }
+    let targets = CodeTargets {
+        c: args.c.as_deref(),
+        rust: args.rust.as_deref(),
+        name: args.name.as_deref(),
+        int8: args.int8,
+        calibration: args.calibration.as_deref(),
+    };
+    in_its_precision(
+        &args.model,
+        |model| export_with(&model, args, &targets),
+        |model| export_with(&model, args, &targets),
+    )
+}
+
+fn export_with<S: Scalar>(model: &Model<S>, args: &ExportArgs, targets: &CodeTargets) -> Result<(), CliError> {
+    if let Some(onnx) = &args.onnx {
+        model.export_onnx(onnx)?;
+        eprintln!("wrote {}", onnx.display());
+    }
+    crate::code_export::write(model, &args.model, targets)
 }
