@@ -189,8 +189,8 @@ class BaseMLP(BaseEstimator):
         self.intercepts_ = [b.ravel() for _, b in weights]
         self.n_layers_ = len(weights) + 1
         self.n_outputs_ = self.coefs_[-1].shape[1]
-        last = self._engine.layers()[-1]
-        self.out_activation_ = _OUT_ACTIVATIONS.get(last.split(" ")[-1], last.split(" ")[-1])
+        output = self._engine.output_activation()
+        self.out_activation_ = _OUT_ACTIVATIONS.get(output, output)
 
     def _outputs(self, X):
         """The network's outputs for X, checked as scikit-learn checks them.

@@ -95,6 +95,12 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     def _multilabel(self):
         return False
 
+    def _network_overrides(self, network, outputs):
+        if self.loss == "poisson":
+            # The log link, as scikit-learn's: a = eᶻ, the output the library's Poisson loss needs.
+            network = dict(network, output_activation="exp")
+        return network
+
     def _encode_targets(self, y, fresh, classes, dtype):
         y = np.asarray(y, dtype=dtype)
         return np.ascontiguousarray(y.reshape(-1, 1) if y.ndim == 1 else y)
@@ -128,9 +134,10 @@ MLPRegressor.__doc__ = f"""A multi-layer perceptron regressor, scikit-learn's, t
 
     Parameters
     ----------
-    loss : {{'squared_error', 'absolute_error', 'huber'}} or str, default='squared_error'
-        J: scikit-learn's squared error (the library's ``mse``), or neurone's ``'absolute_error'``
-        (``mae``), ``'huber'`` / ``'huber(2.0)'``. The library sums the squared error over the
+    loss : {{'squared_error', 'poisson', 'absolute_error', 'huber'}} or str, default='squared_error'
+        J: scikit-learn's squared error (the library's ``mse``) or half Poisson deviance on an
+        exp output (``out_activation_ == 'exp'``, for targets y >= 0), or neurone's
+        ``'absolute_error'`` (``mae``), ``'huber'`` / ``'huber(2.0)'``. The library sums the squared error over the
         outputs where scikit-learn averages it: the same for one output.
 {PARAMETERS}
     Attributes

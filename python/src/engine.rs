@@ -262,6 +262,16 @@ impl Engine {
         }
     }
 
+    /// The output layer's activation, by the library's name (`softmax`, `sigmoid`, `identity`,
+    /// `exp`).
+    fn output_activation(&self) -> String {
+        with_state!(&self.typed, state, S => {
+            let layers = state.model.network.layers();
+            let output = layers.iter().rev().find_map(|layer| layer.as_dense()).expect("a network ends with a dense layer");
+            output.activation().to_string()
+        })
+    }
+
     /// The network's layers, described as the library prints them (`dense relu`, `dropout(0.5)`).
     fn layers(&self) -> Vec<String> {
         with_state!(&self.typed, state, S => {

@@ -45,7 +45,7 @@ CASES = [
     ("dropout of 1", MLPRegressor(dropout=1.0), lambda e: e.fit(X, y), ValueError, "invalid dropout: must be in [0, 1), got 1"),
     ("an unknown activation", MLPRegressor(activation="swish"), lambda e: e.fit(X, y), ValueError, "unknown activation"),
     ("an unknown solver", MLPRegressor(solver="newton"), lambda e: e.fit(X, y), ValueError, "unknown variant `newton`"),
-    ("an unknown loss", MLPRegressor(loss="poisson"), lambda e: e.fit(X, y), ValueError, "unknown loss `poisson`"),
+    ("an unknown loss", MLPRegressor(loss="hinge"), lambda e: e.fit(X, y), ValueError, "invalid loss: unknown loss `hinge`; expected one of mse, mae, huber, binary_cross_entropy, cross_entropy, poisson"),
     ("an unknown dtype", MLPRegressor(dtype="float16"), lambda e: e.fit(X, y), ValueError, "invalid dtype"),
     ("an unknown optimizer setting", MLPRegressor(optimizer_settings={"beta3": 1}), lambda e: e.fit(X, y), ValueError,
      "unknown field `beta3`"),

@@ -139,3 +139,23 @@ def test_the_network_keeps_the_inputs_floating_dtype(iris, estimator):
         warnings.simplefilter("ignore", ConvergenceWarning)
         forced = estimator(hidden_layer_sizes=(4,), max_iter=3, dtype="float32", random_state=0).fit(X, y)
     assert forced.coefs_[0].dtype == np.float32
+
+
+def test_poisson_loss_fits_counts_with_an_exp_output():
+    """MLPRegressor(loss="poisson") (1.7): out_activation_ is 'exp' (the log link), the loss is
+    half the Poisson deviance, mean over samples of xlogy(y, y/a) − y + a, and the predictions
+    are positive; on counts drawn from a known rate it learns the rate about as well as
+    scikit-learn's."""
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-1, 1, size=(400, 2))
+    rate = np.exp(0.8 * X[:, 0] - 0.5 * X[:, 1])
+    y = rng.poisson(rate).astype(float)
+    params = dict(loss="poisson", hidden_layer_sizes=(8,), solver="lbfgs", max_iter=300, random_state=0, alpha=0.0)
+    ours, theirs = MLPRegressor(**params).fit(X, y), sk.MLPRegressor(**params).fit(X, y)
+    assert ours.out_activation_ == theirs.out_activation_ == "exp"
+    predicted = ours.predict(X)
+    assert (predicted > 0).all()
+    deviance = np.mean(np.where(y > 0, y * np.log(np.where(y > 0, y, 1) / predicted), 0.0) - y + predicted)
+    assert np.isclose(ours.loss_, deviance, rtol=1e-6)
+    ours_error, theirs_error = (np.mean((model.predict(X) - rate) ** 2) for model in (ours, theirs))
+    assert ours_error < 1.5 * theirs_error + 1e-3, (ours_error, theirs_error)

@@ -49,6 +49,9 @@ pub enum Activation {
     Gelu,
     /// σ(z)ᵢ = e^zᵢ / Σⱼ e^zⱼ over each sample's row, for class probabilities.
     Softmax,
+    /// σ(z) = eᶻ, the inverse of the log link: positive outputs for counts and rates, paired
+    /// with the Poisson loss.
+    Exp,
 }
 
 impl Activation {
@@ -143,6 +146,7 @@ impl Activation {
                 let u = S::from_f64(GELU_SCALE) * (z + S::from_f64(GELU_CUBIC) * z * z * z);
                 S::from_f64(0.5) * z * (S::ONE + u.tanh())
             }
+            Self::Exp => z.exp(),
             Self::Softmax => unreachable!("softmax is applied row by row"),
         }
     }
@@ -184,6 +188,7 @@ impl Activation {
                 let du_dz = scale * (one + S::from_f64(3.0) * cubic * z * z);
                 S::from_f64(0.5) * (one + t) + S::from_f64(0.5) * z * (one - t * t) * du_dz
             }
+            Self::Exp => a,
             Self::Softmax => unreachable!("softmax is differentiated row by row"),
         }
     }
@@ -239,6 +244,7 @@ impl fmt::Display for Activation {
             Self::Softplus => f.write_str("softplus"),
             Self::Gelu => f.write_str("gelu"),
             Self::Softmax => f.write_str("softmax"),
+            Self::Exp => f.write_str("exp"),
         }
     }
 }
@@ -260,12 +266,13 @@ impl FromStr for Activation {
             "softplus" => Self::Softplus,
             "gelu" => Self::Gelu,
             "softmax" => Self::Softmax,
+            "exp" => Self::Exp,
             _ => {
                 return Err(Error::invalid(
                     "activation",
                     format!(
                         "unknown activation `{text}`; expected one of identity, sigmoid, tanh, relu, \
-                         leaky_relu, elu, softplus, gelu, softmax"
+                         leaky_relu, elu, softplus, gelu, softmax, exp"
                     ),
                 ));
             }
@@ -283,7 +290,7 @@ mod tests {
     use super::*;
 
     /// Every activation, with non-default parameters where it has some.
-    pub(crate) const ALL: [Activation; 9] = [
+    pub(crate) const ALL: [Activation; 10] = [
         Activation::Identity,
         Activation::Sigmoid,
         Activation::Tanh,
@@ -293,6 +300,7 @@ mod tests {
         Activation::Softplus,
         Activation::Gelu,
         Activation::Softmax,
+        Activation::Exp,
     ];
 
     fn apply(activation: Activation, z: &[f64]) -> Vec<f64> {
@@ -321,10 +329,12 @@ mod tests {
 
     #[test]
     fn extreme_inputs_stay_finite() {
-        for activation in ALL {
+        // All but exp, whose output is unbounded by design (e¹⁰⁰⁰ overflows, as in every library).
+        for activation in ALL.into_iter().filter(|&activation| activation != Activation::Exp) {
             let a = apply(activation, &[-1000.0, 0.0, 1000.0]);
             assert!(a.iter().all(|v| v.is_finite()), "{activation}: {a:?}");
         }
+        assert_eq!(apply(Activation::Exp, &[-1000.0, 0.0, 700.0])[..2], [0.0, 1.0]);
         assert_eq!(apply(Activation::Softmax, &[1000.0, 0.0, -1000.0])[0], 1.0);
     }
 

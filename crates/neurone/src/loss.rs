@@ -36,6 +36,9 @@ pub enum Loss {
     BinaryCrossEntropy,
     /// J = −Σᵢ yᵢ ln aᵢ on a softmax output (from z with log-sum-exp where aᵢ underflows).
     CategoricalCrossEntropy,
+    /// Half the Poisson deviance, J = Σᵢ yᵢ ln(yᵢ/aᵢ) − yᵢ + aᵢ, on an exp output a = eᶻ (the
+    /// log link), for counts y ≥ 0; scikit-learn's `poisson` loss. From z: eᶻ − y z + y ln y − y.
+    Poisson,
 }
 
 impl Loss {
@@ -45,6 +48,7 @@ impl Loss {
         let needed = match self {
             Self::BinaryCrossEntropy => Activation::Sigmoid,
             Self::CategoricalCrossEntropy => Activation::Softmax,
+            Self::Poisson => Activation::Exp,
             _ => return Ok(()),
         };
         if activation == needed {
@@ -87,6 +91,17 @@ impl Loss {
                     z.max(0.0) - z * y + (-z.abs()).exp().ln_1p()
                 })
                 .sum(),
+            // e^z − y z + y ln y − y, with y ln y = 0 at y = 0: a = e^z is never taken to a
+            // logarithm, so J stays finite wherever a does.
+            Self::Poisson => z
+                .iter()
+                .zip(y)
+                .map(|(&z, &y)| {
+                    let (z, y) = (z.to_f64(), y.to_f64());
+                    let y_ln_y = if y > 0.0 { y * y.ln() } else { 0.0 };
+                    z.exp() - y * z + y_ln_y - y
+                })
+                .sum(),
             // −Σ yᵢ ln aᵢ with a = softmax(z), the output layer's: one logarithm per class
             // present, in the network's precision (as a is). Where aᵢ has underflowed (a
             // confident mistake), ln softmax(z)ᵢ = zᵢ − log-sum-exp(z) from the logits instead,
@@ -110,8 +125,8 @@ impl Loss {
     }
 
     /// Writes δ(L) = ∂J/∂z(L) for the batch into `delta`: `∂J/∂a ⊙ σ'(z)`, except for the fused
-    /// pairs (sigmoid, binary cross-entropy) and (softmax, categorical cross-entropy) whose
-    /// derivatives cancel to `δ(L) = a − y`. Averaging over the batch divides by n; with
+    /// pairs (sigmoid, binary cross-entropy), (softmax, categorical cross-entropy) and (exp,
+    /// Poisson: ∂J/∂a = 1 − y/a and σ'(z) = a) whose derivatives cancel to `δ(L) = a − y`. Averaging over the batch divides by n; with
     /// `weights`, sample i's row is scaled by wᵢ / Σ w instead.
     ///
     /// Assumes the pairing passed [`Loss::check_output`].
@@ -130,7 +145,9 @@ impl Loss {
         let gradient = |a: S, y: S| {
             let residual = a - y;
             match self {
-                Self::MeanSquaredError | Self::BinaryCrossEntropy | Self::CategoricalCrossEntropy => residual,
+                Self::MeanSquaredError | Self::BinaryCrossEntropy | Self::CategoricalCrossEntropy | Self::Poisson => {
+                    residual
+                }
                 Self::MeanAbsoluteError => sign(residual),
                 Self::Huber { .. } => residual.max(-huber_delta).min(huber_delta),
             }
@@ -150,7 +167,7 @@ impl Loss {
                 *delta = gradient(a, y) * inverse_n;
             }
         }
-        if !matches!(self, Self::BinaryCrossEntropy | Self::CategoricalCrossEntropy) {
+        if !matches!(self, Self::BinaryCrossEntropy | Self::CategoricalCrossEntropy | Self::Poisson) {
             activation.backprop_in_place(z, a, delta, width);
         }
     }
@@ -195,6 +212,7 @@ impl fmt::Display for Loss {
             Self::Huber { delta } => write!(f, "huber({delta})"),
             Self::BinaryCrossEntropy => f.write_str("binary_cross_entropy"),
             Self::CategoricalCrossEntropy => f.write_str("cross_entropy"),
+            Self::Poisson => f.write_str("poisson"),
         }
     }
 }
@@ -211,11 +229,12 @@ impl FromStr for Loss {
             "huber" => Self::Huber { delta: argument.unwrap_or(1.0) },
             "bce" | "binary_cross_entropy" => Self::BinaryCrossEntropy,
             "cross_entropy" | "categorical_cross_entropy" => Self::CategoricalCrossEntropy,
+            "poisson" => Self::Poisson,
             _ => {
                 return Err(Error::invalid(
                     "loss",
                     format!(
-                        "unknown loss `{text}`; expected one of mse, mae, huber, binary_cross_entropy, cross_entropy"
+                        "unknown loss `{text}`; expected one of mse, mae, huber, binary_cross_entropy, cross_entropy, poisson"
                     ),
                 ));
             }
@@ -267,6 +286,25 @@ mod tests {
         assert!((value(Loss::CategoricalCrossEntropy, &z, &a, &one_hot, 3) - expected).abs() < 1e-12);
         // From the logits alone where the probabilities are zero (underflowed), the same J.
         assert!((value(Loss::CategoricalCrossEntropy, &z, &[0.0; 3], &one_hot, 3) - expected).abs() < 1e-12);
+    }
+
+    #[test]
+    fn poisson_is_half_the_deviance_of_scikit_learn() {
+        // scikit-learn's poisson_loss: mean over samples of xlogy(y, y/a) − y + a.
+        let z: [f64; 3] = [0.5, -1.0, 2.0];
+        let y = [1.0, 0.0, 3.0];
+        let expected: f64 = z
+            .iter()
+            .zip(&y)
+            .map(|(&z, &y): (&f64, &f64)| {
+                let a = z.exp();
+                (if y > 0.0 { y * (y / a).ln() } else { 0.0 }) - y + a
+            })
+            .sum();
+        let a = z.map(f64::exp);
+        assert!((value(Loss::Poisson, &z, &a, &y, 1) - expected / 3.0).abs() < 1e-12);
+        assert!(Loss::Poisson.check_output(Activation::Identity).is_err());
+        assert!(Loss::Poisson.check_output(Activation::Exp).is_ok());
     }
 
     #[test]
@@ -323,6 +361,7 @@ mod tests {
             (Loss::Huber { delta: 0.5 }, Activation::Identity),
             (Loss::BinaryCrossEntropy, Activation::Sigmoid),
             (Loss::CategoricalCrossEntropy, Activation::Softmax),
+            (Loss::Poisson, Activation::Exp),
         ] {
             let mut a = z.to_vec();
             activation.apply_in_place(&mut a, 2);
@@ -374,6 +413,7 @@ mod tests {
             Loss::Huber { delta: 0.5 },
             Loss::BinaryCrossEntropy,
             Loss::CategoricalCrossEntropy,
+            Loss::Poisson,
         ] {
             assert_eq!(loss.to_string().parse::<Loss>().unwrap(), loss);
         }

@@ -4,7 +4,7 @@ use neurone::layer::Layer;
 use neurone::{Activation, Loss, Matrix, Mode, Network, gradient_check, seeded_rng};
 use rand::RngExt;
 
-const ACTIVATIONS: [Activation; 9] = [
+const ACTIVATIONS: [Activation; 10] = [
     Activation::Identity,
     Activation::Sigmoid,
     Activation::Tanh,
@@ -14,37 +14,39 @@ const ACTIVATIONS: [Activation; 9] = [
     Activation::Softplus,
     Activation::Gelu,
     Activation::Softmax,
+    Activation::Exp,
 ];
 
-const LOSSES: [Loss; 5] = [
+const LOSSES: [Loss; 6] = [
     Loss::MeanSquaredError,
     Loss::MeanAbsoluteError,
     Loss::Huber { delta: 0.3 },
     Loss::BinaryCrossEntropy,
     Loss::CategoricalCrossEntropy,
+    Loss::Poisson,
 ];
 
-/// Targets suited to the loss: class indicators for the cross-entropies, real values otherwise.
+/// Targets suited to the loss: class indicators for the cross-entropies, counts for Poisson,
+/// real values otherwise.
 fn targets(loss: Loss, rows: usize, outputs: usize, rng: &mut neurone::Rng) -> Matrix<f64> {
     let mut y = Matrix::zeros(rows, outputs);
     for i in 0..rows {
         match loss {
             Loss::CategoricalCrossEntropy => y[(i, rng.random_range(0..outputs))] = 1.0,
             Loss::BinaryCrossEntropy => (0..outputs).for_each(|j| y[(i, j)] = f64::from(rng.random_bool(0.5))),
+            Loss::Poisson => (0..outputs).for_each(|j| y[(i, j)] = f64::from(rng.random_range(0..4u8))),
             _ => (0..outputs).for_each(|j| y[(i, j)] = rng.random_range(-1.0..1.0)),
         }
     }
     y
 }
 
-/// A 3 → 5 → 4 → 3 network with `activation` on every layer, trained on `loss`.
+/// A 3 → 5 → 4 → 3 network with `activation` on every layer, trained on `loss`; exp, an
+/// output activation (the log link), on the output layer only, after tanh: three deep it
+/// reaches e^(e^(e²)), where finite differences have no digits left.
 fn network(activation: Activation, loss: Loss, seed: u64) -> Result<Network<f64>, neurone::Error> {
-    Network::builder(3)
-        .dense(5, activation)
-        .dense(4, activation)
-        .dense(3, activation)
-        .loss(loss)
-        .build(&mut seeded_rng(seed))
+    let hidden = if activation == Activation::Exp { Activation::Tanh } else { activation };
+    Network::builder(3).dense(5, hidden).dense(4, hidden).dense(3, activation).loss(loss).build(&mut seeded_rng(seed))
 }
 
 #[test]
@@ -64,15 +66,16 @@ fn every_valid_activation_and_loss_pairing_passes_the_gradient_check() {
             checked += 1;
         }
     }
-    // Regression losses accept every output activation; the cross-entropies need theirs.
-    assert_eq!(checked, 3 * ACTIVATIONS.len() + 2);
+    // Regression losses accept every output activation; the cross-entropies and Poisson need theirs.
+    assert_eq!(checked, 3 * ACTIVATIONS.len() + 3);
 }
 
 #[test]
-fn cross_entropies_reject_other_output_activations() {
+fn cross_entropies_and_poisson_reject_other_output_activations() {
     for activation in ACTIVATIONS {
         assert_eq!(network(activation, Loss::BinaryCrossEntropy, 0).is_ok(), activation == Activation::Sigmoid);
         assert_eq!(network(activation, Loss::CategoricalCrossEntropy, 0).is_ok(), activation == Activation::Softmax);
+        assert_eq!(network(activation, Loss::Poisson, 0).is_ok(), activation == Activation::Exp);
     }
 }
 

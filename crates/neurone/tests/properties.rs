@@ -20,7 +20,7 @@ const SMOOTH: [Activation; 6] = [
     Activation::Elu { alpha: 1.0 },
 ];
 
-const ANY: [Activation; 9] = [
+const ANY: [Activation; 10] = [
     Activation::Identity,
     Activation::Sigmoid,
     Activation::Tanh,
@@ -30,6 +30,7 @@ const ANY: [Activation; 9] = [
     Activation::Softplus,
     Activation::Gelu,
     Activation::Softmax,
+    Activation::Exp,
 ];
 
 /// A network description: input width, hidden layers (width, activation), output width, the
@@ -90,6 +91,7 @@ impl Case {
         let y = (0..self.rows * self.outputs).map(|i| match self.output.1 {
             Loss::CategoricalCrossEntropy => f64::from(i % self.outputs == (i / self.outputs) % self.outputs),
             Loss::BinaryCrossEntropy => f64::from(value(i, 1.3) > 0.0),
+            Loss::Poisson => (2.0 * value(i, 1.3)).abs().round(),
             _ => value(i, 1.3),
         });
         (x.unwrap(), Matrix::new(self.rows, self.outputs, y.collect()).unwrap())
@@ -103,6 +105,7 @@ fn case(activations: &'static [Activation]) -> impl Strategy<Value = Case> {
         Just((Activation::Tanh, Loss::MeanSquaredError)),
         Just((Activation::Sigmoid, Loss::BinaryCrossEntropy)),
         Just((Activation::Softmax, Loss::CategoricalCrossEntropy)),
+        Just((Activation::Exp, Loss::Poisson)),
     ];
     (1usize..5, proptest::collection::vec(layer, 0..3), 2usize..5, output, 1usize..8, any::<u64>())
         .prop_map(|(inputs, hidden, outputs, output, rows, seed)| Case { inputs, hidden, outputs, output, rows, seed })

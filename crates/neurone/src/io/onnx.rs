@@ -175,6 +175,7 @@ impl GraphBuilder {
             Activation::Softplus => self.node("Softplus", name, [z], vec![]),
             Activation::Softmax => self.node("Softmax", name, [z], vec![int("axis", -1)]),
             Activation::Gelu => self.gelu(name, z)?,
+            Activation::Exp => self.node("Exp", name, [z], vec![]),
         })
     }
 

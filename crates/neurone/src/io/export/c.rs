@@ -52,7 +52,7 @@ fn helpers(export: &CodeExport) -> String {
     let uses = |wanted: &[&str]| plan.layers.iter().any(|layer| wanted.contains(&kind(layer.activation)));
     let mut out = String::new();
     for (function, needed) in [
-        ("exp", uses(&["sigmoid", "elu", "softplus", "softmax"])),
+        ("exp", uses(&["sigmoid", "elu", "softplus", "softmax", "exp"])),
         ("tanh", uses(&["tanh", "gelu"])),
         ("ln_1p", uses(&["softplus"])),
     ] {
@@ -205,6 +205,7 @@ pub(crate) fn kind(activation: Activation) -> &'static str {
         Activation::Softplus => "softplus",
         Activation::Gelu => "gelu",
         Activation::Softmax => "softmax",
+        Activation::Exp => "exp",
     }
 }
 
@@ -220,6 +221,7 @@ fn activation(p: &str, activation: Activation) -> String {
              float e = {p}_exp(z);\n            z = e / (1.0f + e);\n        }}"
         ),
         Activation::Tanh => format!("z = {p}_tanh(z);"),
+        Activation::Exp => format!("z = {p}_exp(z);"),
         Activation::Softplus => format!("z = (z > 0.0f ? z : 0.0f) + {p}_ln_1p({p}_exp(z > 0.0f ? -z : z));"),
         Activation::Gelu => format!(
             "z = 0.5f * z * (1.0f + {p}_tanh({}f * (z + {}f * z * z * z)));",

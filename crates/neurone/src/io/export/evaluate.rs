@@ -127,6 +127,7 @@ fn value(activation: Activation, z: f32) -> f32 {
             }
         }
         Activation::Tanh => tanh(z),
+        Activation::Exp => exp(z),
         // ln(1 + eᶻ) = max(z, 0) + ln(1 + e^−|z|)
         Activation::Softplus => (if z > 0.0 { z } else { 0.0 }) + ln_1p(exp(if z > 0.0 { -z } else { z })),
         // ½ z (1 + tanh(√(2/π) (z + 0.044715 z³)))

@@ -175,6 +175,7 @@ fn activation(activation: Activation) -> String {
             "if z >= 0.0 { 1.0 / (1.0 + exp(-z)) } else { let e = exp(z); e / (1.0 + e) }".to_string()
         }
         Activation::Tanh => "tanh(z)".to_string(),
+        Activation::Exp => "exp(z)".to_string(),
         Activation::Softplus => {
             "(if z > 0.0 { z } else { 0.0 }) + ln_1p(exp(if z > 0.0 { -z } else { z }))".to_string()
         }
