@@ -71,12 +71,19 @@ impl<S: Float> State<S> {
         on_epoch: impl FnMut(&EpochRecord),
     ) -> Result<History, Error> {
         let FitRequest { training, train, validation, warm } = request;
-        let resumed = if warm { self.checkpoint.take() } else { None };
-        let done = resumed.as_ref().map_or(0, Checkpoint::epoch);
+        let mut resumed = if warm { self.checkpoint.take() } else { None };
+        if let Some(checkpoint) = resumed.as_mut() {
+            // scikit-learn's warm start goes on from the fitted weights: the best epoch's when
+            // early stopping put them back, where the checkpoint keeps the last epoch's.
+            checkpoint.network = self.model.network.clone();
+        }
+        // A warm fit is a training of `epochs` more: what a cosine schedule without a length
+        // spans, and the end at which running out of patience is not stopping early.
+        let done = resumed.as_ref().map_or(0, |checkpoint| checkpoint.epoch);
         let mut rng = self.rng.clone();
         let mut trainer = training.trainer::<S>()?.epochs(done + training.epochs).stop_if(stop).on_epoch(on_epoch);
-        let checkpoint =
-            trainer.fit_to_checkpoint(&mut self.model.network, resumed, train, validation.as_ref(), &mut rng)?;
+        let network = &mut self.model.network;
+        let checkpoint = trainer.continue_for(network, resumed, training.epochs, train, validation.as_ref(), &mut rng)?;
         let history = checkpoint.history.clone();
         self.checkpoint = Some(checkpoint);
         Ok(history)

@@ -95,6 +95,27 @@ def test_warm_start_goes_on_with_the_optimizers_state(sine, solver):
     np.testing.assert_array_equal(stepped.predict(X), straight.predict(X))
 
 
+@pytest.mark.parametrize(
+    "schedule",
+    [
+        {"kind": "step", "step_size": 2, "gamma": 0.5},
+        {"kind": "exponential", "gamma": 0.8},
+        {"kind": "cosine", "epochs": 8, "warmup_epochs": 2},
+        {"kind": "plateau", "patience": 1, "factor": 0.5},
+        {"kind": "inverse_scaling", "power_t": 0.5},
+    ],
+)
+def test_partial_fit_one_epoch_a_call_gives_the_bits_of_one_fit(sine, schedule):
+    X, y = sine
+    params = dict(hidden_layer_sizes=(8,), random_state=3, batch_size=16, schedule=schedule, **QUIET)
+    straight = MLPRegressor(max_iter=8, **params).fit(X, y)
+    stepped = MLPRegressor(**params)
+    for _ in range(8):
+        stepped.partial_fit(X, y)
+    assert stepped.n_iter_ == 8 and stepped.loss_curve_ == straight.loss_curve_
+    np.testing.assert_array_equal(stepped.predict(X), straight.predict(X))
+
+
 def test_early_stopping_keeps_validation_scores_and_the_loss_curve(iris):
     X, y = iris
     clf = MLPClassifier(early_stopping=True, n_iter_no_change=5, max_iter=300, random_state=0).fit(X, y)

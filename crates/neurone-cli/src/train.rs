@@ -128,10 +128,11 @@ pub fn train_and_write(
         progress.epoch(record);
         live.epoch(record);
     });
-    let history = match checkpoint {
-        Some(checkpoint) => trainer.resume(&mut network, checkpoint, &data.train, validation.as_ref(), &mut rng),
-        None => trainer.fit(&mut network, &data.train, validation.as_ref(), &mut rng),
-    };
+    // A resumed run goes on to the configuration's number of epochs.
+    let more = experiment.train.epochs.saturating_sub(checkpoint.as_ref().map_or(0, |checkpoint| checkpoint.epoch));
+    let history = trainer
+        .continue_for(&mut network, checkpoint, more, &data.train, validation.as_ref(), &mut rng)
+        .map(|end| end.history);
     drop((trainer, validation));
     progress.finish();
     let history = history?;

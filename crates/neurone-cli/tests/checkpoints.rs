@@ -43,7 +43,33 @@ fn ten_epochs_straight_equal_five_then_five_resumed() {
     let history = std::fs::read_to_string(folder.join("halves/history.csv")).unwrap();
     assert_eq!(history.lines().count(), 11, "the five first epochs and the five resumed: {history}");
     let checkpoint = Checkpoint::<f32>::load(folder.join("halves/checkpoint.safetensors")).unwrap();
-    assert_eq!(checkpoint.epoch(), 10, "the resumed run goes on checkpointing every 5 epochs");
+    assert_eq!(checkpoint.epoch, 10, "the resumed run goes on checkpointing every 5 epochs");
+}
+
+#[test]
+fn a_run_resumed_from_each_of_its_checkpoints_ends_with_the_bits_of_the_straight_run() {
+    let folder = scratch("resume-each");
+    let iris = example("iris");
+    for schedule in [r#"{kind="plateau", patience=1, factor=0.5}"#, r#"{kind="exponential", gamma=0.7}"#] {
+        let train = |out: &str, extra: &[&str]| {
+            let mut args = vec!["train", &iris, "--out", out, "-q", "--no-plots", "--set", "model.dropout=0.1"];
+            args.extend(["--set", "train.optimizer={kind=\"adam\"}", "--set", "train.batch_size=16"]);
+            let schedule = format!("train.schedule={schedule}");
+            args.extend(["--set", "data.validation=0.2", "--set", &schedule, "--overwrite"]);
+            args.extend(extra);
+            neurone(&args, &folder)
+        };
+        train("straight", &["--set", "train.epochs=4"]);
+        let straight = tensor_bytes(folder.join("straight/model.safetensors"));
+        for taken_at in 1..4 {
+            let epochs = format!("train.epochs={taken_at}");
+            train("part", &["--set", &epochs, "--checkpoint-every", "1"]);
+            neurone(&["train", "--resume", "part", "-q", "--no-plots", "--set", "train.epochs=4"], &folder);
+            let resumed = tensor_bytes(folder.join("part/model.safetensors"));
+            assert!(resumed == straight, "{schedule}: resumed after epoch {taken_at}");
+        }
+    }
+    std::fs::remove_dir_all(&folder).unwrap();
 }
 
 #[test]
@@ -112,8 +138,8 @@ fn a_process_killed_while_saving_leaves_the_previous_checkpoint_intact() {
     assert!(killed_mid_save, "the kill never landed while a checkpoint was being written");
 
     let saved = Checkpoint::<f32>::load(&checkpoint).expect("the previous checkpoint is whole");
-    assert!(saved.epoch() >= 1);
-    let epochs = format!("train.epochs={}", saved.epoch() + 1);
+    assert!(saved.epoch >= 1);
+    let epochs = format!("train.epochs={}", saved.epoch + 1);
     neurone(&["train", "--resume", "run", "-q", "--no-plots", "--set", &epochs], &folder);
     assert!(run.join("model.safetensors").exists());
     std::fs::remove_dir_all(&folder).unwrap();

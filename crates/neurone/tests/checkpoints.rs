@@ -85,10 +85,12 @@ fn ten_epochs_straight_equal_five_then_a_saved_checkpoint_then_five_more() {
     assert_eq!(first_history.epochs.len(), 5);
 
     let checkpoint = Checkpoint::<f32>::load(&path).unwrap();
-    assert_eq!(checkpoint.epoch(), 5);
+    assert_eq!(checkpoint.epoch, 5);
     let mut resumed = network();
-    let resumed_history =
-        adam_trainer(10).resume(&mut resumed, checkpoint, &train, Some(&validation), &mut seeded_rng(0)).unwrap();
+    let resumed_history = adam_trainer(10)
+        .continue_for(&mut resumed, Some(checkpoint), 5, &train, Some(&validation), &mut seeded_rng(0))
+        .unwrap()
+        .history;
 
     assert_eq!(bits(&resumed), bits(&straight));
     assert_eq!(without_times(&resumed_history), without_times(&straight_history));
@@ -116,10 +118,10 @@ fn lbfgs_resumes_exactly_from_its_saved_pairs() {
         .fit(&mut net(), &train, Some(&validation), &mut seeded_rng(4))
         .unwrap();
     let checkpoint = Checkpoint::<f32>::load(&path).unwrap();
-    assert_eq!(checkpoint.epoch(), 6);
+    assert_eq!(checkpoint.epoch, 6);
     assert!(!checkpoint.solver.tensors.is_empty(), "L-BFGS pairs are saved");
     let mut resumed = net();
-    trainer(12).resume(&mut resumed, checkpoint, &train, Some(&validation), &mut seeded_rng(0)).unwrap();
+    trainer(12).continue_for(&mut resumed, Some(checkpoint), 6, &train, Some(&validation), &mut seeded_rng(0)).unwrap();
     assert_eq!(bits(&resumed), bits(&straight));
     std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
 }
@@ -144,7 +146,7 @@ fn a_checkpoint_that_does_not_fit_is_refused() {
     // Another schedule than the one it was taken with.
     let without_schedule = Trainer::new(Adam::default()).learning_rate(0.01).epochs(4);
     let error = { without_schedule }
-        .resume(&mut network(), checkpoint.clone(), &train, Some(&validation), &mut seeded_rng(0))
+        .continue_for(&mut network(), Some(checkpoint.clone()), 2, &train, Some(&validation), &mut seeded_rng(0))
         .unwrap_err();
     assert!(error.to_string().contains("schedule"), "{error}");
 
@@ -182,4 +184,55 @@ fn every_truncation_and_byte_flip_of_a_checkpoint_is_an_error_or_a_checkpoint() 
             checkpoint.to_bytes().unwrap();
         }
     }
+}
+
+#[test]
+fn continued_one_epoch_at_a_time_keeping_one_record_early_stopping_ends_where_it_would() {
+    let (train, validation) = iris_split();
+    let trainer = || {
+        Trainer::new(Adam::default())
+            .learning_rate(0.05)
+            .epochs(60)
+            .batch_size(16)
+            .early_stopping(EarlyStopping::new(Monitor::ValidationLoss).patience(3))
+            .schedule(Schedule::Cosine { epochs: None, min_learning_rate: 0.0, warmup_epochs: 2 })
+    };
+    let mut straight = network();
+    let straight_history = trainer().fit(&mut straight, &train, Some(&validation), &mut seeded_rng(7)).unwrap();
+    assert!(straight_history.stopped_early, "the comparison needs a training that stops early");
+
+    let (mut continued, mut rng, mut checkpoint) = (network(), seeded_rng(7), None);
+    let mut records = Vec::new();
+    let end = loop {
+        let mut trainer = trainer().keep_records(1).on_epoch(|record| records.push(record.clone()));
+        let end = trainer.continue_for(&mut continued, checkpoint, 1, &train, Some(&validation), &mut rng).unwrap();
+        drop(trainer);
+        if end.history.stopped_early || end.epoch == 60 {
+            break end;
+        }
+        checkpoint = Some(end);
+    };
+    assert_eq!(bits(&continued), bits(&straight));
+    assert_eq!(end.epoch, straight_history.epochs.len());
+    assert_eq!(end.history.epochs.len(), 1, "one record kept");
+    let straight_records = without_times(&straight_history).epochs;
+    assert_eq!(without_times(&History { epochs: records, ..History::default() }).epochs, straight_records);
+    // The best epoch is still named; its record is found only while it is kept.
+    assert_eq!(end.history.best_epoch, straight_history.best_epoch);
+    let best = straight_history.best().unwrap();
+    assert_eq!(best.epoch, straight_history.best_epoch.unwrap());
+    assert_eq!(end.history.best().map(|record| record.epoch), end.history.best_epoch.filter(|&best| best == end.epoch));
+}
+
+#[test]
+fn a_checkpoint_file_without_its_epoch_counts_it_from_the_history() {
+    let path = saved_checkpoint("without-epoch");
+    let mut bytes = std::fs::read(&path).unwrap();
+    std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
+    // Files written before the epoch was recorded: the key blanked out, the header's length kept.
+    let key = br#"\"epoch\":2,"#;
+    let at = bytes.windows(key.len()).position(|window| window == key).expect("the epoch is recorded");
+    bytes[at..at + key.len()].fill(b' ');
+    let checkpoint = Checkpoint::<f32>::from_bytes(&bytes, "old.safetensors").unwrap();
+    assert_eq!((checkpoint.epoch, checkpoint.history.epochs.len()), (2, 2));
 }

@@ -62,7 +62,9 @@ fn rprop_resumes_with_the_bits_of_the_uninterrupted_run() {
     let checkpoint = Checkpoint::<f32>::load(&path).unwrap();
     assert_eq!(checkpoint.solver.tensors.len(), 2 * 6, "a step and a last gradient for each of the 6 tensors");
     let mut resumed = sine_network(4);
-    trainer(r#"{ "kind": "rprop" }"#, 20).resume(&mut resumed, checkpoint, &data, None, &mut seeded_rng(0)).unwrap();
+    trainer(r#"{ "kind": "rprop" }"#, 20)
+        .continue_for(&mut resumed, Some(checkpoint), 13, &data, None, &mut seeded_rng(0))
+        .unwrap();
     assert_eq!(bits(&resumed), bits(&straight));
     std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
 }
@@ -211,7 +213,7 @@ fn levenberg_marquardt_resumes_with_the_bits_of_the_uninterrupted_run() {
     let checkpoint = Checkpoint::<f32>::load(&path).unwrap();
     assert_eq!(checkpoint.solver.tensors[0].0, "damping", "μ is saved");
     let mut resumed = sine_network(12);
-    trainer(optimizer, 12).resume(&mut resumed, checkpoint, &data, None, &mut seeded_rng(0)).unwrap();
+    trainer(optimizer, 12).continue_for(&mut resumed, Some(checkpoint), 7, &data, None, &mut seeded_rng(0)).unwrap();
     assert_eq!(bits(&resumed), bits(&straight));
     std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
 }

@@ -138,38 +138,18 @@ impl Training {
         if self.setup.request.training.optimizer.has_learning_rate() { batches as u64 } else { 1 }
     }
 
-    /// Trains `epochs` more epochs from where the last stretch ended.
+    /// Trains `epochs` more epochs from where the last stretch ended. The spec's `epochs` stays
+    /// the training's length (what a cosine schedule spans), which playing may go past.
     fn train(&mut self, epochs: usize) {
-        // The checkpoint keeps only its last epoch's record (the loss curves are kept here), so
-        // that a long training does not copy an ever longer history at every stretch; the
-        // trainer numbers epochs from the records it is given.
-        let mut kept = 0;
-        if let Some(checkpoint) = self.checkpoint.as_mut() {
-            let records = &mut checkpoint.history.epochs;
-            records.drain(..records.len().saturating_sub(1));
-            kept = records.len();
-            checkpoint.history.best_epoch = checkpoint.history.best_epoch.map(|_| kept);
-        }
-        let offset = self.epochs - kept;
-        let mut spec = self.setup.request.training.clone();
-        let target = kept + epochs;
-        spec.epochs = target;
-        let (mut records, mut latest) = (Vec::new(), None);
-        let result = spec.trainer::<f32>().and_then(|trainer| {
-            let mut trainer =
-                trainer.on_epoch(|record| records.push(record.clone())).checkpoint_every(target, |checkpoint| {
-                    latest = Some(checkpoint.clone());
-                    Ok(())
-                });
+        let mut records = Vec::new();
+        let result = self.setup.request.training.trainer::<f32>().and_then(|trainer| {
+            // The loss curves are kept here, thinned: the checkpoint keeps only the last record.
+            let mut trainer = trainer.keep_records(1).on_epoch(|record| records.push(record.clone()));
             let (train, test) = (&self.setup.train, Some(&self.setup.test));
-            match self.checkpoint.take() {
-                None => trainer.fit(&mut self.network, train, test, &mut self.rng),
-                Some(checkpoint) => trainer.resume(&mut self.network, checkpoint, train, test, &mut self.rng),
-            }
+            trainer.continue_for(&mut self.network, self.checkpoint.take(), epochs, train, test, &mut self.rng)
         });
         let trained = records.len();
-        for mut record in records {
-            record.epoch += offset;
+        for record in records {
             let test = record.validation_loss.unwrap_or(f64::NAN);
             self.losses.push([record.epoch as f64, record.train_loss, test]);
             self.last = Some(record);
@@ -184,12 +164,15 @@ impl Training {
         }
         self.steps += trained as u64 * self.steps_per_epoch();
         self.epochs += trained;
-        match (result, latest) {
-            (Ok(_), Some(checkpoint)) => self.checkpoint = Some(checkpoint),
-            (Ok(history), None) => {
-                self.error = Some(format!("training ended after epoch {}", history.epochs.len()));
+        match result {
+            Ok(checkpoint) => {
+                let history = &checkpoint.history;
+                if history.stopped_early || history.converged {
+                    self.error = Some(format!("training ended after epoch {}", checkpoint.epoch));
+                }
+                self.checkpoint = Some(checkpoint);
             }
-            (Err(error), _) => self.error = Some(error.to_string()),
+            Err(error) => self.error = Some(error.to_string()),
         }
     }
 
@@ -259,12 +242,26 @@ mod tests {
     use crate::playground::setup::PlaygroundRequest;
 
     fn training(optimizer: &str) -> Training {
+        training_with(&format!(r#"{{ "optimizer": {{ "kind": "{optimizer}" }}, "batch_size": 7 }}"#), "")
+    }
+
+    /// A training of the xor problem with the `training` settings (JSON) and `network` ones
+    /// (JSON members after `layers`).
+    fn training_with(training: &str, network: &str) -> Training {
         let json = format!(
             r#"{{ "problem": "xor", "train_ratio": 0.5, "samples": 200, "seed": 4, "features": ["x1", "x2"],
-                "network": {{ "layers": [6, 3], "dropout": 0.1 }},
-                "training": {{ "optimizer": {{ "kind": "{optimizer}" }}, "batch_size": 7 }} }}"#
+                "network": {{ "layers": [6, 3], "dropout": 0.1 {network} }}, "training": {training} }}"#
         );
         Training::new(serde_json::from_str::<PlaygroundRequest>(&json).unwrap().prepare().unwrap()).unwrap()
+    }
+
+    /// Every parameter's bits.
+    fn weights(training: &Training) -> Vec<u32> {
+        training
+            .network
+            .parameters()
+            .flat_map(|(_, p)| p.value.iter().map(|w| w.to_bits()).collect::<Vec<_>>())
+            .collect()
     }
 
     #[test]
@@ -278,11 +275,41 @@ mod tests {
             }
             assert_eq!(paused.epochs, 12);
             assert_eq!(paused.losses, straight.losses, "{optimizer}");
-            let weights = |training: &Training| {
-                training.network.parameters().flat_map(|(_, p)| p.value.to_vec()).collect::<Vec<f32>>()
-            };
             assert_eq!(weights(&paused), weights(&straight), "{optimizer}");
             assert_eq!(paused.steps, 12 * 100usize.div_ceil(7) as u64);
+        }
+    }
+
+    #[test]
+    fn every_schedule_paused_every_epoch_gives_the_bits_of_one_training() {
+        let schedules = [
+            r#"{ "kind": "step", "step_size": 3, "gamma": 0.5 }"#,
+            r#"{ "kind": "exponential", "gamma": 0.8 }"#,
+            r#"{ "kind": "cosine", "warmup_epochs": 3, "min_learning_rate": 0.001 }"#,
+            r#"{ "kind": "plateau", "patience": 1, "factor": 0.5 }"#,
+            r#"{ "kind": "inverse_scaling", "power_t": 0.5, "per_epoch": 10 }"#,
+        ];
+        for schedule in schedules {
+            // The cosine spans the spec's 12 epochs, whatever the stretches.
+            let settings = format!(
+                r#"{{ "optimizer": {{ "kind": "adam" }}, "learning_rate": 0.05, "batch_size": 7, "epochs": 12,
+                    "schedule": {schedule} }}"#
+            );
+            let mut straight = training_with(&settings, "");
+            straight.train(12);
+            let mut paused = training_with(&settings, "");
+            for _ in 0..12 {
+                paused.train(1);
+            }
+            assert_eq!(paused.error, None, "{schedule}");
+            assert_eq!(paused.losses, straight.losses, "{schedule}");
+            assert_eq!(weights(&paused), weights(&straight), "{schedule}");
+            let checkpoints = [&paused, &straight].map(|training| training.checkpoint.as_ref().unwrap());
+            assert_eq!(checkpoints[0].scheduler, checkpoints[1].scheduler, "{schedule}");
+            // The learning rate changed along the way, and the checkpoint holds one record only.
+            let rate = |training: &Training| training.last.as_ref().unwrap().learning_rate;
+            assert!(rate(&paused) < 0.05 && rate(&paused) == rate(&straight), "{schedule}: {}", rate(&paused));
+            assert_eq!((checkpoints[0].epoch, checkpoints[0].history.epochs.len()), (12, 1));
         }
     }
 

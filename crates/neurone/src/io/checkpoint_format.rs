@@ -5,7 +5,9 @@
 //!   `optimizer.` (`optimizer.exp_avg.0`, …), always F64 because L-BFGS keeps its pairs in f64;
 //! - metadata: `format` = `neurone-checkpoint`, `format_version`, `architecture` (as in a model
 //!   file) and `training`: the rest of the state as JSON (optimizer name, step and learning
-//!   rate, schedule, both random generators, the history, the best value, the patience count).
+//!   rate, schedule, both random generators, the epoch, the history, the best value, the patience
+//!   count). Files written before the epoch was recorded lack it: their history then holds every
+//!   epoch, and its length is the epoch.
 //!
 //! One file rather than a folder, so that a crash leaves the previous checkpoint or the new one
 //! whole, never a mix of both.
@@ -43,6 +45,9 @@ struct TrainingJson {
     scheduler: Option<SchedulerState>,
     rng: RngJson,
     network_rng: RngJson,
+    /// Absent from the files written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    epoch: Option<usize>,
     history: History,
     best_value: Option<f64>,
     epochs_without_improvement: usize,
@@ -127,6 +132,7 @@ fn encode<S: Scalar>(checkpoint: &Checkpoint<S>) -> Result<Vec<u8>, Error> {
         scheduler: checkpoint.scheduler,
         rng: RngJson::from(&checkpoint.rng),
         network_rng: RngJson::from(checkpoint.network.rng()),
+        epoch: Some(checkpoint.epoch),
         history: checkpoint.history.clone(),
         best_value: checkpoint.best.as_ref().map(|(value, _)| *value),
         epochs_without_improvement: checkpoint.epochs_without_improvement,
@@ -172,6 +178,7 @@ fn decode<S: Scalar>(bytes: &[u8], path: &Path) -> Result<Checkpoint<S>, Error> 
     let bad_rng = |key: &str| Error::data(path, format!("metadata `{TRAINING}`: `{key}` is not a generator state"));
     network.set_rng(training.network_rng.to_rng().ok_or_else(|| bad_rng("network_rng"))?);
     Ok(Checkpoint {
+        epoch: training.epoch.unwrap_or(training.history.epochs.len()),
         network,
         solver,
         scheduler: training.scheduler,

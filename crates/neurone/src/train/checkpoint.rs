@@ -6,8 +6,9 @@ use crate::optim::{OptimizerState, SchedulerState};
 use crate::{Network, Rng, Scalar};
 
 /// A snapshot of training at the end of an epoch, taken by
-/// [`Trainer::checkpoint_every`](super::Trainer::checkpoint_every) and continued by
-/// [`Trainer::resume`](super::Trainer::resume).
+/// [`Trainer::checkpoint_every`](super::Trainer::checkpoint_every) or returned by
+/// [`Trainer::continue_for`](super::Trainer::continue_for), and continued by
+/// [`Trainer::continue_for`](super::Trainer::continue_for).
 ///
 /// Resuming replays nothing: the weights, the optimizer's moments and step count, the
 /// learning-rate schedule, both random generators (the run's, which shuffles, and the
@@ -17,6 +18,10 @@ use crate::{Network, Rng, Scalar};
 /// `.safetensors` file.
 #[derive(Clone, Debug)]
 pub struct Checkpoint<S: Scalar> {
+    /// The epoch it was taken after (numbered from 1; 0 before any), from which the next is
+    /// numbered. It is recorded, not counted from `history`, which may keep only its last
+    /// records ([`Trainer::keep_records`](super::Trainer::keep_records)).
+    pub epoch: usize,
     /// The network after the epoch (its dropout generator included).
     pub network: Network<S>,
     /// The solver's accumulated state (moments, step count, learning rate, L-BFGS pairs).
@@ -25,17 +30,11 @@ pub struct Checkpoint<S: Scalar> {
     pub scheduler: Option<SchedulerState>,
     /// The run's generator, which draws the next epoch's shuffle.
     pub rng: Rng,
-    /// Every epoch so far.
+    /// Every epoch so far (the last ones only, with
+    /// [`Trainer::keep_records`](super::Trainer::keep_records)).
     pub history: History,
     /// The best monitored value so far and the network of that epoch.
     pub best: Option<(f64, Network<S>)>,
     /// Epochs since the monitored value last improved (early stopping's patience count).
     pub epochs_without_improvement: usize,
-}
-
-impl<S: Scalar> Checkpoint<S> {
-    /// The number of epochs done.
-    pub fn epoch(&self) -> usize {
-        self.history.epochs.len()
-    }
 }

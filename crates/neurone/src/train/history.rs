@@ -36,7 +36,8 @@ impl EpochRecord {
 /// Every epoch's record, in order, and which was best.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct History {
-    /// One record per epoch.
+    /// One record per epoch, in order (the last ones only, with
+    /// [`Trainer::keep_records`](super::Trainer::keep_records)).
     pub epochs: Vec<EpochRecord>,
     /// The epoch with the best monitored value (validation loss by default, see
     /// [`EarlyStopping`](super::EarlyStopping)).
@@ -59,8 +60,10 @@ impl History {
         self.epochs.last()
     }
 
-    /// The best epoch's record, if known.
+    /// The best epoch's record, if known and kept.
     pub fn best(&self) -> Option<&EpochRecord> {
-        self.best_epoch.and_then(|epoch| self.epochs.get(epoch - 1))
+        let best = self.best_epoch?;
+        // Records are in epoch order, and may not start at epoch 1 (`Trainer::keep_records`).
+        self.epochs.binary_search_by_key(&best, |record| record.epoch).ok().map(|index| &self.epochs[index])
     }
 }

@@ -68,6 +68,7 @@ pub struct Trainer<'a, S: Scalar> {
     stop: Option<StopRequest<'a>>,
     on_epoch: Option<EpochCallback<'a>>,
     checkpoints: Option<(usize, CheckpointCallback<'a, S>)>,
+    keep_records: Option<usize>,
 }
 
 /// A function called after every epoch with its record.
@@ -110,6 +111,7 @@ impl<'a, S: Scalar> Trainer<'a, S> {
             stop: None,
             on_epoch: None,
             checkpoints: None,
+            keep_records: None,
         }
     }
 
@@ -120,7 +122,8 @@ impl<'a, S: Scalar> Trainer<'a, S> {
         self
     }
 
-    /// Number of passes over the training data (the most, with early stopping).
+    /// Number of passes over the training data (the most, with early stopping): the length of
+    /// the whole training, also when it is run in parts by [`Trainer::continue_for`].
     pub fn epochs(mut self, epochs: usize) -> Self {
         self.epochs = epochs;
         self
@@ -191,7 +194,7 @@ impl<'a, S: Scalar> Trainer<'a, S> {
     }
 
     /// Every `epochs` epochs, hands `keep` a [`Checkpoint`] of the training so far (e.g.
-    /// `|checkpoint| checkpoint.save(path)`), from which [`Trainer::resume`] continues. An error
+    /// `|checkpoint| checkpoint.save(path)`), from which [`Trainer::continue_for`] continues. An error
     /// from `keep` ends training with that error.
     pub fn checkpoint_every(
         mut self,
@@ -199,6 +202,16 @@ impl<'a, S: Scalar> Trainer<'a, S> {
         keep: impl FnMut(&Checkpoint<S>) -> Result<(), Error> + 'a,
     ) -> Self {
         self.checkpoints = Some((epochs, Box::new(keep)));
+        self
+    }
+
+    /// Keeps only the last `records` epochs' records in the history (at least 1:
+    /// reduce-on-plateau and the elapsed time go on from the last), each still handed to
+    /// [`Trainer::on_epoch`]: for a training continued without end, such as the playground's,
+    /// whose history would otherwise grow with every epoch. [`History::best`] is `None` once
+    /// the best epoch's record is dropped; [`History::best_epoch`] still says which it was.
+    pub fn keep_records(mut self, records: usize) -> Self {
+        self.keep_records = Some(records);
         self
     }
 
@@ -221,79 +234,62 @@ impl<'a, S: Scalar> Trainer<'a, S> {
         validation: Option<&Dataset<S>>,
         rng: &mut Rng,
     ) -> Result<History, Error> {
-        self.run_to_checkpoint(network, train.into(), validation, rng, None).map(|end| end.history)
+        let epochs = self.epochs;
+        self.continue_for(network, None, epochs, train, validation, rng).map(|end| end.history)
     }
 
-    /// Continues training from `checkpoint` up to the trainer's number of epochs: `network` and
-    /// `rng` become the checkpoint's, the solver and schedule take up its state, and the
-    /// returned history holds the checkpoint's epochs followed by the new ones.
+    /// **The one way to continue a training**: trains `epochs` more epochs after `from` (from
+    /// the start, with `None`), and returns where training then stands: the checkpoint of the
+    /// last epoch run (partial if a stop request cut it short), from which the next call goes
+    /// on. `network` ends as that checkpoint's, or with the best epoch's weights when early
+    /// stopping restores them as the training ends (the checkpoint keeps the last epoch's). The command line's `--resume`, the Python
+    /// package's `warm_start` and `partial_fit` and the playground's stretches all call it.
     ///
-    /// The trainer must be set up as the one that took the checkpoint (same optimizer kind and
-    /// schedule, same data); only the number of epochs may differ.
+    /// From a checkpoint, `network` and `rng` become its own, the solver and schedule take up
+    /// its state, and epochs are numbered on from [`Checkpoint::epoch`]; the returned history
+    /// holds the checkpoint's records followed by the new ones. Training `a` epochs, then
+    /// continuing for `b`, gives the bits of `a + b` epochs straight, whatever the solver,
+    /// schedule, dropout or early stopping.
+    ///
+    /// The trainer must be set up as the one that began the training (same optimizer kind and
+    /// schedule, same data); from `None`, one that has not trained yet (its solver keeps the
+    /// state of its last training). Its [`Trainer::epochs`] stays the length of the *whole* training:
+    /// what a cosine schedule without a length spans, and the epoch at which running out of
+    /// patience does not count as stopping early. Training may go on past it (the playground
+    /// does). An error (bad setting, divergence) leaves no checkpoint: continue from the last
+    /// one.
     ///
     /// ```
     /// use neurone::{Activation, Adam, Network, Trainer, datasets, seeded_rng};
     ///
     /// let data = datasets::xor::<f64>();
     /// let network = Network::builder(2).dense(4, Activation::Tanh).dense(1, Activation::Sigmoid).build(&mut seeded_rng(1))?;
-    /// let trainer = |epochs| Trainer::new(Adam::default()).learning_rate(0.05).epochs(epochs).batch_size(2);
+    /// let trainer = || Trainer::new(Adam::default()).learning_rate(0.05).epochs(10).batch_size(2);
     ///
     /// let mut straight = network.clone();
-    /// trainer(10).fit(&mut straight, &data, None, &mut seeded_rng(2))?;
+    /// trainer().fit(&mut straight, &data, None, &mut seeded_rng(2))?;
     ///
-    /// let mut saved = Vec::new();
-    /// let mut first_half = network.clone();
-    /// trainer(5).checkpoint_every(5, |checkpoint| Ok(saved.push(checkpoint.clone()))).fit(&mut first_half, &data, None, &mut seeded_rng(2))?;
-    /// let mut resumed = network.clone();
-    /// let history = trainer(10).resume(&mut resumed, saved.remove(0), &data, None, &mut seeded_rng(0))?;
-    ///
-    /// assert_eq!(history.epochs.len(), 10);
-    /// assert_eq!(resumed.predict(data.inputs())?, straight.predict(data.inputs())?);
+    /// // 10 epochs as 3, then 5, then 2 more, each by a trainer set up as the first.
+    /// let (mut continued, mut rng) = (network.clone(), seeded_rng(2));
+    /// let mut checkpoint = None;
+    /// for more in [3, 5, 2] {
+    ///     checkpoint = Some(trainer().continue_for(&mut continued, checkpoint, more, &data, None, &mut rng)?);
+    /// }
+    /// let checkpoint = checkpoint.unwrap();
+    /// assert_eq!((checkpoint.epoch, checkpoint.history.epochs.len()), (10, 10));
+    /// assert_eq!(continued.predict(data.inputs())?, straight.predict(data.inputs())?);
     /// # Ok::<(), neurone::Error>(())
     /// ```
-    pub fn resume<'data>(
+    pub fn continue_for<'data>(
         &mut self,
         network: &mut Network<S>,
-        checkpoint: Checkpoint<S>,
-        train: impl Into<DatasetView<'data, S>>,
-        validation: Option<&Dataset<S>>,
-        rng: &mut Rng,
-    ) -> Result<History, Error> {
-        self.run_to_checkpoint(network, train.into(), validation, rng, Some(checkpoint)).map(|end| end.history)
-    }
-
-    /// [`Trainer::fit`], or [`Trainer::resume`] from `checkpoint`, returning where training
-    /// stands at the end instead of only its history: a checkpoint of the last epoch run
-    /// (partial if a stop request cut it short) holding the network as training leaves it,
-    /// from which [`Trainer::resume`] goes on with more epochs, optimizer state included. This
-    /// is how `warm_start` and `partial_fit` continue in the Python package.
-    ///
-    /// ```
-    /// use neurone::{Activation, Adam, Network, Trainer, datasets, seeded_rng};
-    ///
-    /// let data = datasets::xor::<f64>();
-    /// let network = Network::builder(2).dense(4, Activation::Tanh).dense(1, Activation::Sigmoid).build(&mut seeded_rng(1))?;
-    /// let trainer = |epochs| Trainer::new(Adam::default()).learning_rate(0.05).epochs(epochs).batch_size(2);
-    ///
-    /// let mut straight = network.clone();
-    /// trainer(10).fit(&mut straight, &data, None, &mut seeded_rng(2))?;
-    ///
-    /// let mut halves = network.clone();
-    /// let first = trainer(5).fit_to_checkpoint(&mut halves, None, &data, None, &mut seeded_rng(2))?;
-    /// let second = trainer(10).fit_to_checkpoint(&mut halves, Some(first), &data, None, &mut seeded_rng(0))?;
-    /// assert_eq!(second.epoch(), 10);
-    /// assert_eq!(halves.predict(data.inputs())?, straight.predict(data.inputs())?);
-    /// # Ok::<(), neurone::Error>(())
-    /// ```
-    pub fn fit_to_checkpoint<'data>(
-        &mut self,
-        network: &mut Network<S>,
-        checkpoint: Option<Checkpoint<S>>,
+        from: Option<Checkpoint<S>>,
+        epochs: usize,
         train: impl Into<DatasetView<'data, S>>,
         validation: Option<&Dataset<S>>,
         rng: &mut Rng,
     ) -> Result<Checkpoint<S>, Error> {
-        self.run_to_checkpoint(network, train.into(), validation, rng, checkpoint)
+        self.run_to_checkpoint(network, train.into(), validation, rng, from, epochs)
     }
 
     /// What decides the best epoch (and what reduce-on-plateau watches): early stopping's
@@ -353,6 +349,9 @@ impl<'a, S: Scalar> Trainer<'a, S> {
         check_at_least("batch_size", self.batch_size, 1)?;
         if let Some((every, _)) = &self.checkpoints {
             check_at_least("checkpoint_every", *every, 1)?;
+        }
+        if let Some(records) = self.keep_records {
+            check_at_least("keep_records", records, 1)?;
         }
         self.penalty.check()?;
         if let Some(clipping) = &self.clipping {

@@ -1,4 +1,4 @@
-//! The loop of [`Trainer::fit`] and [`Trainer::resume`], one named step after another: resume,
+//! The loop of [`Trainer::continue_for`], one named step after another: resume,
 //! schedule, epoch, validation, divergence rollback, best epoch, checkpoint, early stop.
 
 use std::time::Instant;
@@ -13,6 +13,8 @@ use crate::{Dataset, Error, Network, Rng, Scalar};
 /// What the loop carries from one epoch to the next; a checkpoint keeps all of it but the last
 /// good network, which is the checkpoint's own.
 struct LoopState<S: Scalar> {
+    /// The last epoch recorded (0 before any).
+    epoch: usize,
     /// The learning-rate schedule, if training uses one.
     scheduler: Option<Scheduler>,
     /// Every epoch so far.
@@ -26,7 +28,7 @@ struct LoopState<S: Scalar> {
 }
 
 impl<S: Scalar> Trainer<'_, S> {
-    /// The training loop of [`Trainer::fit`] and [`Trainer::resume`], from the start or from a
+    /// The training loop of [`Trainer::continue_for`]: `more` epochs from the start or from a
     /// checkpoint, ending with where training stands: the checkpoint of the last epoch run
     /// (partial if interrupted), holding `network` as training leaves it.
     pub(super) fn run_to_checkpoint(
@@ -36,6 +38,7 @@ impl<S: Scalar> Trainer<'_, S> {
         validation: Option<&Dataset<S>>,
         rng: &mut Rng,
         checkpoint: Option<Checkpoint<S>>,
+        more: usize,
     ) -> Result<Checkpoint<S>, Error> {
         let monitor = self.monitor(validation.is_some());
         let mut state = self.start(network, rng, checkpoint, monitor)?;
@@ -43,12 +46,13 @@ impl<S: Scalar> Trainer<'_, S> {
         let mut batches = Batches::new(train, self.batch_size, self.shuffle);
         let (start, seconds_before) =
             (Instant::now(), state.history.last().map_or(0.0, |record| record.elapsed_seconds));
-
-        for epoch in state.history.epochs.len() + 1..=self.epochs {
+        // Whether the training itself ends here, rather than this part of it.
+        let mut ended = false;
+        for epoch in state.epoch + 1..=state.epoch.saturating_add(more) {
             self.schedule_learning_rate(epoch, monitor, &mut state)?;
             let learning_rate = self.solver.learning_rate();
             if self.stop_requested() {
-                state.history.interrupted = true;
+                (state.history.interrupted, ended) = (true, true);
                 break;
             }
             let outcome = self.run_epoch(network, &mut batches, rng)?;
@@ -67,19 +71,32 @@ impl<S: Scalar> Trainer<'_, S> {
                 self.keep_checkpoint(epoch, network, rng, &state)?;
             }
             if self.is_last_epoch(epoch, &outcome, &mut state) {
+                ended = true;
                 break;
             }
         }
-        self.restore_best_weights(network, state.best.as_ref());
-        Ok(Checkpoint {
+        // History and best moved, not copied; the checkpoint keeps the network it goes on from.
+        let (history, best) = (std::mem::take(&mut state.history), state.best.take());
+        let checkpoint = Checkpoint { history, best, ..self.checkpoint(network, rng, &state) };
+        if ended || checkpoint.epoch == self.epochs {
+            self.restore_best_weights(network, checkpoint.best.as_ref());
+        }
+        Ok(checkpoint)
+    }
+
+    /// Where training stands: a copy of the loop's state, the network, the solver's state and
+    /// `rng`.
+    fn checkpoint(&self, network: &Network<S>, rng: &Rng, state: &LoopState<S>) -> Checkpoint<S> {
+        Checkpoint {
+            epoch: state.epoch,
             network: network.clone(),
             solver: self.solver.state(),
             scheduler: state.scheduler.as_ref().map(Scheduler::state),
             rng: rng.clone(),
-            history: state.history,
-            best: state.best,
+            history: state.history.clone(),
+            best: state.best.clone(),
             epochs_without_improvement: state.epochs_without_improvement,
-        })
+        }
     }
 
     /// Resume: the state to start from, fresh or the checkpoint's, with a scheduler set for
@@ -98,6 +115,7 @@ impl<S: Scalar> Trainer<'_, S> {
         let Some(checkpoint) = checkpoint else {
             let last_good = network.clone();
             return Ok(LoopState {
+                epoch: 0,
                 scheduler,
                 history: History::default(),
                 best: None,
@@ -113,9 +131,16 @@ impl<S: Scalar> Trainer<'_, S> {
             (None, Some(_)) => return Err(Error::invalid("schedule", "the checkpoint was taken with one")),
         }
         (*network, *rng) = (checkpoint.network, checkpoint.rng);
+        // How the last part ended is not how this one will.
+        let history = History {
+            epochs: checkpoint.history.epochs,
+            best_epoch: checkpoint.history.best_epoch,
+            ..History::default()
+        };
         Ok(LoopState {
+            epoch: checkpoint.epoch,
             scheduler,
-            history: checkpoint.history,
+            history,
             best: checkpoint.best,
             epochs_without_improvement: checkpoint.epochs_without_improvement,
             last_good: network.clone(),
@@ -182,14 +207,20 @@ impl<S: Scalar> Trainer<'_, S> {
         Ok(record)
     }
 
-    /// Best epoch: adds `record` to the history, and keeps the network if the monitored value
-    /// improved (by early stopping's `min_delta`), else counts one more epoch without improvement.
+    /// Best epoch: adds `record` to the history (dropping the oldest beyond
+    /// [`Trainer::keep_records`]), and keeps the network if the monitored value improved (by
+    /// early stopping's `min_delta`), else counts one more epoch without improvement.
     fn record_best_epoch(&self, record: EpochRecord, monitor: Monitor, network: &Network<S>, state: &mut LoopState<S>) {
         let value = monitor.value(&record).expect("the monitored quantity is measured every epoch");
         let min_delta = self.early_stopping.as_ref().map_or(0.0, |stopping| stopping.min_delta);
         let improved = state.best.as_ref().is_none_or(|(best, _)| monitor.improves(value, *best, min_delta));
         let epoch = record.epoch;
-        state.history.epochs.push(record);
+        state.epoch = epoch;
+        let records = &mut state.history.epochs;
+        records.push(record);
+        if let Some(kept) = self.keep_records {
+            records.drain(..records.len().saturating_sub(kept));
+        }
         if improved {
             state.history.best_epoch = Some(epoch);
             // The best network's copy is made once, then overwritten in place.
@@ -214,23 +245,18 @@ impl<S: Scalar> Trainer<'_, S> {
         rng: &Rng,
         state: &LoopState<S>,
     ) -> Result<(), Error> {
-        let Some((every, keep)) = self.checkpoints.as_mut() else { return Ok(()) };
-        if epoch % *every != 0 {
+        if self.checkpoints.as_ref().is_none_or(|(every, _)| epoch % every != 0) {
             return Ok(());
         }
-        keep(&Checkpoint {
-            network: network.clone(),
-            solver: self.solver.state(),
-            scheduler: state.scheduler.as_ref().map(Scheduler::state),
-            rng: rng.clone(),
-            history: state.history.clone(),
-            best: state.best.clone(),
-            epochs_without_improvement: state.epochs_without_improvement,
-        })
+        let checkpoint = self.checkpoint(network, rng, state);
+        let (_, keep) = self.checkpoints.as_mut().expect("checked above");
+        keep(&checkpoint)
     }
 
     /// Early stop: true when training ends after `epoch`, because the solver converged, a stop
-    /// request cut the epoch short, or early stopping ran out of patience; the history says which.
+    /// request cut the epoch short, or early stopping ran out of patience (at any epoch but the
+    /// training's last, [`Trainer::epochs`], where it ends anyway, or would in a straight run);
+    /// the history says which.
     fn is_last_epoch(&self, epoch: usize, outcome: &EpochOutcome, state: &mut LoopState<S>) -> bool {
         let history = &mut state.history;
         if outcome.converged || outcome.interrupted || outcome.out_of_evaluations {
@@ -242,12 +268,14 @@ impl<S: Scalar> Trainer<'_, S> {
         let out_of_patience = self
             .early_stopping
             .as_ref()
-            .is_some_and(|stopping| state.epochs_without_improvement >= stopping.patience && epoch < self.epochs);
+            .is_some_and(|stopping| state.epochs_without_improvement >= stopping.patience && epoch != self.epochs);
         history.stopped_early |= out_of_patience;
         out_of_patience
     }
 
-    /// With early stopping's `restore_best_weights`, the network ends with the best epoch's weights.
+    /// With early stopping's `restore_best_weights`, the network ends with the best epoch's
+    /// weights when training ends (stopped early, converged, interrupted, or at its last epoch,
+    /// [`Trainer::epochs`]), not when a part of it does.
     fn restore_best_weights(&self, network: &mut Network<S>, best: Option<&(f64, Network<S>)>) {
         if let (Some(stopping), Some((_, best_network))) = (&self.early_stopping, best) {
             if stopping.restore_best_weights {
