@@ -297,24 +297,43 @@ function inspectNearestPoint(event) {
 const f = (v) => (Math.abs(v) >= 1000 || (Math.abs(v) < 0.001 && v !== 0) ? v.toExponential(2) : v.toFixed(3));
 const vector = (values) => `(${Array.from(values, f).join(", ")})`;
 
+/** The name of dense layer `l`'s input: a(l), or â(l) when batch norm made it from a(l). */
+const inputName = (layer, l) => (layer.batch_norm ? `â(${l})` : `a(${l})`);
+
+/** Batch norm's line, â(l) = γ ⊙ (a(l) − μ) / √(σ² + ε) + β with its numbers, for `layer`'s input. */
+function batchNormLine(layer, l) {
+  const norm = layer.batch_norm;
+  return `${inputName(layer, l)} = γ ⊙ (a(${l}) − μ) / √(σ² + ε) + β with μ = ${vector(norm.mean)}, σ² = ${vector(norm.variance)}, `
+    + `γ = ${vector(norm.gamma)}, β = ${vector(norm.beta)}, ε = ${norm.epsilon} (running statistics): ${vector(layer.input)}`;
+}
+
+/** ∂J/∂a(l + 1) of a hidden layer: W(l + 2)ᵀ δ(l + 2), through the batch norm of the next
+ * layer's input when there is one (evaluation mode: a scale of γ/√(σ² + ε)). */
+function backFrom(layers, l) {
+  const back = `W(${l + 2})ᵀ δ(${l + 2})`;
+  return layers[l + 1].batch_norm ? `γ/√(σ² + ε) ⊙ ${back}` : back;
+}
+
 /** The lines for neuron `j` of dense layer `l`: z = w·a + b, a = σ(z), δ and ∂J/∂w. */
 function neuronEquations(frame, l, j) {
-  const layer = frame.trace.layers[l];
+  const layers = frame.trace.layers, layer = layers[l];
   const inputs = layer.input.length;
   const w = frame.weights[l].slice(j * inputs, (j + 1) * inputs);
   const b = frame.biases[l][j];
-  const top = l === frame.trace.layers.length - 1;
+  const top = l === layers.length - 1;
   const name = top ? "output neuron" : `neuron ${j + 1} of hidden layer ${l + 1}`;
+  const input = layer.batch_norm ? "â" : "a";
   const terms = Array.from(w, (wk, k) => `${f(wk)}·${f(layer.input[k])}`).join(" + ");
   const gradient = Array.from(layer.input, (a, k) => f(layer.weight_gradient[j * inputs + k])).join(", ");
-  const deltaRule = top ? "δ(L) = ∂J/∂a ⊙ σ′(z) = a − y (cross-entropy or MSE with its output)"
-    : `δ(${l + 1}) = (W(${l + 2})ᵀ δ(${l + 2}))ⱼ · σ′(z)`;
+  const rule = top ? "δ(L) = ∂J/∂a ⊙ σ′(z) = a − y (cross-entropy or MSE with its output)"
+    : `δ(${l + 1}) = (${backFrom(layers, l)})ⱼ · σ′(z)`;
   return [
     `<b>${name}</b>, for the training point (${f(frame.trace.point[0])}, ${f(frame.trace.point[1])}) with target y = ${f(frame.trace.point[2])}; J = ${f(frame.trace.loss)}`,
-    `z = w·a + b = ${terms} + ${f(b)} = <b>${f(layer.z[j])}</b>`,
+    ...(layer.batch_norm ? [batchNormLine(layer, l)] : []),
+    `z = w·${input} + b = ${terms} + ${f(b)} = <b>${f(layer.z[j])}</b>`,
     `a = σ(z) = ${layer.activation}(${f(layer.z[j])}) = <b>${f(layer.a[j])}</b>`,
-    `${deltaRule} = <b>${f(layer.delta[j])}</b>`,
-    `∂J/∂w = δ · a(l−1) = (${gradient})`,
+    `${rule} = <b>${f(layer.delta[j])}</b>`,
+    `∂J/∂w = δ · ${input}(l−1) = (${gradient})`,
     `∂J/∂b = δ = ${f(layer.delta[j])}      w ← w − η ∂J/∂w with η = ${settings.learning_rate}`,
   ];
 }
@@ -323,11 +342,13 @@ function neuronEquations(frame, l, j) {
 function walkEquations(frame, step) {
   const layers = frame.trace.layers, count = layers.length;
   if (step < count) {
-    const layer = layers[step];
+    const layer = layers[step], input = inputName(layer, step);
+    const read = layer.batch_norm ? [`a(${step}) = ${vector(layer.batch_norm.input)}`, batchNormLine(layer, step)]
+      : [`a(${step}) = ${vector(layer.input)}`];
     return { layer: step, lines: [
       `<b>Forward, layer ${step + 1} of ${count}</b>`,
-      `a(${step}) = ${vector(layer.input)}`,
-      `z(${step + 1}) = W(${step + 1}) a(${step}) + b(${step + 1}) = ${vector(layer.z)}`,
+      ...read,
+      `z(${step + 1}) = W(${step + 1}) ${input} + b(${step + 1}) = ${vector(layer.z)}`,
       `a(${step + 1}) = ${layer.activation}(z(${step + 1})) = ${vector(layer.a)}`,
     ] };
   }
@@ -337,11 +358,11 @@ function walkEquations(frame, step) {
   }
   const l = 2 * count - step;
   const layer = layers[l];
-  const rule = l === count - 1 ? `δ(L) = ∂J/∂a(L) ⊙ σ′(z(L))` : `δ(${l + 1}) = (W(${l + 2})ᵀ δ(${l + 2})) ⊙ σ′(z(${l + 1}))`;
+  const rule = l === count - 1 ? `δ(L) = ∂J/∂a(L) ⊙ σ′(z(L))` : `δ(${l + 1}) = (${backFrom(layers, l)}) ⊙ σ′(z(${l + 1}))`;
   return { layer: l, lines: [
     `<b>Backward, layer ${l + 1} of ${count}</b>`,
     `${rule} = ${vector(layer.delta)}`,
-    `∂J/∂W(${l + 1}) = δ(${l + 1}) a(${l})ᵀ = ${vector(layer.weight_gradient)}`,
+    `∂J/∂W(${l + 1}) = δ(${l + 1}) ${inputName(layer, l)}ᵀ = ${vector(layer.weight_gradient)}`,
     `∂J/∂b(${l + 1}) = δ(${l + 1})`,
   ] };
 }

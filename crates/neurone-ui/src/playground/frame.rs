@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use neurone::layer::Layer;
 use neurone::{Error, Matrix, Mode, Network};
 
 use super::setup::Setup;
@@ -66,8 +67,10 @@ pub struct Trace {
 /// One dense layer's part of [`Trace`].
 #[derive(Serialize)]
 pub struct LayerTrace {
-    /// a(l-1), the layer's input.
+    /// The layer's input: a(l-1), or, after batch norm, what it made of a(l-1).
     pub input: Vec<f32>,
+    /// The batch normalisation between a(l-1) and this layer, if there is one.
+    pub batch_norm: Option<BatchNormTrace>,
     /// z(l) = W(l) a(l-1) + b(l).
     pub z: Vec<f32>,
     /// a(l) = σ(z(l)).
@@ -78,6 +81,24 @@ pub struct LayerTrace {
     pub delta: Vec<f32>,
     /// ∂J/∂W(l) = δ(l) a(l-1)ᵀ, `outputs × inputs`.
     pub weight_gradient: Vec<f32>,
+}
+
+/// Batch normalisation of a(l-1) as the sample sees it (evaluation mode, with the running
+/// statistics): â = γ (a − μ)/√(σ² + ε) + β, â being the next dense layer's input.
+#[derive(Serialize)]
+pub struct BatchNormTrace {
+    /// a(l-1), before normalisation.
+    pub input: Vec<f32>,
+    /// μ, the running mean of each feature.
+    pub mean: Vec<f32>,
+    /// σ², the running variance of each feature.
+    pub variance: Vec<f32>,
+    /// γ, the learned scale.
+    pub gamma: Vec<f32>,
+    /// β, the learned shift.
+    pub beta: Vec<f32>,
+    /// ε, added to σ².
+    pub epsilon: f64,
 }
 
 /// The grid's coordinates, row after row from the top down, as the network's inputs.
@@ -131,18 +152,32 @@ pub fn trace(network: &Network<f32>, setup: &Setup, sample: usize) -> Result<Tra
     let mut network = network.clone();
     network.forward(&x, Mode::Eval)?;
     let loss = network.backward(&x, &y)?;
-    let mut input = x.as_slice().to_vec();
-    let mut layers = Vec::new();
-    for layer in network.layers().iter().filter_map(|layer| layer.as_dense()) {
-        layers.push(LayerTrace {
-            input: std::mem::take(&mut input),
-            z: layer.z().to_vec(),
-            a: layer.a().to_vec(),
-            activation: layer.activation().to_string(),
-            delta: layer.delta().to_vec(),
-            weight_gradient: layer.weight_gradient().to_vec(),
-        });
-        input = layer.a().to_vec();
+    // Each layer reads the one before's output; the dense ones are traced with what they read.
+    let (mut input, mut batch_norm, mut layers) = (x.as_slice().to_vec(), None, Vec::new());
+    for layer in network.layers() {
+        match layer {
+            Layer::Dense(dense) => layers.push(LayerTrace {
+                input: std::mem::take(&mut input),
+                batch_norm: batch_norm.take(),
+                z: dense.z().to_vec(),
+                a: dense.a().to_vec(),
+                activation: dense.activation().to_string(),
+                delta: dense.delta().to_vec(),
+                weight_gradient: dense.weight_gradient().to_vec(),
+            }),
+            Layer::BatchNorm(norm) => {
+                batch_norm = Some(BatchNormTrace {
+                    input: std::mem::take(&mut input),
+                    mean: norm.running_mean().to_vec(),
+                    variance: norm.running_variance().to_vec(),
+                    gamma: norm.gamma().to_vec(),
+                    beta: norm.beta().to_vec(),
+                    epsilon: norm.settings().1,
+                });
+            }
+            Layer::Dropout(_) => {}
+        }
+        input = layer.output().to_vec();
     }
     let point = setup.points.iter().filter(|(_, is_train)| *is_train).nth(sample).map_or([0.0; 3], |(point, _)| *point);
     Ok(Trace { sample, point, loss, layers })
@@ -163,6 +198,43 @@ pub fn thinned(losses: &[[f64; 3]]) -> Vec<[f64; 3]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::playground::setup::PlaygroundRequest;
+
+    #[test]
+    fn with_batch_norm_each_dense_layer_is_traced_with_the_input_it_reads() {
+        let json = r#"{ "problem": "circle", "train_ratio": 0.5, "samples": 100, "seed": 2, "features": ["x1", "x2"],
+            "network": { "layers": [5, 4], "batch_norm": true } }"#;
+        let setup = serde_json::from_str::<PlaygroundRequest>(json).unwrap().prepare().unwrap();
+        let loss = setup.request.training.loss();
+        let mut network = setup.request.network.build::<f32>(2, 1, loss, &mut neurone::seeded_rng(3)).unwrap();
+        // Running statistics away from μ = 0, σ² = 1, as after some training.
+        for _ in 0..20 {
+            network.forward(setup.train.inputs(), Mode::Train).unwrap();
+        }
+        let trace = trace(&network, &setup, 7).unwrap();
+        let dense: Vec<_> = network.layers().iter().filter_map(|layer| layer.as_dense()).collect();
+        assert_eq!(trace.layers.len(), 3);
+        for (l, (step, layer)) in trace.layers.iter().zip(&dense).enumerate() {
+            // z = W(l) input + b(l), with the input the trace shows.
+            for (j, &z) in step.z.iter().enumerate() {
+                let row = &layer.weights()[j * step.input.len()..(j + 1) * step.input.len()];
+                let sum: f32 = row.iter().zip(&step.input).map(|(w, x)| w * x).sum::<f32>() + layer.bias()[j];
+                assert!((sum - z).abs() < 1e-5, "layer {l}, neuron {j}: {sum} vs {z}");
+            }
+            // Past the first, a batch norm stands between a(l-1) and the input: â = γ (a − μ)/√(σ² + ε) + β.
+            let Some(norm) = &step.batch_norm else {
+                assert_eq!(l, 0, "every hidden layer is normalised");
+                continue;
+            };
+            assert_eq!(norm.input, trace.layers[l - 1].a);
+            assert_ne!(step.input, norm.input);
+            for (k, &normalised) in step.input.iter().enumerate() {
+                let standard = (norm.input[k] - norm.mean[k]) / (norm.variance[k] + norm.epsilon as f32).sqrt();
+                let expected = norm.gamma[k] * standard + norm.beta[k];
+                assert!((expected - normalised).abs() < 1e-5, "layer {l}, feature {k}: {expected} vs {normalised}");
+            }
+        }
+    }
 
     #[test]
     fn thinning_keeps_the_first_and_last_epochs() {

@@ -96,8 +96,9 @@ impl<S: Scalar> Layer<S> {
         }
     }
 
-    /// The current batch's output.
-    pub(crate) fn output(&self) -> &[S] {
+    /// The last forward pass's output, one row per sample: what the next layer reads (a dense
+    /// layer's a, batch norm's γ x̂ + β, dropout's kept values).
+    pub fn output(&self) -> &[S] {
         match self {
             Layer::Dense(layer) => layer.output(),
             Layer::Dropout(layer) => layer.output(),
