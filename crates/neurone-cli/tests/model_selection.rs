@@ -206,6 +206,33 @@ fn a_resumed_search_keeps_the_finished_candidates_and_gives_the_same_table() {
     assert!(stderr.contains("this search had other candidates, folds or seed"), "{stderr}");
 }
 
+/// A search interrupted before the search moved into the library (its record written by that
+/// code, kept in `tests/fixtures/search-made-before-the-move/`) resumes to the table and best
+/// experiment the uninterrupted search of that code wrote: a plain search whose record holds
+/// its first candidate, and a halving search stopped between its two rounds.
+#[test]
+fn a_search_recorded_before_the_move_into_the_library_resumes_to_its_table() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/search-made-before-the-move");
+    let folder = scratch("search-before-the-move");
+    let iris = example("iris");
+    for (kind, extra) in
+        [("plain", &["--set", "train.epochs=5"][..]), ("halving", &["--set", "train.epochs=9", "--halving", "epochs"])]
+    {
+        let cut = folder.join(kind);
+        std::fs::create_dir_all(&cut).unwrap();
+        let record = if kind == "plain" { "search-record.json" } else { "search-record-round1.json" };
+        std::fs::copy(fixtures.join(kind).join(record), cut.join(record)).unwrap();
+        let grid = ["--grid", "train.l2=[1e-3, 1e-2, 1e-1]", "--folds", "2", "--quiet", "--no-plots", "--resume", kind];
+        succeeded(&neurone(&[&["search", iris.as_str()], &grid[..], extra].concat(), &folder));
+        let whole = read(&fixtures.join(kind).join("whole-search.csv"));
+        assert_eq!(without_last_column(&read(&cut.join("search.csv"))), without_last_column(&whole), "{kind}");
+        assert_eq!(read(&cut.join("best.toml")), read(&fixtures.join(kind).join("whole-best.toml")), "{kind}");
+        let kept: serde_json::Value = serde_json::from_str(&read(&cut.join(record))).unwrap();
+        let before: serde_json::Value = serde_json::from_str(&read(&fixtures.join(kind).join(record))).unwrap();
+        assert_eq!(kept["scores"][0], before["scores"][0], "{kind}: the finished candidate is kept, not trained again");
+    }
+}
+
 #[test]
 fn a_search_stopped_by_a_real_sigint_resumes_to_the_uninterrupted_table() {
     use std::io::{BufRead, BufReader};

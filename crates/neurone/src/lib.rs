@@ -65,7 +65,7 @@ pub use init::Init;
 pub use io::Model;
 #[doc(hidden)]
 pub use kernels::GemmKernel;
-pub use kernels::{set_threads, threads};
+pub use kernels::{set_threads, threads, with_threads};
 pub use loss::Loss;
 pub use matrix::Matrix;
 pub use network::{Mode, Network, NetworkBuilder};

@@ -1,9 +1,11 @@
-//! The candidates of a search: each a list of `KEY=VALUE` settings, applied like `--set` on top
-//! of the experiment file. A grid (`--grid KEY=[v1,v2]`) gives every combination; a random
+//! The candidates of a search as the command line gives them, each a list of `KEY=VALUE`
+//! settings applied like `--set` on top of the experiment file; the library's
+//! [`grid`](neurone::model_selection::grid) and [`random`](neurone::model_selection::random)
+//! combine or draw them. A grid (`--grid KEY=[v1,v2]`) gives every combination; a random
 //! search (`--random N --space KEY=DISTRIBUTION`) draws N of them.
 
-use neurone::model_selection::{Distribution, Sample};
-use neurone::{Error, seeded_rng};
+use neurone::Error;
+use neurone::model_selection::{self, Distribution, Sample};
 
 /// One candidate: its settings, as `--set` would take them, in the order the keys were given.
 pub type Candidate = Vec<String>;
@@ -26,16 +28,9 @@ pub fn grid(assignments: &[String]) -> Result<Vec<Candidate>, String> {
             Ok((key.trim().to_owned(), values))
         })
         .collect::<Result<_, String>>()?;
-    let mut candidates = vec![Candidate::new()];
-    for (key, values) in &axes {
-        candidates = candidates
-            .iter()
-            .flat_map(|candidate| {
-                values.iter().map(move |value| [candidate.clone(), vec![format!("{key}={value}")]].concat())
-            })
-            .collect();
-    }
-    Ok(candidates)
+    let settings =
+        |candidate: Vec<(String, String)>| candidate.into_iter().map(|(key, value)| format!("{key}={value}"));
+    Ok(model_selection::grid(&axes).into_iter().map(|candidate| settings(candidate).collect()).collect())
 }
 
 /// `count` candidates drawn from `spaces` (`KEY=log_uniform(a,b)`, `KEY=uniform(a,b)`,
@@ -53,18 +48,14 @@ pub fn random(count: usize, spaces: &[String], seed: u64) -> Result<Vec<Candidat
     if spaces.is_empty() {
         return Err("--random needs at least one --space KEY=DISTRIBUTION".into());
     }
-    let mut rng = seeded_rng(seed);
-    Ok((0..count)
-        .map(|_| {
-            spaces
-                .iter()
-                .map(|(key, distribution)| match distribution.sample(&mut rng) {
-                    // Debug prints the shortest text that reads back as the same f64, as a float.
-                    Sample::Number(value) => format!("{key}={value:?}"),
-                    Sample::Choice(value) => format!("{key}={value}"),
-                })
-                .collect()
-        })
+    let setting = |(key, sample): (String, Sample<'_, String>)| match sample {
+        // Debug prints the shortest text that reads back as the same f64, as a float.
+        Sample::Number(value) => format!("{key}={value:?}"),
+        Sample::Choice(value) => format!("{key}={value}"),
+    };
+    Ok(model_selection::random(count, &spaces, seed)
+        .into_iter()
+        .map(|candidate| candidate.into_iter().map(setting).collect())
         .collect())
 }
 

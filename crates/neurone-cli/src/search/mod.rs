@@ -2,19 +2,20 @@
 //! on the training data; the best is refitted on the whole training split and tested once.
 
 mod candidates;
-mod halving;
-mod record;
 
+use clap::builder::TypedValueParser as _;
 use std::fmt::Write as _;
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use neurone::Metric;
 use neurone::io::write_atomic;
+use neurone::model_selection::search::{
+    HalvingResource, RECORD_FILE, Reached, Scored, SearchRecord, budgets, ranking, round_record_file, score_pending,
+    successive_halving,
+};
 use neurone::model_selection::{DEFAULT_FOLDS, KFold};
 
 use crate::config::Experiment;
@@ -24,8 +25,6 @@ use crate::error::CliError;
 use crate::run_flags::RunFlags;
 use crate::run_folder::RunFolder;
 use candidates::Candidate;
-use halving::Resource;
-use record::{Record, Scored};
 
 /// Arguments of `neurone search`.
 #[derive(clap::Args)]
@@ -55,9 +54,10 @@ pub struct SearchArgs {
     space: Vec<String>,
     /// Successive halving: every candidate on a ninth (say) of the epochs or training rows, the
     /// best third on three times as much, and so on up to the whole (as scikit-learn's
-    /// HalvingGridSearchCV, factor 3).
-    #[arg(long, value_name = "RESOURCE")]
-    halving: Option<Resource>,
+    /// HalvingGridSearchCV, factor 3). RESOURCE is `epochs` (train.epochs) or `rows`
+    /// (data.train_samples, a random subset of the training rows).
+    #[arg(long, value_name = "RESOURCE", value_parser = halving_resource())]
+    halving: Option<HalvingResource>,
     /// The number of folds each candidate is scored on.
     #[arg(long, value_name = "K", default_value_t = DEFAULT_FOLDS)]
     folds: usize,
@@ -88,7 +88,7 @@ pub fn run(args: &SearchArgs) -> Result<(), CliError> {
     // Every candidate is read first, so that a bad value stops the search before any training.
     let experiments = load_all(args, &candidates, option, seed)?;
     if let Some(resource) = args.halving {
-        let key = key_of(&resource.setting(0)).to_owned();
+        let key = key_of(&budget_setting(resource, 0)).to_owned();
         if candidates.iter().flatten().any(|setting| key_of(setting) == key) {
             let reason = format!("{key} is the budget that halving sets: it cannot be searched too");
             return Err(CliError::Usage(format!("--halving {}: {reason}", resource.name())));
@@ -100,62 +100,58 @@ pub fn run(args: &SearchArgs) -> Result<(), CliError> {
     let base = Plan::new(base, folds, !args.run.quiet)?;
     let metric = base.cross_validation.training.metrics.as_ref().and_then(|metrics| metrics.first().copied());
     let metric = metric.unwrap_or(Metric::R2);
-    // Locked while the candidates train; without --out or --resume, a new numbered folder.
+    // Locked while the candidates train.
     let folder = match &args.resume {
         Some(resumed) => RunFolder::named(resumed, true)?,
         None => args.run.folder(&format!("{}-search", base.experiment.name))?,
     };
     let out = folder.path().to_path_buf();
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let jobs = args.jobs.map_or(cores, usize::from).clamp(1, experiments.len());
-    let threads = neurone::threads();
-    if jobs > 1 {
-        neurone::set_threads(1);
-    }
+    let jobs = args.jobs.map_or(cores, usize::from);
     let started = Instant::now();
     let interrupted = crate::train::stop_on_ctrl_c("stopping once the running candidates finish");
     // One round of candidates scored and recorded in `file`, or the message of an interruption.
     let round = |settings: &[Candidate], experiments: &[Experiment], file: &str| -> Result<Vec<Scored>, CliError> {
-        let path = out.join(file);
-        let new_record = Record::new(path.clone(), folds.folds, folds.repeats, seed, settings.to_vec());
+        let new_record = SearchRecord::new(out.join(file), (folds.folds, folds.repeats, seed), settings.to_vec());
         // A halving search interrupted between rounds has no record of the next one yet.
         let mut record = match &args.resume {
-            Some(_) if path.exists() || args.halving.is_none() => Record::resume(new_record)?,
+            Some(_) if new_record.path().exists() || args.halving.is_none() => SearchRecord::resume(new_record)?,
             _ => new_record,
         };
-        score_all(experiments, (folds, metric, jobs), args.run.quiet, &mut record, &interrupted)?;
-        record.scores.iter().cloned().collect::<Option<Vec<Scored>>>().ok_or_else(|| {
+        let progress = Reporter::new(args.run.quiet, settings.len(), record.finished());
+        let score = |index: usize| score(&experiments[index], folds, metric);
+        let finished = |index: usize, scored: &Scored| progress.finished(index, scored, metric);
+        let scored = score_pending(&mut record, jobs, &interrupted, score, finished);
+        progress.finish();
+        scored?;
+        record.complete().ok_or_else(|| {
             CliError::Interrupted(format!(
                 "interrupted: {} of {} candidates finished, kept in {}; the same command with --resume {} continues",
                 record.finished(),
                 settings.len(),
-                path.display(),
+                record.path().display(),
                 out.display()
             ))
         })
     };
-    let scored = match args.halving {
-        None => round(&candidates, &experiments, record::RECORD_FILE).map(|scored| (scored, None)),
+    let (scored, rounds) = match args.halving {
+        None => (round(&candidates, &experiments, RECORD_FILE)?, None),
         Some(resource) => {
             let maximum = match resource {
-                Resource::Epochs => base.experiment.train.epochs,
-                Resource::Rows => base.data.len(),
+                HalvingResource::Epochs => base.experiment.train.epochs,
+                HalvingResource::Rows => base.data.len(),
             };
-            let budgets = halving::budgets(candidates.len(), maximum, resource.minimum(folds.folds));
-            halve(
-                &candidates,
-                resource,
-                &budgets,
-                |round_candidates, file| {
-                    round(round_candidates, &load_all(args, round_candidates, option, seed)?, file)
-                },
-                metric,
-            )
-            .map(|(scored, reached)| (scored, Some((resource, reached))))
+            let budgets = budgets(candidates.len(), maximum, resource.minimum(folds.folds));
+            let halved = successive_halving(candidates.len(), &budgets, metric, |number, budget, alive| {
+                let settings: Vec<Candidate> = alive
+                    .iter()
+                    .map(|&index| [candidates[index].clone(), vec![budget_setting(resource, budget)]].concat())
+                    .collect();
+                round(&settings, &load_all(args, &settings, option, seed)?, &round_record_file(number + 1))
+            })?;
+            (halved.scores, Some((resource, halved.reached)))
         }
     };
-    neurone::set_threads(threads);
-    let (scored, rounds) = scored?;
     let seconds = started.elapsed().as_secs_f64();
 
     let table = Table { candidates: &candidates, scored: &scored, metric, folds: folds.folds * folds.repeats, rounds };
@@ -172,6 +168,7 @@ pub fn run(args: &SearchArgs) -> Result<(), CliError> {
     write_atomic(&out.join("best.toml"), (header + &best_experiment.to_toml()).as_bytes())?;
     if !args.run.quiet {
         print!("{}", table.text());
+        let jobs = jobs.clamp(1, candidates.len());
         println!(
             "{} candidates × {} folds in {seconds:.1}s with {jobs} jobs → {}",
             candidates.len(),
@@ -198,6 +195,14 @@ pub fn run(args: &SearchArgs) -> Result<(), CliError> {
     crate::train::train_and_write(&args.config, best_experiment, None, &refit, args.run.quiet, !args.run.no_plots)
 }
 
+/// The `--set` setting that gives a candidate `amount` of the halving resource.
+fn budget_setting(resource: HalvingResource, amount: usize) -> String {
+    match resource {
+        HalvingResource::Epochs => format!("train.epochs={amount}"),
+        HalvingResource::Rows => format!("data.train_samples={amount}"),
+    }
+}
+
 /// Every candidate's experiment, read before any is trained, so that a bad value stops the
 /// search first.
 fn load_all(args: &SearchArgs, candidates: &[Candidate], option: &str, seed: u64) -> Result<Vec<Experiment>, CliError> {
@@ -213,83 +218,12 @@ fn load_all(args: &SearchArgs, candidates: &[Candidate], option: &str, seed: u64
         .collect()
 }
 
-/// Successive halving over `budgets`: scores the surviving candidates with each budget in turn
-/// (`score_round` gets their settings, the budget's added, and the round's record file) and
-/// keeps the best third. Returns each candidate's last score, its fit time summed over its
-/// rounds, and the round and budget it reached.
-fn halve(
-    candidates: &[Candidate],
-    resource: Resource,
-    budgets: &[usize],
-    score_round: impl Fn(&[Candidate], &str) -> Result<Vec<Scored>, CliError>,
-    metric: Metric,
-) -> Result<(Vec<Scored>, Reached), CliError> {
-    let mut alive: Vec<usize> = (0..candidates.len()).collect();
-    let mut last: Vec<Option<Scored>> = vec![None; candidates.len()];
-    let mut reached = vec![(0, 0); candidates.len()];
-    for (round, &budget) in budgets.iter().enumerate() {
-        let settings: Vec<Candidate> =
-            alive.iter().map(|&index| [candidates[index].clone(), vec![resource.setting(budget)]].concat()).collect();
-        let scores = score_round(&settings, &format!("search-record-round{}.json", round + 1))?;
-        let ranking = Table { candidates: &settings, scored: &scores, metric, folds: 0, rounds: None }.ranking();
-        for (&index, scored) in alive.iter().zip(scores) {
-            let seconds = last[index].as_ref().map_or(0.0, |previous| previous.seconds);
-            last[index] = Some(Scored { seconds: seconds + scored.seconds, ..scored });
-            reached[index] = (round + 1, budget);
-        }
-        alive = ranking.into_iter().take(halving::survivors(alive.len())).map(|position| alive[position]).collect();
-    }
-    Ok((last.into_iter().map(|scored| scored.expect("every candidate runs the first round")).collect(), reached))
-}
-
 /// The message of a candidate's bad value names the option that gave it (`--grid KEY=VALUE`),
 /// where reading the experiment says `--set`.
 fn as_given(message: String, candidate: &Candidate, option: &str) -> String {
     candidate
         .iter()
         .fold(message, |message, setting| message.replace(&format!("--set {setting}"), &format!("{option} {setting}")))
-}
-
-/// Scores the candidates `record` has no score for, on `jobs` threads, each candidate taken by
-/// the next free job and recorded as it finishes. A usage error stops the search (the first
-/// candidate's in order, so that the message does not depend on `jobs`); so does `interrupted`,
-/// once the running candidates have finished.
-fn score_all(
-    experiments: &[Experiment],
-    (folds, metric, jobs): (KFold, Metric, usize),
-    quiet: bool,
-    record: &mut Record,
-    interrupted: &AtomicBool,
-) -> Result<(), CliError> {
-    let pending: Vec<usize> = (0..experiments.len()).filter(|&index| record.scores[index].is_none()).collect();
-    let progress = Reporter::new(quiet, experiments.len(), record.finished());
-    let next = AtomicUsize::new(0);
-    let failed = AtomicBool::new(false);
-    let record = Mutex::new(record);
-    let errors = Mutex::new(Vec::new());
-    std::thread::scope(|scope| {
-        for _ in 0..jobs {
-            scope.spawn(|| {
-                while !failed.load(Ordering::Relaxed) && !interrupted.load(Ordering::Relaxed) {
-                    let Some(&index) = pending.get(next.fetch_add(1, Ordering::Relaxed)) else { break };
-                    let kept = score(&experiments[index], folds, metric).and_then(|scored| {
-                        progress.finished(index, &scored, metric);
-                        record.lock().expect("no job panics holding it").finish(index, scored)
-                    });
-                    if let Err(error) = kept {
-                        failed.store(true, Ordering::Relaxed);
-                        errors.lock().expect("no job panics holding it").push((index, error));
-                    }
-                }
-            });
-        }
-    });
-    progress.finish();
-    let errors = errors.into_inner().expect("no job panics holding it");
-    match errors.into_iter().min_by_key(|(index, _)| *index) {
-        Some((_, error)) => Err(error),
-        None => Ok(()),
-    }
 }
 
 /// One candidate's cross-validation. Divergence is a result (the candidate has no score), not
@@ -356,29 +290,13 @@ struct Table<'a> {
     folds: usize,
     /// With successive halving, what the budget was counted in and the round (from 1) and
     /// budget each candidate reached.
-    rounds: Option<(Resource, Reached)>,
+    rounds: Option<(HalvingResource, Vec<Reached>)>,
 }
 
-/// With successive halving, the last round (from 1) each candidate reached and its budget there.
-type Reached = Vec<(usize, usize)>;
-
 impl Table<'_> {
-    /// Candidate indices from best to worst: with successive halving, those of later rounds
-    /// first; then by mean score (descending for R² and accuracy, ascending for errors), those
-    /// without a score last, ties in candidate order.
+    /// Candidate indices from best to worst (see [`ranking`]).
     fn ranking(&self) -> Vec<usize> {
-        let mut order: Vec<usize> = (0..self.scored.len()).collect();
-        let key = |index: usize| {
-            let mean = number(self.scored[index].mean);
-            let signed = if self.metric.higher_is_better() { -mean } else { mean };
-            let round = self.rounds.as_ref().map_or(0, |(_, reached)| reached[index].0);
-            (std::cmp::Reverse(round), mean.is_nan(), if mean.is_nan() { 0.0 } else { signed })
-        };
-        order.sort_by(|&a, &b| {
-            let ((round_a, nan_a, a_value), (round_b, nan_b, b_value)) = (key(a), key(b));
-            round_a.cmp(&round_b).then(nan_a.cmp(&nan_b)).then(a_value.total_cmp(&b_value)).then(a.cmp(&b))
-        });
-        order
+        ranking(self.scored, self.metric, self.rounds.as_ref().map(|(_, reached)| reached.as_slice()))
     }
 
     fn ranks(&self) -> Vec<usize> {
@@ -410,7 +328,7 @@ impl Table<'_> {
             let scored = &self.scored[index];
             write!(text, "{}", index + 1).expect("a String");
             if let Some((_, reached)) = &self.rounds {
-                write!(text, ",{},{}", reached[index].0, reached[index].1).expect("a String");
+                write!(text, ",{},{}", reached[index].round, reached[index].budget).expect("a String");
             }
             candidate.iter().for_each(|setting| write!(text, ",{}", csv_field(value_of(setting))).expect("a String"));
             let note = scored.failure.as_deref().map(csv_field).unwrap_or_default();
@@ -428,7 +346,7 @@ impl Table<'_> {
             let settings = self.candidates[index].join(" ");
             let mut note = scored.failure.as_ref().map(|_| "  (diverged)".to_owned()).unwrap_or_default();
             if let Some((resource, reached)) = &self.rounds {
-                let (round, budget) = reached[index];
+                let Reached { round, budget } = reached[index];
                 write!(note, "  [round {round}: {budget} {}]", resource.name()).expect("a String");
             }
             writeln!(
@@ -461,4 +379,10 @@ fn value_of(setting: &str) -> &str {
 /// A CSV field, quoted when it holds a comma, a quote or a line break (RFC 4180).
 fn csv_field(text: &str) -> String {
     if text.contains([',', '"', '\n']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_owned() }
+}
+
+/// `--halving epochs|rows`, read by the library's names.
+fn halving_resource() -> impl clap::builder::TypedValueParser<Value = HalvingResource> {
+    clap::builder::PossibleValuesParser::new(HalvingResource::ALL.map(HalvingResource::name))
+        .try_map(|name| name.parse::<HalvingResource>())
 }

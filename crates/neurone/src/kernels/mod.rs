@@ -17,5 +17,5 @@ pub(crate) use elementwise::{for_each_piece, vectorised};
 pub(crate) use exp::exp_f32;
 pub use gemm::GemmKernel;
 pub(crate) use gemm::{Op, gemm};
-pub use parallel::{set_threads, threads};
+pub use parallel::{set_threads, threads, with_threads};
 pub(crate) use tanh::tanh_f32;

@@ -9,6 +9,7 @@
 //! microseconds). The workers here spin for a while after each part, as OpenMP's do, and only
 //! then sleep; the caller computes part 0 itself.
 
+use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock, TryLockError};
 use std::thread::Thread;
@@ -32,9 +33,36 @@ pub fn set_threads(threads: usize) {
     THREADS.store(threads.max(1), Ordering::Relaxed);
 }
 
-/// The number of threads for large matrix products, see [`set_threads`].
+thread_local! {
+    /// The calling thread's own number, set by [`with_threads`] for the work it runs.
+    static THREADS_HERE: Cell<Option<usize>> = const { Cell::new(None) };
+}
+
+/// The number of threads for large matrix products on the calling thread: its own, within
+/// [`with_threads`], else the process's, see [`set_threads`].
 pub fn threads() -> usize {
-    THREADS.load(Ordering::Relaxed)
+    THREADS_HERE.with(Cell::get).unwrap_or_else(|| THREADS.load(Ordering::Relaxed))
+}
+
+/// Runs `work` with `threads` threads (at least 1) for the products it computes on the calling
+/// thread, whatever the process's number, which other threads keep: e.g. one per candidate of a
+/// search whose candidates train side by side. The results are the same, bit for bit.
+///
+/// ```
+/// let inside = neurone::with_threads(1, neurone::threads);
+/// assert_eq!(inside, 1);
+/// ```
+pub fn with_threads<T>(threads: usize, work: impl FnOnce() -> T) -> T {
+    let outer = THREADS_HERE.replace(Some(threads.max(1)));
+    // Restored even if `work` panics, so that the thread's number does not leak.
+    struct Restore(Option<usize>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            THREADS_HERE.set(self.0);
+        }
+    }
+    let _restore = Restore(outer);
+    work()
 }
 
 /// How long an idle worker keeps polling for the next part before it sleeps: longer than the

@@ -1,7 +1,7 @@
 //! Model selection: folds for k-fold cross-validation ([`KFold`], [`StratifiedKFold`]), the
 //! cross-validation of a network described by the [`spec`](crate::spec) types
 //! ([`CrossValidation`]), and the distributions a random search draws settings from
-//! ([`Distribution`]).
+//! ([`Distribution`]), and the [`search`] over candidates they score.
 //!
 //! A model is chosen on folds of the training data; the test split is touched once, by the
 //! model chosen.
@@ -24,7 +24,9 @@
 mod cross_validation;
 mod distribution;
 mod folds;
+pub mod search;
 
 pub use cross_validation::{CrossValidation, CrossValidationResult, FoldResult};
 pub use distribution::{Distribution, Sample};
 pub use folds::{DEFAULT_FOLDS, KFold, StratifiedKFold};
+pub use search::{grid, random};
