@@ -2,8 +2,8 @@
 //!
 //!     cargo bench --manifest-path bench/neurone-bench/Cargo.toml
 //!
-//! - `sgemm`: neurone's matrix product against `matrixmultiply` (its fallback and the Rust
-//!   reference) on the products of MNIST's 784→128→64→10 at batch 64, of the wide
+//! - `sgemm`: neurone's matrix product (by the instruction set `NEURONE_KERNELS` names, else the
+//!   best this CPU runs) against `matrixmultiply` (the Rust reference) on the products of MNIST's 784→128→64→10 at batch 64, of the wide
 //!   784→1024→1024→10 at batch 256 and three shallow ones; throughput is counted in floating-point
 //!   operations (2mkn).
 //! - `activation`: ReLU and tanh, forward and backward, on a 64 × 128 batch.
@@ -15,7 +15,7 @@
 use criterion::{BenchmarkId, Criterion, Throughput, black_box, criterion_group, criterion_main};
 use neurone::layer::ParameterMut;
 use neurone::optim::Step;
-use neurone::{Activation, Adam, GemmKernel, Loss, Matrix, Network, Optimizer, seeded_rng, set_threads};
+use neurone::{Activation, Adam, Loss, Matrix, Network, Optimizer, matmul, seeded_rng, set_threads};
 
 /// Deterministic values in [-1, 1): the kernels' speed does not depend on them.
 fn filled(len: usize, seed: u64) -> Vec<f32> {
@@ -52,22 +52,7 @@ fn sgemm(c: &mut Criterion) {
         let (k_stride, n_stride) = (k as isize, n as isize);
         group.throughput(Throughput::Elements((2 * m * k * n) as u64));
         group.bench_function(BenchmarkId::new("neurone", name), |bencher| {
-            // SAFETY: a, b and out are row-major m×k, k×n and m×n buffers that do not overlap.
-            bencher.iter(|| unsafe {
-                f32::gemm_kernel(
-                    m,
-                    k,
-                    n,
-                    1.0,
-                    a.as_ptr(),
-                    (k_stride, 1),
-                    b.as_ptr(),
-                    (n_stride, 1),
-                    0.0,
-                    out.as_mut_ptr(),
-                    (n_stride, 1),
-                )
-            })
+            bencher.iter(|| matmul((m, k, n), &a, &b, &mut out))
         });
         group.bench_function(BenchmarkId::new("matrixmultiply", name), |bencher| {
             // SAFETY: as above.

@@ -88,7 +88,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     neurone::set_threads(cli.threads.map_or(cores, usize::from));
-    let result = match cli.command {
+    let result = neurone::instruction_set().map_err(|error| error::CliError::Usage(error.to_string()));
+    let result = result.and_then(|_| match cli.command {
         Command::Train(args) => train::run(&args),
         Command::Cv(args) => cv::run(&args),
         Command::Search(args) => search::run(&args),
@@ -99,7 +100,7 @@ fn main() -> ExitCode {
         Command::Export(args) => model_commands::export(&args),
         Command::Datasets => datasets::list(),
         Command::Ui(args) => ui::run(&args),
-    };
+    });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

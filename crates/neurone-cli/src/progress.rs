@@ -40,7 +40,7 @@ impl Progress {
                 bar.set_message(losses(record));
             }
             Progress::Lines { every, epochs } => {
-                if record.epoch % every == 0 || record.epoch == 1 || record.epoch == *epochs {
+                if record.epoch.is_multiple_of(*every) || record.epoch == 1 || record.epoch == *epochs {
                     eprintln!("epoch {:>6}/{epochs}  {}  {:.2}s", record.epoch, losses(record), record.elapsed_seconds);
                 }
             }

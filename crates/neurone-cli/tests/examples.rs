@@ -3,23 +3,15 @@
 //! Insurance and MNIST need the data folder: `NEURONE_DATA`, else the shared folder beside the
 //! checkout. Without it these tests say so and pass, except under `CI=true`, where they fail.
 
+#[allow(dead_code)] // not every helper is used here
+mod common;
+use common::data_folder;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// The data folder, or `None` (with a message) when it is absent outside CI.
-fn data_folder() -> Option<PathBuf> {
-    let folder = std::env::var_os("NEURONE_DATA").map(PathBuf::from).unwrap_or_else(|| root().join("../shared/data"));
-    if folder.join("insurance.csv").exists() && folder.join("mnist").exists() {
-        return Some(folder);
-    }
-    let message = format!("the data folder {} is missing: set NEURONE_DATA", folder.display());
-    assert!(std::env::var("CI").as_deref() != Ok("true"), "{message}");
-    eprintln!("skipping: {message}");
-    None
 }
 
 /// Runs `neurone train examples/NAME.toml` with a seed and extra arguments, and returns its

@@ -64,8 +64,8 @@ pub use gradcheck::{Differentiable, GradientCheck, TensorCheck, gradient_check};
 pub use init::Init;
 pub use io::Model;
 #[doc(hidden)]
-pub use kernels::GemmKernel;
-pub use kernels::{set_threads, threads, with_threads};
+pub use kernels::{GemmKernel, Op, Path, ScalarType, Strided, matmul, plan};
+pub use kernels::{InstructionSet, UnknownInstructionSet, instruction_set, set_threads, threads, with_threads};
 pub use loss::Loss;
 pub use matrix::Matrix;
 pub use network::{Mode, Network, NetworkBuilder};

@@ -20,7 +20,8 @@ pub enum Mode {
 
 /// The most rows a forward pass in evaluation mode computes at once: evaluating a large set
 /// (MNIST's 10,000 test images) holds one chunk's activations, not the whole set's. A row's
-/// outputs do not depend on the rows computed beside it, so the chunks change no bit.
+/// outputs do not depend on the rows computed beside it, so the chunks change no bit, provided
+/// none is a single row: [`plan`](crate::plan) computes one-row products by other loops.
 const INFERENCE_ROWS: usize = 256;
 
 /// A multi-layer perceptron: layers applied in order, and the loss it is trained on.
@@ -372,7 +373,7 @@ impl<S: Scalar> Network<S> {
         if rows <= INFERENCE_ROWS {
             return self.infer_rows(x, rows);
         }
-        // Chunks of equal size, so that none is a single row (which another kernel computes).
+        // Chunks of equal size, so that none is a single row (see INFERENCE_ROWS).
         let chunk_rows = rows.div_ceil(rows.div_ceil(INFERENCE_ROWS));
         let outputs = self.outputs();
         let (mut z, mut a) = (Vec::with_capacity(rows * outputs), Vec::with_capacity(rows * outputs));

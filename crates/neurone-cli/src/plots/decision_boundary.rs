@@ -64,7 +64,7 @@ impl Grid {
 pub fn decision_boundary(folder: &Path, boundary: &DecisionBoundary) -> Result<(), PlotError> {
     let cells = boundary.grid.columns * boundary.grid.rows;
     let fail = |message: String| Err(PlotError::new(folder.join("decision_boundary.png"), message));
-    if cells == 0 || boundary.outputs.len() % cells != 0 || boundary.outputs.is_empty() {
+    if cells == 0 || !boundary.outputs.len().is_multiple_of(cells) || boundary.outputs.is_empty() {
         return fail(format!("{} outputs do not fill a grid of {cells} cells", boundary.outputs.len()));
     }
     let points = boundary.points_x.len();

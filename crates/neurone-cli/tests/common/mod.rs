@@ -23,3 +23,18 @@ pub fn scratch(test: &str) -> PathBuf {
 pub fn example(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../examples/{name}.toml")).to_string_lossy().into_owned()
 }
+
+/// The data folder (`NEURONE_DATA`, else the shared folder beside the checkout), or `None`, with
+/// a message, when it is absent outside CI (under `CI=true` the test fails instead).
+#[allow(dead_code, reason = "only the tests that read insurance or MNIST need it")]
+pub fn data_folder() -> Option<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let folder = std::env::var_os("NEURONE_DATA").map(PathBuf::from).unwrap_or_else(|| root.join("../shared/data"));
+    if folder.join("insurance.csv").exists() && folder.join("mnist").exists() {
+        return Some(folder);
+    }
+    let message = format!("the data folder {} is missing: set NEURONE_DATA", folder.display());
+    assert!(std::env::var("CI").as_deref() != Ok("true"), "{message}");
+    eprintln!("skipping: {message}");
+    None
+}

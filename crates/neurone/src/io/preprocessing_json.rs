@@ -120,10 +120,10 @@ impl PreprocessingJson {
                 Some(CsvSchema { features, target: column(schema.target)? })
             }
         };
-        if let Some(json) = &self.imputer {
-            if json.fills.iter().any(|fill| !fill.is_finite()) {
-                return Err("imputer: fills must be finite".into());
-            }
+        if let Some(json) = &self.imputer
+            && json.fills.iter().any(|fill| !fill.is_finite())
+        {
+            return Err("imputer: fills must be finite".into());
         }
         Ok(Preprocessing {
             schema,

@@ -1,5 +1,5 @@
-//! Long element-by-element loops shared among the threads and compiled for 8-lane AVX2 where the
-//! CPU has it: tanh, and the updates of Adam, RMSprop and Adagrad, whose division per value
+//! Long element-by-element loops shared among the threads and compiled for the instruction set
+//! in use (8-lane AVX2, 16-lane AVX-512): tanh, and the updates of Adam, RMSprop and Adagrad, whose division per value
 //! makes them a sizeable part of a training step; and in a small network, where they are too
 //! (a tenth of an iris epoch, over its 150 × 100 hidden values), ReLU's passes and the bias
 //! gradient's sums.
@@ -38,17 +38,27 @@ pub(crate) fn for_each_piece<P: Pieces, F: Fn(P) + Sync>(slices: P, body: F) {
     }
 }
 
-/// Runs `body(pieces)` compiled with AVX2 enabled when the CPU has it (the compiler then uses
-/// 8-lane registers for its loops), as it is otherwise. Mark the closure `#[inline(always)]`.
+/// Runs `body(pieces)` compiled for the instruction set in use (the compiler then uses 8-lane
+/// registers for its loops with AVX2, 16-lane ones with AVX-512), as it is otherwise. Mark the
+/// closure `#[inline(always)]`.
 pub(crate) fn vectorised<P, F: Fn(P)>(body: &F, pieces: P) {
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
+    {
         #[target_feature(enable = "avx2")]
         fn with_avx2<P, F: Fn(P)>(body: &F, pieces: P) {
             body(pieces);
         }
-        // SAFETY: the feature was just detected.
-        return unsafe { with_avx2(body, pieces) };
+        #[target_feature(enable = "avx512f,avx2")]
+        fn with_avx512<P, F: Fn(P)>(body: &F, pieces: P) {
+            body(pieces);
+        }
+        match super::plan::in_use() {
+            // SAFETY: the kernels use only instruction sets the CPU runs.
+            super::InstructionSet::Avx2 => return unsafe { with_avx2(body, pieces) },
+            // SAFETY: as above.
+            super::InstructionSet::Avx512 => return unsafe { with_avx512(body, pieces) },
+            super::InstructionSet::Portable => {}
+        }
     }
     body(pieces);
 }

@@ -1,83 +1,186 @@
-//! The one matrix product every layer goes through.
+//! The one matrix product every layer goes through, and the plain loops of the products that
+//! are really matrix–vector or outer ones.
 //!
 //! Storage is row-major `&[S]`; transposition is expressed by strides, so no operand is ever
-//! copied or allocated. Two backends sit behind [`gemm`], chosen by shape alone (so the same
-//! shapes always take the same path and give the same bits):
-//!
-//! - plain loops, which the compiler turns into SIMD code, for the products that are really
-//!   matrix–vector or outer products: one row (a single sample), k = 1 (a one-input layer), and
-//!   one output column against a row-major matrix (a one-output layer). There a blocked kernel
-//!   spends more time packing its operands than multiplying: single-sample inference through a
-//!   784×128 layer took 2.3 times as many instructions;
-//! - a packed, register-blocked kernel for everything else (`kernels/packed_gemm.rs` in f32 with
-//!   AVX2 and FMA, `matrixmultiply` otherwise): it beats plain loops from about 16×16×16 up,
-//!   packing included, and splits large products across threads without changing a bit. In f32,
-//!   the products of depth 8 or less (a layer of a few inputs) take a row-by-row loop instead
-//!   (`kernels/shallow_gemm.rs`), whose values are the same to the bit.
+//! copied or allocated. [`plan`] decides which kernel computes a product; the same arguments
+//! always take the same path, so they always give the same bits.
 
+use super::plan::{InstructionSet, Path, ScalarType, in_use, plan};
 use crate::Scalar;
 
-/// The matrix product kernel of each scalar type: a supertrait of [`Scalar`], hidden from the
-/// documentation (the benchmarks time it directly).
-pub trait GemmKernel: Sized {
-    /// `C ← α·A·B + β·C` on strided storage, as in BLAS `gemm`.
-    ///
-    /// # Safety
-    /// The pointers and strides must describe valid, non-overlapping `m×k`, `k×n` and
-    /// `m×n` matrices (the contract of [`matrixmultiply::sgemm`]).
-    #[allow(clippy::too_many_arguments)]
-    unsafe fn gemm_kernel(
-        m: usize,
-        k: usize,
-        n: usize,
-        alpha: Self,
-        a: *const Self,
-        a_strides: (isize, isize),
-        b: *const Self,
-        b_strides: (isize, isize),
-        beta: Self,
-        c: *mut Self,
-        c_strides: (isize, isize),
+/// An operand read through strides: element (i, j) is at `data[i·row_stride + j·column_stride]`.
+#[derive(Clone, Copy, Debug)]
+pub struct Strided<'a, S> {
+    /// The values, from element (0, 0) on.
+    pub data: &'a [S],
+    /// The step from one row to the next.
+    pub row_stride: usize,
+    /// The step from one column to the next.
+    pub column_stride: usize,
+}
+
+impl<'a, S: Copy> Strided<'a, S> {
+    /// The same values read as the transposed matrix.
+    pub(super) fn transposed(self) -> Self {
+        Strided { row_stride: self.column_stride, column_stride: self.row_stride, ..self }
+    }
+
+    /// `op(X)`, of `rows × columns`, for X stored row-major.
+    pub(super) fn of(data: &'a [S], (rows, columns): (usize, usize), op: Op) -> Self {
+        match op {
+            Op::Plain => Strided { data, row_stride: columns, column_stride: 1 },
+            Op::Transposed => Strided { data, row_stride: 1, column_stride: rows },
+        }
+    }
+
+    /// Element (i, j).
+    #[inline(always)]
+    pub(super) fn at(&self, i: usize, j: usize) -> S {
+        self.data[i * self.row_stride + j * self.column_stride]
+    }
+}
+
+/// The f32 kernels of one instruction set: `C ← α·A·B + β·C` for A m×k, B k×n and C m×n
+/// row-major (row stride n), every value of C by the chain of fused multiply-adds along the
+/// depth, in slices of [`depth_slice`](super::packed_gemm::depth_slice) from zero, then
+/// `α·sum + β·C` (β = 1 after the first slice), so that every instruction set gives the same
+/// bits. With `β = 0`, C's contents are ignored.
+pub(super) trait F32Kernels {
+    /// The packed, register-blocked product ([`Path::Packed`]).
+    fn packed(
+        self,
+        shape: (usize, usize, usize),
+        alpha: f32,
+        a: Strided<'_, f32>,
+        b: Strided<'_, f32>,
+        beta: f32,
+        c: &mut [f32],
+    );
+    /// The row-by-row product of depth at most 8 ([`Path::Shallow`]).
+    fn shallow(
+        self,
+        shape: (usize, usize, usize),
+        alpha: f32,
+        a: Strided<'_, f32>,
+        b: Strided<'_, f32>,
+        beta: f32,
+        c: &mut [f32],
     );
 }
 
-macro_rules! impl_gemm_kernel {
-    ($t:ident, $kernel:path) => {
-        impl GemmKernel for $t {
-            #[inline]
-            unsafe fn gemm_kernel(
-                m: usize,
-                k: usize,
-                n: usize,
-                alpha: Self,
-                a: *const Self,
-                (rsa, csa): (isize, isize),
-                b: *const Self,
-                (rsb, csb): (isize, isize),
-                beta: Self,
-                c: *mut Self,
-                (rsc, csc): (isize, isize),
-            ) {
-                // SAFETY: forwarded from this function's own contract.
-                unsafe { $kernel(m, k, n, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc) }
-            }
-        }
-    };
+/// The products of each scalar type: a supertrait of [`Scalar`], hidden from the documentation.
+pub trait GemmKernel: Sized {
+    /// The type, as [`plan`] knows it.
+    const SCALAR: ScalarType;
+
+    /// `C ← α·A·B + β·C` by `path` (one that [`plan`] gives for this type, other than
+    /// [`Path::Loops`]), C m×n row-major.
+    fn product(
+        path: Path,
+        shape: (usize, usize, usize),
+        alpha: Self,
+        a: Strided<'_, Self>,
+        b: Strided<'_, Self>,
+        beta: Self,
+        c: &mut [Self],
+    );
 }
 
-impl_gemm_kernel!(f32, super::packed_gemm::sgemm_raw);
-impl_gemm_kernel!(f64, matrixmultiply::dgemm);
+impl GemmKernel for f32 {
+    const SCALAR: ScalarType = ScalarType::F32;
+
+    fn product(
+        path: Path,
+        shape: (usize, usize, usize),
+        alpha: f32,
+        a: Strided<'_, f32>,
+        b: Strided<'_, f32>,
+        beta: f32,
+        c: &mut [f32],
+    ) {
+        let (set, shallow) = match path {
+            Path::Packed(set) => (set, false),
+            Path::Shallow(set) => (set, true),
+            Path::Loops | Path::Matrixmultiply => unreachable!("plan sends no f32 product to {path:?}"),
+        };
+        fn run(kernels: impl F32Kernels, shallow: bool, arguments: F32Arguments<'_, '_>) {
+            let (shape, alpha, a, b, beta, c) = arguments;
+            if shallow {
+                kernels.shallow(shape, alpha, a, b, beta, c)
+            } else {
+                kernels.packed(shape, alpha, a, b, beta, c)
+            }
+        }
+        let arguments = (shape, alpha, a, b, beta, c);
+        const AVAILABLE: &str = "plan is given only the instruction sets this CPU runs";
+        match set {
+            InstructionSet::Portable => run(super::portable::Portable, shallow, arguments),
+            #[cfg(target_arch = "x86_64")]
+            InstructionSet::Avx2 => run(super::avx2::Avx2::detect().expect(AVAILABLE), shallow, arguments),
+            #[cfg(target_arch = "x86_64")]
+            InstructionSet::Avx512 => run(super::avx512::Avx512::detect().expect(AVAILABLE), shallow, arguments),
+            #[cfg(target_arch = "aarch64")]
+            InstructionSet::Neon => run(super::portable::Portable, shallow, arguments),
+        }
+    }
+}
+
+/// The arguments of an f32 product.
+type F32Arguments<'a, 'c> = ((usize, usize, usize), f32, Strided<'a, f32>, Strided<'a, f32>, f32, &'c mut [f32]);
+
+impl GemmKernel for f64 {
+    const SCALAR: ScalarType = ScalarType::F64;
+
+    fn product(
+        path: Path,
+        (m, k, n): (usize, usize, usize),
+        alpha: f64,
+        a: Strided<'_, f64>,
+        b: Strided<'_, f64>,
+        beta: f64,
+        c: &mut [f64],
+    ) {
+        assert_eq!(path, Path::Matrixmultiply, "plan sends f64 products to matrixmultiply");
+        let last = |x: Strided<'_, f64>, rows: usize, columns: usize| {
+            (rows - 1) * x.row_stride + (columns - 1) * x.column_stride
+        };
+        assert!(m > 0 && k > 0 && n > 0 && last(a, m, k) < a.data.len() && last(b, k, n) < b.data.len());
+        assert!(c.len() >= m * n, "gemm: C too short");
+        let stride = |stride: usize| isize::try_from(stride).expect("a stride within a slice fits an isize");
+        // SAFETY: the strides describe m×k and k×n matrices within `a.data` and `b.data` and an
+        // m×n one within `c` (all asserted above), and `c`, borrowed uniquely, overlaps neither.
+        unsafe {
+            matrixmultiply::dgemm(
+                m,
+                k,
+                n,
+                alpha,
+                a.data.as_ptr(),
+                stride(a.row_stride),
+                stride(a.column_stride),
+                b.data.as_ptr(),
+                stride(b.row_stride),
+                stride(b.column_stride),
+                beta,
+                c.as_mut_ptr(),
+                stride(n),
+                1,
+            )
+        }
+    }
+}
 
 /// How a row-major operand enters a product.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Op {
+pub enum Op {
     /// As stored.
     Plain,
     /// Transposed: a stored `r×c` matrix used as `c×r`.
     Transposed,
 }
 
-/// `C ← α·op(A)·op(B) + β·C` where `op(A)` is `m×k`, `op(B)` is `k×n` and `C` is `m×n`.
+/// `C ← α·op(A)·op(B) + β·C` where `op(A)` is `m×k`, `op(B)` is `k×n` and `C` is `m×n`, by the
+/// path [`plan`] gives.
 ///
 /// With `β = 0` the previous contents of `C` are ignored (even NaN).
 #[allow(clippy::too_many_arguments)]
@@ -101,36 +204,20 @@ pub(crate) fn gemm<S: Scalar>(
         c.iter_mut().for_each(|value| *value = if beta == S::ZERO { S::ZERO } else { beta * *value });
         return;
     }
-    let matrix_vector = m == 1 || k == 1 || (n == 1 && b_op == Op::Transposed);
-    if matrix_vector {
-        small_gemm((m, k, n), alpha, (a, a_op), (b, b_op), beta, c);
-        return;
+    match plan((m, k, n), a_op, b_op, S::SCALAR, in_use()) {
+        Path::Loops => small_gemm((m, k, n), alpha, (a, a_op), (b, b_op), beta, c),
+        path => {
+            let (a, b) = (Strided::of(a, (m, k), a_op), Strided::of(b, (k, n), b_op));
+            S::product(path, (m, k, n), alpha, a, b, beta, c);
+        }
     }
-    let a_strides = match a_op {
-        Op::Plain => (k as isize, 1),
-        Op::Transposed => (1, m as isize),
-    };
-    let b_strides = match b_op {
-        Op::Plain => (n as isize, 1),
-        Op::Transposed => (1, k as isize),
-    };
-    // SAFETY: the lengths were checked above against the shapes the strides describe, and `c`
-    // is a unique borrow, so it cannot overlap `a` or `b`.
-    unsafe {
-        S::gemm_kernel(
-            m,
-            k,
-            n,
-            alpha,
-            a.as_ptr(),
-            a_strides,
-            b.as_ptr(),
-            b_strides,
-            beta,
-            c.as_mut_ptr(),
-            (n as isize, 1),
-        );
-    }
+}
+
+/// `C ← A·B` for row-major A (m×k), B (k×n) and C (m×n), as a layer computes it: for the
+/// benchmarks, which time the products alone.
+#[doc(hidden)]
+pub fn matmul<S: Scalar>(shape: (usize, usize, usize), a: &[S], b: &[S], c: &mut [S]) {
+    gemm(shape, S::ONE, a, Op::Plain, b, Op::Plain, S::ZERO, c);
 }
 
 /// `C ← α·op(A)·op(B) + β·C` with plain loops, each innermost loop running along contiguous
@@ -260,13 +347,8 @@ mod tests {
                     let mut small = start.clone();
                     small_gemm((m, k, n), 2.0, (&a, a_op), (&b, b_op), beta, &mut small);
                     let mut kernel = start.clone();
-                    // SAFETY: row-major operands of the stated shapes, `kernel` borrowed uniquely.
-                    unsafe {
-                        let a_strides = if a_op == Op::Plain { (k as isize, 1) } else { (1, m as isize) };
-                        let b_strides = if b_op == Op::Plain { (n as isize, 1) } else { (1, k as isize) };
-                        let (a, b, c) = (a.as_ptr(), b.as_ptr(), kernel.as_mut_ptr());
-                        f64::gemm_kernel(m, k, n, 2.0, a, a_strides, b, b_strides, beta, c, (n as isize, 1));
-                    }
+                    let (a, b) = (Strided::of(&a, (m, k), a_op), Strided::of(&b, (k, n), b_op));
+                    f64::product(Path::Matrixmultiply, (m, k, n), 2.0, a, b, beta, &mut kernel);
                     for (got, want) in small.iter().zip(&kernel) {
                         assert!((got - want).abs() < 1e-12, "{m}×{k}×{n} {a_op:?}/{b_op:?} β={beta}: {got} vs {want}");
                     }

@@ -1,21 +1,35 @@
-//! The speed code, kept apart from the mathematics: the matrix product and its packed kernel,
-//! the threads that share the work, the element-wise loops compiled for AVX2, and `f32`'s exp and tanh.
+//! The speed code, kept apart from the mathematics: the matrix product, its kernels for each
+//! instruction set (portable Rust; x86-64's AVX2 and AVX-512) and the one function that chooses
+//! among them ([`plan`]), the threads that share the work, the element-wise loops compiled for
+//! the instruction set in use, and `f32`'s exp and tanh.
 //!
 //! Every `unsafe` of the crate is in this module, each with the reason it is sound; the rest of
-//! the library calls the safe functions re-exported here.
+//! the library calls the safe functions re-exported here. Every kernel computes each value by
+//! the same operations, so the instruction set changes the speed, never the bits.
 
+#[cfg(target_arch = "x86_64")]
+mod avx2;
+#[cfg(target_arch = "x86_64")]
+mod avx512;
 mod elementwise;
 mod exp;
 mod gemm;
 mod packed_gemm;
+#[cfg(target_arch = "x86_64")]
 mod packing;
 mod parallel;
+mod plan;
+mod portable;
+#[cfg(target_arch = "x86_64")]
+mod register_tiles;
+#[cfg(target_arch = "x86_64")]
 mod shallow_gemm;
 mod tanh;
 
 pub(crate) use elementwise::{for_each_piece, vectorised};
 pub(crate) use exp::exp_f32;
-pub use gemm::GemmKernel;
-pub(crate) use gemm::{Op, gemm};
+pub(crate) use gemm::gemm;
+pub use gemm::{GemmKernel, Op, Strided, matmul};
 pub use parallel::{set_threads, threads, with_threads};
+pub use plan::{InstructionSet, Path, ScalarType, UnknownInstructionSet, instruction_set, plan};
 pub(crate) use tanh::tanh_f32;

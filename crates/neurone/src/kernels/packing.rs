@@ -2,41 +2,18 @@
 //! reads, depth after depth, whatever their layout in memory (a layout change only: no value is
 //! computed here).
 
-use super::packed_gemm::{MR, NR, Strided};
+use super::gemm::Strided;
 
-/// Packs rows `row..row+rows`, depths `depth..depth+depths` of A into MR-row panels, each
-/// stored depth after depth (MR values per depth), the last panel padded with zeros.
+/// Packs rows `row..row+rows`, depths `depth..depth+depths` of `x` into W-row panels, each
+/// stored depth after depth (W values per depth), the last panel padded with zeros: A's MR-row
+/// panels, and B's NR-column ones (the rows of Bᵀ).
 ///
 /// # Safety
 /// AVX2 and FMA must be available.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-pub(super) unsafe fn pack_a(a: Strided<'_>, rows: (usize, usize), depths: (usize, usize), packed: &mut [f32]) {
-    // SAFETY: AVX2 and FMA are available (this function's contract).
-    unsafe { pack_rows::<MR>(a, rows, depths, packed) }
-}
-
-/// Packs depths `depth..depth+depths`, columns `column..column+columns` of B into NR-column
-/// panels, each stored depth after depth (NR values per depth), the last padded with zeros.
-///
-/// # Safety
-/// AVX2 and FMA must be available.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-pub(super) unsafe fn pack_b(b: Strided<'_>, depths: (usize, usize), columns: (usize, usize), packed: &mut [f32]) {
-    // B's columns are the rows of Bᵀ: packing B is packing Bᵀ as A is packed.
-    // SAFETY: AVX2 and FMA are available (this function's contract).
-    unsafe { pack_rows::<NR>(b.transposed(), columns, depths, packed) }
-}
-
-/// Packs rows `row..row+rows`, depths `depth..depth+depths` of `x` into W-row panels.
-///
-/// # Safety
-/// AVX2 and FMA must be available.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn pack_rows<const W: usize>(
-    x: Strided<'_>,
+pub(super) unsafe fn pack_rows<const W: usize>(
+    x: Strided<'_, f32>,
     (row, rows): (usize, usize),
     (depth, depths): (usize, usize),
     packed: &mut [f32],
@@ -57,7 +34,12 @@ unsafe fn pack_rows<const W: usize>(
 /// AVX2 and FMA must be available.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn pack_panel<const W: usize>(x: Strided<'_>, (first, height): (usize, usize), depth: usize, panel: &mut [f32]) {
+unsafe fn pack_panel<const W: usize>(
+    x: Strided<'_, f32>,
+    (first, height): (usize, usize),
+    depth: usize,
+    panel: &mut [f32],
+) {
     if height < W {
         panel.fill(0.0);
     }
@@ -73,7 +55,7 @@ unsafe fn pack_panel<const W: usize>(x: Strided<'_>, (first, height): (usize, us
             *row = &x.data[start..start + steps];
         }
         // Blocks of 8 rows × 8 columns transposed in registers, then the columns left over.
-        let blocked_steps = if W % 8 == 0 { steps - steps % 8 } else { 0 };
+        let blocked_steps = if W.is_multiple_of(8) { steps - steps % 8 } else { 0 };
         for p in (0..blocked_steps).step_by(8) {
             for r in (0..W).step_by(8) {
                 let mut block = [&x.data[..0]; 8];

@@ -9,14 +9,11 @@
 //! depth, in order, from zero, then `α·sum + β·C`), so which of the two kernels runs changes no
 //! bit. Such products are never split across threads: they are bound by the stores of C.
 
-use super::packed_gemm::Strided;
+use super::gemm::Strided;
+use super::plan::SHALLOW_DEPTH;
 
 /// Values in one AVX register.
 const LANE: usize = 8;
-
-/// The deepest product computed here; deeper ones go to the packed kernel, which reads each
-/// value of B once for 6 rows of C where this loop reads it once per row.
-pub(super) const SHALLOW_DEPTH: usize = 8;
 
 /// `C ← α·A·B + β·C` for `A` m×k, `B` k×n and `C` m×n row-major (row stride `n`), with
 /// k ≤ [`SHALLOW_DEPTH`]. B is read in place where its rows are contiguous, else copied so into
@@ -29,8 +26,8 @@ pub(super) const SHALLOW_DEPTH: usize = 8;
 pub(super) unsafe fn shallow_sgemm(
     (m, k, n): (usize, usize, usize),
     alpha: f32,
-    a: Strided<'_>,
-    b: Strided<'_>,
+    a: Strided<'_, f32>,
+    b: Strided<'_, f32>,
     beta: f32,
     c: &mut [f32],
     packed_b: &mut Vec<f32>,
@@ -70,7 +67,7 @@ pub(super) unsafe fn shallow_sgemm(
 struct Product<'a> {
     n: usize,
     alpha: std::arch::x86_64::__m256,
-    a: Strided<'a>,
+    a: Strided<'a, f32>,
     b: (&'a [f32], usize),
     beta: Option<std::arch::x86_64::__m256>,
     c: &'a mut [f32],

@@ -245,7 +245,7 @@ impl<S: Scalar> Trainer<'_, S> {
         rng: &Rng,
         state: &LoopState<S>,
     ) -> Result<(), Error> {
-        if self.checkpoints.as_ref().is_none_or(|(every, _)| epoch % every != 0) {
+        if self.checkpoints.as_ref().is_none_or(|(every, _)| !epoch.is_multiple_of(*every)) {
             return Ok(());
         }
         let checkpoint = self.checkpoint(network, rng, state);
@@ -277,10 +277,10 @@ impl<S: Scalar> Trainer<'_, S> {
     /// weights when training ends (stopped early, converged, interrupted, or at its last epoch,
     /// [`Trainer::epochs`]), not when a part of it does.
     fn restore_best_weights(&self, network: &mut Network<S>, best: Option<&(f64, Network<S>)>) {
-        if let (Some(stopping), Some((_, best_network))) = (&self.early_stopping, best) {
-            if stopping.restore_best_weights {
-                network.copy_learned_from(best_network);
-            }
+        if let (Some(stopping), Some((_, best_network))) = (&self.early_stopping, best)
+            && stopping.restore_best_weights
+        {
+            network.copy_learned_from(best_network);
         }
     }
 }

@@ -17,10 +17,10 @@ pub(crate) fn scaled_inputs(plan: &Plan, row: &[f32]) -> Vec<f32> {
     (0..row.len())
         .map(|i| {
             let mut x = row[i];
-            if let Some(fills) = &plan.fills {
-                if x.is_nan() {
-                    x = fills[i];
-                }
+            if let Some(fills) = &plan.fills
+                && x.is_nan()
+            {
+                x = fills[i];
             }
             match &plan.input_scaling {
                 Some((offsets, scales)) => (x - offsets[i]) / scales[i],

@@ -153,19 +153,19 @@ impl Plan {
 
 /// The raw columns: the CSV schema's features, else one number per encoded input.
 fn columns(preprocessing: &Preprocessing, inputs: usize) -> Vec<InputColumn> {
-    if let Some(schema) = &preprocessing.schema {
-        if schema.input_width() == inputs {
-            return schema
-                .features
-                .iter()
-                .map(|column| match &column.kind {
-                    ColumnKind::Numeric => InputColumn::Numeric { name: column.name.clone() },
-                    ColumnKind::Categorical { categories } => {
-                        InputColumn::Categorical { name: column.name.clone(), categories: categories.clone() }
-                    }
-                })
-                .collect();
-        }
+    if let Some(schema) = &preprocessing.schema
+        && schema.input_width() == inputs
+    {
+        return schema
+            .features
+            .iter()
+            .map(|column| match &column.kind {
+                ColumnKind::Numeric => InputColumn::Numeric { name: column.name.clone() },
+                ColumnKind::Categorical { categories } => {
+                    InputColumn::Categorical { name: column.name.clone(), categories: categories.clone() }
+                }
+            })
+            .collect();
     }
     let names = preprocessing.feature_names.as_ref().filter(|names| names.len() == inputs);
     (0..inputs)

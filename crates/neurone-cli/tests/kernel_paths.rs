@@ -1,0 +1,72 @@
+//! `NEURONE_KERNELS` forces an instruction set, and every one this CPU runs trains the same
+//! tensors, bit for bit: sine, xor, iris, insurance and an epoch of MNIST, on the real binary.
+
+#[allow(dead_code)] // not every helper is used here
+mod common;
+use common::{data_folder, example, scratch};
+
+use std::path::Path;
+use std::process::Command;
+
+use neurone::InstructionSet;
+
+/// The tensor bytes of the model `neurone train examples/NAME.toml` writes with `NEURONE_KERNELS=set`.
+fn trained_tensors(name: &str, set: InstructionSet, extra: &[&str], data: Option<&Path>, folder: &Path) -> Vec<u8> {
+    let out = format!("{name}-{set}");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_neurone"));
+    command.args(["train", &example(name), "--out", &out, "-q", "--no-plots"]).args(extra);
+    command.env("NEURONE_KERNELS", set.name()).current_dir(folder);
+    if let Some(data) = data {
+        command.env("NEURONE_DATA", data);
+    }
+    let output = command.output().unwrap();
+    assert!(output.status.success(), "{name} with {set}: {}", String::from_utf8_lossy(&output.stderr));
+    let bytes = std::fs::read(folder.join(out).join("model.safetensors")).unwrap();
+    let header = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+    bytes[8 + header..].to_vec()
+}
+
+fn every_instruction_set_trains_the_same_tensors(name: &str, extra: &[&str], data: Option<&Path>) {
+    let folder = scratch(&format!("kernels-{name}"));
+    let sets: Vec<InstructionSet> = InstructionSet::available().collect();
+    let reference = trained_tensors(name, sets[0], extra, data, &folder);
+    for &set in &sets[1..] {
+        let tensors = trained_tensors(name, set, extra, data, &folder);
+        assert!(tensors == reference, "{name}: {set} trained other tensors than {}", sets[0]);
+    }
+}
+
+#[test]
+fn sine_xor_and_iris_train_the_same_tensors_on_every_instruction_set() {
+    for name in ["sine", "xor", "iris"] {
+        every_instruction_set_trains_the_same_tensors(name, &[], None);
+    }
+}
+
+#[test]
+fn insurance_and_an_mnist_epoch_train_the_same_tensors_on_every_instruction_set() {
+    let Some(data) = data_folder() else { return };
+    every_instruction_set_trains_the_same_tensors("insurance", &[], Some(&data));
+    every_instruction_set_trains_the_same_tensors("mnist", &["--set", "train.epochs=1"], Some(&data));
+}
+
+#[test]
+fn an_instruction_set_this_cpu_does_not_run_is_refused_in_one_line() {
+    let folder = scratch("kernels-unknown");
+    for value in ["sse9", if cfg!(target_arch = "x86_64") { "neon" } else { "avx2" }] {
+        let output = Command::new(env!("CARGO_BIN_EXE_neurone"))
+            .args(["train", &example("xor"), "-q"])
+            .env("NEURONE_KERNELS", value)
+            .current_dir(&folder)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.starts_with(&format!("error: NEURONE_KERNELS=\"{value}\": expected one of portable")),
+            "{stderr}"
+        );
+        assert!(!folder.join("runs").exists(), "nothing written");
+    }
+}

@@ -1,0 +1,108 @@
+//! The f32 kernels for x86-64's AVX2 with fused multiply-add: 6×16 register tiles (twelve 8-lane
+//! accumulators, 96 multiply-adds per step along the depth) and the shallow products' loop.
+
+use std::arch::x86_64::*;
+use std::ops::Range;
+
+use super::gemm::{F32Kernels, Strided};
+use super::packed_gemm::{Blocked, PACKED, Tile, Tiles, blocked, sgemm};
+use super::packing::pack_rows;
+use super::register_tiles::register_tiles;
+use super::shallow_gemm::shallow_sgemm;
+
+/// Proof that the CPU runs AVX2 and FMA: only [`Avx2::detect`] makes one.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Avx2(());
+
+impl Avx2 {
+    /// `Some` where the CPU runs AVX2 and FMA.
+    pub fn detect() -> Option<Self> {
+        (is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma")).then_some(Avx2(()))
+    }
+}
+
+/// Rows of C per tile.
+const MR: usize = 6;
+/// Columns of C per tile (two 8-lane registers).
+const NR: usize = 16;
+/// Values in one AVX register.
+const LANE: usize = 8;
+
+impl F32Kernels for Avx2 {
+    fn packed(
+        self,
+        shape: (usize, usize, usize),
+        alpha: f32,
+        a: Strided<'_, f32>,
+        b: Strided<'_, f32>,
+        beta: f32,
+        c: &mut [f32],
+    ) {
+        sgemm(self, shape, alpha, a, b, beta, c);
+    }
+
+    fn shallow(
+        self,
+        shape: (usize, usize, usize),
+        alpha: f32,
+        a: Strided<'_, f32>,
+        b: Strided<'_, f32>,
+        beta: f32,
+        c: &mut [f32],
+    ) {
+        // SAFETY: `self` proves the CPU runs AVX2 and FMA.
+        PACKED.with_borrow_mut(|(_, packed_b)| unsafe { shallow_sgemm(shape, alpha, a, b, beta, c, packed_b) });
+    }
+}
+
+impl Tiles for Avx2 {
+    const MR: usize = MR;
+    const NR: usize = NR;
+    const LANE: usize = LANE;
+
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn blocked(self, product: Blocked<'_>, range: Range<usize>, buffers: (&mut Vec<f32>, &mut Vec<f32>)) {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { blocked::<Self>(product, range, buffers) }
+    }
+
+    #[inline(always)]
+    unsafe fn tile(tile: Tile<'_>) {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { kernel::<MR, { NR / LANE }>(tile, NR) }
+    }
+
+    #[inline(always)]
+    unsafe fn edge_tile(tile: Tile<'_>, rows_and_columns: (usize, usize)) {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { edge_kernel(tile, rows_and_columns) }
+    }
+
+    #[inline(always)]
+    unsafe fn pack_a(a: Strided<'_, f32>, rows: (usize, usize), depths: (usize, usize), packed: &mut [f32]) {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { pack_rows::<MR>(a, rows, depths, packed) }
+    }
+
+    #[inline(always)]
+    unsafe fn pack_b(b: Strided<'_, f32>, depths: (usize, usize), columns: (usize, usize), packed: &mut [f32]) {
+        // B's columns are the rows of Bᵀ: packing B is packing Bᵀ as A is packed.
+        // SAFETY: forwarded from this function's contract.
+        unsafe { pack_rows::<NR>(b.transposed(), columns, depths, packed) }
+    }
+}
+
+register_tiles! {
+    features: "avx2,fma",
+    vector: __m256,
+    lane: LANE,
+    tile: (MR, NR),
+    edge_rows: [1 2 3 4 5 6],
+    zero: _mm256_setzero_ps,
+    splat: _mm256_set1_ps,
+    load: _mm256_loadu_ps,
+    store: _mm256_storeu_ps,
+    fused_multiply_add: _mm256_fmadd_ps,
+    multiply: _mm256_mul_ps,
+    add: _mm256_add_ps,
+}

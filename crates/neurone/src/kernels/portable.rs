@@ -1,0 +1,112 @@
+//! The f32 product for any CPU, in plain Rust: each value of C by the same chain as the SIMD
+//! kernels (`sum ← a·b + sum` fused, along the depth in [`depth_slice`]s, from zero, then
+//! `α·sum + β·C`), so that it gives their bits. `f32::mul_add` is exact on every machine, a
+//! single instruction where the CPU fuses, a call into the C library where it does not.
+
+use std::cell::RefCell;
+
+use super::gemm::{F32Kernels, Strided};
+use super::packed_gemm::depth_slice;
+
+/// The portable kernels (always available).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Portable;
+
+impl F32Kernels for Portable {
+    fn packed(
+        self,
+        shape: (usize, usize, usize),
+        alpha: f32,
+        a: Strided<'_, f32>,
+        b: Strided<'_, f32>,
+        beta: f32,
+        c: &mut [f32],
+    ) {
+        product(shape, alpha, a, b, beta, c);
+    }
+
+    fn shallow(
+        self,
+        shape: (usize, usize, usize),
+        alpha: f32,
+        a: Strided<'_, f32>,
+        b: Strided<'_, f32>,
+        beta: f32,
+        c: &mut [f32],
+    ) {
+        product(shape, alpha, a, b, beta, c);
+    }
+}
+
+thread_local! {
+    /// A depth slice of B made row-major, and one row of sums: grown once, then reused.
+    static BUFFERS: RefCell<(Vec<f32>, Vec<f32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+}
+
+/// `C ← α·A·B + β·C`, C m×n row-major; with `β = 0`, C's contents are ignored.
+///
+/// On x86-64, compiled for the fused multiply-add instruction where the CPU has it (as the C
+/// library's `fmaf` then uses it): the same code and bits, a vectorised loop instead of a call
+/// per value.
+fn product(
+    shape: (usize, usize, usize),
+    alpha: f32,
+    a: Strided<'_, f32>,
+    b: Strided<'_, f32>,
+    beta: f32,
+    c: &mut [f32],
+) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("fma") {
+        #[target_feature(enable = "fma")]
+        fn with_fma(
+            shape: (usize, usize, usize),
+            alpha: f32,
+            a: Strided<'_, f32>,
+            b: Strided<'_, f32>,
+            beta: f32,
+            c: &mut [f32],
+        ) {
+            chain(shape, alpha, a, b, beta, c);
+        }
+        // SAFETY: the feature was just detected.
+        return unsafe { with_fma(shape, alpha, a, b, beta, c) };
+    }
+    chain(shape, alpha, a, b, beta, c);
+}
+
+/// [`product`]'s loops, inlined into each of its versions.
+#[inline(always)]
+fn chain(
+    (m, k, n): (usize, usize, usize),
+    alpha: f32,
+    a: Strided<'_, f32>,
+    b: Strided<'_, f32>,
+    beta: f32,
+    c: &mut [f32],
+) {
+    let slice = depth_slice(k);
+    BUFFERS.with_borrow_mut(|(b_rows, sums)| {
+        for depth in (0..k).step_by(slice) {
+            let depths = slice.min(k - depth);
+            // B's rows of this slice, contiguous so that the loop along a row of C vectorises.
+            b_rows.clear();
+            b_rows.extend((depth..depth + depths).flat_map(|p| (0..n).map(move |j| b.at(p, j))));
+            sums.resize(n, 0.0);
+            let beta = if depth == 0 { beta } else { 1.0 };
+            for (i, c_row) in c[..m * n].chunks_exact_mut(n).enumerate() {
+                sums.fill(0.0);
+                for (p, b_row) in b_rows.chunks_exact(n).enumerate() {
+                    let a_value = a.at(i, depth + p);
+                    for (sum, &b_value) in sums.iter_mut().zip(b_row) {
+                        *sum = a_value.mul_add(b_value, *sum);
+                    }
+                }
+                for (c_value, &sum) in c_row.iter_mut().zip(sums.iter()) {
+                    let value = alpha * sum;
+                    *c_value = if beta == 0.0 { value } else { value + beta * *c_value };
+                }
+            }
+        }
+    });
+}
