@@ -6,9 +6,12 @@ PARAMETERS = """
     activation : {'identity', 'logistic', 'tanh', 'relu'} or str, default='relu'
         σ of the hidden layers; any of the library's activations (``'gelu'``,
         ``'leaky_relu(0.1)'``, ``'elu'``, ``'softplus'``) is accepted too.
-    solver : {'lbfgs', 'sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'}, default='adam'
-        The optimizer: scikit-learn's three, and the library's ``adamw``, ``rmsprop`` and
-        ``adagrad`` (their settings through ``optimizer_settings``).
+    solver : {'lbfgs', 'sgd', 'adam', 'adamw', 'rmsprop', 'adagrad', 'rprop', 'lm'}, default='adam'
+        The optimizer: scikit-learn's three, and the library's ``adamw``, ``rmsprop``,
+        ``adagrad``, ``rprop`` (iRprop−, full batch) and ``lm`` (Levenberg–Marquardt, full
+        batch, for a regressor's squared error on small networks); their settings through
+        ``optimizer_settings``. ``rprop`` and ``lm`` take one step per epoch on the whole data,
+        as ``lbfgs``, and use neither ``learning_rate_init`` nor ``batch_size``.
     alpha : float, default=0.0001
         Strength of the L2 penalty, scaled as scikit-learn scales it: the library's ``l2`` is
         ``alpha / batch_size`` (``alpha / n_samples`` for ``lbfgs``); with ``sample_weight``,

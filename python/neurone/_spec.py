@@ -33,10 +33,17 @@ def network_spec(params):
     return network, {"layers": "hidden_layer_sizes"}
 
 
+# neurone's solvers whose library name is not their own.
+_SOLVER_KINDS = {"lm": "levenberg_marquardt"}
+
+# The solvers that take one step per epoch on the whole data, whatever the batch size.
+_FULL_BATCH = ("lbfgs", "lm", "rprop")
+
+
 def _optimizer(params):
     """The ``OptimizerSpec`` of ``solver`` and its settings."""
     solver = params["solver"]
-    optimizer = {"kind": solver}
+    optimizer = {"kind": _SOLVER_KINDS.get(solver, solver)}
     if solver == "sgd":
         # scikit-learn accepts Nesterov without momentum, which is plain SGD; the library asks
         # for one or the other.
@@ -86,7 +93,7 @@ def training_spec(params, *, samples, epochs, task, validation, mean_weight=1.0)
         batch_size = min(200, samples)
     elif isinstance(batch_size, numbers.Integral) and batch_size > samples:
         batch_size = samples
-    full_batch = params["solver"] == "lbfgs"
+    full_batch = params["solver"] in _FULL_BATCH
     per_step = samples if full_batch else batch_size
     if isinstance(per_step, numbers.Integral) and mean_weight != 1.0:
         per_step = per_step * mean_weight
@@ -98,7 +105,7 @@ def training_spec(params, *, samples, epochs, task, validation, mean_weight=1.0)
         "shuffle": params["shuffle"],
         "l2": alpha / per_step if isinstance(alpha, numbers.Real) and isinstance(per_step, numbers.Real) and per_step > 0 else alpha,
     }
-    if params["solver"] != "lbfgs":
+    if not full_batch:
         training["learning_rate"] = params["learning_rate_init"]
     if task == "regression":
         _put(training, "loss", _LOSSES.get(params["loss"], params["loss"]))

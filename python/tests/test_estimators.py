@@ -80,7 +80,7 @@ def test_partial_fit_trains_one_epoch_per_call(iris):
         MLPClassifier().partial_fit(X, y)
 
 
-@pytest.mark.parametrize("solver", ["adam", "sgd", "rmsprop"])
+@pytest.mark.parametrize("solver", ["adam", "sgd", "rmsprop", "rprop", "lm"])
 def test_warm_start_goes_on_with_the_optimizers_state(sine, solver):
     X, y = sine
     params = dict(solver=solver, hidden_layer_sizes=(8,), random_state=3, batch_size=16, **QUIET)
@@ -114,6 +114,16 @@ def test_partial_fit_one_epoch_a_call_gives_the_bits_of_one_fit(sine, schedule):
         stepped.partial_fit(X, y)
     assert stepped.n_iter_ == 8 and stepped.loss_curve_ == straight.loss_curve_
     np.testing.assert_array_equal(stepped.predict(X), straight.predict(X))
+
+
+def test_levenberg_marquardt_and_rprop_fit_the_sine_in_full_batch_steps(sine):
+    X, y = sine
+    params = dict(hidden_layer_sizes=(8, 8), activation="tanh", alpha=0.0, max_iter=60, random_state=0, **QUIET)
+    lm = MLPRegressor(solver="lm", **params).fit(X, y)
+    rprop = MLPRegressor(solver="rprop", **params).fit(X, y)
+    assert lm.loss_ < 1e-5 and lm.loss_ < rprop.loss_ / 100, (lm.loss_, rprop.loss_)
+    with pytest.raises(ValueError, match="levenberg_marquardt fits least squares .mse., not binary_cross_entropy: use lbfgs"):
+        MLPClassifier(solver="lm", max_iter=2).fit(X, (y > 0).astype(int))
 
 
 def test_early_stopping_keeps_validation_scores_and_the_loss_curve(iris):
