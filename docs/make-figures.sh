@@ -142,11 +142,14 @@ figure() {
     train opt-momentum optimizers.toml --set 'train.optimizer={ kind = "sgd", momentum = 0.9 }'
     train opt-adam optimizers.toml --set 'train.optimizer={ kind = "adam" }' --set train.learning_rate=0.001
     train opt-lbfgs optimizers.toml --set 'train.optimizer={ kind = "lbfgs" }'
+    train opt-rprop optimizers.toml --set 'train.optimizer={ kind = "rprop" }'
+    train opt-lm optimizers.toml --set 'train.optimizer={ kind = "levenberg_marquardt" }'
     optimizers=(--run "SGD, η = 0.05=$runs/opt-sgd" --run "momentum 0.9, η = 0.05=$runs/opt-momentum"
-        --run "Adam, η = 0.001=$runs/opt-adam" --run "L-BFGS=$runs/opt-lbfgs")
-    figure experiment-7-optimizers --title "The sine, 1-16-16-1 tanh: four optimizers" \
-        --panel "validation loss" --y val_loss --log --legend lower-left "${optimizers[@]}" \
-        --panel "training loss" --y train_loss --log "${optimizers[@]}"
+        --run "Adam, η = 0.001=$runs/opt-adam" --run "L-BFGS=$runs/opt-lbfgs" --run "iRprop−=$runs/opt-rprop"
+        --run "Levenberg–Marquardt=$runs/opt-lm")
+    figure experiment-7-optimizers --title "The sine, 1-16-16-1 tanh: six optimizers" \
+        --panel "validation loss per epoch" --y val_loss --log --legend lower-left "${optimizers[@]}" \
+        --panel "validation loss against seconds" --x elapsed_seconds --y val_loss --log "${optimizers[@]}"
 } | tee "$summary"
 
 echo "figures and $summary written in $((SECONDS - start)) s"
