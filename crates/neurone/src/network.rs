@@ -200,8 +200,19 @@ impl<S: Scalar> Network<S> {
 
     /// Applies `step` of `optimizer` to every parameter tensor, using the current gradients.
     pub fn update<O: Optimizer<S> + ?Sized>(&mut self, optimizer: &mut O, step: Step) {
-        for (slot, (_, parameter)) in self.parameters_mut().enumerate() {
-            optimizer.update(slot, parameter, step);
+        // The slots of `parameters_mut`, without its nested iterators: at one sample a step,
+        // walking them took a fifth of the time.
+        let mut slot = 0;
+        for layer in &mut self.layers {
+            let parameters = match layer {
+                Layer::Dense(dense) => dense.parameters_mut(),
+                Layer::BatchNorm(batch_norm) => batch_norm.parameters_mut(),
+                Layer::Dropout(_) => continue,
+            };
+            for parameter in parameters {
+                optimizer.update(slot, parameter, step);
+                slot += 1;
+            }
         }
     }
 
