@@ -68,6 +68,8 @@ class BaseMLP(BaseEstimator):
         """The steps of a fit: a new network or the last one (``warm_start``, ``partial_fit``),
         the data in the network's dtype, the validation split, the specs, the engine's training,
         the fitted attributes, scikit-learn's warnings."""
+        if incremental and self.early_stopping:
+            raise ValueError("partial_fit does not support early_stopping=True")
         fresh = not hasattr(self, "_engine") or not (incremental or self.warm_start)
         X, y = self._validate(X, y, fresh)
         targets = self._encode_targets(y, fresh, classes, X.dtype)
@@ -80,7 +82,7 @@ class BaseMLP(BaseEstimator):
         samples = train[0].shape[0]
         network, training, names = self._specs(samples, targets.shape[1], incremental, validation, train[2])
         history, interrupted = self._train(network, training, names, train, held_out, fresh, seed)
-        self._record(history, samples=samples, epochs_before=0 if fresh else self.n_iter_, validation=validation)
+        self._record(history, samples=samples, epochs_before=0 if fresh else len(self.loss_curve_), validation=validation)
         self._training_record = {"network": network, "training": training}
         if interrupted:
             warnings.warn("Training interrupted by user.", UserWarning)
@@ -167,7 +169,8 @@ class BaseMLP(BaseEstimator):
         self.loss_curve_ = history["loss"]  # with the L2 penalty, as scikit-learn's
         self._new_epochs = len(self.loss_curve_) - epochs_before
         self._stopped = history["stopped"]
-        self.n_iter_ = len(self.loss_curve_)
+        # This call's epochs, as scikit-learn counts them (a warm start's loss_curve_ grows).
+        self.n_iter_ = self._new_epochs
         self.t_ = getattr(self, "t_", 0) + self._new_epochs * samples
         self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else None
         if validation:
@@ -251,6 +254,14 @@ class BaseMLP(BaseEstimator):
             "params": self.get_params(),
             "feature_names_in": None if names is None else [str(name) for name in names],
         }
+
+
+def stochastic_solver(estimator):
+    """``partial_fit`` exists for the solvers that step through batches, as scikit-learn's
+    ``available_if``: for ``lbfgs`` the estimator has no such attribute."""
+    if estimator.solver == "lbfgs":
+        raise AttributeError(f"partial_fit is only available for stochastic optimizers. {estimator.solver} is not stochastic.")
+    return True
 
 
 def _plain(value):

@@ -4,10 +4,11 @@ import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
 from sklearn.utils.validation import column_or_1d
 
-from ._base import BaseMLP
+from ._base import BaseMLP, stochastic_solver
 from ._docs import ATTRIBUTES, CLASS_WEIGHT, PARAMETERS
 
 
@@ -76,6 +77,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         """
         return self._fit(X, y, incremental=False, sample_weight=sample_weight)
 
+    @available_if(stochastic_solver)
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Trains one epoch on X and y, going on from the previous call.
 
@@ -140,9 +142,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
                 self.classes_ = binarizer.classes_
                 self._label_binarizer = binarizer if binarizer.y_type_ == "multilabel-indicator" else None
         if not fresh or not one_column:
-            unseen = np.setdiff1d(unique_labels(y), self.classes_)
-            if len(unseen) > 0:
-                raise ValueError(f"`y` has classes not in `self.classes_`: {unseen.tolist()}; `self.classes_` has {self.classes_.tolist()}")
+            self._check_classes(unique_labels(y), fresh)
         if self._multilabel():
             return np.ascontiguousarray(self._label_binarizer.transform(y), dtype=dtype)
         # LabelBinarizer's columns: one per class, or a single one for the second of two (all
@@ -150,6 +150,17 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         indices = np.searchsorted(self.classes_, y)
         columns = np.arange(len(self.classes_)) if len(self.classes_) > 2 else np.array([1])
         return np.ascontiguousarray(indices[:, None] == columns, dtype=dtype)
+
+    def _check_classes(self, labels, fresh):
+        """scikit-learn's checks of y's classes against ``classes_``: the same classes for a
+        warm start, none outside them for partial_fit (or the first call's ``classes=``)."""
+        if not fresh and self.warm_start and set(labels.tolist()) != set(self.classes_.tolist()):
+            raise ValueError(
+                "warm_start can only be used where `y` has the same classes as in the previous call to fit. "
+                f"Previously got {self.classes_}, `y` has {labels}"
+            )
+        if len(np.setdiff1d(labels, self.classes_)) > 0:
+            raise ValueError(f"`y` has classes not in `self.classes_`. `self.classes_` has {self.classes_}. 'y' has {labels}.")
 
     def _network_overrides(self, network, outputs):
         if self._multilabel():

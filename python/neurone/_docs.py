@@ -21,8 +21,9 @@ PARAMETERS = """
         the whole data. Not used by ``lbfgs``.
     learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
         For ``solver='sgd'`` only, as in scikit-learn: ``'adaptive'`` divides η by 5 when the
-        training loss stops falling for ``n_iter_no_change`` epochs (the library's plateau
-        schedule); ``'invscaling'`` sets η₀ / (t + 1)^power_t after each epoch, t counting the
+        training loss has not fallen by ``tol`` for more than ``n_iter_no_change`` epochs, and
+        stops training at such a plateau once η <= 1e-6 (the library's plateau schedule);
+        ``'invscaling'`` sets η₀ / (t + 1)^power_t after each epoch, t counting the
         samples seen (the library's ``inverse_scaling`` schedule).
     learning_rate_init : float, default=0.001
         η, the initial step size (not used by ``lbfgs``).

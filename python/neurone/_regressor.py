@@ -2,8 +2,9 @@
 
 import numpy as np
 from sklearn.base import RegressorMixin
+from sklearn.utils.metaestimators import available_if
 
-from ._base import BaseMLP
+from ._base import BaseMLP, stochastic_solver
 from ._docs import ATTRIBUTES, PARAMETERS
 
 
@@ -72,6 +73,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         """
         return self._fit(X, y, incremental=False, sample_weight=sample_weight)
 
+    @available_if(stochastic_solver)
     def partial_fit(self, X, y, sample_weight=None):
         """Trains one epoch on X and y, going on from the previous call.
 

@@ -57,7 +57,7 @@ def _optimizer(params):
     return optimizer
 
 
-def _schedule(params, samples):
+def _schedule(params, samples, epochs):
     """scikit-learn's ``learning_rate`` (for SGD only, as there) or neurone's ``schedule``."""
     if params["schedule"] is not None:
         return params["schedule"]
@@ -67,8 +67,12 @@ def _schedule(params, samples):
     if params["solver"] != "sgd" or params["learning_rate"] == "constant":
         return None
     if params["learning_rate"] == "adaptive":
-        # η / 5 each time the training loss stops falling for n_iter_no_change epochs.
-        return {"kind": "plateau", "factor": 0.2, "patience": params["n_iter_no_change"], "threshold": 0.0}
+        # η / 5 each time the training loss has not fallen by tol for more than n_iter_no_change
+        # epochs, and a stop at such a plateau once η ≤ 10⁻⁶, as scikit-learn's SGD.
+        return {
+            "kind": "plateau", "factor": 0.2, "patience": _patience(params["n_iter_no_change"], epochs, exceeded=True),
+            "threshold": params["tol"], "absolute_threshold": True, "stop_at_learning_rate": 1e-6,
+        }
     # "invscaling": η₀ / (t + 1)^power_t, t counting the samples seen before the epoch, as
     # scikit-learn.
     return {"kind": "inverse_scaling", "power_t": params["power_t"], "per_epoch": samples}
@@ -109,7 +113,7 @@ def training_spec(params, *, samples, epochs, task, validation, mean_weight=1.0)
         training["learning_rate"] = params["learning_rate_init"]
     if task == "regression":
         _put(training, "loss", _LOSSES.get(params["loss"], params["loss"]))
-    _put(training, "schedule", _schedule(params, samples))
+    _put(training, "schedule", _schedule(params, samples, epochs))
     _put(training, "l1", params["l1"])
     _put(training, "clip_norm", params["clip_norm"])
     stopping = {"patience": _patience(params["n_iter_no_change"], epochs), "min_delta": params["tol"]}
@@ -138,16 +142,17 @@ def training_spec(params, *, samples, epochs, task, validation, mean_weight=1.0)
     }
     if params["schedule"] is None:
         # The schedule then comes from learning_rate and power_t.
-        names.update({"schedule.power_t": "power_t", "schedule": "learning_rate"})
+        names.update({"schedule.power_t": "power_t", "schedule.patience": "n_iter_no_change", "schedule.threshold": "tol", "schedule": "learning_rate"})
     return training, names
 
 
-def _patience(n_iter_no_change, epochs):
-    """The library's patience for scikit-learn's ``n_iter_no_change``: one epoch more (it stops
-    when the count of epochs without improvement *exceeds* ``n_iter_no_change``). ``np.inf``,
-    which scikit-learn allows, never stops: a patience past the last epoch."""
+def _patience(n_iter_no_change, epochs, exceeded=False):
+    """The library's patience for scikit-learn's ``n_iter_no_change``: for early stopping one
+    epoch more (it stops when the count of epochs without improvement *exceeds*
+    ``n_iter_no_change``), for the plateau schedule (``exceeded``, which acts past its patience)
+    the same. ``np.inf``, which scikit-learn allows, never acts: a patience past the last epoch."""
     if isinstance(n_iter_no_change, numbers.Integral):
-        return int(n_iter_no_change) + 1
+        return int(n_iter_no_change) + (0 if exceeded else 1)
     if isinstance(n_iter_no_change, numbers.Real) and n_iter_no_change == float("inf") and isinstance(epochs, numbers.Integral):
         return int(epochs) + 1
     return n_iter_no_change

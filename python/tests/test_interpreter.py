@@ -40,6 +40,6 @@ def test_keyboard_interrupt_stops_fit_after_the_current_batch_and_leaves_a_usabl
     assert np.isfinite(reg.predict(X)).all()
     # It goes on from there with warm_start.
     reg.set_params(warm_start=True, max_iter=2)
-    before = reg.n_iter_
+    before = len(reg.loss_curve_)
     reg.fit(X, y)
-    assert reg.n_iter_ == before + 2
+    assert reg.n_iter_ == 2 and len(reg.loss_curve_) == before + 2

@@ -71,7 +71,7 @@ def test_partial_fit_and_early_stopping_take_weights():
     clf = MLPClassifier(hidden_layer_sizes=(8,), random_state=0)
     clf.partial_fit(X, y_class, sample_weight=WEIGHTS, classes=[0, 1])
     clf.partial_fit(X, y_class, sample_weight=WEIGHTS)
-    assert clf.n_iter_ == 2
+    assert clf.n_iter_ == 1 and len(clf.loss_curve_) == 2
     MLPRegressor(hidden_layer_sizes=(8,), early_stopping=True, max_iter=5, random_state=0).fit(
         X, y_value, sample_weight=WEIGHTS + 1
     )

@@ -159,3 +159,99 @@ def test_poisson_loss_fits_counts_with_an_exp_output():
     assert np.isclose(ours.loss_, deviance, rtol=1e-6)
     ours_error, theirs_error = (np.mean((model.predict(X) - rate) ** 2) for model in (ours, theirs))
     assert ours_error < 1.5 * theirs_error + 1e-3, (ours_error, theirs_error)
+
+
+@pytest.mark.parametrize("n_iter_no_change", [1, 3])
+def test_the_adaptive_rate_divides_by_5_and_stops_once_it_is_below_1e_6(iris, n_iter_no_change):
+    """SGDOptimizer.trigger_stopping with learning_rate='adaptive': when the training loss has
+    not fallen by tol for more than n_iter_no_change epochs, η /= 5, or training stops if η is
+    already ≤ 1e-6 (no ConvergenceWarning). With tol=10 no epoch improves: from η = 1e-3, five
+    plateaus reduce it to 3.2e-7 and the sixth stops, after 1 + 6 (n_iter_no_change + 1) epochs,
+    as scikit-learn's."""
+    X, y = iris
+    params = dict(solver="sgd", learning_rate="adaptive", n_iter_no_change=n_iter_no_change, tol=10.0, max_iter=500, random_state=0)
+    fitted = [convergence_warnings(module.MLPClassifier(hidden_layer_sizes=(5,), **params), X, y) for module in (sk, __import__("neurone"))]
+    (theirs, their_warnings), (ours, our_warnings) = fitted
+    assert ours.n_iter_ == theirs.n_iter_ == 1 + 6 * (n_iter_no_change + 1)
+    assert our_warnings == their_warnings == []
+
+
+def test_partial_fit_refuses_labels_outside_the_classes_given(iris):
+    """_validate_input (incremental): labels of y outside `classes=` (or classes_) raise
+    "`y` has classes not in `self.classes_`. …" on the first call and the next ones."""
+    X, y = iris
+    for module in (sk, __import__("neurone")):
+        with pytest.raises(ValueError, match=r"^`y` has classes not in `self.classes_`\. `self.classes_` has \[0 1\]\. 'y' has \[0 1 2\]\.$"):
+            module.MLPClassifier().partial_fit(X, y, classes=[0, 1])
+        clf = module.MLPClassifier().partial_fit(X[y < 2], y[y < 2], classes=[0, 1])
+        with pytest.raises(ValueError, match="`y` has classes not in `self.classes_`"):
+            clf.partial_fit(X, y)
+
+
+@pytest.mark.parametrize("estimator", ["MLPClassifier", "MLPRegressor"])
+def test_partial_fit_refuses_early_stopping(iris, estimator):
+    """_fit_stochastic: `ValueError("partial_fit does not support early_stopping=True")`,
+    first call or after a fit."""
+    X, y = iris
+    for module in (sk, __import__("neurone")):
+        model = getattr(module, estimator)(early_stopping=True, max_iter=5)
+        extra = {"classes": np.unique(y)} if estimator == "MLPClassifier" else {}
+        with pytest.raises(ValueError, match=r"^partial_fit does not support early_stopping=True$"):
+            model.partial_fit(X, y, **extra)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(X, y)
+        with pytest.raises(ValueError, match=r"^partial_fit does not support early_stopping=True$"):
+            model.partial_fit(X, y)
+
+
+@pytest.mark.parametrize("estimator", [MLPClassifier, MLPRegressor])
+def test_lbfgs_estimators_have_no_partial_fit(estimator):
+    """partial_fit is wrapped by available_if(_check_solver): with solver='lbfgs' the attribute
+    does not exist (hasattr is False; the AttributeError is available_if's, caused by one that
+    names the solver)."""
+    assert not hasattr(estimator(solver="lbfgs"), "partial_fit")
+    with pytest.raises(AttributeError, match=f"^This '{estimator.__name__}' has no attribute 'partial_fit'$") as raised:
+        estimator(solver="lbfgs").partial_fit
+    assert str(raised.value.__cause__) == "partial_fit is only available for stochastic optimizers. lbfgs is not stochastic."
+    assert not hasattr(sk.MLPClassifier(solver="lbfgs"), "partial_fit")
+    assert hasattr(estimator(solver="sgd"), "partial_fit")
+
+
+def test_warm_start_refuses_other_classes(iris):
+    """MLPClassifier._validate_input with warm_start: a later fit on other classes raises
+    "warm_start can only be used where `y` has the same classes as in the previous call to fit."."""
+    X, y = iris
+    for module in (sk, __import__("neurone")):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            clf = module.MLPClassifier(warm_start=True, max_iter=5, random_state=0).fit(X, y)
+        with pytest.raises(ValueError, match=r"^warm_start can only be used where `y` has the same classes as in the previous call to fit\. Previously got \[0 1 2\], `y` has \[0 1\]$"):
+            clf.fit(X[y < 2], y[y < 2])
+
+
+def test_warm_start_counts_each_calls_epochs(iris):
+    """_fit_stochastic sets n_iter_ = 0 at each call: with warm_start, max_iter=5 then
+    max_iter=7 gives n_iter_ == 7, while loss_curve_ (12 epochs) and t_ go on."""
+    X, y = iris
+    for module in (sk, __import__("neurone")):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            clf = module.MLPClassifier(warm_start=True, max_iter=5, tol=0.0, random_state=0).fit(X, y)
+            clf.set_params(max_iter=7).fit(X, y)
+        assert clf.n_iter_ == 7 and len(clf.loss_curve_) == 12 and clf.t_ == 12 * len(X), module.__name__
+
+
+def test_multilabel_targets_as_an_integer_indicator_array():
+    """LabelBinarizer takes a 0/1 integer indicator matrix as multilabel targets (one logistic
+    output per label); predict returns the indicator matrix, as scikit-learn's."""
+    rng = np.random.RandomState(0)
+    X = rng.randn(60, 3)
+    for dtype in (np.int64, np.int32, np.uint8, bool):
+        Y = np.column_stack([X[:, 0] > 0, X[:, 1] > 0, X[:, 0] + X[:, 2] > 0]).astype(dtype)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            clf = MLPClassifier(hidden_layer_sizes=(8,), max_iter=50, random_state=0).fit(X, Y)
+        assert clf.out_activation_ == "logistic" and clf.classes_.tolist() == [0, 1, 2]
+        predicted = clf.predict(X)
+        assert predicted.shape == Y.shape and set(np.unique(predicted)) <= {0, 1}

@@ -23,9 +23,9 @@ pub enum PlateauMode {
 ///
 /// After each epoch the monitored value is *better* if it beats the best so far by the relative
 /// `threshold` (below best·(1 − threshold) when minimising, above best·(1 + threshold) when
-/// maximising); otherwise the epoch is *bad*. When more than `patience` consecutive epochs are
+/// maximising), or by `threshold` itself with `absolute_threshold`; otherwise the epoch is *bad*. When more than `patience` consecutive epochs are
 /// bad, η ← max(η·factor, min_learning_rate), and the next `cooldown` epochs count as neither
-/// good nor bad.
+/// good nor bad; or, with `stop_at_learning_rate` and η already at most that, training stops.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Plateau {
@@ -35,10 +35,16 @@ pub struct Plateau {
     pub patience: usize,
     /// The relative improvement that counts as better, ≥ 0. Default 10⁻⁴.
     pub threshold: f64,
+    /// `threshold` is an absolute improvement instead (PyTorch's `threshold_mode="abs"`,
+    /// scikit-learn's `tol`). Default false.
+    pub absolute_threshold: bool,
     /// Epochs to wait after a reduction before counting bad epochs again. Default 0.
     pub cooldown: usize,
     /// η is never reduced below this, ≥ 0. Default 0.
     pub min_learning_rate: f64,
+    /// When a reduction is due while η is already at most this, training stops instead
+    /// (scikit-learn's `learning_rate="adaptive"` stops at 10⁻⁶), > 0. Default: never.
+    pub stop_at_learning_rate: Option<f64>,
     /// Whether the monitored quantity should be minimised (default) or maximised. A
     /// [`Trainer`](crate::Trainer) sets it from the quantity it monitors.
     #[serde(skip)]
@@ -53,8 +59,10 @@ impl Default for Plateau {
             factor: 0.1,
             patience: 10,
             threshold: 1e-4,
+            absolute_threshold: false,
             cooldown: 0,
             min_learning_rate: 0.0,
+            stop_at_learning_rate: None,
             mode: PlateauMode::Minimise,
         }
     }
@@ -67,15 +75,24 @@ impl Plateau {
             return Err(Error::invalid("factor", format!("must be in (0, 1), got {}", self.factor)));
         }
         check_non_negative("threshold", self.threshold)?;
-        check_non_negative("min_learning_rate", self.min_learning_rate)
+        check_non_negative("min_learning_rate", self.min_learning_rate)?;
+        match self.stop_at_learning_rate {
+            Some(rate) if !(rate > 0.0 && rate.is_finite()) => {
+                Err(Error::invalid("stop_at_learning_rate", format!("must be a positive number, got {rate}")))
+            }
+            _ => Ok(()),
+        }
     }
 
-    /// Whether `value` improves on `best` by the relative threshold (any value beats no best).
+    /// Whether `value` improves on `best` by the threshold (any value beats no best).
     fn is_better(&self, value: f64, best: Option<f64>) -> bool {
-        match (best, self.mode) {
-            (None, _) => true,
-            (Some(best), PlateauMode::Minimise) => value < best * (1.0 - self.threshold),
-            (Some(best), PlateauMode::Maximise) => value > best * (1.0 + self.threshold),
+        let threshold = self.threshold;
+        match (best, self.mode, self.absolute_threshold) {
+            (None, _, _) => true,
+            (Some(best), PlateauMode::Minimise, false) => value < best * (1.0 - threshold),
+            (Some(best), PlateauMode::Maximise, false) => value > best * (1.0 + threshold),
+            (Some(best), PlateauMode::Minimise, true) => value < best - threshold,
+            (Some(best), PlateauMode::Maximise, true) => value > best + threshold,
         }
     }
 
@@ -92,6 +109,10 @@ impl Plateau {
             state.bad_epochs = 0;
         }
         if state.bad_epochs > self.patience {
+            if self.stop_at_learning_rate.is_some_and(|stop_at| state.learning_rate <= stop_at) {
+                state.exhausted = true;
+                return;
+            }
             let reduced = (state.learning_rate * self.factor).max(self.min_learning_rate);
             if state.learning_rate - reduced > SMALLEST_REDUCTION {
                 state.learning_rate = reduced;

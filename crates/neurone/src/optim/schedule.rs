@@ -136,6 +136,9 @@ pub struct SchedulerState {
     pub bad_epochs: usize,
     /// Reduce-on-plateau: epochs of cooldown left.
     pub cooldown_remaining: usize,
+    /// Reduce-on-plateau: a reduction was due at its `stop_at_learning_rate`; training stops.
+    #[serde(default)]
+    pub exhausted: bool,
 }
 
 /// A [`Schedule`] applied from a base learning rate η₀, with what it has to remember.
@@ -192,6 +195,7 @@ impl Scheduler {
             best: None,
             bad_epochs: 0,
             cooldown_remaining: 0,
+            exhausted: false,
         };
         Ok(Self { schedule, base_learning_rate, state })
     }
@@ -255,6 +259,11 @@ impl Scheduler {
         };
         (self.state.epoch, self.state.learning_rate) = (Some(epoch), learning_rate);
         Ok(learning_rate)
+    }
+
+    /// True once reduce-on-plateau has reached its `stop_at_learning_rate`: training should end.
+    pub fn exhausted(&self) -> bool {
+        self.state.exhausted
     }
 
     /// Where the scheduler stands.
@@ -354,6 +363,30 @@ mod tests {
         // the third bad epoch halves η and restarts the count.
         let found = plateau_rates(plateau, &[1.0, 1.0, 0.99995, 1.0, 0.5, 0.6, 0.6, 0.6]);
         assert_eq!(found, [1.0, 1.0, 1.0, 0.5, 0.5, 0.5, 0.5, 0.25]);
+    }
+
+    #[test]
+    fn plateau_stops_when_a_reduction_is_due_at_its_stopping_rate() {
+        // scikit-learn's adaptive rate: η / 5 at each plateau, and a stop at the plateau that
+        // finds η at 10⁻⁶ or below. From 1: 0.2, 0.04, …, 1.28·10⁻⁵, 2.56·10⁻⁶, 5.12·10⁻⁷, then stop.
+        let plateau = Plateau {
+            factor: 0.2,
+            patience: 0,
+            threshold: 0.0,
+            stop_at_learning_rate: Some(1e-6),
+            ..Plateau::default()
+        };
+        let mut scheduler = Scheduler::new(Schedule::ReduceOnPlateau(plateau), 1.0).unwrap();
+        scheduler.learning_rate(0, None).unwrap();
+        let mut epoch = 0;
+        while !scheduler.exhausted() {
+            epoch += 1;
+            scheduler.learning_rate(epoch, Some(1.0)).unwrap();
+        }
+        // Epoch 1 sets the best; epochs 2 to 10 reduce η nine times, to 0.2⁹ = 5.12·10⁻⁷; epoch 11 stops.
+        assert_eq!(epoch, 11);
+        assert!((scheduler.state().learning_rate - 0.2f64.powi(9)).abs() < 1e-18);
+        assert!(Plateau { stop_at_learning_rate: Some(0.0), ..Plateau::default() }.validate().is_err());
     }
 
     #[test]

@@ -50,6 +50,11 @@ impl<S: Scalar> Trainer<'_, S> {
         let mut ended = false;
         for epoch in state.epoch + 1..=state.epoch.saturating_add(more) {
             self.schedule_learning_rate(epoch, monitor, &mut state)?;
+            if state.scheduler.as_ref().is_some_and(Scheduler::exhausted) {
+                // Reduce-on-plateau reached its stopping rate after the previous epoch.
+                (state.history.stopped_early, ended) = (true, true);
+                break;
+            }
             let learning_rate = self.solver.learning_rate();
             if self.stop_requested() {
                 (state.history.interrupted, ended) = (true, true);
