@@ -2,7 +2,7 @@
 MLPClassifier, scored by 5-fold cross-validation in two worker processes, then saved as a
 model file for the command line.
 
-    pip install ./python        # once, from the repository's root
+    pip install ./python pandas # once, from the repository's root (or the wheel, docs/python.md)
     python examples/python/iris.py
 """
 

@@ -1,7 +1,7 @@
 """The course's first network in Python: 1 → 16 → 16 → 1 tanh learning y = sin(x) on [0, 2π],
 plain gradient descent (η = 0.05, batches of 16), as examples/sine.toml does with the CLI.
 
-    pip install ./python        # once, from the repository's root
+    pip install ./python        # once, from the repository's root (or the wheel, docs/python.md)
     python examples/python/sine.py
 """
 
