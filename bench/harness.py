@@ -116,6 +116,14 @@ def neurone_bench(workload, *arguments):
     return command, read
 
 
+def neurone_instruction_sets():
+    """The SIMD instruction sets of neurone's kernels that this CPU runs (NEURONE_KERNELS's names)."""
+    flags = set(open("/proc/cpuinfo").read().split()) if os.path.exists("/proc/cpuinfo") else set()
+    sets = [name for name, needs in [("avx2", {"avx2", "fma"}), ("avx512", {"avx512f", "avx2", "fma"})]
+            if needs <= flags]
+    return sets + (["neon"] if platform.machine() in ("aarch64", "arm64") else [])
+
+
 def side(label, threads, command_and_read):
     command, read = command_and_read
     return Side(label, threads, command, read)
@@ -139,6 +147,10 @@ def workloads(options):
     for threads in (1, 2):
         wide_sides.append(side("PyTorch", threads, python_side("torch_workloads.py", "mnist", threads, "--epochs", 1, *wide)))
     wide_sides.append(side("scikit-learn", 1, python_side("sklearn_workloads.py", "mnist", 1, "--epochs", 1, *wide)))
+    wide_sides += [
+        side(f"sgemm: neurone {kernels}", 1, neurone_bench("sgemm", *wide, "--repeats", 50, "--kernels", kernels))
+        for kernels in neurone_instruction_sets()
+    ]
     wide_sides += [
         side("sgemm: matrixmultiply", 1, neurone_bench("sgemm", *wide, "--repeats", 50)),
         side("sgemm: torch.matmul", 1, python_side("torch_workloads.py", "sgemm", 1, *wide, "--repeats", 50)),
@@ -340,6 +352,13 @@ def table(workload):
         lines.append(f"neurone's single-threaded training reaches {100 * neurone_rate / kernel_rate:.0f}% of the "
                      f"fastest single-threaded sgemm of the same shapes ({kernel.label[len('sgemm: '):]}: "
                      f"{neurone_rate:.1f} of {kernel_rate:.1f} GFLOP/s).")
+        rate = lambda entry: statistics.median(run["gflops"] for run in entry.runs)
+        own = [entry for entry in kernels if entry.label.startswith("sgemm: neurone")]
+        best_other = max((entry for entry in kernels if entry not in own), key=rate)
+        for entry in own:
+            lines.append(f"neurone's products alone with {entry.label[len('sgemm: neurone '):]} reach "
+                         f"{100 * rate(entry) / rate(best_other):.0f}% of the fastest other single-threaded sgemm "
+                         f"({best_other.label[len('sgemm: '):]}: {rate(entry):.1f} of {rate(best_other):.1f} GFLOP/s).")
     return "\n".join(lines)
 
 
@@ -355,7 +374,11 @@ def machine_description():
     fields = dict(line.split(":", 1) for line in lscpu.splitlines() if ":" in line)
     with open("/proc/meminfo") as meminfo:
         memory_kib = int(next(line for line in meminfo if line.startswith("MemTotal")).split()[1])
-    return (f"{fields.get('Model name', '?').strip()}, {os.cpu_count()} CPUs "
+    flags = fields.get("Flags", "").split()
+    avx512 = "/".join(flag[len("avx512"):].strip("_") for flag in flags if flag.startswith("avx512"))
+    model = (f"family {fields.get('CPU family', '?').strip()}, model {fields.get('Model', '?').strip()}, "
+             f"stepping {fields.get('Stepping', '?').strip()}" + (f"; AVX-512 {avx512}" if avx512 else ""))
+    return (f"{fields.get('Model name', '?').strip()} ({model}), {os.cpu_count()} CPUs "
             f"({fields.get('Thread(s) per core', '?').strip()} thread(s) per core), "
             f"{memory_kib / 1024 / 1024:.1f} GiB memory, {platform.system()} {platform.release()}")
 

@@ -1,8 +1,9 @@
-//! `neurone-bench sgemm|inference [--hidden 128,64] [--batch 256] [--repeats 20]`: prints one
-//! line of JSON for bench/harness.py.
+//! `neurone-bench sgemm|inference [--hidden 128,64] [--batch 256] [--repeats 20] [--kernels SET]`:
+//! prints one line of JSON for bench/harness.py.
 //!
 //! - `sgemm`: the three matrix products of one training step of 784 → hidden → 10, alone, with
-//!   the `matrixmultiply` kernel neurone uses, single-threaded: for each layer `Z = A·Wᵀ`,
+//!   the `matrixmultiply` crate, or with neurone's own kernels of the instruction set `SET`
+//!   (`avx2`, `avx512`, …), single-threaded: for each layer `Z = A·Wᵀ`,
 //!   `dW = Δᵀ·A` and, but for the input layer (no gradient is needed for the pixels),
 //!   `dA = Δ·W`; the practical limit for the wide network's training. Rated by the training
 //!   formula, 6 × weights × batch per pass, so the two rates compare as times.
@@ -13,20 +14,22 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use neurone::datasets::{DataSource, mnist};
-use neurone::{Activation, Loss, Matrix, Network, seeded_rng};
+use neurone::{Activation, GemmKernel, InstructionSet, Loss, Matrix, Network, Op, ScalarType, Strided, seeded_rng};
 
 struct Options {
     workload: String,
     hidden: Vec<usize>,
     batch: usize,
     repeats: usize,
+    /// neurone's kernels of this instruction set, else `matrixmultiply`.
+    kernels: Option<InstructionSet>,
 }
 
 fn parse_options() -> Result<Options, String> {
     let mut arguments = std::env::args().skip(1);
     let workload =
         arguments.next().ok_or("usage: neurone-bench sgemm|inference [--hidden W,W] [--batch N] [--repeats N]")?;
-    let mut options = Options { workload, hidden: vec![128, 64], batch: 256, repeats: 20 };
+    let mut options = Options { workload, hidden: vec![128, 64], batch: 256, repeats: 20, kernels: None };
     while let Some(flag) = arguments.next() {
         let value = arguments.next().ok_or(format!("{flag} needs a value"))?;
         let number = |text: &str| text.parse::<usize>().map_err(|_| format!("{flag}: not a number: {text}"));
@@ -34,6 +37,10 @@ fn parse_options() -> Result<Options, String> {
             "--hidden" => options.hidden = value.split(',').map(number).collect::<Result<_, _>>()?,
             "--batch" => options.batch = number(&value)?,
             "--repeats" => options.repeats = number(&value)?,
+            "--kernels" => {
+                let set = InstructionSet::available().find(|set| set.name() == value);
+                options.kernels = Some(set.ok_or(format!("--kernels {value}: not an instruction set this CPU runs"))?);
+            }
             _ => return Err(format!("unknown option {flag}")),
         }
     }
@@ -53,9 +60,11 @@ fn filled(len: usize, seed: u32) -> Vec<f32> {
         .collect()
 }
 
-/// C (m × n) = A (m × k) · B (k × n), each given by its row and column strides.
+/// C (m × n) = A (m × k) · B (k × n), each given by its row and column strides, by neurone's
+/// kernels of `kernels` (as `neurone::plan` routes the product), else by `matrixmultiply`.
 #[allow(clippy::too_many_arguments)]
 fn product(
+    kernels: Option<InstructionSet>,
     m: usize,
     k: usize,
     n: usize,
@@ -66,6 +75,17 @@ fn product(
     c: &mut [f32],
 ) {
     debug_assert!(c.len() >= m * n);
+    if let Some(set) = kernels {
+        let view = |data, (row_stride, column_stride): (isize, isize)| Strided {
+            data,
+            row_stride: row_stride as usize,
+            column_stride: column_stride as usize,
+        };
+        let op = |(_, column_stride): (isize, isize)| if column_stride == 1 { Op::Plain } else { Op::Transposed };
+        let path = neurone::plan((m, k, n), op(a_strides), op(b_strides), ScalarType::F32, set);
+        f32::product(path, (m, k, n), 1.0, view(a, a_strides), view(b, b_strides), 0.0, c);
+        return;
+    }
     // SAFETY: the strides describe matrices that lie inside `a`, `b` and `c` (row-major buffers of
     // the shapes named, or their transposes), and `c` does not alias `a` or `b`.
     unsafe {
@@ -119,18 +139,19 @@ fn sgemm(options: &Options) -> String {
             }
         })
         .collect();
+    let kernels = options.kernels;
     let flops: usize = layers.iter().map(|layer| 6 * layer.fan_in * layer.fan_out * n).sum();
     let mut one_pass = || {
         for (index, layer) in layers.iter_mut().enumerate() {
             let (k, m) = (layer.fan_in, layer.fan_out);
             let (ki, mi) = (k as isize, m as isize);
             // Z = A·Wᵀ: A is n × k row-major, Wᵀ is W (m × k row-major) read with strides (1, k).
-            product(n, k, m, &layer.a, (ki, 1), &layer.weights, (1, ki), &mut layer.z);
+            product(kernels, n, k, m, &layer.a, (ki, 1), &layer.weights, (1, ki), &mut layer.z);
             // dW = Δᵀ·A: Δᵀ is Δ (n × m row-major) read with strides (1, m).
-            product(m, n, k, &layer.delta, (1, mi), &layer.a, (ki, 1), &mut layer.weight_gradient);
+            product(kernels, m, n, k, &layer.delta, (1, mi), &layer.a, (ki, 1), &mut layer.weight_gradient);
             // dA = Δ·W, for the layer below (none below the input layer).
             if index > 0 {
-                product(n, m, k, &layer.delta, (mi, 1), &layer.weights, (ki, 1), &mut layer.a_gradient);
+                product(kernels, n, m, k, &layer.delta, (mi, 1), &layer.weights, (ki, 1), &mut layer.a_gradient);
             }
         }
     };
