@@ -70,9 +70,6 @@ pub fn run(args: &TrainArgs) -> Result<(), CliError> {
         (None, Some(resumed)) => RunFolder::named(resumed, true)?,
         (None, None) => RunFolder::numbered(&experiment.name)?,
     };
-    if !args.run.quiet {
-        eprintln!("writing to {}", folder.path().display());
-    }
     let result = train_and_write(&config, experiment, checkpoint, folder.path(), args.run.quiet, !args.run.no_plots);
     if matches!(result, Err(CliError::Usage(_) | CliError::Failure(_))) {
         let resumable = folder.path().join(CHECKPOINT_FILE).exists();
@@ -108,6 +105,10 @@ pub fn train_and_write(
     // Held only while training: freed, with the optimizer's state, before the outputs are made.
     let validation = data.validation.take();
     trainer.validate(&network, &data.train, validation.as_ref()).map_err(at_config)?;
+    // Said once every check has passed, so that a refused run names no folder.
+    if !quiet {
+        eprintln!("writing to {}", out.display());
+    }
     let checkpoint_path = out.join(CHECKPOINT_FILE);
     let fresh = output::LiveHistory::is_fresh(out);
     if let Some(every) = experiment.train.checkpoint_every {

@@ -95,3 +95,16 @@ fn a_folder_being_written_is_refused_naming_the_process_and_freed_when_it_dies()
     succeeds(&neurone(&second, &folder));
     assert!(folder.join("run/model.safetensors").exists() && !lock.exists());
 }
+
+#[test]
+fn a_refused_run_says_only_why_and_leaves_no_folder() {
+    let folder = scratch("refused-run");
+    let too_big = ["train", &example("xor"), "--set", "model.layers=[200000,200000]"];
+    let output = neurone(&too_big, &folder);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "the error alone: {stderr}");
+    assert!(stderr.starts_with("error: ") && stderr.contains("memory available"), "{stderr}");
+    assert!(output.stdout.is_empty());
+    assert!(!folder.join("runs/xor").exists(), "no folder is left");
+}
