@@ -55,6 +55,22 @@ pub enum Activation {
 }
 
 impl Activation {
+    /// Every activation, the parameterised ones with their default parameter: what the gradient
+    /// checks and property tests go through, so that a new one is checked without anyone
+    /// listing it again. (A unit test below fails to compile until a new variant is placed.)
+    pub const ALL: [Activation; 10] = [
+        Self::Identity,
+        Self::Sigmoid,
+        Self::Tanh,
+        Self::Relu,
+        Self::LeakyRelu { slope: 0.01 },
+        Self::Elu { alpha: 1.0 },
+        Self::Softplus,
+        Self::Gelu,
+        Self::Softmax,
+        Self::Exp,
+    ];
+
     /// True for the ReLU family (ReLU, leaky ReLU, ELU, softplus, GELU), which He initialisation suits.
     pub fn is_relu_like(self) -> bool {
         matches!(self, Self::Relu | Self::LeakyRelu { .. } | Self::Elu { .. } | Self::Softplus | Self::Gelu)
@@ -289,19 +305,26 @@ impl FromStr for Activation {
 mod tests {
     use super::*;
 
-    /// Every activation, with non-default parameters where it has some.
-    pub(crate) const ALL: [Activation; 10] = [
-        Activation::Identity,
-        Activation::Sigmoid,
-        Activation::Tanh,
-        Activation::Relu,
-        Activation::LeakyRelu { slope: 0.1 },
-        Activation::Elu { alpha: 0.7 },
-        Activation::Softplus,
-        Activation::Gelu,
-        Activation::Softmax,
-        Activation::Exp,
-    ];
+    #[test]
+    fn all_holds_every_activation_once_in_order() {
+        // Exhaustive: a new activation does not compile here until it has the next position,
+        // which `Activation::ALL` must then hold.
+        let position = |activation: Activation| match activation {
+            Activation::Identity => 0,
+            Activation::Sigmoid => 1,
+            Activation::Tanh => 2,
+            Activation::Relu => 3,
+            Activation::LeakyRelu { .. } => 4,
+            Activation::Elu { .. } => 5,
+            Activation::Softplus => 6,
+            Activation::Gelu => 7,
+            Activation::Softmax => 8,
+            Activation::Exp => 9,
+        };
+        assert!(Activation::ALL.into_iter().map(position).eq(0..10));
+        let defaults = ["leaky_relu", "elu"].map(|name| name.parse::<Activation>().unwrap());
+        assert_eq!(defaults, [Activation::ALL[4], Activation::ALL[5]], "the parameterised ones at their defaults");
+    }
 
     fn apply(activation: Activation, z: &[f64]) -> Vec<f64> {
         let mut a = z.to_vec();
@@ -330,7 +353,7 @@ mod tests {
     #[test]
     fn extreme_inputs_stay_finite() {
         // All but exp, whose output is unbounded by design (e¹⁰⁰⁰ overflows, as in every library).
-        for activation in ALL.into_iter().filter(|&activation| activation != Activation::Exp) {
+        for activation in Activation::ALL.into_iter().filter(|&activation| activation != Activation::Exp) {
             let a = apply(activation, &[-1000.0, 0.0, 1000.0]);
             assert!(a.iter().all(|v| v.is_finite()), "{activation}: {a:?}");
         }
@@ -341,7 +364,7 @@ mod tests {
     #[test]
     fn derivatives_match_central_differences() {
         let h = 1e-6;
-        for activation in ALL {
+        for activation in Activation::ALL {
             let z = [-1.3, -0.4, 0.2, 0.9, 2.1];
             let a = apply(activation, &z);
             // Differentiate J = Σ wᵢ aᵢ with uneven weights, so softmax's Jacobian is exercised.
@@ -362,7 +385,7 @@ mod tests {
 
     #[test]
     fn names_round_trip_through_display_and_parse() {
-        for activation in ALL {
+        for activation in Activation::ALL {
             assert_eq!(activation.to_string().parse::<Activation>().unwrap(), activation);
         }
     }

@@ -42,6 +42,18 @@ pub enum Loss {
 }
 
 impl Loss {
+    /// Every loss, Huber with its default δ: what the gradient checks go through, so that a new
+    /// one is checked without anyone listing it again. (A unit test below fails to compile
+    /// until a new variant is placed.)
+    pub const ALL: [Loss; 6] = [
+        Self::MeanSquaredError,
+        Self::MeanAbsoluteError,
+        Self::Huber { delta: 1.0 },
+        Self::BinaryCrossEntropy,
+        Self::CategoricalCrossEntropy,
+        Self::Poisson,
+    ];
+
     /// Checks that the output layer's activation suits this loss: binary cross-entropy needs a
     /// sigmoid output, categorical cross-entropy a softmax output.
     pub fn check_output(self, activation: Activation) -> Result<(), Error> {
@@ -252,6 +264,22 @@ impl FromStr for Loss {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn all_holds_every_loss_once_in_order() {
+        // Exhaustive: a new loss does not compile here until it has the next position, which
+        // `Loss::ALL` must then hold.
+        let position = |loss: Loss| match loss {
+            Loss::MeanSquaredError => 0,
+            Loss::MeanAbsoluteError => 1,
+            Loss::Huber { .. } => 2,
+            Loss::BinaryCrossEntropy => 3,
+            Loss::CategoricalCrossEntropy => 4,
+            Loss::Poisson => 5,
+        };
+        assert!(Loss::ALL.into_iter().map(position).eq(0..6));
+        assert_eq!("huber".parse::<Loss>().unwrap(), Loss::ALL[2], "Huber at its default δ");
+    }
 
     fn value(loss: Loss, z: &[f64], a: &[f64], y: &[f64], width: usize) -> f64 {
         loss.value(z, a, y, width, None)
