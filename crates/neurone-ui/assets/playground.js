@@ -3,20 +3,10 @@
 // the page sends what is chosen and shows the error the server answers.
 "use strict";
 
-const FEATURES = [
-  { name: "x1", label: "x₁", at: (a, b) => a },
-  { name: "x2", label: "x₂", at: (a, b) => b },
-  { name: "x1_squared", label: "x₁²", at: (a, b) => a * a },
-  { name: "x2_squared", label: "x₂²", at: (a, b) => b * b },
-  { name: "x1_times_x2", label: "x₁x₂", at: (a, b) => a * b },
-  { name: "sin_x1", label: "sin x₁", at: (a, b) => Math.sin(a) },
-  { name: "sin_x2", label: "sin x₂", at: (a, b) => Math.sin(b) },
-];
-const PROBLEMS = [
-  { name: "circle", label: "Circle" }, { name: "xor", label: "Exclusive or" },
-  { name: "gaussians", label: "Two Gaussians" }, { name: "spiral", label: "Spiral" },
-  { name: "plane", label: "Plane (regression)" }, { name: "sine", label: "Sine (regression)" },
-];
+// What the page may choose (the problems, the input features, the activations, optimizers and
+// initialisers), as the server tells it at load: GET /api/playground.
+let catalog = null;
+const problemOf = () => catalog.problems.find((p) => p.name === settings.problem);
 // The page's own drawing limits (TensorFlow Playground's): the server bounds the rest.
 const MAX_LAYERS = 6, MAX_NEURONS = 8;
 
@@ -67,7 +57,7 @@ const view = NetworkView.create($("network"), {
   toggleFeature(name) {
     const on = settings.features.includes(name);
     settings.features = on ? settings.features.filter((f) => f !== name)
-      : FEATURES.map((f) => f.name).filter((f) => f === name || settings.features.includes(f));
+      : catalog.features.map((f) => f.name).filter((f) => f === name || settings.features.includes(f));
     restart();
   },
   neurons(layer, change) {
@@ -83,7 +73,11 @@ const view = NetworkView.create($("network"), {
 // ---- The controls ----------------------------------------------------------------------
 
 function bindControls() {
-  for (const problem of PROBLEMS) {
+  for (const [key, names] of [["activation", catalog.activations], ["optimizer", catalog.optimizers],
+    ["init", catalog.initialisers]]) {
+    for (const name of names) $(key).add(new Option(name, name));
+  }
+  for (const problem of catalog.problems) {
     const button = document.createElement("button");
     button.className = "problem";
     button.dataset.problem = problem.name;
@@ -91,7 +85,8 @@ function bindControls() {
     button.innerHTML = `<canvas width="40" height="40"></canvas><span>${problem.label}</span>`;
     button.addEventListener("click", () => {
       settings.problem = problem.name;
-      if (problem.name === "sine") settings.features = settings.features.filter((f) => f === "x1" || f === "sin_x1");
+      const usesX2 = (name) => catalog.features.find((f) => f.name === name).uses_x2;
+      if (problem.curve) settings.features = settings.features.filter((f) => !usesX2(f));
       if (settings.features.length === 0) settings.features = ["x1"];
       restart();
     });
@@ -185,44 +180,25 @@ function showError(message) {
 }
 
 function layout() {
-  const features = FEATURES.map((f) => ({ ...f, enabled: settings.features.includes(f.name) }));
+  const features = catalog.features.map((f) => ({ ...f, label: f.formula, enabled: settings.features.includes(f.name) }));
   view.layout(features, settings.layers);
   $("layer_count").textContent = `${settings.layers.length} hidden layer${settings.layers.length === 1 ? "" : "s"}`;
   // The features' heat maps, on the server's grid.
-  const [[x0, x1], [y0, y1]] = page.data.bounds;
-  const [columns, rows] = page.data.grid;
-  page.featureMaps = FEATURES.map((feature) => {
-    const values = [];
-    for (let r = 0; r < rows; r++) for (let c = 0; c < columns; c++) {
-      const a = x0 + ((x1 - x0) * c) / (columns - 1);
-      const b = rows === 1 ? 0 : y0 + ((y1 - y0) * (rows - 1 - r)) / (rows - 1);
-      values.push(feature.at(a, b));
-    }
-    const largest = Math.max(1e-9, ...values.map(Math.abs));
-    return values.map((v) => v / largest);
-  });
+  page.featureMaps = page.data.feature_maps;
 }
 
 /** Each problem's button shows its noiseless labels over the plane. */
 function drawProblemIcons() {
-  const label = {
-    circle: (a, b) => (Math.hypot(a, b) < 3 ? 1 : -1),
-    xor: (a, b) => (a * b >= 0 ? 1 : -1),
-    gaussians: (a, b) => (a + b > 0 ? 1 : -1),
-    spiral: (a, b) => Math.sin(Math.atan2(a, b) + Math.hypot(a, b) * 1.1) > 0 ? 1 : -1,
-    plane: (a, b) => (a + b) / 12,
-    sine: (a, b) => (Math.abs(b / 4 - Math.sin(((a + 6) / 12) * 2 * Math.PI)) < 0.15 ? -1 : 0.2),
-  };
-  document.querySelectorAll(".problem").forEach((button) => {
-    const at = label[button.dataset.problem], values = [];
-    for (let r = 0; r < 20; r++) for (let c = 0; c < 20; c++) values.push(at(-6 + (12 * c) / 19, 6 - (12 * r) / 19));
-    Charts.heatMap(button.querySelector("canvas"), values, 20, 20, (v) => 0.8 * v);
-  });
+  for (const problem of catalog.problems) {
+    const button = document.querySelector(`.problem[data-problem="${problem.name}"]`);
+    const side = Math.sqrt(problem.icon.length);
+    Charts.heatMap(button.querySelector("canvas"), problem.icon, side, side, (v) => 0.8 * v);
+  }
 }
 
 // ---- Drawing a frame ---------------------------------------------------------------------
 
-const classification = () => !["plane", "sine"].includes(settings.problem);
+const classification = () => problemOf().task === "classification";
 /** The output mapped to [−1, 1]: a probability p as 2p − 1, a regression value as it is. */
 const outputScale = (v) => (classification() ? 2 * v - 1 : v);
 
@@ -262,8 +238,8 @@ function drawBoundary(frame) {
   const highlight = trace ? trace.point : null;
   const showTest = $("show_test").checked;
   const pointsOf = (train) => page.data.points.filter((p) => p[3] === train)
-    .map(([x, y, target]) => settings.problem === "sine" ? [x, target, 0] : [x, y, outputScale(target)]);
-  if (settings.problem === "sine") {
+    .map(([x, y, target]) => problemOf().curve ? [x, target, 0] : [x, y, outputScale(target)]);
+  if (problemOf().curve) {
     context.fillStyle = "#fafafa";
     context.fillRect(0, 0, canvas.width, canvas.height);
     Charts.points(canvas, bounds, pointsOf(true).map(([x, y]) => [x, y, -0.6]));
@@ -286,7 +262,7 @@ function inspectNearestPoint(event) {
   const train = page.data.points.filter((p) => p[3]);
   let best = 0, distance = Infinity;
   train.forEach(([px, py, target], index) => {
-    const d = settings.problem === "sine" ? (px - x) ** 2 + (target - y) ** 2 : (px - x) ** 2 + (py - y) ** 2;
+    const d = problemOf().curve ? (px - x) ** 2 + (target - y) ** 2 : (px - x) ** 2 + (py - y) ** 2;
     if (d < distance) [best, distance] = [index, d];
   });
   control("inspect", { sample: best });
@@ -399,6 +375,9 @@ function drawEquations() {
   box.innerHTML = lines.map((line) => `<div>${line}</div>`).join("");
 }
 
-bindControls();
-drawProblemIcons();
-restart();
+fetch("/api/playground").then((response) => response.json()).then((answer) => {
+  catalog = answer;
+  bindControls();
+  drawProblemIcons();
+  restart();
+});

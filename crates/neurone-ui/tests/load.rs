@@ -85,3 +85,44 @@ fn fifty_clients_some_vanishing_mid_stream_and_the_server_goes_on() {
     drop(server);
     std::fs::remove_dir_all(folder).unwrap();
 }
+
+/// The page reads what it may choose from the server, and each choice it is told of starts a
+/// training: the catalog and `POST /api/trainings` agree.
+#[test]
+fn every_choice_the_catalog_offers_starts_a_training() {
+    let server = TestServer::start(&scratch("catalog"));
+    let (status, body) = server.get("/api/playground");
+    assert_eq!(status, 200, "{body}");
+    let catalog: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let tasks: Vec<(&str, &str)> = catalog["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|problem| (problem["name"].as_str().unwrap(), problem["task"].as_str().unwrap()))
+        .collect();
+    assert_eq!(tasks.len(), 6);
+    assert!(tasks.contains(&("sine", "regression")) && tasks.contains(&("spiral", "classification")), "{tasks:?}");
+    let formulas: Vec<&str> =
+        catalog["features"].as_array().unwrap().iter().map(|feature| feature["formula"].as_str().unwrap()).collect();
+    assert!(formulas.contains(&"x₁²"), "{formulas:?}");
+    let start = |network: &str, training: &str| {
+        let request = format!(
+            r#"{{"problem":"plane","noise":0,"train_ratio":0.5,"samples":40,"seed":1,"features":["x1","x2"],
+                "network":{{"layers":[2]{network}}},"training":{{"batch_size":10{training}}}}}"#
+        );
+        let (status, body) = server.send("POST", "/api/trainings", &request);
+        assert_eq!(status, 200, "{request}: {body}");
+        let answer: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(answer["feature_maps"].as_array().unwrap().len(), formulas.len());
+        server.send("DELETE", &format!("/api/trainings/{}", answer["id"]), "");
+    };
+    for activation in catalog["activations"].as_array().unwrap() {
+        start(&format!(r#","activation":{activation}"#), "");
+    }
+    for init in catalog["initialisers"].as_array().unwrap() {
+        start(&format!(r#","init":{init}"#), "");
+    }
+    for optimizer in catalog["optimizers"].as_array().unwrap() {
+        start("", &format!(r#","optimizer":{{"kind":{optimizer}}}"#));
+    }
+}

@@ -33,6 +33,22 @@ pub enum Problem {
 }
 
 impl Problem {
+    /// Every problem, in the order the page lists them.
+    pub const ALL: [Problem; 6] =
+        [Problem::Circle, Problem::Xor, Problem::Gaussians, Problem::Spiral, Problem::Plane, Problem::Sine];
+
+    /// Its name on the page.
+    pub fn label(self) -> &'static str {
+        match self {
+            Problem::Circle => "Circle",
+            Problem::Xor => "Exclusive or",
+            Problem::Gaussians => "Two Gaussians",
+            Problem::Spiral => "Spiral",
+            Problem::Plane => "Plane (regression)",
+            Problem::Sine => "Sine (regression)",
+        }
+    }
+
     /// Classification for the four point clouds, regression for the plane and the sine.
     pub fn task(self) -> Task {
         match self {
@@ -139,6 +155,30 @@ pub enum Feature {
 }
 
 impl Feature {
+    /// Every feature, in the order the page draws them.
+    pub const ALL: [Feature; 7] = [
+        Feature::X1,
+        Feature::X2,
+        Feature::X1Squared,
+        Feature::X2Squared,
+        Feature::X1TimesX2,
+        Feature::SinX1,
+        Feature::SinX2,
+    ];
+
+    /// Its formula as the page writes it: `x₁²`.
+    pub fn formula(self) -> &'static str {
+        match self {
+            Feature::X1 => "x₁",
+            Feature::X2 => "x₂",
+            Feature::X1Squared => "x₁²",
+            Feature::X2Squared => "x₂²",
+            Feature::X1TimesX2 => "x₁x₂",
+            Feature::SinX1 => "sin x₁",
+            Feature::SinX2 => "sin x₂",
+        }
+    }
+
     /// The feature's value at `(x1, x2)`.
     pub fn value(self, x1: f64, x2: f64) -> f64 {
         match self {

@@ -7,6 +7,7 @@ use serde::Serialize;
 use neurone::layer::Layer;
 use neurone::{Error, Matrix, Mode, Network};
 
+use super::datasets::Problem;
 use super::setup::Setup;
 
 /// Points per side of the grid the heat maps are computed on (points along x for a curve).
@@ -103,17 +104,22 @@ pub struct BatchNormTrace {
 
 /// The grid's coordinates, row after row from the top down, as the network's inputs.
 pub fn grid_inputs(setup: &Setup) -> Matrix<f32> {
-    let [(x_low, x_high), (y_low, y_high)] = setup.request.problem.bounds();
-    let curve = setup.request.problem.is_curve();
+    setup.request.feature_rows(grid_coordinates(setup.request.problem))
+}
+
+/// The points `(x₁, x₂)` of `problem`'s grid, row after row from the top down ([`GRID`] ×
+/// [`GRID`], or one row for a curve, whose x₂ is 0).
+pub fn grid_coordinates(problem: Problem) -> impl Iterator<Item = (f64, f64)> {
+    let [(x_low, x_high), (y_low, y_high)] = problem.bounds();
+    let curve = problem.is_curve();
     let rows = if curve { 1 } else { GRID };
     let at = |index: usize, count: usize, low: f64, high: f64| low + (high - low) * index as f64 / (count - 1) as f64;
-    let coordinates = (0..rows).flat_map(move |row| {
+    (0..rows).flat_map(move |row| {
         (0..GRID).map(move |column| {
             let x2 = if curve { 0.0 } else { at(rows - 1 - row, rows, y_low, y_high) };
             (at(column, GRID, x_low, x_high), x2)
         })
-    });
-    setup.request.feature_rows(coordinates)
+    })
 }
 
 /// The heat maps of `network` over `grid`: the output at each point, and each hidden dense

@@ -4,6 +4,7 @@
 //! Trainings are bounded in number ([`MAX_TRAININGS`]); one that no page follows any more (the
 //! tab closed, the connection dropped) is ended after [`ABANDONED_AFTER`].
 
+pub mod catalog;
 pub mod datasets;
 pub mod frame;
 pub mod session;
@@ -64,7 +65,7 @@ fn not_found(id: u64) -> ApiError {
     ApiError(StatusCode::NOT_FOUND, format!("no training {id} (it ended, or the server restarted)"))
 }
 
-/// The playground's routes, under `/api/trainings`.
+/// The playground's routes: its catalog (`/api/playground`) and its trainings (`/api/trainings`).
 pub fn routes(trainings: Trainings) -> Router {
     let reaper = trainings.clone();
     tokio::spawn(async move {
@@ -75,6 +76,7 @@ pub fn routes(trainings: Trainings) -> Router {
         }
     });
     Router::new()
+        .route("/api/playground", get(catalog::catalog))
         .route("/api/trainings", post(start))
         .route("/api/trainings/{id}", axum::routing::delete(end))
         .route("/api/trainings/{id}/events", get(events))
@@ -107,7 +109,8 @@ impl Trainings {
 
 /// `POST /api/trainings` with a [`PlaygroundRequest`]: checks it (the library's errors come back
 /// as 400 with their message) and starts the training, paused. Answers its id, its points
-/// `(x₁, x₂, y, is_training)`, the bounds of the plane drawn and the grid of the heat maps.
+/// `(x₁, x₂, y, is_training)`, the bounds of the plane drawn, the grid of the heat maps and
+/// every feature's map on it.
 async fn start(
     State(trainings): State<Trainings>,
     body: axum::body::Bytes,
@@ -123,6 +126,7 @@ async fn start(
         "points": setup.points.iter().map(|&([x1, x2, y], train)| (x1, x2, y, train)).collect::<Vec<_>>(),
         "bounds": problem.bounds(),
         "grid": [frame::GRID, if problem.is_curve() { 1 } else { frame::GRID }],
+        "feature_maps": catalog::feature_maps(problem),
     });
     let mut running = trainings.running.lock().expect("trainings lock");
     if running.len() >= MAX_TRAININGS {
