@@ -241,9 +241,8 @@ impl<'a, S: Scalar> Trainer<'a, S> {
     /// **The one way to continue a training**: trains `epochs` more epochs after `from` (from
     /// the start, with `None`), and returns where training then stands: the checkpoint of the
     /// last epoch run (partial if a stop request cut it short), from which the next call goes
-    /// on. `network` ends as that checkpoint's, or with the best epoch's weights when early
-    /// stopping restores them as the training ends (the checkpoint keeps the last epoch's). The command line's `--resume`, the Python
-    /// package's `warm_start` and `partial_fit` and the playground's stretches all call it.
+    /// on. The command line's `--resume`, the Python package's `warm_start` and `partial_fit`
+    /// and the playground's stretches all call it.
     ///
     /// From a checkpoint, `network` and `rng` become its own, the solver and schedule take up
     /// its state, and epochs are numbered on from [`Checkpoint::epoch`]; the returned history
@@ -253,11 +252,13 @@ impl<'a, S: Scalar> Trainer<'a, S> {
     ///
     /// The trainer must be set up as the one that began the training (same optimizer kind and
     /// schedule, same data); from `None`, one that has not trained yet (its solver keeps the
-    /// state of its last training). Its [`Trainer::epochs`] stays the length of the *whole* training:
-    /// what a cosine schedule without a length spans, and the epoch at which running out of
-    /// patience does not count as stopping early. Training may go on past it (the playground
-    /// does). An error (bad setting, divergence) leaves no checkpoint: continue from the last
-    /// one.
+    /// state of its last training). Its [`Trainer::epochs`] stays the length of the *whole*
+    /// training: what a cosine schedule without a length spans, the epoch at which running out
+    /// of patience does not count as stopping early, and where early stopping's
+    /// `restore_best_weights` puts the best epoch's weights into `network` (as it does when
+    /// training stops early or is interrupted; the checkpoint keeps the last epoch's, to go on
+    /// from). Training may go on past it (the playground does). An error (bad setting,
+    /// divergence) leaves no checkpoint: continue from the last one.
     ///
     /// ```
     /// use neurone::{Activation, Adam, Network, Trainer, datasets, seeded_rng};
