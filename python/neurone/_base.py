@@ -82,7 +82,9 @@ class BaseMLP(BaseEstimator):
         samples = train[0].shape[0]
         network, training, names = self._specs(samples, targets.shape[1], incremental, validation, train[2])
         history, interrupted = self._train(network, training, names, train, held_out, fresh, seed)
-        self._record(history, samples=samples, epochs_before=0 if fresh else len(self.loss_curve_), validation=validation)
+        # A loaded model's warm fit starts a history of its own (a model file holds none).
+        epochs_before = 0 if fresh else len(getattr(self, "loss_curve_", []))
+        self._record(history, samples=samples, epochs_before=epochs_before, validation=validation)
         self._training_record = {"network": network, "training": training}
         if interrupted:
             warnings.warn("Training interrupted by user.", UserWarning)

@@ -101,3 +101,11 @@ def test_a_model_trained_by_neurone_train_loads_in_python(tmp_path, cli):
     np.testing.assert_array_equal(np.array([row[1:] for row in predicted], dtype=np.float32),
                                   model.predict_proba(features.to_numpy()).astype(np.float32))
     assert model.score(features.to_numpy(), np.array([row[0] for row in predicted])) == 1.0
+
+
+def test_a_loaded_model_goes_on_with_warm_start(iris, tmp_path):
+    X, y = iris
+    MLPClassifier(hidden_layer_sizes=(5,), max_iter=5, random_state=0).fit(X, y).save(tmp_path / "clf.safetensors")
+    loaded = neurone.load(tmp_path / "clf.safetensors").set_params(warm_start=True, max_iter=3)
+    loaded.fit(X, y)
+    assert loaded.n_iter_ == 3 and len(loaded.loss_curve_) == 3
