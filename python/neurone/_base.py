@@ -245,6 +245,49 @@ class BaseMLP(BaseEstimator):
             training=json.dumps(record, default=_plain),
         )
 
+    def export_c(self, path, int8=False, *, name="model", calibration=None):
+        """Writes the network as one self-contained C99 header: ``NAME_INPUTS``,
+        ``NAME_OUTPUTS`` and ``void NAME_predict(const float *input, float *output)``, which
+        returns what :meth:`predict_proba` (a classifier) or :meth:`predict` (a regressor) returns
+        for one sample; the code of ``neurone export --c`` (see docs/export.md).
+
+        Parameters
+        ----------
+        path : str or path-like
+            The header to write, atomically.
+        int8 : bool, default=False
+            Quantise to int8: weights per output row, activations calibrated on ``calibration``.
+        name : str, default="model"
+            The prefix of the C names; a C identifier.
+        calibration : array-like of shape (n_samples, n_features), default=None
+            Samples of the training data to calibrate int8 on; required with ``int8=True``.
+        """
+        self._export_code(path, True, int8, name, calibration)
+
+    def export_rust(self, path, int8=False, *, calibration=None):
+        """Writes the network as one ``no_std`` Rust module without dependency: ``INPUTS``,
+        ``OUTPUTS`` and ``pub fn predict(input: &[f32; INPUTS], output: &mut [f32; OUTPUTS])``;
+        the code of ``neurone export --rust``. Parameters as :meth:`export_c`'s."""
+        self._export_code(path, False, int8, "model", calibration)
+
+    def _export_code(self, path, c, int8, name, calibration):
+        check_is_fitted(self)
+        if int8 and calibration is None:
+            raise ValueError("int8=True needs calibration: samples of the training data, shaped as X")
+        if calibration is not None:
+            if not int8:
+                raise ValueError("calibration is for int8=True; a float32 export needs none")
+            calibration = validate_data(self, calibration, dtype=self._engine.dtype, order="C", reset=False)
+        names = getattr(self, "feature_names_in_", None)
+        self._engine.export_code(
+            str(path),
+            c,
+            name,
+            calibration,
+            class_names=self._class_names(),
+            feature_names=None if names is None else [str(name) for name in names],
+        )
+
     def _class_names(self):
         return None
 

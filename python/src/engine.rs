@@ -315,6 +315,30 @@ impl Engine {
         })
     }
 
+    /// Writes the network as a C99 header (`c`) or a `no_std` Rust module, by the library's code
+    /// export (as `neurone export`): in float32, or in int8 calibrated on the rows of
+    /// `calibration`; `name` prefixes the C names.
+    #[pyo3(signature = (path, c, name, calibration=None, class_names=None, feature_names=None))]
+    fn export_code(
+        &self,
+        path: &str,
+        c: bool,
+        name: &str,
+        calibration: Option<&Bound<'_, PyAny>>,
+        class_names: Option<Vec<String>>,
+        feature_names: Option<Vec<String>>,
+    ) -> PyResult<()> {
+        with_state!(&self.typed, state, S => {
+            let preprocessing = Preprocessing { class_names, feature_names, ..state.model.preprocessing.clone() };
+            let model = Model::new(state.model.network.clone(), preprocessing);
+            let mut export = model.code_export(name).map_err(to_python)?;
+            if let Some(x) = calibration {
+                export = export.quantise(&to_matrix::<S>(x)?.cast::<f32>()).map_err(to_python)?;
+            }
+            if c { export.write_c(path) } else { export.write_rust(path) }.map_err(to_python)
+        })
+    }
+
     /// Reads a model file (written by `save` or by `neurone train`), in the precision it holds;
     /// `seed` drives any further training.
     #[staticmethod]

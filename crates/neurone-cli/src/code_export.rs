@@ -82,7 +82,7 @@ fn samples<S: Scalar>(model: &Model<S>, path: &Path, calibration: Option<&Path>)
     let raw = RawData::<f32>::load(&experiment, &mut seeded_rng(experiment.seed), false)
         .map_err(|error| experiment.usage_error(error))?;
     let test = match raw.test {
-        Some(Pending::Held(test)) => Some((test, "the test split")),
+        Some(Pending::Held(test)) => Some((test, "the test set")),
         Some(Pending::MnistTest(source)) => {
             Some((datasets::mnist_part(&source, MnistPart::Test)?, "the MNIST test set"))
         }

@@ -14,23 +14,9 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use build::{c_program, outputs, parse_rows, rust_program};
-use common::{example, run, scratch};
+use common::{data_folder, example, run, scratch};
 use neurone::Model;
 use neurone::datasets::{DataSource, MnistPart, mnist_part};
-
-/// The data folder, or `None` (with a message) when it is absent outside CI.
-fn data_folder() -> Option<PathBuf> {
-    let folder = std::env::var_os("NEURONE_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
-    if folder.join("insurance.csv").exists() && folder.join("mnist").exists() {
-        return Some(folder);
-    }
-    let message = format!("the data folder {} is missing: set NEURONE_DATA", folder.display());
-    assert!(std::env::var("CI").as_deref() != Ok("true"), "{message}");
-    eprintln!("skipping: {message}");
-    None
-}
 
 /// Trains the experiment `config` (with `settings`) into `folder/out`; the model's path.
 fn train(folder: &Path, config: &str, out: &str, settings: &[&str]) -> PathBuf {
@@ -133,11 +119,29 @@ fn iris_in_c_and_rust_is_neurone_predict_to_1e5_and_int8_keeps_its_accuracy() {
 
     let classes = ["setosa", "versicolor", "virginica"];
     let labels: Vec<usize> = species.iter().map(|name| classes.iter().position(|c| c == name).unwrap()).collect();
+    worked_example_prints_what_the_docs_say(&folder);
+
     let (int8, report) = int8_code(&folder, &model, "iris8", &samples);
     let (float_accuracy, int8_accuracy) = (accuracy(&float, &labels), accuracy(&int8, &labels));
     assert!((float_accuracy - int8_accuracy).abs() <= 0.01, "float {float_accuracy}, int8 {int8_accuracy}");
-    assert!(report.contains("int8 on the test split (30 samples): accuracy"), "{report}");
+    assert!(report.contains("int8 on the test set (30 samples): accuracy"), "{report}");
     assert!(report.contains("iris8.h: 4 → 16 tanh → 3 softmax, int8; 296 bytes of constants"), "{report}");
+}
+
+/// docs/export.md's 19-line C program, compiled with the iris header in `folder`: it prints
+/// what the page says it prints.
+fn worked_example_prints_what_the_docs_say(folder: &Path) {
+    let docs = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/export.md")).unwrap();
+    let program = docs.split("```c\n").nth(1).and_then(|rest| rest.split("\n```").next()).unwrap();
+    assert!(program.lines().count() <= 20, "{program}");
+    std::fs::write(folder.join("flower.c"), program).unwrap();
+    let gcc = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-O2", "flower.c", "-o", "flower"];
+    let compiled = std::process::Command::new("gcc").args(gcc).current_dir(folder).output().unwrap();
+    assert!(compiled.status.success(), "{}", String::from_utf8_lossy(&compiled.stderr));
+    let printed = std::process::Command::new(folder.join("flower")).output().unwrap();
+    let printed: Vec<String> =
+        String::from_utf8(printed.stdout).unwrap().lines().map(|line| format!("    {line}")).collect();
+    assert!(docs.contains(&format!("prints\n\n{}\n", printed.join("\n"))), "{printed:?}");
 }
 
 /// Iris as the library embeds it, as a CSV file.

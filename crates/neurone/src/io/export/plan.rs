@@ -26,6 +26,15 @@ impl InputColumn {
     }
 }
 
+/// How the generated code encodes the raw inputs, in order.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum InputStep {
+    /// `count` numbers from raw input `column` on, to encoded inputs from `first` on.
+    Numbers { column: usize, first: usize, count: usize },
+    /// The category code of raw input `column`, one-hot over `categories` encoded inputs from `first` on.
+    Category { column: usize, first: usize, categories: usize },
+}
+
 /// Per-value factors and terms of an affine map, in the order the map names them.
 pub(crate) type Affine = (Vec<f32>, Vec<f32>);
 
@@ -142,6 +151,29 @@ impl Plan {
     /// Number of outputs.
     pub(crate) fn outputs(&self) -> usize {
         self.layers.last().map_or(0, |layer| layer.outputs)
+    }
+
+    /// The encoding of the raw inputs: runs of numbers, and category codes.
+    pub(crate) fn input_steps(&self) -> Vec<InputStep> {
+        let (mut steps, mut column, mut first) = (Vec::new(), 0, 0);
+        while column < self.columns.len() {
+            let count = self.columns[column..].iter().take_while(|c| matches!(c, InputColumn::Numeric { .. })).count();
+            let step = match count {
+                0 => InputStep::Category { column, first, categories: self.columns[column].width() },
+                _ => InputStep::Numbers { column, first, count },
+            };
+            column += count.max(1);
+            first += if count > 0 { count } else { self.columns[column - 1].width() };
+            steps.push(step);
+        }
+        steps
+    }
+
+    /// The buffers layer `index` reads from and writes to: `a` and `b` in turn, the last layer
+    /// into `output`.
+    pub(crate) fn buffers(&self, index: usize) -> (&'static str, &'static str) {
+        let (from, to) = if index.is_multiple_of(2) { ("a", "b") } else { ("b", "a") };
+        (from, if index == self.layers.len() - 1 { "output" } else { to })
     }
 
     /// The widest vector between layers (encoded inputs included): each of the two scratch

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::CodeExport;
 use super::evaluate::{GELU_CUBIC, GELU_SCALE};
-use super::plan::InputColumn;
+use super::plan::{InputColumn, InputStep};
 use super::text::{Arrays, Values, description, float};
 use crate::Activation;
 
@@ -99,23 +99,19 @@ fn predict(export: &CodeExport) -> String {
     if plan.layers.len() > 1 {
         let _ = writeln!(out, "    let mut b = [{zero}; {width}];");
     }
-    let (mut column, mut encoded) = (0, 0);
-    while column < plan.columns.len() {
-        let run = plan.columns[column..].iter().take_while(|c| matches!(c, InputColumn::Numeric { .. })).count();
-        if run > 0 {
-            let (i, x) = (format!("{encoded} + i"), format!("input[{column} + i]"));
-            let _ = writeln!(out, "    for i in 0..{run} {{\n        a[{i}] = {};\n    }}", store(export, &i, &x));
-            (column, encoded) = (column + run, encoded + run);
-        } else {
-            let width = plan.columns[column].width();
-            let _ = writeln!(out, "    category(input[{column}], {width}, {encoded}, &mut a);");
-            (column, encoded) = (column + 1, encoded + width);
-        }
+    for step in plan.input_steps() {
+        let _ = match step {
+            InputStep::Numbers { column, first, count } => {
+                let stored = store(export, &format!("{first} + i"), &format!("input[{column} + i]"));
+                writeln!(out, "    for i in 0..{count} {{\n        a[{first} + i] = {stored};\n    }}")
+            }
+            InputStep::Category { column, first, categories } => {
+                writeln!(out, "    category(input[{column}], {categories}, {first}, &mut a);")
+            }
+        };
     }
-    let last = plan.layers.len() - 1;
     for (index, layer) in plan.layers.iter().enumerate() {
-        let (from, to) = if index % 2 == 0 { ("a", "b") } else { ("b", "a") };
-        let to = if index == last { "output" } else { to };
+        let (from, to) = plan.buffers(index);
         let (n, m) = (layer.inputs, layer.outputs);
         let _ = writeln!(out, "    // layer {index}: z = W a + b, {n} -> {m}, then {}", layer.activation);
         let _ = writeln!(out, "    for j in 0..{m} {{");

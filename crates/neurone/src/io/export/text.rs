@@ -2,7 +2,7 @@
 //! file, and numbers written so that they read back to the same `f32`.
 
 use super::CodeExport;
-use super::plan::InputColumn;
+use super::plan::{InputColumn, InputStep, Plan};
 use crate::Activation;
 
 /// The values of one constant array.
@@ -109,7 +109,7 @@ pub(crate) fn description(export: &CodeExport, language: &str) -> Vec<String> {
         ),
     });
     lines.push("Inputs, in order (raw values: the scaling and the filling in of missing ones are inside):".into());
-    lines.extend(input_lines(&plan.columns));
+    lines.extend(input_lines(plan));
     lines.push(match &plan.fills {
         Some(_) => "A missing input (NaN, or a category code out of range) takes the training split's mean or most \
                     frequent category."
@@ -139,30 +139,29 @@ pub(crate) fn description(export: &CodeExport, language: &str) -> Vec<String> {
 }
 
 /// One line per input column; long runs of numbers (pixels) in one line.
-fn input_lines(columns: &[InputColumn]) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut index = 0;
-    while index < columns.len() {
-        let run = columns[index..].iter().take_while(|column| matches!(column, InputColumn::Numeric { .. })).count();
-        if run > 8 {
-            let name = |i: usize| match &columns[i] {
-                InputColumn::Numeric { name } | InputColumn::Categorical { name, .. } => name.clone(),
-            };
-            lines.push(format!("  {}–{}: {} … {}", index, index + run - 1, name(index), name(index + run - 1)));
-            index += run;
-            continue;
+fn input_lines(plan: &Plan) -> Vec<String> {
+    let line = |index: usize| match &plan.columns[index] {
+        InputColumn::Numeric { name } => format!("  {index}: {name}"),
+        InputColumn::Categorical { name, categories } => {
+            let codes: Vec<String> =
+                categories.iter().enumerate().map(|(code, category)| format!("{code} = {category}")).collect();
+            format!("  {index}: {name}, a category code: {}", codes.join(", "))
         }
-        lines.push(match &columns[index] {
-            InputColumn::Numeric { name } => format!("  {index}: {name}"),
-            InputColumn::Categorical { name, categories } => {
-                let codes: Vec<String> =
-                    categories.iter().enumerate().map(|(code, category)| format!("{code} = {category}")).collect();
-                format!("  {index}: {name}, a category code: {}", codes.join(", "))
+    };
+    let name = |index: usize| match &plan.columns[index] {
+        InputColumn::Numeric { name } | InputColumn::Categorical { name, .. } => name.as_str(),
+    };
+    plan.input_steps()
+        .into_iter()
+        .flat_map(|step| match step {
+            InputStep::Numbers { column, count, .. } if count > 8 => {
+                let last = column + count - 1;
+                vec![format!("  {column}–{last}: {} … {}", name(column), name(last))]
             }
-        });
-        index += 1;
-    }
-    lines
+            InputStep::Numbers { column, count, .. } => (column..column + count).map(line).collect(),
+            InputStep::Category { column, .. } => vec![line(column)],
+        })
+        .collect()
 }
 
 fn quoted_list(names: &[String]) -> String {
