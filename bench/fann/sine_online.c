@@ -20,8 +20,9 @@
 
 int main(int argc, char **argv) {
     unsigned seed = argc > 1 ? (unsigned)atoi(argv[1]) : 1;
-    srand(seed);
     struct fann *ann = fann_create_standard(4, 1, 16, 16, 1);
+    /* After fann_create_standard, which seeds rand() from the clock. */
+    srand(seed);
     fann_set_activation_function_hidden(ann, FANN_SIGMOID_SYMMETRIC);
     fann_set_activation_steepness_hidden(ann, 1.0f);
     fann_set_activation_function_output(ann, FANN_LINEAR);
