@@ -270,3 +270,21 @@ fn levenberg_marquardt_on_mnist_is_refused_by_the_memory_check() {
     let adam: TrainingSpec = serde_json::from_str(r#"{ "optimizer": { "kind": "adam" } }"#).unwrap();
     adam.check_memory(&network, 784, 10, 60_000, 4).unwrap();
 }
+
+#[test]
+fn both_continue_in_stretches_with_the_bits_of_one_training() {
+    let mut rng = seeded_rng(14);
+    let data = datasets::sine::<f32>(50, &mut rng);
+    for optimizer in [r#"{ "kind": "rprop" }"#, r#"{ "kind": "levenberg_marquardt" }"#] {
+        let mut straight = sine_network(15);
+        trainer(optimizer, 12).fit(&mut straight, &data, None, &mut seeded_rng(16)).unwrap();
+        let (mut continued, mut rng) = (sine_network(15), seeded_rng(16));
+        let mut checkpoint = None;
+        for more in [3, 5, 4] {
+            let next = trainer(optimizer, 12).continue_for(&mut continued, checkpoint, more, &data, None, &mut rng);
+            checkpoint = Some(next.unwrap());
+        }
+        assert_eq!(checkpoint.unwrap().epoch, 12);
+        assert_eq!(bits(&continued), bits(&straight), "{optimizer}");
+    }
+}
