@@ -34,17 +34,18 @@ pub struct EvalArgs {
 
 /// Arguments of `neurone export`.
 #[derive(clap::Args)]
+#[command(group(clap::ArgGroup::new("format").required(true).multiple(true)))]
 pub struct ExportArgs {
     /// A model written by `neurone train`.
     model: PathBuf,
     /// The ONNX file to write (opset 13; preprocessing folded into the graph).
-    #[arg(long, required_unless_present_any = ["c", "rust"])]
+    #[arg(long, group = "format")]
     onnx: Option<PathBuf>,
     /// A C99 header to write: `NAME_predict`, `NAME_INPUTS`, `NAME_OUTPUTS` (docs/export.md).
-    #[arg(long, value_name = "FILE.h")]
+    #[arg(long, value_name = "FILE.h", group = "format")]
     c: Option<PathBuf>,
     /// A no_std Rust module to write: `predict`, `INPUTS`, `OUTPUTS`.
-    #[arg(long, value_name = "FILE.rs")]
+    #[arg(long, value_name = "FILE.rs", group = "format")]
     rust: Option<PathBuf>,
     /// The C prefix [default: the experiment's name].
     #[arg(long)]
