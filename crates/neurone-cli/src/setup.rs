@@ -8,7 +8,7 @@ use neurone::datasets::{self, DataSource, DownloadEvent, MnistPart};
 use neurone::memory::MemoryNeed;
 use neurone::{Activation, Dataset, Error, Network, Rng, Scalar, seeded_rng};
 
-use crate::config::{DatasetName, Experiment, Scaling};
+use crate::config::{DataConfig, DatasetName, Experiment, Scaling};
 use crate::error::CliError;
 
 /// An experiment ready to train: its data loaded and scaled, its defaults resolved for the
@@ -116,67 +116,23 @@ impl<S: Scalar> RawData<S> {
     /// Generates or reads the experiment's data and splits it, drawing from `rng`.
     pub fn load(experiment: &Experiment, rng: &mut Rng, show_progress: bool) -> Result<Self, Error> {
         let config = &experiment.data;
-        let fractions =
-            SplitFractions { validation: config.validation.unwrap_or(0.0), test: config.test.unwrap_or(0.0) };
-        let stratify = config.stratify.unwrap_or(false);
-        let mut missing = MissingCount::default();
-        let mut split_csv = |csv: CsvData<S>, rng: &mut Rng| -> Result<_, Error> {
-            single_class_check(&csv).map_err(|error| error.within("data"))?;
-            let stratify = stratify && csv.schema.is_classification();
-            let policy = config.missing.unwrap_or_default();
-            missing = csv.missing;
-            let parts = split_owned(csv.dataset, fractions, stratify, rng).map_err(|error| error.within("data"))?;
-            // Sets in their own files are read with the schema of the main file.
-            let mut own_file = |path: &Option<std::path::PathBuf>| -> Result<_, Error> {
-                let Some(path) = path else { return Ok(None) };
-                let (data, count) = read_with_schema(&csv.schema, path, policy)?;
-                missing = missing + count;
-                Ok(Some(data))
-            };
-            let test = own_file(&config.test_path)?.or(parts.test);
-            let validation = own_file(&config.validation_path)?.or(parts.validation);
-            Ok((parts.train, validation, test.map(Pending::Held), Some(csv.schema)))
-        };
-        let (train, validation, test, schema) = match config.dataset {
-            DatasetName::Sine => {
-                let train = datasets::sine(config.samples.unwrap_or(500), rng);
-                let validation_samples = config.validation_samples.unwrap_or(0);
-                let validation = (validation_samples > 0).then(|| datasets::sine(validation_samples, rng));
-                let grid = datasets::sine_grid(config.grid_points.unwrap_or(1000));
-                (train, validation, Some(Pending::Held(grid)), None)
-            }
-            DatasetName::Xor => (datasets::xor(), Some(datasets::xor()), Some(Pending::Held(datasets::xor())), None),
-            DatasetName::Iris => split_csv(datasets::iris(), rng)?,
-            DatasetName::Insurance => split_csv(datasets::insurance(&data_source(show_progress)?)?, rng)?,
+        let (splits, missing) = match config.dataset {
+            DatasetName::Sine => (sine(config, rng), MissingCount::default()),
+            DatasetName::Xor => (xor(), MissingCount::default()),
+            DatasetName::Iris => split_csv(datasets::iris(), config, rng)?,
+            DatasetName::Insurance => split_csv(datasets::insurance(&data_source(show_progress)?)?, config, rng)?,
             DatasetName::Csv => {
                 let path = config.path.as_deref().expect("resolved: csv has a path");
                 let target = config.target.as_deref().expect("resolved: csv has a target");
                 let options = CsvOptions::new(target)
                     .categorical(config.categorical.iter().flatten())
                     .missing(config.missing.unwrap_or_default());
-                split_csv(read_csv(path, &options)?, rng)?
+                split_csv(read_csv(path, &options)?, config, rng)?
             }
-            DatasetName::Mnist => {
-                let source = data_source(show_progress)?;
-                let train = datasets::mnist_part(&source, MnistPart::Train)?;
-                // The test images are checked now, read after training: a run never fails at its
-                // end for want of them.
-                datasets::check_mnist_part(&source, MnistPart::Test)?;
-                // Moved, not copied: MNIST's pixels are held once.
-                let parts = split_owned(train, fractions, stratify || fractions.validation > 0.0, rng)
-                    .map_err(|error| error.within("data"))?;
-                (parts.train, parts.validation, Some(Pending::MnistTest(source)), None)
-            }
+            DatasetName::Mnist => (mnist(config, show_progress, rng)?, MissingCount::default()),
         };
-        let train = match config.train_samples {
-            Some(count) if count > train.len() => {
-                let reason = format!("{count} is more than the {} samples of the training split", train.len());
-                return Err(Error::invalid("data.train_samples", reason));
-            }
-            // The training split comes out shuffled: its first samples are a random subset.
-            Some(count) => train.subset(&(0..count).collect::<Vec<_>>())?,
-            None => train,
-        };
+        let Splits { train, validation, test, schema } = splits;
+        let train = training_subset(train, config.train_samples)?;
         let task = match (train.class_names(), config.dataset) {
             (Some(classes), _) => Task::Classification { classes: classes.to_vec() },
             (None, DatasetName::Xor) => Task::Classification { classes: vec!["0".into(), "1".into()] },
@@ -189,13 +145,100 @@ impl<S: Scalar> RawData<S> {
     }
 }
 
-/// A test or validation set in its own file, encoded with the training file's schema; it must
-/// hold the target column.
+/// The sets of a run as read or generated and split, before any subset or preprocessing.
+struct Splits<S> {
+    train: Dataset<S>,
+    validation: Option<Dataset<S>>,
+    test: Option<Pending<Dataset<S>>>,
+    schema: Option<CsvSchema>,
+}
+
+/// The validation and test fractions of `[data]` (none where they do not apply).
+fn fractions(config: &DataConfig) -> SplitFractions {
+    SplitFractions { validation: config.validation.unwrap_or(0.0), test: config.test.unwrap_or(0.0) }
+}
+
+/// The sine's training and validation samples, drawn from `rng`, and the grid it is tested on.
+fn sine<S: Scalar>(config: &DataConfig, rng: &mut Rng) -> Splits<S> {
+    let (samples, validation_samples, grid_points) = config.sine_sizes();
+    let train = datasets::sine(samples, rng);
+    let validation = (validation_samples > 0).then(|| datasets::sine(validation_samples, rng));
+    let test = Some(Pending::Held(datasets::sine_grid(grid_points)));
+    Splits { train, validation, test, schema: None }
+}
+
+/// The four points of XOR, trained, validated and tested on.
+fn xor<S: Scalar>() -> Splits<S> {
+    Splits {
+        train: datasets::xor(),
+        validation: Some(datasets::xor()),
+        test: Some(Pending::Held(datasets::xor())),
+        schema: None,
+    }
+}
+
+/// A CSV file's samples split by `[data]`'s fractions (drawing from `rng`), the sets given in
+/// their own files read with its schema, and the missing values met in all of them.
+fn split_csv<S: Scalar>(
+    csv: CsvData<S>,
+    config: &DataConfig,
+    rng: &mut Rng,
+) -> Result<(Splits<S>, MissingCount), Error> {
+    single_class_check(&csv).map_err(|error| error.within("data"))?;
+    let stratify = config.stratify.unwrap_or(false) && csv.schema.is_classification();
+    let parts = split_owned(csv.dataset, fractions(config), stratify, rng).map_err(|error| error.within("data"))?;
+    let policy = config.missing.unwrap_or_default();
+    let (test_file, test_missing) = read_with_schema(&csv.schema, config.test_path.as_deref(), policy)?;
+    let (validation_file, validation_missing) =
+        read_with_schema(&csv.schema, config.validation_path.as_deref(), policy)?;
+    let splits = Splits {
+        train: parts.train,
+        validation: validation_file.or(parts.validation),
+        test: test_file.or(parts.test).map(Pending::Held),
+        schema: Some(csv.schema),
+    };
+    Ok((splits, csv.missing + test_missing + validation_missing))
+}
+
+/// MNIST's training images split for validation (drawing from `rng`); its test images are
+/// checked now and read after training, so that a run never fails at its end for want of them.
+fn mnist<S: Scalar>(config: &DataConfig, show_progress: bool, rng: &mut Rng) -> Result<Splits<S>, Error> {
+    let source = data_source(show_progress)?;
+    let train = datasets::mnist_part(&source, MnistPart::Train)?;
+    datasets::check_mnist_part(&source, MnistPart::Test)?;
+    let fractions = fractions(config);
+    // Moved, not copied: MNIST's pixels are held once.
+    let stratify = config.stratify.unwrap_or(false) || fractions.validation > 0.0;
+    let parts = split_owned(train, fractions, stratify, rng).map_err(|error| error.within("data"))?;
+    Ok(Splits {
+        train: parts.train,
+        validation: parts.validation,
+        test: Some(Pending::MnistTest(source)),
+        schema: None,
+    })
+}
+
+/// The first `count` samples of the training split (it comes out shuffled: a random subset),
+/// or all of them.
+fn training_subset<S: Scalar>(train: Dataset<S>, count: Option<usize>) -> Result<Dataset<S>, Error> {
+    match count {
+        Some(count) if count > train.len() => {
+            let reason = format!("{count} is more than the {} samples of the training split", train.len());
+            Err(Error::invalid("data.train_samples", reason))
+        }
+        Some(count) => train.subset(&(0..count).collect::<Vec<_>>()),
+        None => Ok(train),
+    }
+}
+
+/// A test or validation set in its own file, if `path` names one, encoded with the training
+/// file's schema; it must hold the target column.
 fn read_with_schema<S: Scalar>(
     schema: &CsvSchema,
-    path: &std::path::Path,
+    path: Option<&std::path::Path>,
     missing: MissingValues,
-) -> Result<(Dataset<S>, MissingCount), Error> {
+) -> Result<(Option<Dataset<S>>, MissingCount), Error> {
+    let Some(path) = path else { return Ok((None, MissingCount::default())) };
     let rows = schema.encode_file_with::<S>(path, missing)?;
     let targets = rows.targets.ok_or_else(|| {
         Error::data(path, format!("no target column `{}`: a test or validation file needs it", schema.target.name))
@@ -204,7 +247,7 @@ fn read_with_schema<S: Scalar>(
     if let Some(classes) = schema.classes() {
         dataset = dataset.with_class_names(classes.iter().cloned())?;
     }
-    Ok((dataset, rows.missing))
+    Ok((Some(dataset), rows.missing))
 }
 
 /// One line on stderr when missing values were dropped or are to be filled in.

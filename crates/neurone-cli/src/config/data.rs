@@ -107,7 +107,52 @@ impl Scaling {
     }
 }
 
+/// `sine`'s defaults (docs/config.md): training samples, validation samples, grid points.
+const SINE_SAMPLES: usize = 500;
+const SINE_VALIDATION_SAMPLES: usize = 200;
+const SINE_GRID_POINTS: usize = 1000;
+
+/// The datasets a key applies to.
+const CSV: &[DatasetName] = &[DatasetName::Csv];
+const SINE: &[DatasetName] = &[DatasetName::Sine];
+const SPLIT: &[DatasetName] = &[DatasetName::Iris, DatasetName::Insurance, DatasetName::Mnist, DatasetName::Csv];
+const TEST_SPLIT: &[DatasetName] = &[DatasetName::Iris, DatasetName::Insurance, DatasetName::Csv];
+const SCALED_INPUTS: &[DatasetName] =
+    &[DatasetName::Sine, DatasetName::Iris, DatasetName::Insurance, DatasetName::Mnist, DatasetName::Csv];
+const SCALED_TARGET: &[DatasetName] = &[DatasetName::Sine, DatasetName::Insurance, DatasetName::Csv];
+
 impl DataConfig {
+    /// Every key of the section but `dataset`, once: its name, whether the file gives it, and
+    /// the datasets it applies to.
+    fn keys(&self) -> [(&'static str, bool, &'static [DatasetName]); 15] {
+        [
+            ("path", self.path.is_some(), CSV),
+            ("target", self.target.is_some(), CSV),
+            ("categorical", self.categorical.is_some(), CSV),
+            ("test_path", self.test_path.is_some(), CSV),
+            ("validation_path", self.validation_path.is_some(), CSV),
+            ("missing", self.missing.is_some(), CSV),
+            ("samples", self.samples.is_some(), SINE),
+            ("validation_samples", self.validation_samples.is_some(), SINE),
+            ("grid_points", self.grid_points.is_some(), SINE),
+            ("train_samples", self.train_samples.is_some(), SPLIT),
+            ("validation", self.validation.is_some(), SPLIT),
+            ("test", self.test.is_some(), TEST_SPLIT),
+            ("stratify", self.stratify.is_some(), TEST_SPLIT),
+            ("scale_inputs", self.scale_inputs.is_some(), SCALED_INPUTS),
+            ("scale_target", self.scale_target.is_some(), SCALED_TARGET),
+        ]
+    }
+
+    /// `sine`'s training samples, validation samples and grid points, as given or by default.
+    pub fn sine_sizes(&self) -> (usize, usize, usize) {
+        (
+            self.samples.unwrap_or(SINE_SAMPLES),
+            self.validation_samples.unwrap_or(SINE_VALIDATION_SAMPLES),
+            self.grid_points.unwrap_or(SINE_GRID_POINTS),
+        )
+    }
+
     /// Rejects settings out of range or that do not apply to the dataset, and fills in its
     /// defaults. Errors name the key within the section (`samples`).
     pub fn resolve(&mut self) -> Result<(), Error> {
@@ -127,35 +172,11 @@ impl DataConfig {
         }
         use DatasetName::*;
         let dataset = self.dataset;
-        let applies = |key: &str| match key {
-            "path" | "target" | "categorical" | "test_path" | "validation_path" | "missing" => dataset == Csv,
-            "samples" | "validation_samples" | "grid_points" => dataset == Sine,
-            "validation" | "train_samples" => matches!(dataset, Iris | Insurance | Mnist | Csv),
-            "test" | "stratify" => matches!(dataset, Iris | Insurance | Csv),
-            "scale_inputs" => dataset != Xor,
-            "scale_target" => matches!(dataset, Sine | Insurance | Csv),
-            _ => unreachable!("every key is listed"),
-        };
-        let given = [
-            ("path", self.path.is_some()),
-            ("target", self.target.is_some()),
-            ("categorical", self.categorical.is_some()),
-            ("test_path", self.test_path.is_some()),
-            ("validation_path", self.validation_path.is_some()),
-            ("missing", self.missing.is_some()),
-            ("samples", self.samples.is_some()),
-            ("validation_samples", self.validation_samples.is_some()),
-            ("grid_points", self.grid_points.is_some()),
-            ("train_samples", self.train_samples.is_some()),
-            ("validation", self.validation.is_some()),
-            ("test", self.test.is_some()),
-            ("stratify", self.stratify.is_some()),
-            ("scale_inputs", self.scale_inputs.is_some()),
-            ("scale_target", self.scale_target.is_some()),
-        ];
-        if let Some((key, _)) = given.iter().find(|(key, given)| *given && !applies(key)) {
+        if let Some((key, _, _)) =
+            self.keys().into_iter().find(|(_, given, datasets)| *given && !datasets.contains(&dataset))
+        {
             let name = serde_json::to_value(dataset).expect("a plain enum").as_str().unwrap_or_default().to_owned();
-            return Err(Error::invalid(*key, format!("does not apply to the {name} dataset")));
+            return Err(Error::invalid(key, format!("does not apply to the {name} dataset")));
         }
         if dataset == Csv && (self.path.is_none() || self.target.is_none()) {
             return Err(Error::invalid("dataset", "csv needs data.path and data.target"));
@@ -184,27 +205,27 @@ impl DataConfig {
             Mnist => (0.1, 0.0),
             Sine | Xor => (0.0, 0.0),
         };
-        if applies("validation") {
+        if SPLIT.contains(&dataset) {
             self.validation.get_or_insert(validation);
         }
-        if applies("test") {
+        if TEST_SPLIT.contains(&dataset) {
             self.test.get_or_insert(test);
             self.stratify.get_or_insert(true);
         }
         if dataset == Sine {
-            self.samples.get_or_insert(500);
-            self.validation_samples.get_or_insert(200);
-            self.grid_points.get_or_insert(1000);
+            self.samples.get_or_insert(SINE_SAMPLES);
+            self.validation_samples.get_or_insert(SINE_VALIDATION_SAMPLES);
+            self.grid_points.get_or_insert(SINE_GRID_POINTS);
         }
         let (inputs, target) = match dataset {
             Sine => (Scaling::None, Scaling::None),
             Mnist | Xor => (Scaling::None, Scaling::None),
             Iris | Insurance | Csv => (Scaling::Standard, Scaling::Standard),
         };
-        if applies("scale_inputs") {
+        if SCALED_INPUTS.contains(&dataset) {
             self.scale_inputs.get_or_insert(inputs);
         }
-        if applies("scale_target") {
+        if SCALED_TARGET.contains(&dataset) {
             self.scale_target.get_or_insert(target);
         }
         Ok(())
