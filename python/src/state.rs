@@ -83,7 +83,8 @@ impl<S: Float> State<S> {
         let mut rng = self.rng.clone();
         let mut trainer = training.trainer::<S>()?.epochs(done + training.epochs).stop_if(stop).on_epoch(on_epoch);
         let network = &mut self.model.network;
-        let checkpoint = trainer.continue_for(network, resumed, training.epochs, train, validation.as_ref(), &mut rng)?;
+        let checkpoint =
+            trainer.continue_for(network, resumed, training.epochs, train, validation.as_ref(), &mut rng)?;
         let history = checkpoint.history.clone();
         self.checkpoint = Some(checkpoint);
         Ok(history)
