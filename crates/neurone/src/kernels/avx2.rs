@@ -4,7 +4,7 @@
 use std::arch::x86_64::*;
 use std::ops::Range;
 
-use super::gemm::{F32Kernels, Strided};
+use super::gemm::{F32Kernels, Product, Strided};
 use super::packed_gemm::{Blocked, PACKED, Tile, Tiles, blocked, sgemm};
 use super::packing::pack_rows;
 use super::register_tiles::register_tiles;
@@ -29,70 +29,18 @@ const NR: usize = 16;
 const LANE: usize = 8;
 
 impl F32Kernels for Avx2 {
-    fn packed(
-        self,
-        shape: (usize, usize, usize),
-        alpha: f32,
-        a: Strided<'_, f32>,
-        b: Strided<'_, f32>,
-        beta: f32,
-        c: &mut [f32],
-    ) {
-        sgemm(self, shape, alpha, a, b, beta, c);
+    fn packed(self, product: Product<'_>, c: &mut [f32]) {
+        sgemm(self, product, c);
     }
 
-    fn shallow(
-        self,
-        shape: (usize, usize, usize),
-        alpha: f32,
-        a: Strided<'_, f32>,
-        b: Strided<'_, f32>,
-        beta: f32,
-        c: &mut [f32],
-    ) {
+    fn shallow(self, product: Product<'_>, c: &mut [f32]) {
         // SAFETY: `self` proves the CPU runs AVX2 and FMA.
-        PACKED.with_borrow_mut(|(_, packed_b)| unsafe { shallow_sgemm(shape, alpha, a, b, beta, c, packed_b) });
-    }
-}
-
-impl Tiles for Avx2 {
-    const MR: usize = MR;
-    const NR: usize = NR;
-    const LANE: usize = LANE;
-
-    #[target_feature(enable = "avx2,fma")]
-    unsafe fn blocked(self, product: Blocked<'_>, range: Range<usize>, buffers: (&mut Vec<f32>, &mut Vec<f32>)) {
-        // SAFETY: forwarded from this function's contract.
-        unsafe { blocked::<Self>(product, range, buffers) }
-    }
-
-    #[inline(always)]
-    unsafe fn tile(tile: Tile<'_>) {
-        // SAFETY: forwarded from this function's contract.
-        unsafe { kernel::<MR, { NR / LANE }>(tile, NR) }
-    }
-
-    #[inline(always)]
-    unsafe fn edge_tile(tile: Tile<'_>, rows_and_columns: (usize, usize)) {
-        // SAFETY: forwarded from this function's contract.
-        unsafe { edge_kernel(tile, rows_and_columns) }
-    }
-
-    #[inline(always)]
-    unsafe fn pack_a(a: Strided<'_, f32>, rows: (usize, usize), depths: (usize, usize), packed: &mut [f32]) {
-        // SAFETY: forwarded from this function's contract.
-        unsafe { pack_rows::<MR>(a, rows, depths, packed) }
-    }
-
-    #[inline(always)]
-    unsafe fn pack_b(b: Strided<'_, f32>, depths: (usize, usize), columns: (usize, usize), packed: &mut [f32]) {
-        // B's columns are the rows of Bᵀ: packing B is packing Bᵀ as A is packed.
-        // SAFETY: forwarded from this function's contract.
-        unsafe { pack_rows::<NR>(b.transposed(), columns, depths, packed) }
+        PACKED.with_borrow_mut(|(_, packed_b)| unsafe { shallow_sgemm(product, c, packed_b) });
     }
 }
 
 register_tiles! {
+    token: Avx2,
     features: "avx2,fma",
     vector: __m256,
     lane: LANE,

@@ -6,7 +6,8 @@
 use std::arch::x86_64::*;
 use std::ops::Range;
 
-use super::gemm::{F32Kernels, Strided};
+use super::avx2::Avx2;
+use super::gemm::{F32Kernels, Product, Strided};
 use super::packed_gemm::{Blocked, Tile, Tiles, blocked, sgemm};
 use super::packing::pack_rows;
 use super::register_tiles::register_tiles;
@@ -31,71 +32,18 @@ const NR: usize = 32;
 const LANE: usize = 16;
 
 impl F32Kernels for Avx512 {
-    fn packed(
-        self,
-        shape: (usize, usize, usize),
-        alpha: f32,
-        a: Strided<'_, f32>,
-        b: Strided<'_, f32>,
-        beta: f32,
-        c: &mut [f32],
-    ) {
-        sgemm(self, shape, alpha, a, b, beta, c);
+    fn packed(self, product: Product<'_>, c: &mut [f32]) {
+        sgemm(self, product, c);
     }
 
-    fn shallow(
-        self,
-        shape: (usize, usize, usize),
-        alpha: f32,
-        a: Strided<'_, f32>,
-        b: Strided<'_, f32>,
-        beta: f32,
-        c: &mut [f32],
-    ) {
-        // A CPU that runs AVX-512 runs AVX2 (detected with it).
-        let avx2 = super::avx2::Avx2::detect().expect("AVX2 with AVX-512");
-        avx2.shallow(shape, alpha, a, b, beta, c);
-    }
-}
-
-impl Tiles for Avx512 {
-    const MR: usize = MR;
-    const NR: usize = NR;
-    const LANE: usize = LANE;
-
-    #[target_feature(enable = "avx512f,avx2,fma")]
-    unsafe fn blocked(self, product: Blocked<'_>, range: Range<usize>, buffers: (&mut Vec<f32>, &mut Vec<f32>)) {
-        // SAFETY: forwarded from this function's contract.
-        unsafe { blocked::<Self>(product, range, buffers) }
-    }
-
-    #[inline(always)]
-    unsafe fn tile(tile: Tile<'_>) {
-        // SAFETY: forwarded from this function's contract.
-        unsafe { kernel::<MR, { NR / LANE }>(tile, NR) }
-    }
-
-    #[inline(always)]
-    unsafe fn edge_tile(tile: Tile<'_>, rows_and_columns: (usize, usize)) {
-        // SAFETY: forwarded from this function's contract.
-        unsafe { edge_kernel(tile, rows_and_columns) }
-    }
-
-    #[inline(always)]
-    unsafe fn pack_a(a: Strided<'_, f32>, rows: (usize, usize), depths: (usize, usize), packed: &mut [f32]) {
-        // SAFETY: forwarded from this function's contract.
-        unsafe { pack_rows::<MR>(a, rows, depths, packed) }
-    }
-
-    #[inline(always)]
-    unsafe fn pack_b(b: Strided<'_, f32>, depths: (usize, usize), columns: (usize, usize), packed: &mut [f32]) {
-        // B's columns are the rows of Bᵀ: packing B is packing Bᵀ as A is packed.
-        // SAFETY: forwarded from this function's contract.
-        unsafe { pack_rows::<NR>(b.transposed(), columns, depths, packed) }
+    fn shallow(self, product: Product<'_>, c: &mut [f32]) {
+        // (`plan` sends shallow products to AVX2's loop directly.) AVX2 comes with AVX-512.
+        Avx2::detect().expect("AVX2 with AVX-512").shallow(product, c);
     }
 }
 
 register_tiles! {
+    token: Avx512,
     features: "avx512f,avx2,fma",
     vector: __m512,
     lane: LANE,

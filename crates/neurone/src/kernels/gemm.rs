@@ -40,32 +40,26 @@ impl<'a, S: Copy> Strided<'a, S> {
     }
 }
 
-/// The f32 kernels of one instruction set: `C ← α·A·B + β·C` for A m×k, B k×n and C m×n
-/// row-major (row stride n), every value of C by the chain of fused multiply-adds along the
-/// depth, in slices of [`depth_slice`](super::packed_gemm::depth_slice) from zero, then
-/// `α·sum + β·C` (β = 1 after the first slice), so that every instruction set gives the same
-/// bits. With `β = 0`, C's contents are ignored.
+/// An f32 product `C ← α·A·B + β·C` for A m×k and B k×n (C, m×n row-major, given apart).
+#[derive(Clone, Copy)]
+pub(super) struct Product<'a> {
+    pub shape: (usize, usize, usize),
+    pub alpha: f32,
+    pub a: Strided<'a, f32>,
+    pub b: Strided<'a, f32>,
+    pub beta: f32,
+}
+
+/// The f32 kernels of one instruction set: a [`Product`] into C, m×n row-major (row stride n),
+/// every value of C by the chain of fused multiply-adds along the depth, in slices of
+/// [`depth_slice`](super::packed_gemm::depth_slice) from zero, then `α·sum + β·C` (β = 1 after
+/// the first slice), so that every instruction set gives the same bits. With `β = 0`, C's
+/// contents are ignored.
 pub(super) trait F32Kernels {
     /// The packed, register-blocked product ([`Path::Packed`]).
-    fn packed(
-        self,
-        shape: (usize, usize, usize),
-        alpha: f32,
-        a: Strided<'_, f32>,
-        b: Strided<'_, f32>,
-        beta: f32,
-        c: &mut [f32],
-    );
+    fn packed(self, product: Product<'_>, c: &mut [f32]);
     /// The row-by-row product of depth at most 8 ([`Path::Shallow`]).
-    fn shallow(
-        self,
-        shape: (usize, usize, usize),
-        alpha: f32,
-        a: Strided<'_, f32>,
-        b: Strided<'_, f32>,
-        beta: f32,
-        c: &mut [f32],
-    );
+    fn shallow(self, product: Product<'_>, c: &mut [f32]);
 }
 
 /// The products of each scalar type: a supertrait of [`Scalar`], hidden from the documentation.
@@ -103,30 +97,22 @@ impl GemmKernel for f32 {
             Path::Shallow(set) => (set, true),
             Path::Loops | Path::Matrixmultiply => unreachable!("plan sends no f32 product to {path:?}"),
         };
-        fn run(kernels: impl F32Kernels, shallow: bool, arguments: F32Arguments<'_, '_>) {
-            let (shape, alpha, a, b, beta, c) = arguments;
-            if shallow {
-                kernels.shallow(shape, alpha, a, b, beta, c)
-            } else {
-                kernels.packed(shape, alpha, a, b, beta, c)
-            }
+        fn run(kernels: impl F32Kernels, shallow: bool, product: Product<'_>, c: &mut [f32]) {
+            if shallow { kernels.shallow(product, c) } else { kernels.packed(product, c) }
         }
-        let arguments = (shape, alpha, a, b, beta, c);
+        let product = Product { shape, alpha, a, b, beta };
         const AVAILABLE: &str = "plan is given only the instruction sets this CPU runs";
         match set {
-            InstructionSet::Portable => run(super::portable::Portable, shallow, arguments),
+            InstructionSet::Portable => run(super::portable::Portable, shallow, product, c),
             #[cfg(target_arch = "x86_64")]
-            InstructionSet::Avx2 => run(super::avx2::Avx2::detect().expect(AVAILABLE), shallow, arguments),
+            InstructionSet::Avx2 => run(super::avx2::Avx2::detect().expect(AVAILABLE), shallow, product, c),
             #[cfg(target_arch = "x86_64")]
-            InstructionSet::Avx512 => run(super::avx512::Avx512::detect().expect(AVAILABLE), shallow, arguments),
+            InstructionSet::Avx512 => run(super::avx512::Avx512::detect().expect(AVAILABLE), shallow, product, c),
             #[cfg(target_arch = "aarch64")]
-            InstructionSet::Neon => run(super::portable::Portable, shallow, arguments),
+            InstructionSet::Neon => run(super::portable::Portable, shallow, product, c),
         }
     }
 }
-
-/// The arguments of an f32 product.
-type F32Arguments<'a, 'c> = ((usize, usize, usize), f32, Strided<'a, f32>, Strided<'a, f32>, f32, &'c mut [f32]);
 
 impl GemmKernel for f64 {
     const SCALAR: ScalarType = ScalarType::F64;

@@ -17,7 +17,7 @@
 use std::cell::RefCell;
 use std::ops::Range;
 
-use super::gemm::Strided;
+use super::gemm::{Product, Strided};
 
 /// Depth of a packed panel: a 6×256 panel of A and a 256×16 panel of B fit in L1 together.
 /// Every instruction set slices the depth alike (see [`depth_slice`]): the slices decide the bits.
@@ -118,21 +118,14 @@ pub(super) trait Tiles: Copy + Sync {
     unsafe fn pack_b(b: Strided<'_, f32>, depths: (usize, usize), columns: (usize, usize), packed: &mut [f32]);
 }
 
-/// `C ← α·A·B + β·C` for `A` m×k, `B` k×n and `C` m×n row-major with row stride `n`, by the
-/// tiles of `tiles`. With `β = 0`, `C`'s contents are ignored.
+/// The `product` `C ← α·A·B + β·C` for `A` m×k, `B` k×n into `C` m×n row-major (row stride
+/// `n`), by the tiles of `tiles`. With `β = 0`, `C`'s contents are ignored.
 ///
 /// Large products are split by columns of `C` across [`threads`](crate::threads) threads.
 /// Every value of `C` goes through the same operations in the same order whatever the split,
 /// so the result is the same, bit for bit, with any number of threads.
-pub(super) fn sgemm<T: Tiles>(
-    tiles: T,
-    (m, k, n): (usize, usize, usize),
-    alpha: f32,
-    a: Strided<'_, f32>,
-    b: Strided<'_, f32>,
-    beta: f32,
-    c: &mut [f32],
-) {
+pub(super) fn sgemm<T: Tiles>(tiles: T, product: Product<'_>, c: &mut [f32]) {
+    let Product { shape: (m, k, n), alpha, a, b, beta } = product;
     assert!(m > 0 && k > 0 && n > 0, "sgemm: an empty product");
     assert!(c.len() >= m * n, "sgemm: C too short");
     assert!(a.data.len() > (m - 1) * a.row_stride + (k - 1) * a.column_stride, "sgemm: A too short");

@@ -5,7 +5,7 @@
 
 use std::cell::RefCell;
 
-use super::gemm::{F32Kernels, Strided};
+use super::gemm::{F32Kernels, Product};
 use super::packed_gemm::depth_slice;
 
 /// The portable kernels (always available).
@@ -13,28 +13,12 @@ use super::packed_gemm::depth_slice;
 pub(super) struct Portable;
 
 impl F32Kernels for Portable {
-    fn packed(
-        self,
-        shape: (usize, usize, usize),
-        alpha: f32,
-        a: Strided<'_, f32>,
-        b: Strided<'_, f32>,
-        beta: f32,
-        c: &mut [f32],
-    ) {
-        product(shape, alpha, a, b, beta, c);
+    fn packed(self, product: Product<'_>, c: &mut [f32]) {
+        chain_for_this_cpu(product, c);
     }
 
-    fn shallow(
-        self,
-        shape: (usize, usize, usize),
-        alpha: f32,
-        a: Strided<'_, f32>,
-        b: Strided<'_, f32>,
-        beta: f32,
-        c: &mut [f32],
-    ) {
-        product(shape, alpha, a, b, beta, c);
+    fn shallow(self, product: Product<'_>, c: &mut [f32]) {
+        chain_for_this_cpu(product, c);
     }
 }
 
@@ -48,43 +32,22 @@ thread_local! {
 /// On x86-64, compiled for the fused multiply-add instruction where the CPU has it (as the C
 /// library's `fmaf` then uses it): the same code and bits, a vectorised loop instead of a call
 /// per value.
-fn product(
-    shape: (usize, usize, usize),
-    alpha: f32,
-    a: Strided<'_, f32>,
-    b: Strided<'_, f32>,
-    beta: f32,
-    c: &mut [f32],
-) {
+fn chain_for_this_cpu(product: Product<'_>, c: &mut [f32]) {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("fma") {
         #[target_feature(enable = "fma")]
-        fn with_fma(
-            shape: (usize, usize, usize),
-            alpha: f32,
-            a: Strided<'_, f32>,
-            b: Strided<'_, f32>,
-            beta: f32,
-            c: &mut [f32],
-        ) {
-            chain(shape, alpha, a, b, beta, c);
+        fn with_fma(product: Product<'_>, c: &mut [f32]) {
+            chain(product, c);
         }
         // SAFETY: the feature was just detected.
-        return unsafe { with_fma(shape, alpha, a, b, beta, c) };
+        return unsafe { with_fma(product, c) };
     }
-    chain(shape, alpha, a, b, beta, c);
+    chain(product, c);
 }
 
-/// [`product`]'s loops, inlined into each of its versions.
+/// [`chain_for_this_cpu`]'s loops, inlined into each of its versions.
 #[inline(always)]
-fn chain(
-    (m, k, n): (usize, usize, usize),
-    alpha: f32,
-    a: Strided<'_, f32>,
-    b: Strided<'_, f32>,
-    beta: f32,
-    c: &mut [f32],
-) {
+fn chain(Product { shape: (m, k, n), alpha, a, b, beta }: Product<'_>, c: &mut [f32]) {
     let slice = depth_slice(k);
     BUFFERS.with_borrow_mut(|(b_rows, sums)| {
         for depth in (0..k).step_by(slice) {

@@ -1,12 +1,14 @@
 //! The register tiles of the packed product, written once for every SIMD instruction set: a macro
-//! given the set's target features, its vector type and the handful of intrinsics the tiles use
-//! (`kernels/avx2.rs` and `kernels/avx512.rs` call it). For each value of C, whatever the vector
+//! given the set's token, target features, vector type and the handful of intrinsics the tiles
+//! use (`kernels/avx2.rs` and `kernels/avx512.rs` call it). For each value of C, whatever the vector
 //! width: `sum ← a·b + sum` fused, depth after depth from zero, then `α·sum (+ β·C)`.
 
-/// Defines `kernel::<ROWS, LANES>` (a tile of `ROWS × LANES` registers) and `edge_kernel` (a
-/// tile at C's edge, by the kernel sized to it), for the instruction set described.
+/// Implements [`Tiles`](super::packed_gemm::Tiles) for the instruction set's token, by
+/// `kernel::<ROWS, LANES>` (a tile of `ROWS × LANES` registers) and `edge_kernel` (a tile at C's
+/// edge, by the kernel sized to it), packing with [`pack_rows`](super::packing::pack_rows).
 macro_rules! register_tiles {
     (
+        token: $token:ty,
         features: $features:literal,
         vector: $vector:ty,
         lane: $lane:expr,
@@ -20,6 +22,43 @@ macro_rules! register_tiles {
         multiply: $mul:path,
         add: $add:path $(,)?
     ) => {
+        impl Tiles for $token {
+            const MR: usize = $mr;
+            const NR: usize = $nr;
+            const LANE: usize = $lane;
+
+            #[target_feature(enable = $features)]
+            unsafe fn blocked(self, product: Blocked<'_>, range: Range<usize>, buffers: (&mut Vec<f32>, &mut Vec<f32>)) {
+                // SAFETY: forwarded from this function's contract.
+                unsafe { blocked::<Self>(product, range, buffers) }
+            }
+
+            #[inline(always)]
+            unsafe fn tile(tile: Tile<'_>) {
+                // SAFETY: forwarded from this function's contract.
+                unsafe { kernel::<{ $mr }, { $nr / $lane }>(tile, $nr) }
+            }
+
+            #[inline(always)]
+            unsafe fn edge_tile(tile: Tile<'_>, rows_and_columns: (usize, usize)) {
+                // SAFETY: forwarded from this function's contract.
+                unsafe { edge_kernel(tile, rows_and_columns) }
+            }
+
+            #[inline(always)]
+            unsafe fn pack_a(a: Strided<'_, f32>, rows: (usize, usize), depths: (usize, usize), packed: &mut [f32]) {
+                // SAFETY: forwarded from this function's contract (AVX2 comes with the set).
+                unsafe { pack_rows::<{ $mr }>(a, rows, depths, packed) }
+            }
+
+            #[inline(always)]
+            unsafe fn pack_b(b: Strided<'_, f32>, depths: (usize, usize), columns: (usize, usize), packed: &mut [f32]) {
+                // B's columns are the rows of Bᵀ: packing B is packing Bᵀ as A is packed.
+                // SAFETY: as above.
+                unsafe { pack_rows::<{ $nr }>(b.transposed(), columns, depths, packed) }
+            }
+        }
+
         /// A tile at the edge of C, of `rows × columns` values (at most MR × NR), by the kernel
         /// sized to it: a 3-output layer or a 4-input one does only the multiply-adds it needs.
         /// Every kernel computes each value of C by the same chain of fused multiply-adds, so the

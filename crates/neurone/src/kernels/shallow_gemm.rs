@@ -23,15 +23,8 @@ const LANE: usize = 8;
 /// AVX2 and FMA must be available.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-pub(super) unsafe fn shallow_sgemm(
-    (m, k, n): (usize, usize, usize),
-    alpha: f32,
-    a: Strided<'_, f32>,
-    b: Strided<'_, f32>,
-    beta: f32,
-    c: &mut [f32],
-    packed_b: &mut Vec<f32>,
-) {
+pub(super) unsafe fn shallow_sgemm(product: super::gemm::Product<'_>, c: &mut [f32], packed_b: &mut Vec<f32>) {
+    let super::gemm::Product { shape: (m, k, n), alpha, a, b, beta } = product;
     use std::arch::x86_64::*;
     assert!(0 < k && k <= SHALLOW_DEPTH && c.len() >= m * n);
     assert!(a.data.len() > (m - 1) * a.row_stride + (k - 1) * a.column_stride);
