@@ -257,3 +257,152 @@ fn a_model_saved_in_the_playground_is_read_by_neurone_predict() {
     ui.stop();
     std::fs::remove_dir_all(folder).unwrap();
 }
+
+/// Opens the playground at `fragment` in a fresh page.
+async fn open_playground(browser: &Client, url: &str, fragment: &str) {
+    browser.goto("about:blank").await.unwrap();
+    browser.goto(&format!("{url}#{fragment}")).await.unwrap();
+}
+
+/// Waits for the page's first frame (the epoch counter drawn).
+async fn first_frame(browser: &Client, what: &str) {
+    let script = "return document.getElementById('epoch').textContent;";
+    wait_for(browser, what, Duration::from_secs(30), script, |v| v.as_str().filter(|text| text.len() == 6).map(drop))
+        .await;
+}
+
+/// Waits for the error the page shows, and returns it.
+async fn shown_error(browser: &Client, what: &str) -> String {
+    let script = "const e = document.getElementById('error'); return e.hidden ? null : e.textContent;";
+    wait_for(browser, what, Duration::from_secs(30), script, |v| v.as_str().map(str::to_owned)).await
+}
+
+/// The ids of the trainings the server runs.
+fn trainings_running(url: &str) -> Vec<u64> {
+    let (status, body) = http(url, "GET", "/api/trainings", "");
+    assert_eq!(status, 200);
+    serde_json::from_slice(&body).unwrap()
+}
+
+/// Neurons drawn in each column after the features: the hidden layers, then the output.
+const NODES_PER_LAYER: &str =
+    "return [0, 1, 2, 3, 4, 5, 6].map(l => document.querySelectorAll(`canvas.node[data-layer=\"${l}\"]`).length);";
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_playground_s_defects_stay_fixed_in_chromium() {
+    let Some(driver) = browser::driver("ui_browser_defects") else { return };
+    let folder = scratch("ui-browser-defects");
+    let ui = UiProcess::start(&folder);
+    let browser = driver.browser().await;
+    let circle = "problem=circle&features=x1,x2&layers=4,2&activation=tanh&learning_rate=0.03&batch_size=10";
+
+    // A chart of 10⁶ points draws (Math.min(...xs) overflowed the call stack).
+    open_playground(&browser, &ui.url, circle).await;
+    first_frame(&browser, "the circle").await;
+    let drawn = "try { const points = Array.from({ length: 1000000 }, (_, i) => [i, 1 / (i + 1)]);
+        Charts.lines(document.getElementById('loss_chart'), [{ points, colour: '#000', label: 'long' }], { logY: true, axes: true });
+        return 'drawn'; } catch (error) { return String(error); }";
+    assert_eq!(browser.execute(drawn, vec![]).await.unwrap(), "drawn");
+
+    // Clicks faster than the server answers: one training for the tab, which ❚❚ pauses.
+    browser.find(Locator::Id("play")).await.unwrap().click().await.unwrap();
+    let clicks = "for (let i = 0; i < 6; i++) document.getElementById('reset').click();
+        document.querySelector('.column-head button[data-change=\"1\"]').click();
+        document.querySelector('.column-head button[data-change=\"1\"]').click();";
+    browser.execute(clicks, vec![]).await.unwrap();
+    let epoch = "return Number(document.getElementById('epoch').textContent);";
+    wait_for(&browser, "training after the clicks", Duration::from_secs(30), epoch, |v| {
+        v.as_f64().filter(|&e| e > 0.0)
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(trainings_running(&ui.url).len(), 1, "one training for one tab");
+    browser.find(Locator::Id("play")).await.unwrap().click().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let paused_at = browser.execute(epoch, vec![]).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(browser.execute(epoch, vec![]).await.unwrap(), paused_at, "❚❚ pauses");
+    let layers = browser.execute(NODES_PER_LAYER, vec![]).await.unwrap();
+    assert_eq!(layers, serde_json::json!([6, 2, 1, 0, 0, 0, 0]), "the two clicks on + of layer 1");
+
+    // A link pasted into the open tab is followed, a learning rate the list lacks included.
+    let pasted = "problem=xor&features=x1,x2&layers=5&learning_rate=0.05";
+    browser.execute(&format!("location.hash = '{pasted}';"), vec![]).await.unwrap();
+    let followed = "return [document.querySelector('.problem.selected').dataset.problem, document.getElementById('learning_rate').value,
+        document.querySelectorAll('canvas.node[data-layer=\"0\"]').length];";
+    wait_for(&browser, "the pasted link", Duration::from_secs(20), followed, |value| {
+        (value == &serde_json::json!(["xor", "0.05", 5])).then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(trainings_running(&ui.url).len(), 1, "the pasted link's training replaced the last one");
+
+    // The diagram is the URL's, even when the server refuses it; adding a layer redraws it.
+    open_playground(&browser, &ui.url, "problem=circle&features=x1,x2&layers=3,0").await;
+    let error = shown_error(&browser, "a layer of 0 neurons").await;
+    assert_eq!(error, "invalid network.layers[1]: must be at least 1, got 0");
+    assert_eq!(browser.execute(NODES_PER_LAYER, vec![]).await.unwrap(), serde_json::json!([3, 0, 1, 0, 0, 0, 0]));
+    browser.find(Locator::Id("add_layer")).await.unwrap().click().await.unwrap();
+    wait_for(&browser, "the added layer drawn", Duration::from_secs(10), NODES_PER_LAYER, |value| {
+        (value == &serde_json::json!([3, 0, 2, 1, 0, 0, 0])).then_some(())
+    })
+    .await;
+
+    // Limits on layers and neurons hold for URLs; bad settings get the library's sentence.
+    open_playground(&browser, &ui.url, "problem=circle&features=x1,x2&layers=200,200").await;
+    let error = shown_error(&browser, "200 neurons").await;
+    assert_eq!(error, "invalid network.layers[0]: the playground draws at most 8 neurons a layer, got 200");
+    open_playground(&browser, &ui.url, "problem=circle&features=x1,x2&layers=4&seed=-5").await;
+    let error = shown_error(&browser, "a negative seed").await;
+    assert_eq!(error, "invalid seed: must be a whole number, 0 or more, got integer -5");
+
+    // Divergence: stopped, with the epoch, the loss and what to try; numbers that fit.
+    let diverging = "problem=sine&features=x1&layers=8,8&activation=relu&learning_rate=3&batch_size=10";
+    open_playground(&browser, &ui.url, diverging).await;
+    first_frame(&browser, "the sine").await;
+    browser.find(Locator::Id("play")).await.unwrap().click().await.unwrap();
+    let error = shown_error(&browser, "the divergence").await;
+    assert!(error.contains("diverged at epoch") && error.contains("smaller learning rate"), "{error}");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let shown = "return ['test_loss', 'train_loss', 'steps_per_second', 'play'].map(id => document.getElementById(id).textContent);";
+    let shown = browser.execute(shown, vec![]).await.unwrap();
+    let shown: Vec<String> = serde_json::from_value(shown).unwrap();
+    assert!(shown[..2].iter().all(|text| text.chars().count() <= 9), "{shown:?}");
+    assert_eq!(shown[2..], ["0", "▶"], "stopped: no steps per second, ▶ to play");
+    std::fs::write(browser::screenshot_folder().join("divergence.png"), browser.screenshot().await.unwrap()).unwrap();
+
+    // Eight tabs following their trainings (this one, whose link changes, and seven more),
+    // and the runs page still loads.
+    browser.execute(&format!("location.hash = '{circle}';"), vec![]).await.unwrap();
+    let problem = "return document.querySelector('.problem.selected').dataset.problem;";
+    wait_for(&browser, "tab 1", Duration::from_secs(20), problem, |v| (v == "circle").then_some(())).await;
+    // The trainings of the pages left above end once no page follows them (10 s).
+    let started = std::time::Instant::now();
+    while trainings_running(&ui.url).len() > 1 {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "abandoned trainings kept: {:?}",
+            trainings_running(&ui.url)
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    for tab in 1..8 {
+        let window = browser.new_window(true).await.unwrap();
+        browser.switch_to_window(window.handle).await.unwrap();
+        browser.goto(&format!("{}#{circle}", ui.url)).await.unwrap();
+        first_frame(&browser, &format!("tab {}", tab + 1)).await;
+    }
+    let window = browser.new_window(true).await.unwrap();
+    browser.switch_to_window(window.handle).await.unwrap();
+    browser.goto(&format!("{}runs", ui.url)).await.unwrap();
+    let loaded = "return !document.getElementById('no_runs').hidden;";
+    wait_for(&browser, "the runs page with eight tabs open", Duration::from_secs(20), loaded, |v| {
+        (v == &serde_json::json!(true)).then_some(())
+    })
+    .await;
+
+    browser.close().await.unwrap();
+    ui.stop();
+    drop(driver);
+    std::fs::remove_dir_all(folder).unwrap();
+}

@@ -97,7 +97,8 @@ const Charts = (() => {
     const all = series.flatMap((s) => s.points.filter(([, y]) => Number.isFinite(y)));
     if (all.length === 0) return;
     const xs = all.map(([x]) => x), ys = all.map(([, y]) => transform(y));
-    let [xLow, xHigh, yLow, yHigh] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+    // Loops, not Math.min(...xs): spreading 10⁶ values overflows the call stack.
+    let [xLow, xHigh] = extent(xs), [yLow, yHigh] = extent(ys);
     if (xHigh === xLow) xHigh = xLow + 1;
     if (yHigh === yLow) { yHigh += 0.5; yLow -= 0.5; }
     const left = axes ? 48 : padding, bottom = axes ? 22 : padding;
@@ -143,8 +144,18 @@ const Charts = (() => {
     }
   }
 
+  /** [lowest, highest] of `values`, however many. */
+  function extent(values) {
+    let [low, high] = [Infinity, -Infinity];
+    for (const value of values) {
+      if (value < low) low = value;
+      if (value > high) high = value;
+    }
+    return [low, high];
+  }
+
   /** A palette of distinguishable colours for overlaid runs. */
   const PALETTE = ["#0877bd", "#f59322", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
 
-  return { colour, css, heatMap, projection, points, curve, lines, PALETTE };
+  return { colour, css, heatMap, projection, points, curve, lines, extent, PALETTE };
 })();

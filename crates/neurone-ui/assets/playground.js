@@ -4,11 +4,10 @@
 "use strict";
 
 // What the page may choose (the problems, the input features, the activations, optimizers and
-// initialisers), as the server tells it at load: GET /api/playground.
+// initialisers) and the most layers and neurons it draws, as the server tells it at load:
+// GET /api/playground.
 let catalog = null;
 const problemOf = () => catalog.problems.find((p) => p.name === settings.problem);
-// The page's own drawing limits (TensorFlow Playground's): the server bounds the rest.
-const MAX_LAYERS = 6, MAX_NEURONS = 8;
 
 /** The settings, from the URL's fragment, else TensorFlow Playground's first screen. */
 function readSettings() {
@@ -51,7 +50,7 @@ function requestOf(settings) {
 const $ = (id) => document.getElementById(id);
 const settings = readSettings();
 const page = { id: null, events: null, frame: null, drawn: null, playing: false, data: null, hover: null,
-  walk: null, featureMaps: [], framesDrawn: [] };
+  walk: null, featureMaps: [], framesDrawn: [], generation: 0, starting: false };
 
 const view = NetworkView.create($("network"), {
   toggleFeature(name) {
@@ -61,7 +60,7 @@ const view = NetworkView.create($("network"), {
     restart();
   },
   neurons(layer, change) {
-    settings.layers[layer] = Math.min(MAX_NEURONS, settings.layers[layer] + change);
+    settings.layers[layer] = Math.min(catalog.limits.neurons, settings.layers[layer] + change);
     restart();
   },
   hover(layer, neuron) {
@@ -95,7 +94,6 @@ function bindControls() {
   const numeric = ["learning_rate", "l1", "l2", "dropout", "samples", "seed", "train_ratio", "noise", "batch_size"];
   for (const key of [...numeric, "activation", "optimizer", "init"]) {
     const input = $(key);
-    input.value = settings[key];
     const event = input.type === "range" ? "input" : "change";
     input.addEventListener(event, () => {
       settings[key] = numeric.includes(key) ? Number(input.value) : input.value;
@@ -104,7 +102,7 @@ function bindControls() {
     });
   }
   $("add_layer").addEventListener("click", () => {
-    if (settings.layers.length < MAX_LAYERS) settings.layers.push(2);
+    if (settings.layers.length < catalog.limits.hidden_layers) settings.layers.push(2);
     restart();
   });
   $("remove_layer").addEventListener("click", () => { settings.layers.pop(); restart(); });
@@ -117,6 +115,19 @@ function bindControls() {
   $("walk").addEventListener("click", walkOneStep);
   $("boundary").addEventListener("click", inspectNearestPoint);
   showSliderValues();
+}
+
+/** Every control shows its setting; a value a list lacks (a learning rate of 0.05) is added. */
+function showSettings() {
+  for (const key of ["learning_rate", "l1", "l2", "dropout", "samples", "seed", "train_ratio", "noise", "batch_size",
+    "activation", "optimizer", "init"]) {
+    const input = $(key);
+    const value = String(settings[key]);
+    if (input.tagName === "SELECT" && ![...input.options].some((option) => option.value === value)) {
+      input.add(new Option(value, value));
+    }
+    input.value = value;
+  }
 }
 
 function showSliderValues() {
@@ -143,19 +154,31 @@ function setPlaying(playing) {
 
 // ---- The training on the server ----------------------------------------------------------
 
-/** Ends the current training and starts one with the settings as they are (epoch 0). */
+/**
+ * Ends the current training and starts one with the settings as they are (epoch 0). Clicks
+ * faster than the server answers each start one in turn: only the last one's training is kept,
+ * the others are ended as soon as their id arrives, so a tab follows one training.
+ */
 async function restart() {
   writeSettings(settings);
   showSliderValues();
-  const wasPlaying = page.playing;
-  if (page.events) page.events.close();
-  if (page.id) fetch(`/api/trainings/${page.id}`, { method: "DELETE" });
-  page.id = null;
+  showSettings();
+  layoutNetwork();
+  const generation = ++page.generation;
+  const wasPlaying = page.playing || page.starting;
+  page.starting = wasPlaying;
+  endTraining();
   page.walk = null;
   const response = await fetch("/api/trainings", {
     method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(requestOf(settings)),
   });
   const answer = await response.json();
+  if (generation !== page.generation) {
+    // A later click started another training meanwhile: this one is nobody's.
+    if (response.ok) fetch(`/api/trainings/${answer.id}`, { method: "DELETE" });
+    return;
+  }
+  page.starting = false;
   if (!response.ok) {
     showError(answer.error);
     setPlaying(false);
@@ -164,9 +187,12 @@ async function restart() {
   showError(null);
   page.id = answer.id;
   page.data = answer;
-  layout();
-  page.events = new EventSource(`/api/trainings/${page.id}/events`);
-  page.events.addEventListener("frame", (event) => {
+  page.featureMaps = answer.feature_maps;
+  layoutNetwork();
+  // A WebSocket, not an event stream: browsers open at most six HTTP/1.1 connections to a
+  // host, and a seventh tab would never load.
+  page.events = new WebSocket(`ws://${location.host}/api/trainings/${page.id}/socket`);
+  page.events.addEventListener("message", (event) => {
     page.frame = JSON.parse(event.data);
     requestAnimationFrame(() => draw(false));
   });
@@ -174,17 +200,28 @@ async function restart() {
   if (wasPlaying) control("play");
 }
 
+/** Stops following the current training, and ends it on the server. */
+function endTraining() {
+  if (page.events) page.events.close();
+  if (page.id) fetch(`/api/trainings/${page.id}`, { method: "DELETE", keepalive: true });
+  page.events = null;
+  page.id = null;
+  page.frame = null;
+}
+
 function showError(message) {
   $("error").hidden = !message;
   $("error").textContent = message || "";
 }
 
-function layout() {
+/** The network drawn as the settings say, whether or not the server accepts them. */
+function layoutNetwork() {
   const features = catalog.features.map((f) => ({ ...f, label: f.formula, enabled: settings.features.includes(f.name) }));
   view.layout(features, settings.layers);
-  $("layer_count").textContent = `${settings.layers.length} hidden layer${settings.layers.length === 1 ? "" : "s"}`;
-  // The features' heat maps, on the server's grid.
-  page.featureMaps = page.data.feature_maps;
+  const count = settings.layers.length;
+  const { hidden_layers: most, neurons } = catalog.limits;
+  $("layer_count").textContent =
+    `${count} hidden layer${count === 1 ? "" : "s"} (at most ${most}, of at most ${neurons} neurons)`;
 }
 
 /** Each problem's button shows its noiseless labels over the plane. */
@@ -213,7 +250,7 @@ function draw(force) {
   if (!frame.grid) return;
   setPlaying(frame.playing && !frame.error);
   $("epoch").textContent = String(frame.epoch).padStart(6, "0");
-  const number = (v) => (v === null || v === undefined ? "–" : v.toFixed(3));
+  const number = (v) => (v === null || v === undefined ? "–" : f(v));
   $("test_loss").textContent = number(frame.test_loss);
   $("train_loss").textContent = number(frame.train_loss);
   $("test_accuracy").textContent = number(frame.test_accuracy);
@@ -270,7 +307,9 @@ function inspectNearestPoint(event) {
 
 // ---- The equations ---------------------------------------------------------------------
 
-const f = (v) => (Math.abs(v) >= 1000 || (Math.abs(v) < 0.001 && v !== 0) ? v.toExponential(2) : v.toFixed(3));
+/** A number in at most nine characters: 0.123, 1.23e+75, −4.56e-5. */
+const f = (v) => (!Number.isFinite(v) ? String(v)
+  : Math.abs(v) >= 1000 || (Math.abs(v) < 0.001 && v !== 0) ? v.toExponential(2) : v.toFixed(3));
 const vector = (values) => `(${Array.from(values, f).join(", ")})`;
 
 /** The name of dense layer `l`'s input: a(l), or â(l) when batch norm made it from a(l). */
@@ -374,6 +413,15 @@ function drawEquations() {
   }
   box.innerHTML = lines.map((line) => `<div>${line}</div>`).join("");
 }
+
+// A link pasted into an open tab changes only the fragment: its settings replace the page's.
+window.addEventListener("hashchange", () => {
+  Object.assign(settings, readSettings());
+  if (catalog) restart();
+});
+
+// A tab closed or left ends its training at once, rather than when the server notices.
+window.addEventListener("pagehide", endTraining);
 
 fetch("/api/playground").then((response) => response.json()).then((answer) => {
   catalog = answer;

@@ -1,6 +1,7 @@
 //! What the page may choose, told by the server (`GET /api/playground`, read when the page
 //! loads): the problems with their task and icon, the input features with their formula, and
-//! the activations, optimizers and initialisers offered. The page keeps no copy of its own.
+//! the activations, optimizers and initialisers offered, and the most hidden layers and neurons
+//! the page draws (the server refuses more). The page keeps no copy of its own.
 
 use axum::Json;
 use neurone::spec::Task;
@@ -9,6 +10,7 @@ use serde_json::{Value, json};
 
 use super::datasets::{EXTENT, Feature, Problem};
 use super::frame;
+use super::setup::{MAX_HIDDEN_LAYERS, MAX_NEURONS};
 
 /// The hidden activations offered, with the parameters the page starts from.
 const ACTIVATIONS: [Activation; 7] = [
@@ -53,6 +55,7 @@ pub async fn catalog() -> Json<Value> {
         "activations": ACTIVATIONS.map(|activation| activation.to_string()),
         "optimizers": OPTIMIZERS,
         "initialisers": INITIALISERS.map(|init| init.to_string()),
+        "limits": { "hidden_layers": MAX_HIDDEN_LAYERS, "neurons": MAX_NEURONS },
     }))
 }
 

@@ -1,5 +1,5 @@
 //! The playground's API: a page starts a training from a JSON configuration, follows its frames
-//! as server-sent events, plays, pauses, steps and inspects it, and saves its model.
+//! over a WebSocket (or as server-sent events), plays, pauses, steps and inspects it, and saves its model.
 //!
 //! Trainings are bounded in number ([`MAX_TRAININGS`]); one that no page follows any more (the
 //! tab closed, the connection dropped) is ended after [`ABANDONED_AFTER`].
@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
+use axum::extract::ws::{Message, WebSocketUpgrade};
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -77,9 +78,10 @@ pub fn routes(trainings: Trainings) -> Router {
     });
     Router::new()
         .route("/api/playground", get(catalog::catalog))
-        .route("/api/trainings", post(start))
+        .route("/api/trainings", post(start).get(list))
         .route("/api/trainings/{id}", axum::routing::delete(end))
         .route("/api/trainings/{id}/events", get(events))
+        .route("/api/trainings/{id}/socket", get(socket))
         .route("/api/trainings/{id}/control", post(control))
         .route("/api/trainings/{id}/model", get(save_model))
         .with_state(trainings)
@@ -99,6 +101,13 @@ impl Trainings {
         });
     }
 
+    /// The frames of training `id`, and a token that counts the page as following it.
+    fn follow(&self, id: u64) -> Result<(watch::Receiver<Arc<str>>, Arc<()>), ApiError> {
+        let running = self.running.lock().expect("trainings lock");
+        let training = running.get(&id).ok_or_else(|| not_found(id))?;
+        Ok((training.frames.clone(), Arc::clone(&training.followers)))
+    }
+
     /// Sends `command` to training `id`.
     fn send(&self, id: u64, command: Command) -> Result<(), ApiError> {
         let running = self.running.lock().expect("trainings lock");
@@ -115,8 +124,8 @@ async fn start(
     State(trainings): State<Trainings>,
     body: axum::body::Bytes,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let request: PlaygroundRequest =
-        serde_json::from_slice(&body).map_err(|error| ApiError(StatusCode::BAD_REQUEST, error.to_string()))?;
+    let request =
+        PlaygroundRequest::from_json(&body).map_err(|error| ApiError(StatusCode::BAD_REQUEST, error.to_string()))?;
     let setup = tokio::task::spawn_blocking(move || request.prepare())
         .await
         .map_err(|error| ApiError(StatusCode::INTERNAL_SERVER_ERROR, error.to_string()))?
@@ -147,6 +156,13 @@ async fn start(
     Ok(Json(answer))
 }
 
+/// `GET /api/trainings`: the ids of the trainings running, over all pages.
+async fn list(State(trainings): State<Trainings>) -> Json<Vec<u64>> {
+    let mut ids: Vec<u64> = trainings.running.lock().expect("trainings lock").keys().copied().collect();
+    ids.sort_unstable();
+    Json(ids)
+}
+
 /// `DELETE /api/trainings/{id}`: ends the training (its thread stops after the current stretch).
 async fn end(State(trainings): State<Trainings>, Path(id): Path<u64>) -> Result<StatusCode, ApiError> {
     let removed = trainings.running.lock().expect("trainings lock").remove(&id);
@@ -156,16 +172,37 @@ async fn end(State(trainings): State<Trainings>, Path(id): Path<u64>) -> Result<
 /// `GET /api/trainings/{id}/events`: the training's frames as server-sent events, the latest
 /// one whenever the page is ready for it (a slow page skips frames, it never queues them).
 async fn events(State(trainings): State<Trainings>, Path(id): Path<u64>) -> Result<Response, ApiError> {
-    let (frames, follower) = {
-        let running = trainings.running.lock().expect("trainings lock");
-        let training = running.get(&id).ok_or_else(|| not_found(id))?;
-        (training.frames.clone(), Arc::clone(&training.followers))
-    };
+    let (frames, follower) = trainings.follow(id)?;
     let stream = WatchStream::new(frames).map(move |frame| {
         let _following = &follower;
         Ok::<_, Infallible>(Event::default().event("frame").data(&*frame))
     });
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()).into_response())
+}
+
+/// `GET /api/trainings/{id}/socket`: the same frames over a WebSocket, the page's way. A
+/// browser opens at most six HTTP/1.1 connections to a host, event streams included, so a
+/// seventh tab would wait for ever; WebSockets are not counted among them.
+async fn socket(
+    State(trainings): State<Trainings>,
+    Path(id): Path<u64>,
+    upgrade: WebSocketUpgrade,
+) -> Result<Response, ApiError> {
+    let (mut frames, follower) = trainings.follow(id)?;
+    Ok(upgrade.on_upgrade(move |mut socket| async move {
+        let _following = follower;
+        loop {
+            let frame = frames.borrow_and_update().to_string();
+            if socket.send(Message::Text(frame.into())).await.is_err() {
+                return;
+            }
+            // The next frame, unless the page goes first (it sends nothing but a close).
+            tokio::select! {
+                changed = frames.changed() => if changed.is_err() { return },
+                _ = socket.recv() => return,
+            }
+        }
+    }))
 }
 
 /// What `POST /api/trainings/{id}/control` asks.

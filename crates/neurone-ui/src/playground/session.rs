@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::{oneshot, watch};
 
 use neurone::data::{Column, ColumnKind, CsvSchema, Preprocessing};
+use neurone::spec::TrainingSpec;
 use neurone::{Checkpoint, EpochRecord, Error, Matrix, Metric, Model, Network, Rng, seeded_rng};
 
 use super::frame::{self, Frame};
@@ -92,7 +93,10 @@ pub fn run(setup: Setup, commands: Receiver<Command>, frames: watch::Sender<Arc<
         }
         if epochs > 0 && training.error.is_none() {
             let started = Instant::now();
+            let steps_before = training.steps;
             training.train(epochs);
+            // A diverged training stops: the page shows it paused, at the epoch it failed in.
+            playing &= training.error.is_none();
             let seconds = started.elapsed().as_secs_f64().max(1e-6);
             if playing {
                 // Stretches of about STRETCH, from the last one's pace.
@@ -100,7 +104,8 @@ pub fn run(setup: Setup, commands: Receiver<Command>, frames: watch::Sender<Arc<
                 epochs_per_stretch = ((STRETCH.as_secs_f64() / per_epoch) as usize).clamp(1, 100_000);
             }
             let frame = training.frame(playing);
-            let steps = epochs as u64 * training.steps_per_epoch();
+            // The steps taken, not those asked for: a diverging stretch ends early.
+            let steps = training.steps - steps_before;
             training.steps_per_second = steps as f64 / started.elapsed().as_secs_f64().max(1e-6);
             frames.send_replace(frame);
         } else {
@@ -227,7 +232,8 @@ impl Training {
                 "seed": request.seed,
             },
             "network": request.network,
-            "training": request.training,
+            // The epochs trained, not the spec's default count.
+            "training": TrainingSpec { epochs: self.epochs, ..request.training.clone() },
             "epochs": self.epochs,
             "final_train_loss": self.last.as_ref().map(|record| record.train_loss),
             "final_val_loss": self.last.as_ref().and_then(|record| record.validation_loss),
@@ -318,6 +324,7 @@ mod tests {
         let mut training = training("adam");
         training.train(3);
         let model = Model::<f32>::from_bytes(&training.model_file().unwrap(), "playground.safetensors").unwrap();
+        assert_eq!(model.training["training"]["epochs"], 3, "the epochs trained");
         let inputs = training.setup.test.inputs();
         assert_eq!(model.predict(inputs).unwrap(), training.network.predict(inputs).unwrap());
         // Rows of a CSV file with the features' names are read as the network's inputs.

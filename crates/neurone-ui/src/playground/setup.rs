@@ -4,6 +4,7 @@
 //! [`TrainingSpec`]): their defaults and checks apply as they are. What is the playground's
 //! own is the data: the problem, its noise, the share of points trained on, and the features.
 
+use rand::seq::SliceRandom;
 use serde::Deserialize;
 
 use neurone::check::{check_at_least, check_unit_interval};
@@ -17,6 +18,10 @@ use super::datasets::{Feature, Problem};
 pub const MAX_SAMPLES: usize = 5_000;
 /// See [`MAX_SAMPLES`]: 64 MiB per training.
 pub const MAX_MEMORY_BYTES: u64 = 64 << 20;
+/// The most hidden layers, and neurons in each, the page draws (TensorFlow Playground's).
+pub const MAX_HIDDEN_LAYERS: usize = 6;
+/// See [`MAX_HIDDEN_LAYERS`].
+pub const MAX_NEURONS: usize = 8;
 
 /// A playground configuration, as the page sends it.
 #[derive(Clone, Debug, Deserialize)]
@@ -56,6 +61,18 @@ pub struct Setup {
 }
 
 impl PlaygroundRequest {
+    /// The request the page sent as JSON. A setting of the wrong type is named by its key
+    /// (`seed`, `training.batch_size`) and said in the library's words, not the parser's.
+    pub fn from_json(body: &[u8]) -> Result<Self, Error> {
+        let value: serde_json::Value = serde_json::from_slice(body)
+            .map_err(|error| Error::invalid("request", format!("is not a JSON object: {error}")))?;
+        serde_json::from_value(value.clone()).map_err(|error| {
+            let message = error.to_string();
+            let path = key_at_fault(&value, &message);
+            Error::invalid(if path.is_empty() { "request".to_owned() } else { path }, in_words(&message))
+        })
+    }
+
     /// Checks the playground's own settings, then the library's specs, and draws the points.
     /// Errors name the key at fault from the request (`network.layers[1]`,
     /// `training.optimizer.beta2`, `train_ratio`).
@@ -91,8 +108,29 @@ impl PlaygroundRequest {
             ));
         }
 
+        if self.network.layers.len() > MAX_HIDDEN_LAYERS {
+            return Err(Error::invalid(
+                "network.layers",
+                format!(
+                    "the playground draws at most {MAX_HIDDEN_LAYERS} hidden layers, got {}",
+                    self.network.layers.len()
+                ),
+            ));
+        }
+        if let Some(index) = self.network.layers.iter().position(|&width| width > MAX_NEURONS) {
+            return Err(Error::invalid(
+                format!("network.layers[{index}]"),
+                format!(
+                    "the playground draws at most {MAX_NEURONS} neurons a layer, got {}",
+                    self.network.layers[index]
+                ),
+            ));
+        }
         let mut rng = seeded_rng(self.seed);
-        let drawn = self.problem.generate(self.samples, self.noise, &mut rng);
+        let mut drawn = self.problem.generate(self.samples, self.noise, &mut rng);
+        // Problems are drawn in order (the spiral from its centre out): shuffled, the training
+        // and the test points come from the same distribution.
+        drawn.shuffle(&mut rng);
         let points: Vec<([f64; 3], bool)> =
             drawn.into_iter().enumerate().map(|(index, point)| (point, index < train_count)).collect();
         let dataset = |training: bool| {
@@ -116,14 +154,58 @@ impl PlaygroundRequest {
     }
 }
 
+/// The key whose value makes the request fail with `message`, as `training.optimizer.beta2`:
+/// serde stops at the first bad value it reads, so the key at fault is the one without which
+/// the request fails otherwise (or not at all); nested objects are searched the same way.
+fn key_at_fault(request: &serde_json::Value, message: &str) -> String {
+    let fails_the_same = |trial: serde_json::Value| {
+        serde_json::from_value::<PlaygroundRequest>(trial).err().is_some_and(|error| error.to_string() == message)
+    };
+    let mut path: Vec<String> = Vec::new();
+    loop {
+        let pointer: String = path.iter().map(|key| format!("/{key}")).collect();
+        let Some(object) = request.pointer(&pointer).and_then(serde_json::Value::as_object) else { break };
+        let found = object.keys().find(|key| {
+            let mut trial = request.clone();
+            let parent = trial.pointer_mut(&pointer).and_then(serde_json::Value::as_object_mut);
+            parent.map(|parent| parent.remove(*key));
+            !fails_the_same(trial)
+        });
+        match found {
+            Some(key) => path.push(key.clone()),
+            None => break,
+        }
+    }
+    path.join(".")
+}
+
+/// serde's "invalid value: integer `-5`, expected u64" as "must be a whole number, 0 or more,
+/// got -5"; the library's own messages (an unknown activation, …) pass unchanged.
+fn in_words(message: &str) -> String {
+    let (found, expected) = match message.split_once(", expected ") {
+        Some((found, expected)) if found.starts_with("invalid ") => (found, expected),
+        _ => return message.to_owned(),
+    };
+    let found = found.split_once(": ").map_or(found, |(_, found)| found).replace('`', "");
+    let wanted = match expected {
+        "u64" | "usize" | "u32" => "a whole number, 0 or more",
+        "f64" | "f32" => "a number",
+        "a boolean" => "true or false",
+        other => other,
+    };
+    format!("must be {wanted}, got {found}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     /// A request for 100 circle points, half of them trained on, with `extra` fields.
     fn request(features: &str, extra: &str) -> PlaygroundRequest {
+        // A network the page can draw, unless `extra` has its own.
+        let network = if extra.contains("\"network\"") { "" } else { r#", "network": { "layers": [4] }"# };
         let json = format!(
-            r#"{{ "problem": "circle", "train_ratio": 0.5, "samples": 100, "seed": 1, "features": {features} {extra} }}"#
+            r#"{{ "problem": "circle", "train_ratio": 0.5, "samples": 100, "seed": 1, "features": {features} {network} {extra} }}"#
         );
         serde_json::from_str(&json).unwrap()
     }
@@ -152,6 +234,73 @@ mod tests {
         );
         let huge = error(r#", "network": { "layers": [100000, 100000] }"#);
         assert!(huge.starts_with("invalid network.layers: this network"), "{huge}");
+    }
+
+    #[test]
+    fn a_setting_of_the_wrong_type_is_named_in_words() {
+        let error = |json: &str| PlaygroundRequest::from_json(json.as_bytes()).err().unwrap().to_string();
+        let base = r#""problem": "circle", "train_ratio": 0.5, "samples": 100, "features": ["x1"]"#;
+        assert_eq!(
+            error(&format!(r#"{{ {base}, "seed": -5 }}"#)),
+            "invalid seed: must be a whole number, 0 or more, got integer -5"
+        );
+        assert_eq!(
+            error(&format!(r#"{{ {base}, "seed": 1, "training": {{ "batch_size": "ten" }} }}"#)),
+            r#"invalid training.batch_size: must be a whole number, 0 or more, got string "ten""#
+        );
+        assert_eq!(
+            error(&format!(r#"{{ {base}, "seed": 1, "noise": "a" }}"#)),
+            r#"invalid noise: must be a number, got string "a""#
+        );
+    }
+
+    #[test]
+    fn training_and_test_points_are_drawn_from_the_same_distribution() {
+        for problem in ["circle", "xor", "gaussians", "spiral", "plane", "sine"] {
+            let json = format!(
+                r#"{{ "problem": "{problem}", "noise": 0.1, "train_ratio": 0.5, "samples": 1000, "seed": 1, "features": ["x1"],
+                    "network": {{ "layers": [4] }} }}"#
+            );
+            let setup = PlaygroundRequest::from_json(json.as_bytes()).unwrap().prepare().unwrap();
+            let part = |training: bool| {
+                let points: Vec<[f64; 3]> = setup
+                    .points
+                    .iter()
+                    .filter(|(_, is_train)| *is_train == training)
+                    .map(|(point, _)| *point)
+                    .collect();
+                let mean =
+                    |value: &dyn Fn(&[f64; 3]) -> f64| points.iter().map(value).sum::<f64>() / points.len() as f64;
+                let quadrant =
+                    |q: usize| mean(&|p| f64::from(usize::from(p[0] > 0.0) + 2 * usize::from(p[1] > 0.0) == q));
+                [mean(&|p| p[0].hypot(p[1])), mean(&|p| p[2]), quadrant(0), quadrant(1), quadrant(2), quadrant(3)]
+            };
+            let (train, test) = (part(true), part(false));
+            let radius = train[0].max(test[0]);
+            assert!((train[0] - test[0]).abs() < 0.1 * radius, "{problem}: mean radius {} and {}", train[0], test[0]);
+            for (name, index) in
+                [("mean target", 1), ("quadrant 0", 2), ("quadrant 1", 3), ("quadrant 2", 4), ("quadrant 3", 5)]
+            {
+                assert!(
+                    (train[index] - test[index]).abs() < 0.08,
+                    "{problem}: {name} {} and {}",
+                    train[index],
+                    test[index]
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_layers_are_bounded_by_what_the_page_draws() {
+        assert_eq!(
+            error(r#", "network": { "layers": [200, 200] }"#),
+            "invalid network.layers[0]: the playground draws at most 8 neurons a layer, got 200"
+        );
+        assert_eq!(
+            error(r#", "network": { "layers": [1, 1, 1, 1, 1, 1, 1] }"#),
+            "invalid network.layers: the playground draws at most 6 hidden layers, got 7"
+        );
     }
 
     #[test]
