@@ -10,7 +10,7 @@ use neurone::{EpochRecord, Error, History, Matrix, Metric, Model, Network};
 use serde_json::json;
 
 use crate::config::Experiment;
-use crate::setup::{Data, Task};
+use crate::setup::{Data, Task, TestSet};
 
 /// The final metrics on the test samples, in the targets' original units.
 pub enum TestMetrics {
@@ -20,9 +20,9 @@ pub enum TestMetrics {
 
 impl TestMetrics {
     /// Measures `outputs` (the network's, in scaled units) against the raw test targets.
-    pub fn measure(data: &Data<f32>, outputs: &Matrix<f32>) -> Result<Self, Error> {
+    pub fn measure(data: &Data<f32>, test: &TestSet<f32>, outputs: &Matrix<f32>) -> Result<Self, Error> {
         let predictions = data.preprocessing.outputs_to_original(outputs)?;
-        Self::compare(&predictions, data.test().raw().targets(), data.task != Task::Regression)
+        Self::compare(&predictions, test.raw().targets(), data.task != Task::Regression)
     }
 
     /// Compares predictions in the targets' units (probabilities for a classifier) with targets.
@@ -84,6 +84,8 @@ pub struct Run<'a> {
     pub experiment: &'a Experiment,
     pub history: &'a History,
     pub data: &'a Data<f32>,
+    /// The samples the metrics are measured on.
+    pub test: &'a TestSet<f32>,
     /// The network's outputs on the test samples (scaled units).
     pub outputs: &'a Matrix<f32>,
     pub metrics: &'a TestMetrics,
@@ -130,7 +132,7 @@ impl Run<'_> {
             "best_epoch": self.history.best_epoch,
             "final_train_loss": last.map(|r| r.train_loss),
             "final_val_loss": last.and_then(|r| r.validation_loss),
-            "evaluated_on": self.data.test().name,
+            "evaluated_on": self.test.name,
             "seconds": self.seconds,
         });
         Model::new(self.network.clone(), self.data.preprocessing.clone()).with_training(training)
@@ -141,7 +143,7 @@ impl Run<'_> {
     }
 
     fn predictions_csv(&self) -> Result<String, Error> {
-        let (raw, outputs) = (self.data.test().raw(), self.outputs);
+        let (raw, outputs) = (self.test.raw(), self.outputs);
         let mut csv = String::new();
         match &self.data.task {
             Task::Regression => {
@@ -184,7 +186,7 @@ impl Run<'_> {
         let mut json = self.metrics.json(classes);
         let last = self.history.last();
         let extra = json!({
-            "evaluated_on": self.data.test().name,
+            "evaluated_on": self.test.name,
             "final_train_loss": last.map(|r| r.train_loss),
             "final_val_loss": last.and_then(|r| r.validation_loss),
             "best_epoch": self.history.best_epoch,

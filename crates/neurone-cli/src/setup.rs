@@ -1,5 +1,7 @@
 //! From an experiment file to data, preprocessing and an untrained network.
 
+use std::borrow::Cow;
+
 use neurone::data::{
     Column, ColumnKind, CsvData, CsvOptions, CsvSchema, MissingCount, MissingValues, Preprocessing, SplitFractions,
     read_csv, split_owned,
@@ -78,6 +80,7 @@ pub struct Data<S> {
 }
 
 /// The samples the final metrics are measured on.
+#[derive(Clone)]
 pub struct TestSet<S> {
     /// Scaled as the network sees them.
     pub samples: Dataset<S>,
@@ -316,15 +319,17 @@ impl<S: Scalar> Data<S> {
         })
     }
 
-    /// Reads the test samples if they were left in their file (MNIST's), once training no
-    /// longer needs the memory; else does nothing.
-    pub fn load_test(&mut self) -> Result<(), Error> {
-        if let Pending::MnistTest(source) = &self.test {
-            let samples = datasets::mnist_part(source, MnistPart::Test)?;
-            let name = format!("MNIST test set ({} images)", samples.len());
-            self.test = Pending::Held(TestSet::new(samples, name, &self.preprocessing)?);
+    /// The test samples: those held, or (MNIST's) read from their file now, once training no
+    /// longer needs the memory.
+    pub fn test_set(&self) -> Result<Cow<'_, TestSet<S>>, Error> {
+        match &self.test {
+            Pending::Held(test) => Ok(Cow::Borrowed(test)),
+            Pending::MnistTest(source) => {
+                let samples = datasets::mnist_part(source, MnistPart::Test)?;
+                let name = format!("MNIST test set ({} images)", samples.len());
+                Ok(Cow::Owned(TestSet::new(samples, name, &self.preprocessing)?))
+            }
         }
-        Ok(())
     }
 }
 
@@ -333,16 +338,6 @@ impl<S: Scalar> TestSet<S> {
     fn new(raw: Dataset<S>, name: String, preprocessing: &Preprocessing) -> Result<Self, Error> {
         let unscaled = preprocessing.scales().then(|| raw.clone());
         Ok(TestSet { samples: preprocessing.apply(raw)?, unscaled, name })
-    }
-}
-
-impl<S> Data<S> {
-    /// The test samples, once [`Data::load_test`] has read them when they were left in their file.
-    pub fn test(&self) -> &TestSet<S> {
-        match &self.test {
-            Pending::Held(test) => test,
-            Pending::MnistTest(_) => panic!("the test images are read by `Data::load_test` before they are used"),
-        }
     }
 }
 
@@ -415,7 +410,7 @@ mod tests {
         let all = iris("").unwrap();
         let few = iris("train_samples = 20").unwrap();
         assert_eq!((all.train.len(), few.train.len()), (120, 20));
-        assert_eq!(few.test().samples.len(), 30, "the test set is left as it is");
+        assert_eq!(few.test_set().unwrap().samples.len(), 30, "the test set is left as it is");
         // The subset is drawn from the same split: its rows are among the full training set's.
         let rows: Vec<&[f32]> = all.train.inputs().iter_rows().collect();
         assert!(few.train.inputs().iter_rows().all(|row| rows.contains(&row)));

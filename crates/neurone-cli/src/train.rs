@@ -143,13 +143,14 @@ pub fn train_and_write(
         progress.log(&format!("early stopping after epoch {}; best epoch {best}", history.epochs.len()));
     }
 
-    data.load_test()?;
-    let outputs = network.predict(data.test().samples.inputs())?;
-    let metrics = TestMetrics::measure(&data, &outputs)?;
+    let test = data.test_set()?;
+    let outputs = network.predict(test.samples.inputs())?;
+    let metrics = TestMetrics::measure(&data, &test, &outputs)?;
     let run = output::Run {
         experiment,
         history: &history,
         data: &data,
+        test: &test,
         outputs: &outputs,
         metrics: &metrics,
         seconds,
@@ -160,7 +161,7 @@ pub fn train_and_write(
     live.finish();
     if !quiet {
         let epochs = history.epochs.len();
-        println!("{}: {}  ({epochs} epochs, {seconds:.2}s) → {}", data.test().name, metrics.summary(), out.display());
+        println!("{}: {}  ({epochs} epochs, {seconds:.2}s) → {}", test.name, metrics.summary(), out.display());
     }
     if history.interrupted {
         let epochs = history.epochs.len();

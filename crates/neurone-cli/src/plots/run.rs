@@ -39,7 +39,7 @@ fn write_task_plots(run: &Run, folder: &Path) -> Result<(), PlotError> {
             let counts = ConfusionCounts {
                 counts: &metrics.confusion.counts,
                 class_names: classes,
-                samples_name: &data.test().name,
+                samples_name: &run.test.name,
             };
             confusion_matrix(folder, &counts)?;
             if data.train.inputs().cols() == 2 {
@@ -61,12 +61,12 @@ fn write_regression_plots(run: &Run, folder: &Path) -> Result<(), PlotError> {
     };
     let predictions =
         data.preprocessing.outputs_to_original(run.outputs).map_err(|e| error("predicted_vs_actual", e))?;
-    let (actual, predicted) = (first_column(data.test().raw().targets()), first_column(&predictions));
+    let (actual, predicted) = (first_column(run.test.raw().targets()), first_column(&predictions));
     let pairs = PredictedVsActual {
         actual: &actual,
         predicted: &predicted,
         target_name: &target_name,
-        samples_name: &data.test().name,
+        samples_name: &run.test.name,
     };
     predicted_vs_actual(folder, &pairs)?;
     if data.train.inputs().cols() == 1 {
@@ -79,7 +79,7 @@ fn write_regression_plots(run: &Run, folder: &Path) -> Result<(), PlotError> {
         let fit = Fit1d {
             train_x: &first_column(&train_x),
             train_y: &first_column(&train_y),
-            grid_x: &first_column(data.test().raw().inputs()),
+            grid_x: &first_column(run.test.raw().inputs()),
             target_y: &actual,
             predicted_y: &predicted,
             x_label: &x_label,
