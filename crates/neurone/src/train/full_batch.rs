@@ -15,16 +15,6 @@ impl<S: Scalar> Solver<S> for Rprop<S> {
         "iRprop−"
     }
 
-    fn learning_rate(&self) -> f64 {
-        1.0
-    }
-
-    fn set_learning_rate(&mut self, _: f64) {}
-
-    fn has_learning_rate(&self) -> bool {
-        false
-    }
-
     fn state(&self) -> OptimizerState {
         Rprop::state(self)
     }
@@ -56,16 +46,6 @@ impl<S: Scalar> Solver<S> for Rprop<S> {
 impl<S: Scalar> Solver<S> for LevenbergMarquardt {
     fn name(&self) -> &'static str {
         "Levenberg–Marquardt"
-    }
-
-    fn learning_rate(&self) -> f64 {
-        1.0
-    }
-
-    fn set_learning_rate(&mut self, _: f64) {}
-
-    fn has_learning_rate(&self) -> bool {
-        false
     }
 
     fn state(&self) -> OptimizerState {

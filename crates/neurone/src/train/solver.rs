@@ -48,15 +48,18 @@ pub trait Solver<S: Scalar> {
     /// The solver's name in messages: the optimizer's (`"adam"`), `"L-BFGS"`, `"iRprop−"`.
     fn name(&self) -> &'static str;
 
-    /// The learning rate η in use (L-BFGS has none: its line search picks each step; it reports 1).
-    fn learning_rate(&self) -> f64;
+    /// The learning rate η in use. The full-batch solvers have none (L-BFGS's line search,
+    /// iRprop−'s step sizes and Levenberg–Marquardt's damping pick each step): they report 1.
+    fn learning_rate(&self) -> f64 {
+        1.0
+    }
 
-    /// Changes η, for learning-rate schedules.
-    fn set_learning_rate(&mut self, learning_rate: f64);
+    /// Changes η, for learning-rate schedules; nothing for a solver without one.
+    fn set_learning_rate(&mut self, _learning_rate: f64) {}
 
     /// True if [`Solver::set_learning_rate`] has an effect.
     fn has_learning_rate(&self) -> bool {
-        true
+        false
     }
 
     /// Checks that the solver suits `network` trained with `penalty` (Levenberg–Marquardt needs
@@ -127,6 +130,10 @@ impl<S: Scalar, O: Optimizer<S>> Solver<S> for Minibatch<O> {
         self.learning_rate = learning_rate;
     }
 
+    fn has_learning_rate(&self) -> bool {
+        true
+    }
+
     fn state(&self) -> OptimizerState {
         OptimizerState {
             optimizer: self.optimizer.name().to_owned(),
@@ -184,16 +191,6 @@ impl<S: Scalar, O: Optimizer<S>> Solver<S> for Minibatch<O> {
 impl<S: Scalar> Solver<S> for Lbfgs {
     fn name(&self) -> &'static str {
         "L-BFGS"
-    }
-
-    fn learning_rate(&self) -> f64 {
-        1.0
-    }
-
-    fn set_learning_rate(&mut self, _: f64) {}
-
-    fn has_learning_rate(&self) -> bool {
-        false
     }
 
     fn state(&self) -> OptimizerState {
