@@ -144,6 +144,10 @@ const Charts = (() => {
     }
   }
 
+  /** A number in at most nine characters: 0.123, 1.23e+75, −4.56e-5. */
+  const number = (v) => (!Number.isFinite(v) ? String(v)
+    : Math.abs(v) >= 1000 || (Math.abs(v) < 0.001 && v !== 0) ? v.toExponential(2) : v.toFixed(3));
+
   /** [lowest, highest] of `values`, however many. */
   function extent(values) {
     let [low, high] = [Infinity, -Infinity];
@@ -157,5 +161,5 @@ const Charts = (() => {
   /** A palette of distinguishable colours for overlaid runs. */
   const PALETTE = ["#0877bd", "#f59322", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
 
-  return { colour, css, heatMap, projection, points, curve, lines, extent, PALETTE };
+  return { colour, css, heatMap, projection, points, curve, lines, extent, number, PALETTE };
 })();

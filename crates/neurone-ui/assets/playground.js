@@ -49,8 +49,8 @@ function requestOf(settings) {
 
 const $ = (id) => document.getElementById(id);
 const settings = readSettings();
-const page = { id: null, events: null, frame: null, drawn: null, playing: false, data: null, hover: null,
-  walk: null, featureMaps: [], framesDrawn: [], generation: 0, starting: false };
+const page = { id: null, events: null, frame: null, drawn: null, playing: false, data: null,
+  featureMaps: [], framesDrawn: [], generation: 0, starting: false };
 
 const view = NetworkView.create($("network"), {
   toggleFeature(name) {
@@ -63,10 +63,13 @@ const view = NetworkView.create($("network"), {
     settings.layers[layer] = Math.min(catalog.limits.neurons, settings.layers[layer] + change);
     restart();
   },
-  hover(layer, neuron) {
-    page.hover = layer === null ? null : { layer, neuron };
-    drawEquations();
-  },
+  hover: (layer, neuron) => equations.hoverOver(layer, neuron),
+});
+
+const equations = Equations.create({ box: $("equations"), walk: $("walk"), walkState: $("walk_state") }, {
+  highlight: (layer) => view.highlight(layer),
+  pause: () => { if (page.playing) control("pause"); },
+  learningRate: () => settings.learning_rate,
 });
 
 // ---- The controls ----------------------------------------------------------------------
@@ -112,7 +115,6 @@ function bindControls() {
   $("step").addEventListener("click", () => control("step"));
   $("show_test").addEventListener("change", () => draw(true));
   $("save_model").addEventListener("click", () => { if (page.id) location.href = `/api/trainings/${page.id}/model`; });
-  $("walk").addEventListener("click", walkOneStep);
   $("boundary").addEventListener("click", inspectNearestPoint);
   showSliderValues();
 }
@@ -168,7 +170,7 @@ async function restart() {
   const wasPlaying = page.playing || page.starting;
   page.starting = wasPlaying;
   endTraining();
-  page.walk = null;
+  equations.reset();
   const response = await fetch("/api/trainings", {
     method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(requestOf(settings)),
   });
@@ -207,6 +209,7 @@ function endTraining() {
   page.events = null;
   page.id = null;
   page.frame = null;
+  equations.show(null);
 }
 
 function showError(message) {
@@ -250,7 +253,7 @@ function draw(force) {
   if (!frame.grid) return;
   setPlaying(frame.playing && !frame.error);
   $("epoch").textContent = String(frame.epoch).padStart(6, "0");
-  const number = (v) => (v === null || v === undefined ? "–" : f(v));
+  const number = (v) => (v === null || v === undefined ? "–" : Charts.number(v));
   $("test_loss").textContent = number(frame.test_loss);
   $("train_loss").textContent = number(frame.train_loss);
   $("test_accuracy").textContent = number(frame.test_accuracy);
@@ -263,7 +266,7 @@ function draw(force) {
     { points: frame.losses.map(([e, train]) => [e, train]), colour: "#777", label: "training" },
     { points: frame.losses.map(([e, , test]) => [e, test]), colour: "#111", label: "test" },
   ], { legend: true, logY: true });
-  drawEquations();
+  equations.show(frame);
 }
 
 function drawBoundary(frame) {
@@ -303,115 +306,6 @@ function inspectNearestPoint(event) {
     if (d < distance) [best, distance] = [index, d];
   });
   control("inspect", { sample: best });
-}
-
-// ---- The equations ---------------------------------------------------------------------
-
-/** A number in at most nine characters: 0.123, 1.23e+75, −4.56e-5. */
-const f = (v) => (!Number.isFinite(v) ? String(v)
-  : Math.abs(v) >= 1000 || (Math.abs(v) < 0.001 && v !== 0) ? v.toExponential(2) : v.toFixed(3));
-const vector = (values) => `(${Array.from(values, f).join(", ")})`;
-
-/** The name of dense layer `l`'s input: a(l), or â(l) when batch norm made it from a(l). */
-const inputName = (layer, l) => (layer.batch_norm ? `â(${l})` : `a(${l})`);
-
-/** Batch norm's line, â(l) = γ ⊙ (a(l) − μ) / √(σ² + ε) + β with its numbers, for `layer`'s input. */
-function batchNormLine(layer, l) {
-  const norm = layer.batch_norm;
-  return `${inputName(layer, l)} = γ ⊙ (a(${l}) − μ) / √(σ² + ε) + β with μ = ${vector(norm.mean)}, σ² = ${vector(norm.variance)}, `
-    + `γ = ${vector(norm.gamma)}, β = ${vector(norm.beta)}, ε = ${norm.epsilon} (running statistics): ${vector(layer.input)}`;
-}
-
-/** ∂J/∂a(l + 1) of a hidden layer: W(l + 2)ᵀ δ(l + 2), through the batch norm of the next
- * layer's input when there is one (evaluation mode: a scale of γ/√(σ² + ε)). */
-function backFrom(layers, l) {
-  const back = `W(${l + 2})ᵀ δ(${l + 2})`;
-  return layers[l + 1].batch_norm ? `γ/√(σ² + ε) ⊙ ${back}` : back;
-}
-
-/** The lines for neuron `j` of dense layer `l`: z = w·a + b, a = σ(z), δ and ∂J/∂w. */
-function neuronEquations(frame, l, j) {
-  const layers = frame.trace.layers, layer = layers[l];
-  const inputs = layer.input.length;
-  const w = frame.weights[l].slice(j * inputs, (j + 1) * inputs);
-  const b = frame.biases[l][j];
-  const top = l === layers.length - 1;
-  const name = top ? "output neuron" : `neuron ${j + 1} of hidden layer ${l + 1}`;
-  const input = layer.batch_norm ? "â" : "a";
-  const terms = Array.from(w, (wk, k) => `${f(wk)}·${f(layer.input[k])}`).join(" + ");
-  const gradient = Array.from(layer.input, (a, k) => f(layer.weight_gradient[j * inputs + k])).join(", ");
-  const rule = top ? "δ(L) = ∂J/∂a ⊙ σ′(z) = a − y (cross-entropy or MSE with its output)"
-    : `δ(${l + 1}) = (${backFrom(layers, l)})ⱼ · σ′(z)`;
-  return [
-    `<b>${name}</b>, for the training point (${f(frame.trace.point[0])}, ${f(frame.trace.point[1])}) with target y = ${f(frame.trace.point[2])}; J = ${f(frame.trace.loss)}`,
-    ...(layer.batch_norm ? [batchNormLine(layer, l)] : []),
-    `z = w·${input} + b = ${terms} + ${f(b)} = <b>${f(layer.z[j])}</b>`,
-    `a = σ(z) = ${layer.activation}(${f(layer.z[j])}) = <b>${f(layer.a[j])}</b>`,
-    `${rule} = <b>${f(layer.delta[j])}</b>`,
-    `∂J/∂w = δ · ${input}(l−1) = (${gradient})`,
-    `∂J/∂b = δ = ${f(layer.delta[j])}      w ← w − η ∂J/∂w with η = ${settings.learning_rate}`,
-  ];
-}
-
-/** The lines of step `step` of the walk: forward layer by layer, the loss, then backward. */
-function walkEquations(frame, step) {
-  const layers = frame.trace.layers, count = layers.length;
-  if (step < count) {
-    const layer = layers[step], input = inputName(layer, step);
-    const read = layer.batch_norm ? [`a(${step}) = ${vector(layer.batch_norm.input)}`, batchNormLine(layer, step)]
-      : [`a(${step}) = ${vector(layer.input)}`];
-    return { layer: step, lines: [
-      `<b>Forward, layer ${step + 1} of ${count}</b>`,
-      ...read,
-      `z(${step + 1}) = W(${step + 1}) ${input} + b(${step + 1}) = ${vector(layer.z)}`,
-      `a(${step + 1}) = ${layer.activation}(z(${step + 1})) = ${vector(layer.a)}`,
-    ] };
-  }
-  if (step === count) {
-    return { layer: null, lines: [`<b>The loss</b>`, `a(L) = ${vector(layers[count - 1].a)}, y = ${f(frame.trace.point[2])}`,
-      `J = ${f(frame.trace.loss)}`] };
-  }
-  const l = 2 * count - step;
-  const layer = layers[l];
-  const rule = l === count - 1 ? `δ(L) = ∂J/∂a(L) ⊙ σ′(z(L))` : `δ(${l + 1}) = (${backFrom(layers, l)}) ⊙ σ′(z(${l + 1}))`;
-  return { layer: l, lines: [
-    `<b>Backward, layer ${l + 1} of ${count}</b>`,
-    `${rule} = ${vector(layer.delta)}`,
-    `∂J/∂W(${l + 1}) = δ(${l + 1}) ${inputName(layer, l)}ᵀ = ${vector(layer.weight_gradient)}`,
-    `∂J/∂b(${l + 1}) = δ(${l + 1})`,
-  ] };
-}
-
-function walkOneStep() {
-  const frame = page.frame;
-  if (!frame || !frame.trace) return;
-  if (page.playing) control("pause");
-  const last = 2 * frame.trace.layers.length;
-  page.walk = page.walk === null ? 0 : page.walk + 1;
-  if (page.walk > last) page.walk = null;
-  drawEquations();
-}
-
-function drawEquations() {
-  const frame = page.frame;
-  const box = $("equations");
-  if (!frame || !frame.trace) { box.innerHTML = ""; return; }
-  let lines;
-  if (page.walk !== null) {
-    const walked = walkEquations(frame, page.walk);
-    view.highlight(walked.layer);
-    lines = walked.lines;
-    $("walk_state").textContent = `step ${page.walk + 1} of ${2 * frame.trace.layers.length + 1}`;
-    $("walk").textContent = page.walk === 2 * frame.trace.layers.length ? "End the walk ■" : "Next step ▸";
-  } else {
-    view.highlight(null);
-    $("walk_state").textContent = "";
-    $("walk").textContent = "Walk one pass ▸";
-    const at = page.hover || { layer: frame.trace.layers.length - 1, neuron: 0 };
-    if (!frame.trace.layers[at.layer]) return;
-    lines = neuronEquations(frame, at.layer, at.neuron);
-  }
-  box.innerHTML = lines.map((line) => `<div>${line}</div>`).join("");
 }
 
 // A link pasted into an open tab changes only the fragment: its settings replace the page's.

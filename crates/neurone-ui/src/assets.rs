@@ -13,6 +13,7 @@ const FILES: &[(&str, &str, &str)] = &[
     ("/assets/style.css", "text/css; charset=utf-8", include_str!("../assets/style.css")),
     ("/assets/playground.js", "text/javascript; charset=utf-8", include_str!("../assets/playground.js")),
     ("/assets/network-view.js", "text/javascript; charset=utf-8", include_str!("../assets/network-view.js")),
+    ("/assets/equations.js", "text/javascript; charset=utf-8", include_str!("../assets/equations.js")),
     ("/assets/charts.js", "text/javascript; charset=utf-8", include_str!("../assets/charts.js")),
     ("/assets/runs.js", "text/javascript; charset=utf-8", include_str!("../assets/runs.js")),
 ];
