@@ -35,6 +35,10 @@ use setup::PlaygroundRequest;
 pub const MAX_TRAININGS: usize = 8;
 /// How long a training no page follows is kept (a page reloading reconnects well within it).
 pub const ABANDONED_AFTER: Duration = Duration::from_secs(10);
+/// How long a WebSocket whose peer answers nothing, not even a ping, is kept open.
+pub const SILENT_PEER_AFTER: Duration = Duration::from_secs(15);
+/// How often a WebSocket's peer is pinged; see [`SILENT_PEER_AFTER`].
+const PING_EVERY: Duration = Duration::from_secs(5);
 
 /// A running training, as the server holds it.
 struct Training {
@@ -183,6 +187,11 @@ async fn events(State(trainings): State<Trainings>, Path(id): Path<u64>) -> Resu
 /// `GET /api/trainings/{id}/socket`: the same frames over a WebSocket, the page's way. A
 /// browser opens at most six HTTP/1.1 connections to a host, event streams included, so a
 /// seventh tab would wait for ever; WebSockets are not counted among them.
+///
+/// The page goes with a close frame, or its connection closes; a peer gone without either (a
+/// machine asleep, a network lost) is told by its silence: it is pinged every [`PING_EVERY`]
+/// (browsers answer pings themselves), and a socket with nothing received, or a frame not
+/// taken, for [`SILENT_PEER_AFTER`] is dropped, so that its training is no longer followed.
 async fn socket(
     State(trainings): State<Trainings>,
     Path(id): Path<u64>,
@@ -191,15 +200,34 @@ async fn socket(
     let (mut frames, follower) = trainings.follow(id)?;
     Ok(upgrade.on_upgrade(move |mut socket| async move {
         let _following = follower;
+        let mut ping = tokio::time::interval(PING_EVERY);
+        let mut heard = Instant::now();
+        let mut frame_due = true;
         loop {
-            let frame = frames.borrow_and_update().to_string();
-            if socket.send(Message::Text(frame.into())).await.is_err() {
-                return;
+            if frame_due {
+                let frame = frames.borrow_and_update().to_string();
+                let sent = tokio::time::timeout(SILENT_PEER_AFTER, socket.send(Message::Text(frame.into()))).await;
+                if !matches!(sent, Ok(Ok(()))) {
+                    return;
+                }
             }
-            // The next frame, unless the page goes first (it sends nothing but a close).
+            frame_due = false;
             tokio::select! {
-                changed = frames.changed() => if changed.is_err() { return },
-                _ = socket.recv() => return,
+                changed = frames.changed() => if changed.is_ok() { frame_due = true } else { return },
+                received = socket.recv() => match received {
+                    // Pongs, and nothing else: the page sends no messages of its own.
+                    Some(Ok(Message::Pong(_) | Message::Ping(_))) => heard = Instant::now(),
+                    _ => return,
+                },
+                _ = ping.tick() => {
+                    if heard.elapsed() >= SILENT_PEER_AFTER {
+                        return;
+                    }
+                    let sent = tokio::time::timeout(SILENT_PEER_AFTER, socket.send(Message::Ping(Vec::new().into()))).await;
+                    if !matches!(sent, Ok(Ok(()))) {
+                        return;
+                    }
+                }
             }
         }
     }))
