@@ -6,6 +6,7 @@ import numbers
 import warnings
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
@@ -53,9 +54,15 @@ class BaseMLP(BaseEstimator):
 
     def _validate(self, X, y, fresh):
         """X (and y) checked and converted by scikit-learn's own validation: C-contiguous in
-        the network's dtype, read without a copy when they already are."""
+        the network's dtype, read without a copy when they already are. Sparse X is accepted as
+        scikit-learn's MLP accepts it (CSR and CSC kept, other formats made CSR), then held as
+        CSR, whose rows training makes dense a batch at a time."""
         dtype = self._input_dtype(fresh)
-        return validate_data(self, X, y, dtype=dtype, order="C", multi_output=True, reset=fresh, y_numeric=self._task == "regression")
+        X, y = validate_data(
+            self, X, y, accept_sparse=_SPARSE_FORMATS, dtype=dtype, order="C", multi_output=True, reset=fresh,
+            y_numeric=self._task == "regression",
+        )
+        return (X.tocsr() if sp.issparse(X) else X), y
 
     def _sample_weight(self, sample_weight, X, y):
         """The samples' weights as a 1-D array of the network's dtype (None when unweighted),
@@ -101,7 +108,9 @@ class BaseMLP(BaseEstimator):
         if split[1].shape[0] < 2:
             # scikit-learn's check (1.7, #24788): a score on one sample says nothing.
             raise ValueError("The validation set is too small. Increase 'validation_fraction' or the size of your dataset.")
-        contiguous = [np.ascontiguousarray(array) for array in split]
+        contiguous = [array if sp.issparse(array) else np.ascontiguousarray(array) for array in split]
+        # The validation samples are measured at once, dense (a tenth of the data by default).
+        contiguous[1] = _dense(contiguous[1])
         train = (contiguous[0], contiguous[2], contiguous[4] if sample_weight is not None else None)
         return train, (contiguous[1], contiguous[3])
 
@@ -132,7 +141,7 @@ class BaseMLP(BaseEstimator):
                 self._fit_seed = seed
                 self.t_ = 0
             return self._engine.fit(
-                json.dumps(training), self._task, X, targets, sample_weight, X_validation, targets_validation,
+                json.dumps(training), self._task, _engine_inputs(X), targets, sample_weight, X_validation, targets_validation,
                 warm=not fresh, verbose=bool(self.verbose),
             )
         except ValueError as error:
@@ -218,10 +227,16 @@ class BaseMLP(BaseEstimator):
             and np.isfinite(X).all()
         ):
             check_is_fitted(self)
-            X = validate_data(self, X, dtype=self._input_dtype(fresh=False), order="C", reset=False)
+            X = validate_data(self, X, accept_sparse=_SPARSE_FORMATS, dtype=self._input_dtype(fresh=False), order="C", reset=False)
         elif X.dtype != engine.dtype:
             X = X.astype(engine.dtype)
-        return self._engine.predict(X)
+        if not sp.issparse(X):
+            return self._engine.predict(X)
+        # Sparse rows are made dense a block at a time; each row's outputs are those of the
+        # same row in any batch.
+        X = X.tocsr()
+        rows = max(1, _SPARSE_BLOCK // X.shape[1])
+        return np.concatenate([self._engine.predict(_dense(X[start : start + rows])) for start in range(0, X.shape[0], rows)])
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "_engine")
@@ -299,6 +314,26 @@ class BaseMLP(BaseEstimator):
             "params": self.get_params(),
             "feature_names_in": None if names is None else [str(name) for name in names],
         }
+
+
+# The sparse formats scikit-learn's MLP takes as they are (others it converts to the first).
+_SPARSE_FORMATS = ["csr", "csc"]
+
+# The most values a block of sparse rows made dense for a prediction holds (4 or 8 MiB).
+_SPARSE_BLOCK = 1 << 20
+
+
+def _dense(X):
+    """X as a C-contiguous array (sparse X made dense)."""
+    return np.ascontiguousarray(X.toarray() if sp.issparse(X) else X)
+
+
+def _engine_inputs(X):
+    """What the engine trains on: an array as it is, a CSR matrix as its arrays (data, column
+    indices, row starts) and width, read in place but for the indices, made ``uintp``."""
+    if not sp.issparse(X):
+        return X
+    return (np.ascontiguousarray(X.data), X.indices.astype(np.uintp), X.indptr.astype(np.uintp), X.shape[1])
 
 
 def stochastic_solver(estimator):

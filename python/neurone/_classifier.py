@@ -62,8 +62,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            The inputs (dense; sparse matrices are refused).
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The inputs; a sparse matrix or array (CSR, CSC, or another format made CSR) is
+            made dense a batch at a time, as the same dense X would train.
         y : array-like of shape (n_samples,) or (n_samples, n_classes)
             The class labels, or a label indicator matrix for multilabel classification.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -83,7 +84,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             The inputs.
         y : array-like of shape (n_samples,) or (n_samples, n_classes)
             The class labels.
@@ -186,7 +187,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             The inputs.
 
         Returns
@@ -210,7 +211,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             The inputs.
 
         Returns
@@ -228,7 +229,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             The inputs.
 
         Returns

@@ -58,8 +58,9 @@ class MLPRegressor(RegressorMixin, BaseMLP):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            The inputs (dense; sparse matrices are refused).
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The inputs; a sparse matrix or array (CSR, CSC, or another format made CSR) is
+            made dense a batch at a time, as the same dense X would train.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             The targets.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -79,7 +80,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             The inputs.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             The targets.
@@ -112,7 +113,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             The inputs.
 
         Returns

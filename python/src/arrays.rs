@@ -1,5 +1,6 @@
 //! numpy arrays in and out of the library's matrices.
 
+use neurone::data::{DatasetView, SparseRows};
 use neurone::{Matrix, Scalar};
 use numpy::ndarray::Array2;
 use numpy::{Element, IntoPyArray, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
@@ -28,6 +29,50 @@ pub fn to_matrix<S: Float>(array: &Bound<'_, PyAny>) -> PyResult<Matrix<S>> {
 pub fn rows_in_place<'a, S: Float>(array: &'a PyReadonlyArray2<'_, S>) -> PyResult<(&'a [S], usize)> {
     let values = array.as_slice().map_err(|_| PyValueError::new_err("expected a C-contiguous array"))?;
     Ok((values, array.as_array().ncols()))
+}
+
+/// Training inputs as the estimators pass them: a C-contiguous 2-D array, or a CSR matrix as
+/// the tuple `(data, indices, indptr, n_features)` (indices as `uintp`), both read in place.
+pub enum Inputs<'py, S: Float> {
+    Dense(PyReadonlyArray2<'py, S>),
+    Sparse {
+        values: PyReadonlyArray1<'py, S>,
+        columns: PyReadonlyArray1<'py, usize>,
+        row_starts: PyReadonlyArray1<'py, usize>,
+        width: usize,
+    },
+}
+
+impl<'py, S: Float> Inputs<'py, S> {
+    /// The inputs `x` holds, dense or sparse.
+    pub fn extract(x: &Bound<'py, PyAny>) -> PyResult<Self> {
+        if let Ok((values, columns, row_starts, width)) = x.extract() {
+            return Ok(Self::Sparse { values, columns, row_starts, width });
+        }
+        Ok(Self::Dense(x.extract()?))
+    }
+
+    /// The training samples: these inputs beside the rows of `targets`.
+    pub fn view<'a>(&'a self, targets: &'a PyReadonlyArray2<'_, S>) -> PyResult<DatasetView<'a, S>> {
+        let (targets, target_width) = rows_in_place(targets)?;
+        let view = match self {
+            Self::Dense(inputs) => {
+                let (inputs, input_width) = rows_in_place(inputs)?;
+                DatasetView::new(inputs, input_width, targets, target_width)
+            }
+            Self::Sparse { values, columns, row_starts, width } => {
+                let slice = |error| PyValueError::new_err(format!("expected contiguous sparse arrays: {error}"));
+                let rows = SparseRows::new(
+                    values.as_slice().map_err(slice)?,
+                    columns.as_slice().map_err(slice)?,
+                    row_starts.as_slice().map_err(slice)?,
+                    *width,
+                );
+                rows.and_then(|rows| DatasetView::sparse(rows, targets, target_width))
+            }
+        };
+        view.map_err(crate::errors::to_python)
+    }
 }
 
 /// A 1-D array of `S` as a vector (one copy).

@@ -2,7 +2,7 @@
 //! layer makes. Descriptions arrive as JSON in the library's spec types; arrays as C-contiguous
 //! numpy arrays of the engine's dtype.
 
-use neurone::data::{Column, ColumnKind, CsvSchema, DatasetView, Preprocessing};
+use neurone::data::{Column, ColumnKind, CsvSchema, Preprocessing};
 use neurone::io::Model;
 use neurone::spec::{NetworkSpec, TrainingSpec};
 use neurone::{Dataset, Error, Network};
@@ -11,7 +11,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyTuple};
 
-use crate::arrays::{Float, rows_in_place, to_array, to_matrix, to_vector};
+use crate::arrays::{Float, Inputs, to_array, to_matrix, to_vector};
 use crate::errors::{invalid_description, to_python};
 use crate::interrupt::run_interruptible;
 use crate::state::{FitRequest, State, task};
@@ -83,11 +83,10 @@ fn fit_state<S: Float>(
     let [Some(x), Some(y), sample_weight, x_validation, y_validation] = data else {
         unreachable!("x and y are required")
     };
-    // The training samples are read in place, where numpy holds them.
-    let (x, y): (PyReadonlyArray2<'_, S>, PyReadonlyArray2<'_, S>) = (x.extract()?, y.extract()?);
-    let ((inputs, input_width), (targets, target_width)) = (rows_in_place(&x)?, rows_in_place(&y)?);
+    // The training samples are read in place, where numpy (or scipy) holds them.
+    let (x, y): (Inputs<'_, S>, PyReadonlyArray2<'_, S>) = (Inputs::extract(x)?, y.extract()?);
     let weights = sample_weight.map(to_vector::<S>).transpose()?;
-    let mut train = DatasetView::new(inputs, input_width, targets, target_width).map_err(to_python)?;
+    let mut train = x.view(&y)?;
     if let Some(weights) = &weights {
         train = train.with_sample_weights(weights).map_err(to_python)?;
     }
@@ -213,7 +212,7 @@ impl Engine {
         Ok(Self { typed })
     }
 
-    /// Trains on `x`, `y`, each sample's loss weighed by `sample_weight` if given (and measures
+    /// Trains on `x` (an array, or a CSR matrix's `(data, indices, indptr, n_features)`), `y`, each sample's loss weighed by `sample_weight` if given (and measures
     /// `x_validation`, `y_validation` each epoch) as `training` describes; `warm` goes on from the
     /// last fit. Returns the history's curves (a dict) and whether Ctrl-C interrupted it.
     #[pyo3(signature = (training, task, x, y, sample_weight=None, x_validation=None, y_validation=None, warm=false, verbose=false))]

@@ -27,7 +27,7 @@ CASES = [
     ("continuous y for a classifier", MLPClassifier(), lambda e: e.fit(X, X[:, 0]), ValueError, "Unknown label type"),
     ("lengths differ", MLPClassifier(), lambda e: e.fit(X, y[:-1]), ValueError, "inconsistent numbers of samples"),
     ("predict before fit", MLPClassifier(), lambda e: e.predict(X), NotFittedError, "not fitted yet"),
-    ("sparse X", MLPRegressor(), lambda e: e.fit(scipy.sparse.csr_matrix(X), y), TypeError, "Sparse data was passed"),
+    ("NaN in sparse X", MLPRegressor(), lambda e: e.fit(scipy.sparse.csr_matrix(with_nan), y), ValueError, "Input X contains NaN"),
     ("no y", MLPRegressor(), lambda e: e.fit(X, None), ValueError, "requires y"),
     ("a hidden layer of 0", MLPClassifier(hidden_layer_sizes=(4, 0)), lambda e: e.fit(X, y), ValueError,
      "invalid hidden_layer_sizes[1]: must be at least 1, got 0"),

@@ -1,5 +1,5 @@
 //! Data: datasets of inputs and targets (owned, or borrowed as views), CSV reading, missing
-//! values, splits, scalers, and classes as rows.
+//! values, splits, scalers, classes as rows, and sparse rows.
 
 mod classes;
 mod csv;
@@ -9,6 +9,7 @@ mod missing;
 mod preprocessing;
 mod scaler;
 mod schema;
+mod sparse;
 mod split;
 mod view;
 
@@ -20,5 +21,7 @@ pub use missing::{MISSING_MARKERS, MissingCount, MissingValues, is_missing};
 pub use preprocessing::Preprocessing;
 pub use scaler::{Scaler, ScalerKind};
 pub use schema::{Column, ColumnKind, CsvSchema, EncodedRows};
+pub use sparse::SparseRows;
 pub use split::{Fold, SplitFractions, SplitIndices, Splits, k_fold, split, split_indices, split_owned};
 pub use view::DatasetView;
+pub(crate) use view::copy_row;

@@ -1,11 +1,12 @@
 //! Minibatches: each epoch a fresh order of the samples, cut into batches gathered into buffers
-//! allocated once, so no epoch copies the whole dataset.
+//! allocated once, so no epoch copies the whole dataset (nor makes sparse samples dense but a
+//! batch at a time).
 
 use std::ops::ControlFlow;
 
 use rand::seq::SliceRandom;
 
-use crate::data::DatasetView;
+use crate::data::{DatasetView, copy_row};
 use crate::{Error, Rng, Scalar};
 
 /// One minibatch: `rows` samples stored one after the other.
@@ -55,6 +56,9 @@ pub struct Batches<'data, S> {
     inputs: Vec<S>,
     targets: Vec<S>,
     weights: Vec<S>,
+    /// Every sample's inputs made dense, for the full-batch solvers on sparse rows (made on
+    /// their first step, kept for the next).
+    whole_inputs: Vec<S>,
 }
 
 impl<'data, S: Scalar> Batches<'data, S> {
@@ -63,20 +67,44 @@ impl<'data, S: Scalar> Batches<'data, S> {
     pub fn new(data: impl Into<DatasetView<'data, S>>, batch_size: usize, shuffle: bool) -> Self {
         let data = data.into();
         let batch_size = batch_size.clamp(1, data.len().max(1));
+        // Shuffled samples, or sparse ones, are gathered into buffers; dense samples in order
+        // are read where they are.
+        let gathered = shuffle || data.inputs().is_none();
+        let buffer = |width: usize| vec![S::ZERO; if gathered { batch_size * width } else { 0 }];
         Self {
             data,
             batch_size,
             shuffle,
             order: (0..data.len()).collect(),
-            inputs: vec![S::ZERO; if shuffle { batch_size * data.input_width() } else { 0 }],
-            targets: vec![S::ZERO; if shuffle { batch_size * data.target_width() } else { 0 }],
-            weights: vec![S::ZERO; if shuffle && data.sample_weights().is_some() { batch_size } else { 0 }],
+            inputs: buffer(data.input_width()),
+            targets: buffer(data.target_width()),
+            weights: buffer(if data.sample_weights().is_some() { 1 } else { 0 }),
+            whole_inputs: Vec::new(),
         }
     }
 
     /// The whole dataset.
     pub fn data(&self) -> DatasetView<'data, S> {
         self.data
+    }
+
+    /// Every sample as one batch, in the dataset's order: what a full-batch solver steps on.
+    /// Sparse inputs are made dense for it (once, kept for the next epochs).
+    pub fn whole(&mut self) -> Batch<'_, S> {
+        let data = self.data;
+        let inputs = match data.inputs() {
+            Some(inputs) => inputs,
+            None => {
+                if self.whole_inputs.is_empty() {
+                    self.whole_inputs = vec![S::ZERO; data.len() * data.input_width()];
+                    for (index, row) in self.whole_inputs.chunks_exact_mut(data.input_width()).enumerate() {
+                        data.write_input_row(index, row);
+                    }
+                }
+                &self.whole_inputs
+            }
+        };
+        Batch { inputs, targets: data.targets(), weights: data.sample_weights(), rows: data.len() }
     }
 
     /// One epoch: calls `step` with each batch. Stops at the first error, or at the first step that breaks, and returns its
@@ -87,7 +115,7 @@ impl<'data, S: Scalar> Batches<'data, S> {
         mut step: impl FnMut(Batch<'_, S>) -> Result<ControlFlow<B>, Error>,
     ) -> Result<ControlFlow<B>, Error> {
         let data = self.data;
-        let (x, y, w) = (data.inputs(), data.targets(), data.sample_weights());
+        let (y, w) = (data.targets(), data.sample_weights());
         let (input_width, target_width) = (data.input_width(), data.target_width());
         if self.shuffle {
             // Each epoch's order depends on the generator alone (not on the previous order), so
@@ -97,40 +125,33 @@ impl<'data, S: Scalar> Batches<'data, S> {
         }
         for (batch, indices) in self.order.chunks(self.batch_size).enumerate() {
             let rows = indices.len();
-            let flow = if self.shuffle {
-                let slots = self.inputs.chunks_exact_mut(input_width).zip(self.targets.chunks_exact_mut(target_width));
-                for ((inputs, targets), &index) in slots.zip(indices) {
-                    copy_row(inputs, data.input_row(index));
-                    copy_row(targets, data.target_row(index));
+            let flow = match data.inputs().filter(|_| !self.shuffle) {
+                Some(x) => {
+                    // In order, a batch of dense samples is a contiguous block of the dataset: no
+                    // copy needed.
+                    let first = batch * self.batch_size;
+                    let inputs = &x[first * input_width..(first + rows) * input_width];
+                    let targets = &y[first * target_width..(first + rows) * target_width];
+                    step(Batch { inputs, targets, weights: w.map(|w| &w[first..first + rows]), rows })?
                 }
-                if let Some(w) = w {
-                    self.weights.iter_mut().zip(indices).for_each(|(weight, &index)| *weight = w[index]);
+                None => {
+                    let slots =
+                        self.inputs.chunks_exact_mut(input_width).zip(self.targets.chunks_exact_mut(target_width));
+                    for ((inputs, targets), &index) in slots.zip(indices) {
+                        data.write_input_row(index, inputs);
+                        copy_row(targets, data.target_row(index));
+                    }
+                    if let Some(w) = w {
+                        self.weights.iter_mut().zip(indices).for_each(|(weight, &index)| *weight = w[index]);
+                    }
+                    let (inputs, targets) = (&self.inputs[..rows * input_width], &self.targets[..rows * target_width]);
+                    step(Batch { inputs, targets, weights: w.map(|_| &self.weights[..rows]), rows })?
                 }
-                let (inputs, targets) = (&self.inputs[..rows * input_width], &self.targets[..rows * target_width]);
-                step(Batch { inputs, targets, weights: w.map(|_| &self.weights[..rows]), rows })?
-            } else {
-                // In order, a batch is a contiguous block of the dataset: no copy needed.
-                let first = batch * self.batch_size;
-                let inputs = &x[first * input_width..(first + rows) * input_width];
-                let targets = &y[first * target_width..(first + rows) * target_width];
-                step(Batch { inputs, targets, weights: w.map(|w| &w[first..first + rows]), rows })?
             };
             if flow.is_break() {
                 return Ok(flow);
             }
         }
         Ok(ControlFlow::Continue(()))
-    }
-}
-
-/// `to.copy_from_slice(from)`, value by value for a row of a few values: a call to memcpy for
-/// each (a batch of 150 four-input rows made 300 an epoch) cost more than the copy.
-fn copy_row<S: Copy>(to: &mut [S], from: &[S]) {
-    if to.len() <= 8 {
-        for (to, &from) in to.iter_mut().zip(from) {
-            *to = from;
-        }
-    } else {
-        to.copy_from_slice(from);
     }
 }

@@ -3,8 +3,7 @@
 
 use super::jacobian::NetworkResiduals;
 use super::solver::set_parameters;
-use super::{Batches, EpochOutcome, Penalty, Solver, StepSettings};
-use crate::data::DatasetView;
+use super::{Batch, Batches, EpochOutcome, Penalty, Solver, StepSettings};
 use crate::layer::Layer;
 use crate::network::Mode;
 use crate::optim::{LevenbergMarquardt, OptimizerState, Rprop};
@@ -32,7 +31,7 @@ impl<S: Scalar> Solver<S> for Rprop<S> {
         settings: &StepSettings<'_>,
         _: &mut Rng,
     ) -> Result<EpochOutcome, Error> {
-        let train_loss = full_batch_gradient(network, batches.data(), &settings.penalty);
+        let train_loss = full_batch_gradient(network, batches.whole(), &settings.penalty);
         if train_loss.is_finite() {
             for (slot, (_, parameter)) in network.parameters_mut().enumerate() {
                 self.update(slot, parameter);
@@ -91,7 +90,7 @@ impl<S: Scalar> Solver<S> for LevenbergMarquardt {
         for (_, parameter) in network.parameters() {
             parameters.extend(parameter.value.iter().map(|v| v.to_f64()));
         }
-        let mut problem = NetworkResiduals::new(network, batches.data(), &settings.penalty);
+        let mut problem = NetworkResiduals::new(network, batches.whole(), &settings.penalty);
         let Ok(step) = self.step(&mut parameters, &mut problem) else {
             // The only possible failure here: J or its gradient is not finite where the step starts.
             return Ok(EpochOutcome {
@@ -114,10 +113,10 @@ impl<S: Scalar> Solver<S> for LevenbergMarquardt {
 
 /// Forward and backward passes over all of `data`: every tensor's gradient becomes that of
 /// J + penalty; returns J.
-fn full_batch_gradient<S: Scalar>(network: &mut Network<S>, data: DatasetView<'_, S>, penalty: &Penalty) -> f64 {
-    let (inputs, targets) = (data.inputs(), data.targets());
-    network.forward_rows(inputs, data.len(), Mode::Train);
-    let loss = network.backward_rows(inputs, targets, data.sample_weights());
+fn full_batch_gradient<S: Scalar>(network: &mut Network<S>, data: Batch<'_, S>, penalty: &Penalty) -> f64 {
+    let Batch { inputs, targets, weights, rows } = data;
+    network.forward_rows(inputs, rows, Mode::Train);
+    let loss = network.backward_rows(inputs, targets, weights);
     penalty.add_gradient(network);
     loss
 }

@@ -1,9 +1,8 @@
 //! A network's training set as a least-squares problem: the residuals of mean squared error and
 //! their Jacobian by backpropagation, for [`LevenbergMarquardt`](crate::optim::LevenbergMarquardt).
 
-use super::Penalty;
 use super::solver::set_parameters;
-use crate::data::DatasetView;
+use super::{Batch, Penalty};
 use crate::layer::Layer;
 use crate::network::Mode;
 use crate::optim::LeastSquares;
@@ -14,20 +13,20 @@ use crate::{Network, Scalar};
 /// penalty as a ridge term on the weights.
 pub(crate) struct NetworkResiduals<'a, 'data, S: Scalar> {
     network: &'a mut Network<S>,
-    data: DatasetView<'data, S>,
+    data: Batch<'data, S>,
     scales: Vec<f64>,
     ridge: Vec<f64>,
 }
 
 impl<'a, 'data, S: Scalar> NetworkResiduals<'a, 'data, S> {
     /// The problem of fitting `network`, a stack of dense layers, to `data` with `penalty`'s l2.
-    pub(crate) fn new(network: &'a mut Network<S>, data: DatasetView<'data, S>, penalty: &Penalty) -> Self {
-        let scales = match data.sample_weights() {
+    pub(crate) fn new(network: &'a mut Network<S>, data: Batch<'data, S>, penalty: &Penalty) -> Self {
+        let scales = match data.weights {
             Some(weights) => {
                 let total: f64 = weights.iter().map(|w| w.to_f64()).sum();
                 weights.iter().map(|w| if total > 0.0 { (w.to_f64() / total).sqrt() } else { 0.0 }).collect()
             }
-            None => vec![(1.0 / data.len() as f64).sqrt(); data.len()],
+            None => vec![(1.0 / data.rows as f64).sqrt(); data.rows],
         };
         let mut ridge = Vec::new();
         if penalty.l2 > 0.0 {
@@ -44,10 +43,10 @@ impl<'a, 'data, S: Scalar> NetworkResiduals<'a, 'data, S> {
     /// Sets the parameters to `x`, runs the forward pass and writes the residuals.
     fn forward(&mut self, x: &[f64], residuals: &mut [f64]) {
         set_parameters(self.network, x);
-        let (rows, outputs) = (self.data.len(), self.network.outputs());
-        self.network.forward_rows(self.data.inputs(), rows, Mode::Train);
+        let (rows, outputs) = (self.data.rows, self.network.outputs());
+        self.network.forward_rows(self.data.inputs, rows, Mode::Train);
         let a = self.network.layers().last().expect("a network has layers").output();
-        let targets = self.data.targets();
+        let targets = self.data.targets;
         for (sample, &scale) in self.scales.iter().enumerate() {
             for k in sample * outputs..(sample + 1) * outputs {
                 residuals[k] = scale * (a[k].to_f64() - targets[k].to_f64());
@@ -58,7 +57,7 @@ impl<'a, 'data, S: Scalar> NetworkResiduals<'a, 'data, S> {
 
 impl<S: Scalar> LeastSquares for NetworkResiduals<'_, '_, S> {
     fn residual_count(&self) -> usize {
-        self.data.len() * self.network.outputs()
+        self.data.rows * self.network.outputs()
     }
 
     fn residuals(&mut self, x: &[f64], residuals: &mut [f64]) {
@@ -71,8 +70,8 @@ impl<S: Scalar> LeastSquares for NetworkResiduals<'_, '_, S> {
     /// order of [`Network::parameters`].
     fn jacobian(&mut self, x: &[f64], residuals: &mut [f64], jacobian: &mut [f64]) {
         self.forward(x, residuals);
-        let (rows, outputs, width) = (self.data.len(), self.network.outputs(), x.len());
-        let inputs = self.data.inputs();
+        let (rows, outputs, width) = (self.data.rows, self.network.outputs(), x.len());
+        let inputs = self.data.inputs;
         for k in 0..outputs {
             let scales = &self.scales;
             self.network.backward_from_output(inputs, |seed| {
@@ -122,9 +121,9 @@ mod tests {
         let inputs = [0.3, -1.2, 1.5, 0.4, -0.7, 0.9, 0.1, 0.2];
         let targets = [0.2, 0.9, 0.4, 0.1, 0.8, 0.5, 0.3, 0.6];
         let weights = [1.0, 2.0, 0.5, 1.5];
-        let view = DatasetView::new(&inputs, 2, &targets, 2).unwrap().with_sample_weights(&weights).unwrap();
+        let batch = Batch { inputs: &inputs, targets: &targets, weights: Some(&weights), rows: 4 };
         let x: Vec<f64> = network.parameters().flat_map(|(_, parameter)| parameter.value.to_vec()).collect();
-        let mut problem = NetworkResiduals::new(&mut network, view, &Penalty::default());
+        let mut problem = NetworkResiduals::new(&mut network, batch, &Penalty::default());
         let (count, width) = (problem.residual_count(), x.len());
         let (mut residuals, mut jacobian) = (vec![0.0; count], vec![0.0; count * width]);
         problem.jacobian(&x, &mut residuals, &mut jacobian);

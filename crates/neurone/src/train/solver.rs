@@ -210,9 +210,7 @@ impl<S: Scalar> Solver<S> for Lbfgs {
         _: &mut Rng,
     ) -> Result<EpochOutcome, Error> {
         let penalty = &settings.penalty;
-        let data = batches.data();
-        let (inputs, targets, rows) = (data.inputs(), data.targets(), data.len());
-        let weights = data.sample_weights();
+        let Batch { inputs, targets, weights, rows } = batches.whole();
         let mut parameters = Vec::with_capacity(network.parameter_count());
         for (_, parameter) in network.parameters() {
             parameters.extend(parameter.value.iter().map(|v| v.to_f64()));

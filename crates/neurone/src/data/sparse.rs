@@ -1,0 +1,106 @@
+//! Sparse inputs: rows stored as their non-zero values (compressed sparse rows, scipy's CSR),
+//! gathered into dense rows a batch at a time, so that a wide, mostly-zero input (TF-IDF, one-hot
+//! words) never needs its whole dense matrix.
+
+use crate::{Error, Scalar};
+
+/// Rows of `width` inputs in compressed sparse row form, borrowed: row `i`'s non-zero values
+/// are `values[row_starts[i]..row_starts[i + 1]]`, in the columns `columns[..]` at the same
+/// positions — scipy's `csr_matrix` `data`, `indices` and `indptr`.
+///
+/// A row is read by [`SparseRows::write_row`] into a dense row, the values added in storage
+/// order as scipy's `toarray()` adds them: the dense row is the one `toarray()` gives, so
+/// training on it gives the bits of training on the dense matrix.
+///
+/// ```
+/// use neurone::data::SparseRows;
+/// // [[0, 2, 0], [0, 0, 0], [1, 0, 3]]
+/// let rows = SparseRows::new(&[2.0f32, 1.0, 3.0], &[1, 0, 2], &[0, 1, 1, 3], 3)?;
+/// let mut row = [9.0; 3];
+/// rows.write_row(2, &mut row);
+/// assert_eq!((rows.len(), row), (3, [1.0, 0.0, 3.0]));
+/// # Ok::<(), neurone::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct SparseRows<'a, S> {
+    values: &'a [S],
+    columns: &'a [usize],
+    row_starts: &'a [usize],
+    width: usize,
+}
+
+impl<'a, S: Scalar> SparseRows<'a, S> {
+    /// Rows of `width` columns from their non-zero `values`, the column of each, and where each
+    /// row starts in them (one start per row, then the end: `values.len()`); checked once here
+    /// so that reading a row cannot go out of bounds.
+    pub fn new(values: &'a [S], columns: &'a [usize], row_starts: &'a [usize], width: usize) -> Result<Self, Error> {
+        let shape = |reason: String| Err(Error::Shape(format!("sparse rows: {reason}")));
+        if columns.len() != values.len() {
+            return shape(format!("{} values but {} column indices", values.len(), columns.len()));
+        }
+        if row_starts.first() != Some(&0) || row_starts.last() != Some(&values.len()) {
+            return shape(format!("the row starts must go from 0 to the {} values", values.len()));
+        }
+        if let Some(row) = row_starts.windows(2).position(|pair| pair[0] > pair[1]) {
+            return shape(format!("row {row} ends before it starts"));
+        }
+        if let Some(&column) = columns.iter().find(|&&column| column >= width) {
+            return shape(format!("column index {column} is out of the {width} columns"));
+        }
+        Ok(Self { values, columns, row_starts, width })
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.row_starts.len() - 1
+    }
+
+    /// True when there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Number of columns.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// Writes row `index` into `row` (`width` values): zeros, plus each stored value at its
+    /// column (a column stored twice gets their sum, as in scipy's `toarray()`).
+    pub fn write_row(&self, index: usize, row: &mut [S]) {
+        row.fill(S::ZERO);
+        let stored = self.row_starts[index]..self.row_starts[index + 1];
+        for (&column, &value) in self.columns[stored.clone()].iter().zip(&self.values[stored]) {
+            row[column] += value;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_are_written_as_scipys_toarray_writes_them() {
+        // [[0, 2, 0, 0], [0, 0, 0, 0], [1, 0, 0, 3]], the 3 stored twice as 1 + 2.
+        let rows = SparseRows::new(&[2.0f64, 1.0, 1.0, 2.0], &[1, 0, 3, 3], &[0, 1, 1, 4], 4).unwrap();
+        let dense: Vec<Vec<f64>> = (0..rows.len())
+            .map(|index| {
+                let mut row = vec![f64::NAN; 4];
+                rows.write_row(index, &mut row);
+                row
+            })
+            .collect();
+        assert_eq!(dense, [vec![0.0, 2.0, 0.0, 0.0], vec![0.0; 4], vec![1.0, 0.0, 0.0, 3.0]]);
+    }
+
+    #[test]
+    fn malformed_rows_are_refused_with_what_is_wrong() {
+        let message = |result: Result<SparseRows<'_, f32>, Error>| result.unwrap_err().to_string();
+        assert!(message(SparseRows::new(&[1.0], &[0, 1], &[0, 1], 2)).contains("1 values but 2 column indices"));
+        assert!(message(SparseRows::new(&[1.0], &[0], &[0, 2], 2)).contains("from 0 to the 1 values"));
+        assert!(message(SparseRows::new(&[1.0], &[0], &[], 2)).contains("from 0 to the 1 values"));
+        assert!(message(SparseRows::new(&[1.0, 2.0], &[0, 1], &[0, 2, 1, 2], 2)).contains("row 1 ends before"));
+        assert!(message(SparseRows::new(&[1.0], &[2], &[0, 1], 2)).contains("column index 2 is out of the 2"));
+    }
+}
