@@ -241,6 +241,11 @@ class BaseMLP(BaseEstimator):
     def __sklearn_is_fitted__(self):
         return hasattr(self, "_engine")
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True  # as scikit-learn's MLP: CSR and CSC X
+        return tags
+
     def save(self, path):
         """Writes the model to ``path`` in the ``neurone`` command line's model file format
         (safetensors), which ``neurone predict`` and :func:`neurone.load` read.
