@@ -1,5 +1,6 @@
-//! The f32 kernels for x86-64's AVX2 with fused multiply-add: 6×16 register tiles (twelve 8-lane
-//! accumulators, 96 multiply-adds per step along the depth) and the shallow products' loop.
+//! The kernels for x86-64's AVX2 with fused multiply-add: f32's 6×16 register tiles (twelve
+//! 8-lane accumulators, 96 multiply-adds per step along the depth) and the shallow products'
+//! loop; f64's 6×8 tiles (twelve 4-lane accumulators).
 
 use std::arch::x86_64::*;
 use std::ops::Range;
@@ -27,6 +28,10 @@ const MR: usize = 6;
 const NR: usize = 16;
 /// Values in one AVX register.
 const LANE: usize = 8;
+/// f64 values in one AVX register.
+const F64_LANE: usize = 4;
+/// Columns of C per f64 tile (two registers).
+const F64_NR: usize = 8;
 
 impl F32Kernels for Avx2 {
     fn packed(self, product: Product<'_>, c: &mut [f32]) {
@@ -42,6 +47,7 @@ impl F32Kernels for Avx2 {
 register_tiles! {
     token: Avx2,
     features: "avx2,fma",
+    scalar: f32,
     vector: __m256,
     lane: LANE,
     tile: (MR, NR),
@@ -53,4 +59,21 @@ register_tiles! {
     fused_multiply_add: _mm256_fmadd_ps,
     multiply: _mm256_mul_ps,
     add: _mm256_add_ps,
+}
+
+register_tiles! {
+    token: Avx2,
+    features: "avx2,fma",
+    scalar: f64,
+    vector: __m256d,
+    lane: F64_LANE,
+    tile: (MR, F64_NR),
+    edge_rows: [1 2 3 4 5 6],
+    zero: _mm256_setzero_pd,
+    splat: _mm256_set1_pd,
+    load: _mm256_loadu_pd,
+    store: _mm256_storeu_pd,
+    fused_multiply_add: _mm256_fmadd_pd,
+    multiply: _mm256_mul_pd,
+    add: _mm256_add_pd,
 }

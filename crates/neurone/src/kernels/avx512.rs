@@ -1,7 +1,8 @@
-//! The f32 kernels for x86-64's AVX-512: 12×32 register tiles, twenty-four 16-lane accumulators
+//! The kernels for x86-64's AVX-512: f32's 12×32 register tiles, twenty-four 16-lane accumulators
 //! of the 32 registers (384 multiply-adds per step along the depth: the 6×16 AVX2 tile read B
-//! once per 6 broadcasts of A, this one once per 12), the same chain for each value as AVX2's.
-//! Shallow products keep AVX2's loop, which stores of C bound.
+//! once per 6 broadcasts of A, this one once per 12), the same chain for each value as AVX2's;
+//! f64's 12×16 tiles (twenty-four 8-lane accumulators). Shallow products keep AVX2's loop, which
+//! stores of C bound.
 
 use std::arch::x86_64::*;
 use std::ops::Range;
@@ -30,6 +31,10 @@ const MR: usize = 12;
 const NR: usize = 32;
 /// Values in one AVX-512 register.
 const LANE: usize = 16;
+/// f64 values in one AVX-512 register.
+const F64_LANE: usize = 8;
+/// Columns of C per f64 tile (two registers).
+const F64_NR: usize = 16;
 
 impl F32Kernels for Avx512 {
     fn packed(self, product: Product<'_>, c: &mut [f32]) {
@@ -45,6 +50,7 @@ impl F32Kernels for Avx512 {
 register_tiles! {
     token: Avx512,
     features: "avx512f,avx2,fma",
+    scalar: f32,
     vector: __m512,
     lane: LANE,
     tile: (MR, NR),
@@ -56,4 +62,21 @@ register_tiles! {
     fused_multiply_add: _mm512_fmadd_ps,
     multiply: _mm512_mul_ps,
     add: _mm512_add_ps,
+}
+
+register_tiles! {
+    token: Avx512,
+    features: "avx512f,avx2,fma",
+    scalar: f64,
+    vector: __m512d,
+    lane: F64_LANE,
+    tile: (MR, F64_NR),
+    edge_rows: [1 2 3 4 5 6 7 8 9 10 11 12],
+    zero: _mm512_setzero_pd,
+    splat: _mm512_set1_pd,
+    load: _mm512_loadu_pd,
+    store: _mm512_storeu_pd,
+    fused_multiply_add: _mm512_fmadd_pd,
+    multiply: _mm512_mul_pd,
+    add: _mm512_add_pd,
 }

@@ -5,6 +5,8 @@
 //! copied or allocated. [`plan`] decides which kernel computes a product; the same arguments
 //! always take the same path, so they always give the same bits.
 
+#[cfg(target_arch = "x86_64")]
+use super::packed_gemm::sgemm;
 use super::plan::{InstructionSet, Path, ScalarType, in_use, plan};
 use crate::Scalar;
 
@@ -40,14 +42,14 @@ impl<'a, S: Copy> Strided<'a, S> {
     }
 }
 
-/// An f32 product `C ← α·A·B + β·C` for A m×k and B k×n (C, m×n row-major, given apart).
+/// A product `C ← α·A·B + β·C` for A m×k and B k×n (C, m×n row-major, given apart).
 #[derive(Clone, Copy)]
-pub(super) struct Product<'a> {
+pub(super) struct Product<'a, S = f32> {
     pub shape: (usize, usize, usize),
-    pub alpha: f32,
-    pub a: Strided<'a, f32>,
-    pub b: Strided<'a, f32>,
-    pub beta: f32,
+    pub alpha: S,
+    pub a: Strided<'a, S>,
+    pub b: Strided<'a, S>,
+    pub beta: S,
 }
 
 /// The f32 kernels of one instruction set: a [`Product`] into C, m×n row-major (row stride n),
@@ -95,13 +97,12 @@ impl GemmKernel for f32 {
         let (set, shallow) = match path {
             Path::Packed(set) => (set, false),
             Path::Shallow(set) => (set, true),
-            Path::Loops | Path::Matrixmultiply => unreachable!("plan sends no f32 product to {path:?}"),
+            Path::Loops => unreachable!("plan sends no f32 product to {path:?}"),
         };
         fn run(kernels: impl F32Kernels, shallow: bool, product: Product<'_>, c: &mut [f32]) {
             if shallow { kernels.shallow(product, c) } else { kernels.packed(product, c) }
         }
         let product = Product { shape, alpha, a, b, beta };
-        const AVAILABLE: &str = "plan is given only the instruction sets this CPU runs";
         match set {
             InstructionSet::Portable => run(super::portable::Portable, shallow, product, c),
             #[cfg(target_arch = "x86_64")]
@@ -119,42 +120,30 @@ impl GemmKernel for f64 {
 
     fn product(
         path: Path,
-        (m, k, n): (usize, usize, usize),
+        shape: (usize, usize, usize),
         alpha: f64,
         a: Strided<'_, f64>,
         b: Strided<'_, f64>,
         beta: f64,
         c: &mut [f64],
     ) {
-        assert_eq!(path, Path::Matrixmultiply, "plan sends f64 products to matrixmultiply");
-        let last = |x: Strided<'_, f64>, rows: usize, columns: usize| {
-            (rows - 1) * x.row_stride + (columns - 1) * x.column_stride
-        };
-        assert!(m > 0 && k > 0 && n > 0 && last(a, m, k) < a.data.len() && last(b, k, n) < b.data.len());
-        assert!(c.len() >= m * n, "gemm: C too short");
-        let stride = |stride: usize| isize::try_from(stride).expect("a stride within a slice fits an isize");
-        // SAFETY: the strides describe m×k and k×n matrices within `a.data` and `b.data` and an
-        // m×n one within `c` (all asserted above), and `c`, borrowed uniquely, overlaps neither.
-        unsafe {
-            matrixmultiply::dgemm(
-                m,
-                k,
-                n,
-                alpha,
-                a.data.as_ptr(),
-                stride(a.row_stride),
-                stride(a.column_stride),
-                b.data.as_ptr(),
-                stride(b.row_stride),
-                stride(b.column_stride),
-                beta,
-                c.as_mut_ptr(),
-                stride(n),
-                1,
-            )
+        let Path::Packed(set) = path else { unreachable!("plan sends no f64 product to {path:?}") };
+        let product = Product { shape, alpha, a, b, beta };
+        match set {
+            InstructionSet::Portable => super::portable::fused_chain(product, c),
+            #[cfg(target_arch = "x86_64")]
+            InstructionSet::Avx2 => sgemm(super::avx2::Avx2::detect().expect(AVAILABLE), product, c),
+            #[cfg(target_arch = "x86_64")]
+            InstructionSet::Avx512 => sgemm(super::avx512::Avx512::detect().expect(AVAILABLE), product, c),
+            // (f64 NEON tiles would go here, as f32's do.)
+            #[cfg(target_arch = "aarch64")]
+            InstructionSet::Neon => super::portable::fused_chain(product, c),
         }
     }
 }
+
+/// Why a kernel's proof of its instruction set is there when [`plan`] chose it.
+const AVAILABLE: &str = "plan is given only the instruction sets this CPU runs";
 
 /// How a row-major operand enters a product.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -334,7 +323,7 @@ mod tests {
                     small_gemm((m, k, n), 2.0, (&a, a_op), (&b, b_op), beta, &mut small);
                     let mut kernel = start.clone();
                     let (a, b) = (Strided::of(&a, (m, k), a_op), Strided::of(&b, (k, n), b_op));
-                    f64::product(Path::Matrixmultiply, (m, k, n), 2.0, a, b, beta, &mut kernel);
+                    f64::product(Path::Packed(in_use()), (m, k, n), 2.0, a, b, beta, &mut kernel);
                     for (got, want) in small.iter().zip(&kernel) {
                         assert!((got - want).abs() < 1e-12, "{m}×{k}×{n} {a_op:?}/{b_op:?} β={beta}: {got} vs {want}");
                     }

@@ -1,7 +1,7 @@
 //! The speed code, kept apart from the mathematics: the matrix product, its kernels for each
 //! instruction set (portable Rust; x86-64's AVX2 and AVX-512) and the one function that chooses
 //! among them ([`plan`]), the threads that share the work, the element-wise loops compiled for
-//! the instruction set in use, and `f32`'s exp and tanh.
+//! the instruction set in use, and exp and tanh.
 //!
 //! Every `unsafe` of the crate is in this module, each with the reason it is sound; the rest of
 //! the library calls the safe functions re-exported here. Every kernel computes each value by
@@ -27,9 +27,9 @@ mod shallow_gemm;
 mod tanh;
 
 pub(crate) use elementwise::{for_each_piece, vectorised};
-pub(crate) use exp::exp_f32;
+pub(crate) use exp::{exp_f32, exp_f64};
 pub(crate) use gemm::gemm;
 pub use gemm::{GemmKernel, Op, Strided, matmul};
 pub use parallel::{set_threads, threads, with_threads};
 pub use plan::{InstructionSet, Path, ScalarType, UnknownInstructionSet, instruction_set, plan};
-pub(crate) use tanh::tanh_f32;
+pub(crate) use tanh::{tanh_f32, tanh_f64};

@@ -1,4 +1,4 @@
-//! Single-precision matrix product for the large shapes, in the BLIS layout: operands packed
+//! The matrix product for the large shapes, in f32 and f64, in the BLIS layout: operands packed
 //! into panels that fit the caches (`kernels/packing.rs`), and register tiles of `MR × NR` values
 //! of C, with smaller ones for the tiles at C's edges. The loops around the tiles are written
 //! here once; each instruction set gives its tiles and packing ([`Tiles`]: `kernels/avx2.rs`,
@@ -37,6 +37,26 @@ pub(super) fn depth_slice(k: usize) -> usize {
 thread_local! {
     /// The packed panels of A and B, grown to the largest product seen and then reused.
     pub(super) static PACKED: RefCell<(Vec<f32>, Vec<f32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+    /// The same for f64 products.
+    static PACKED_F64: RefCell<(Vec<f64>, Vec<f64>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+}
+
+/// The scalar types of the packed product, each with its thread's packing buffers.
+pub(super) trait Element: crate::Scalar {
+    /// Runs `body` on this thread's packed panels of A and B.
+    fn with_packed<R>(body: impl FnOnce(&mut Vec<Self>, &mut Vec<Self>) -> R) -> R;
+}
+
+impl Element for f32 {
+    fn with_packed<R>(body: impl FnOnce(&mut Vec<f32>, &mut Vec<f32>) -> R) -> R {
+        PACKED.with_borrow_mut(|(packed_a, packed_b)| body(packed_a, packed_b))
+    }
+}
+
+impl Element for f64 {
+    fn with_packed<R>(body: impl FnOnce(&mut Vec<f64>, &mut Vec<f64>) -> R) -> R {
+        PACKED_F64.with_borrow_mut(|(packed_a, packed_b)| body(packed_a, packed_b))
+    }
 }
 
 /// The largest A or B (in values: 256 KiB, a core's L2) read in place rather than packed.
@@ -49,19 +69,26 @@ const PARALLEL_PRODUCT: usize = 1 << 18;
 
 /// `C`, shared by the threads that each write their own columns of it: element (i, j) is at
 /// `data + i·row_stride + j·column_stride`.
-#[derive(Clone, Copy)]
-pub(super) struct Output {
-    pub data: *mut f32,
+pub(super) struct Output<S = f32> {
+    pub data: *mut S,
     pub row_stride: usize,
     pub column_stride: usize,
 }
 
-impl Output {
+impl<S> Clone for Output<S> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<S> Copy for Output<S> {}
+
+impl<S> Output<S> {
     /// The output from element (i, j) on.
     ///
     /// # Safety
     /// (i, j) must lie within the matrix.
-    pub unsafe fn at(self, i: usize, j: usize) -> Output {
+    pub unsafe fn at(self, i: usize, j: usize) -> Self {
         // SAFETY: in bounds, by this function's contract.
         Output { data: unsafe { self.data.add(i * self.row_stride + j * self.column_stride) }, ..self }
     }
@@ -69,12 +96,13 @@ impl Output {
 
 // SAFETY: threads given an `Output` write disjoint columns of it, and the caller of `sgemm`
 // holds the only borrow of the whole matrix until they are done.
-unsafe impl Send for Output {}
-unsafe impl Sync for Output {}
+unsafe impl<S> Send for Output<S> {}
+unsafe impl<S> Sync for Output<S> {}
 
 /// An instruction set's register tiles: the kernels the loops of [`blocked`] call. Only a value
-/// proving that the CPU runs the instruction set implements it (see `Avx2::detect`).
-pub(super) trait Tiles: Copy + Sync {
+/// proving that the CPU runs the instruction set implements it (see `Avx2::detect`), once for
+/// each scalar type `S`.
+pub(super) trait Tiles<S = f32>: Copy + Sync {
     /// Rows of C per tile (one broadcast of A each).
     const MR: usize;
     /// Columns of C per tile.
@@ -86,7 +114,7 @@ pub(super) trait Tiles: Copy + Sync {
     ///
     /// # Safety
     /// As for [`blocked`].
-    unsafe fn blocked(self, product: Blocked<'_>, range: Range<usize>, buffers: (&mut Vec<f32>, &mut Vec<f32>));
+    unsafe fn blocked(self, product: Blocked<'_, S>, range: Range<usize>, buffers: (&mut Vec<S>, &mut Vec<S>));
 
     /// The `MR × NR` tile `C ← α·Ã·B̃ + β·C` (see [`Tile`]).
     ///
@@ -94,28 +122,28 @@ pub(super) trait Tiles: Copy + Sync {
     /// The CPU runs the instruction set; `a` holds `depths` steps of MR rows and `b` of NR
     /// values; `c` starts at the tile's corner in a matrix that covers the tile, which no one
     /// else reads or writes meanwhile.
-    unsafe fn tile(tile: Tile<'_>);
+    unsafe fn tile(tile: Tile<'_, S>);
 
     /// The same for a tile at C's edge, of `rows × columns` values (at most MR × NR): only
     /// those are written.
     ///
     /// # Safety
     /// As for [`Tiles::tile`].
-    unsafe fn edge_tile(tile: Tile<'_>, rows_and_columns: (usize, usize));
+    unsafe fn edge_tile(tile: Tile<'_, S>, rows_and_columns: (usize, usize));
 
     /// Packs rows `row..row+rows`, depths `depth..depth+depths` of A into MR-row panels, each
     /// stored depth after depth, the last padded with zeros.
     ///
     /// # Safety
     /// The CPU runs the instruction set.
-    unsafe fn pack_a(a: Strided<'_, f32>, rows: (usize, usize), depths: (usize, usize), packed: &mut [f32]);
+    unsafe fn pack_a(a: Strided<'_, S>, rows: (usize, usize), depths: (usize, usize), packed: &mut [S]);
 
     /// Packs depths `depth..depth+depths`, columns `column..column+columns` of B into NR-column
     /// panels, each stored depth after depth, the last padded with zeros.
     ///
     /// # Safety
     /// The CPU runs the instruction set.
-    unsafe fn pack_b(b: Strided<'_, f32>, depths: (usize, usize), columns: (usize, usize), packed: &mut [f32]);
+    unsafe fn pack_b(b: Strided<'_, S>, depths: (usize, usize), columns: (usize, usize), packed: &mut [S]);
 }
 
 /// The `product` `C ← α·A·B + β·C` for `A` m×k, `B` k×n into `C` m×n row-major (row stride
@@ -124,7 +152,7 @@ pub(super) trait Tiles: Copy + Sync {
 /// Large products are split by columns of `C` across [`threads`](crate::threads) threads.
 /// Every value of `C` goes through the same operations in the same order whatever the split,
 /// so the result is the same, bit for bit, with any number of threads.
-pub(super) fn sgemm<T: Tiles>(tiles: T, product: Product<'_>, c: &mut [f32]) {
+pub(super) fn sgemm<S: Element, T: Tiles<S>>(tiles: T, product: Product<'_, S>, c: &mut [S]) {
     let Product { shape: (m, k, n), alpha, a, b, beta } = product;
     assert!(m > 0 && k > 0 && n > 0, "sgemm: an empty product");
     assert!(c.len() >= m * n, "sgemm: C too short");
@@ -142,7 +170,7 @@ pub(super) fn sgemm<T: Tiles>(tiles: T, product: Product<'_>, c: &mut [f32]) {
     };
     let product = Blocked { shape: (m, k, n), alpha, a, b, beta, c: output };
     let columns = |range: Range<usize>| {
-        PACKED.with_borrow_mut(|(packed_a, packed_b)| {
+        S::with_packed(|packed_a, packed_b| {
             // SAFETY: `tiles` proves the CPU runs its instruction set, the operands' extents
             // were asserted above, `output` covers m×n values, and each call writes only the
             // columns in its range.
@@ -160,13 +188,13 @@ pub(super) fn sgemm<T: Tiles>(tiles: T, product: Product<'_>, c: &mut [f32]) {
 
 /// What [`blocked`] computes: `C ← α·A·B + β·C`, A m×k, B k×n, C m×n.
 #[derive(Clone, Copy)]
-pub(super) struct Blocked<'a> {
+pub(super) struct Blocked<'a, S = f32> {
     shape: (usize, usize, usize),
-    alpha: f32,
-    a: Strided<'a, f32>,
-    b: Strided<'a, f32>,
-    beta: f32,
-    c: Output,
+    alpha: S,
+    a: Strided<'a, S>,
+    b: Strided<'a, S>,
+    beta: S,
+    c: Output<S>,
 }
 
 /// The five loops around the tiles for the columns `range` of C: columns by NC, depth by
@@ -178,10 +206,10 @@ pub(super) struct Blocked<'a> {
 /// The CPU runs `T`'s instruction set; A and B hold m×k and k×n values through their strides,
 /// C m×n, and no one else reads or writes C's columns `range` meanwhile.
 #[inline(always)]
-pub(super) unsafe fn blocked<T: Tiles>(
-    product: Blocked<'_>,
+pub(super) unsafe fn blocked<S: Element, T: Tiles<S>>(
+    product: Blocked<'_, S>,
     range: Range<usize>,
-    (packed_a, packed_b): (&mut Vec<f32>, &mut Vec<f32>),
+    (packed_a, packed_b): (&mut Vec<S>, &mut Vec<S>),
 ) {
     let Blocked { shape: (m, k, n), alpha, a, b, beta, c } = product;
     let (mr, nr) = (T::MR, T::NR);
@@ -196,10 +224,10 @@ pub(super) unsafe fn blocked<T: Tiles>(
     let a_size = if a_in_place { 0 } else { slice * MC.min(m).next_multiple_of(mr) };
     let b_size = slice * if b_in_place { nr } else { NC.min(range.len()).next_multiple_of(nr) };
     if packed_a.len() < a_size {
-        packed_a.resize(a_size, 0.0);
+        packed_a.resize(a_size, S::ZERO);
     }
     if packed_b.len() < b_size {
-        packed_b.resize(b_size, 0.0);
+        packed_b.resize(b_size, S::ZERO);
     }
     for column in range.clone().step_by(NC) {
         let columns = NC.min(range.end - column);
@@ -211,7 +239,7 @@ pub(super) unsafe fn blocked<T: Tiles>(
             // SAFETY: the CPU runs the instruction set (this function's contract).
             unsafe { T::pack_b(b, (depth, depths), packed_columns, packed_b) };
             // The first slice of the depth applies β; the others add to what it left.
-            let beta = if depth == 0 { beta } else { 1.0 };
+            let beta = if depth == 0 { beta } else { S::ONE };
             for row in (0..m).step_by(MC) {
                 let rows = MC.min(m - row);
                 if !a_in_place {
@@ -255,8 +283,8 @@ pub(super) unsafe fn blocked<T: Tiles>(
 /// The values of A a kernel reads: row r of depth d at `values[r·row_step + d·depth_step]` (a
 /// packed panel, steps 1 and MR, or A itself, steps its strides).
 #[derive(Clone, Copy)]
-pub(super) struct Rows<'a> {
-    pub values: &'a [f32],
+pub(super) struct Rows<'a, S = f32> {
+    pub values: &'a [S],
     pub row_step: usize,
     pub depth_step: usize,
 }
@@ -264,20 +292,20 @@ pub(super) struct Rows<'a> {
 /// The values of B a kernel reads: depth d's at `values[d·step..]`, NR of them (a packed panel,
 /// `step` = NR, or B itself, `step` = its row stride).
 #[derive(Clone, Copy)]
-pub(super) struct Panel<'a> {
-    pub values: &'a [f32],
+pub(super) struct Panel<'a, S = f32> {
+    pub values: &'a [S],
     pub step: usize,
 }
 
 /// What a kernel computes: `C ← α·Ã·B̃ + β·C` over `depths` steps, C from the tile's corner.
 #[derive(Clone, Copy)]
-pub(super) struct Tile<'a> {
+pub(super) struct Tile<'a, S = f32> {
     pub depths: usize,
-    pub alpha: f32,
-    pub a: Rows<'a>,
-    pub b: Panel<'a>,
-    pub beta: f32,
-    pub c: Output,
+    pub alpha: S,
+    pub a: Rows<'a, S>,
+    pub b: Panel<'a, S>,
+    pub beta: S,
+    pub c: Output<S>,
 }
 
 #[cfg(test)]
@@ -297,29 +325,30 @@ mod tests {
 
     /// What every kernel must compute, to the bit: for each value of C, over each depth slice,
     /// `sum ← a·b + sum` fused from zero, then `α·sum + β·C` (β = 1 after the first slice).
-    fn fused_chain(
+    fn fused_chain<S: Element>(
         m: usize,
         k: usize,
         n: usize,
-        (alpha, beta): (f32, f32),
-        a: Strided<'_, f32>,
-        b: Strided<'_, f32>,
-        c: &mut [f32],
+        (alpha, beta): (S, S),
+        a: Strided<'_, S>,
+        b: Strided<'_, S>,
+        c: &mut [S],
     ) {
         let slice = depth_slice(k);
         for (i, j) in (0..m).flat_map(|i| (0..n).map(move |j| (i, j))) {
             for depth in (0..k).step_by(slice) {
-                let sum = (depth..k.min(depth + slice)).fold(0.0f32, |sum, p| a.at(i, p).mul_add(b.at(p, j), sum));
-                let beta = if depth == 0 { beta } else { 1.0 };
+                let sum = (depth..k.min(depth + slice)).fold(S::ZERO, |sum, p| a.at(i, p).mul_add(b.at(p, j), sum));
+                let beta = if depth == 0 { beta } else { S::ONE };
                 let value = alpha * sum;
-                c[i * n + j] = if beta == 0.0 { value } else { value + beta * c[i * n + j] };
+                c[i * n + j] = if beta == S::ZERO { value } else { value + beta * c[i * n + j] };
             }
         }
     }
 
-    /// The f32 paths of every instruction set this CPU runs, for a product of depth `k`.
-    fn paths(k: usize) -> Vec<Path> {
-        let shallow = k <= crate::kernels::plan::SHALLOW_DEPTH;
+    /// The paths of every instruction set this CPU runs, for a product of depth `k` in `S`
+    /// (f64 has no shallow path).
+    fn paths<S: Element>(k: usize) -> Vec<Path> {
+        let shallow = k <= crate::kernels::plan::SHALLOW_DEPTH && S::SCALAR == crate::kernels::ScalarType::F32;
         InstructionSet::available()
             .flat_map(|set| [Some(Path::Packed(set)), shallow.then_some(Path::Shallow(set))])
             .flatten()
@@ -327,11 +356,11 @@ mod tests {
     }
 
     /// The four layouts of A (m×k) and B (k×n) stored row-major or transposed.
-    fn layouts<'a>(
+    fn layouts<'a, S: Copy>(
         (m, k, n): (usize, usize, usize),
-        a: &'a [f32],
-        b: &'a [f32],
-    ) -> Vec<(Strided<'a, f32>, Strided<'a, f32>)> {
+        a: &'a [S],
+        b: &'a [S],
+    ) -> Vec<(Strided<'a, S>, Strided<'a, S>)> {
         let a_layouts =
             [(k, 1), (1, m)].map(|(row_stride, column_stride)| Strided { data: a, row_stride, column_stride });
         let b_layouts =
@@ -341,6 +370,11 @@ mod tests {
 
     #[test]
     fn every_instruction_set_tile_size_and_transposition_gives_the_fused_chain_to_the_bit() {
+        every_path_gives_the_fused_chain::<f32>(|value| value.to_bits().into());
+        every_path_gives_the_fused_chain::<f64>(f64::to_bits);
+    }
+
+    fn every_path_gives_the_fused_chain<S: Element>(bits: fn(S) -> u64) {
         // Iris's products (150 samples, 4 → 100 → 3), ones with two depth slices, narrow ones
         // large enough to be split across two threads (the second by rows, transposed), ones
         // wider than a register at each edge, and shallow ones around the depth where the two
@@ -365,22 +399,27 @@ mod tests {
         ];
         // (Other tests may run meanwhile: the number of threads changes no bit of theirs either.)
         crate::set_threads(2);
+        let values = |count: usize, scale: f64, f: fn(f64) -> f64| -> Vec<S> {
+            (0..count).map(|i| S::from_f64(f(i as f64 * scale))).collect()
+        };
         for (m, k, n) in shapes {
-            let a_values: Vec<f32> = (0..m * k).map(|i| ((i as f32) * 0.37).sin()).collect();
-            let b_values: Vec<f32> = (0..k * n).map(|i| ((i as f32) * 0.71).cos()).collect();
+            let a_values = values(m * k, 0.37, f64::sin);
+            let b_values = values(k * n, 0.71, f64::cos);
             for (a, b) in layouts((m, k, n), &a_values, &b_values) {
                 for (alpha, beta) in [(1.0, 0.0), (1.0, 1.0), (0.5, -0.25)] {
-                    let start: Vec<f32> = (0..m * n).map(|i| (i as f32 * 0.13).sin()).collect();
+                    let (alpha, beta) = (S::from_f64(alpha), S::from_f64(beta));
+                    let start = values(m * n, 0.13, f64::sin);
                     let mut want = start.clone();
                     fused_chain(m, k, n, (alpha, beta), a, b, &mut want);
-                    let bits = |values: &[f32]| values.iter().map(|value| value.to_bits()).collect::<Vec<_>>();
-                    for path in paths(k) {
+                    let bits = |values: &[S]| values.iter().map(|&value| bits(value)).collect::<Vec<_>>();
+                    for path in paths::<S>(k) {
                         let mut got = start.clone();
-                        f32::product(path, (m, k, n), alpha, a, b, beta, &mut got);
+                        S::product(path, (m, k, n), alpha, a, b, beta, &mut got);
                         assert_eq!(
                             bits(&got),
                             bits(&want),
-                            "{path:?} {m}×{k}×{n}, strides {:?} {:?}, α={alpha} β={beta}",
+                            "{} {path:?} {m}×{k}×{n}, strides {:?} {:?}, α={alpha} β={beta}",
+                            S::NAME,
                             (a.row_stride, a.column_stride),
                             (b.row_stride, b.column_stride)
                         );
@@ -401,7 +440,7 @@ mod tests {
                 let expected = naive(m, k, n, a, b);
                 for beta in [0.0f32, 1.0, -0.5] {
                     let start: Vec<f32> = (0..m * n).map(|i| if beta == 0.0 { f32::NAN } else { i as f32 }).collect();
-                    for path in paths(k) {
+                    for path in paths::<f32>(k) {
                         let mut c = start.clone();
                         f32::product(path, (m, k, n), 2.0, a, b, beta, &mut c);
                         for (index, (&got, &want)) in c.iter().zip(&expected).enumerate() {

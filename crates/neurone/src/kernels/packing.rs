@@ -1,8 +1,35 @@
 //! Packing for the matrix product: the operands' blocks copied into the panels its kernel
 //! reads, depth after depth, whatever their layout in memory (a layout change only: no value is
-//! computed here).
+//! computed here), for f32 and f64.
 
 use super::gemm::Strided;
+use super::packed_gemm::Element;
+
+/// A scalar type's block transposition in AVX2 registers, with which packing reads rows.
+pub(super) trait Transpose: Element {
+    /// Writes the transpose of the 8×8 block whose rows are `rows` into `output`, its row q at
+    /// `output[q·row_stride..]`.
+    ///
+    /// # Safety
+    /// AVX2 and FMA must be available.
+    unsafe fn transpose_8x8(rows: [&[Self]; 8], output: &mut [Self], row_stride: usize);
+}
+
+impl Transpose for f32 {
+    #[inline(always)]
+    unsafe fn transpose_8x8(rows: [&[f32]; 8], output: &mut [f32], row_stride: usize) {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { transpose_8x8(rows, output, row_stride) }
+    }
+}
+
+impl Transpose for f64 {
+    #[inline(always)]
+    unsafe fn transpose_8x8(rows: [&[f64]; 8], output: &mut [f64], row_stride: usize) {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { transpose_8x8_f64(rows, output, row_stride) }
+    }
+}
 
 /// Packs rows `row..row+rows`, depths `depth..depth+depths` of `x` into W-row panels, each
 /// stored depth after depth (W values per depth), the last panel padded with zeros: A's MR-row
@@ -12,17 +39,17 @@ use super::gemm::Strided;
 /// AVX2 and FMA must be available.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-pub(super) unsafe fn pack_rows<const W: usize>(
-    x: Strided<'_, f32>,
+pub(super) unsafe fn pack_rows<S: Transpose, const W: usize>(
+    x: Strided<'_, S>,
     (row, rows): (usize, usize),
     (depth, depths): (usize, usize),
-    packed: &mut [f32],
+    packed: &mut [S],
 ) {
     let panels = packed[..rows.next_multiple_of(W) * depths].chunks_exact_mut(W * depths);
     for (panel_index, panel) in panels.enumerate() {
         let first = row + panel_index * W;
         // SAFETY: AVX2 and FMA are available (this function's contract).
-        unsafe { pack_panel::<W>(x, (first, W.min(row + rows - first)), depth, panel) };
+        unsafe { pack_panel::<S, W>(x, (first, W.min(row + rows - first)), depth, panel) };
     }
 }
 
@@ -34,14 +61,14 @@ pub(super) unsafe fn pack_rows<const W: usize>(
 /// AVX2 and FMA must be available.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn pack_panel<const W: usize>(
-    x: Strided<'_, f32>,
+unsafe fn pack_panel<S: Transpose, const W: usize>(
+    x: Strided<'_, S>,
     (first, height): (usize, usize),
     depth: usize,
-    panel: &mut [f32],
+    panel: &mut [S],
 ) {
     if height < W {
-        panel.fill(0.0);
+        panel.fill(S::ZERO);
     }
     if x.column_stride == 1 && height == W {
         // W rows read side by side, each panel column written whole: the compiler unrolls the
@@ -63,7 +90,7 @@ unsafe fn pack_panel<const W: usize>(
                     *row = &rows[r + i][p..p + 8];
                 }
                 // SAFETY: AVX2 and FMA are available (this function's contract).
-                unsafe { transpose_8x8(block, &mut panel[p * W + r..], W) };
+                unsafe { S::transpose_8x8(block, &mut panel[p * W + r..], W) };
             }
         }
         for (p, values) in panel.chunks_exact_mut(W).enumerate().skip(blocked_steps) {
@@ -85,7 +112,7 @@ unsafe fn pack_panel<const W: usize>(
             if x.row_stride == 1 && height == W {
                 // A copy of known size, inlined (a call to memmove per column cost more than
                 // the copy when W values are a few dozen bytes).
-                let values: &mut [f32; W] = values.try_into().expect("W values");
+                let values: &mut [S; W] = values.try_into().expect("W values");
                 *values = x.data[start..start + W].try_into().expect("W values");
             } else if x.row_stride == 1 {
                 for (value, &x) in values.iter_mut().zip(&x.data[start..start + height]) {
@@ -100,8 +127,7 @@ unsafe fn pack_panel<const W: usize>(
     }
 }
 
-/// Writes the transpose of the 8×8 block whose rows are `rows` into `output`, its row q at
-/// `output[q·row_stride..]`.
+/// [`Transpose::transpose_8x8`] for f32.
 ///
 /// # Safety
 /// AVX2 and FMA must be available.
@@ -145,6 +171,45 @@ unsafe fn transpose_8x8(rows: [&[f32]; 8], output: &mut [f32], row_stride: usize
             let high = _mm256_permute2f128_ps::<0x31>(u[q], u[q + 4]);
             _mm256_storeu_ps(output.as_mut_ptr().add(q * row_stride), low);
             _mm256_storeu_ps(output.as_mut_ptr().add((q + 4) * row_stride), high);
+        }
+    }
+}
+
+/// [`Transpose::transpose_8x8`] for f64: four 4×4 blocks, each transposed in four registers.
+///
+/// # Safety
+/// AVX2 and FMA must be available.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn transpose_8x8_f64(rows: [&[f64]; 8], output: &mut [f64], row_stride: usize) {
+    use std::arch::x86_64::*;
+    for row in rows {
+        assert!(row.len() >= 8);
+    }
+    assert!(output.len() >= 7 * row_stride + 8);
+    for (block_row, block_column) in [(0, 0), (0, 4), (4, 0), (4, 4)] {
+        // SAFETY: the loads and stores stay within the slices, as asserted above.
+        unsafe {
+            let mut r = [_mm256_setzero_pd(); 4];
+            for (i, r) in r.iter_mut().enumerate() {
+                *r = _mm256_loadu_pd(rows[block_row + i][block_column..].as_ptr());
+            }
+            // Pairs of rows interleaved, then the 128-bit halves swapped.
+            let t = [
+                _mm256_unpacklo_pd(r[0], r[1]),
+                _mm256_unpackhi_pd(r[0], r[1]),
+                _mm256_unpacklo_pd(r[2], r[3]),
+                _mm256_unpackhi_pd(r[2], r[3]),
+            ];
+            let columns = [
+                _mm256_permute2f128_pd::<0x20>(t[0], t[2]),
+                _mm256_permute2f128_pd::<0x20>(t[1], t[3]),
+                _mm256_permute2f128_pd::<0x31>(t[0], t[2]),
+                _mm256_permute2f128_pd::<0x31>(t[1], t[3]),
+            ];
+            for (q, column) in columns.into_iter().enumerate() {
+                _mm256_storeu_pd(output.as_mut_ptr().add((block_column + q) * row_stride + block_row), column);
+            }
         }
     }
 }

@@ -128,7 +128,7 @@ fn chosen() -> &'static (InstructionSet, Option<UnknownInstructionSet>) {
 pub enum ScalarType {
     /// `f32`: training and inference.
     F32,
-    /// `f64`: gradient checks.
+    /// `f64`: gradient checks, and the Python package's float64 networks.
     F64,
 }
 
@@ -141,10 +141,9 @@ pub enum Path {
     Loops,
     /// f32 products of depth 8 or less, row after row (`kernels/shallow_gemm.rs`).
     Shallow(InstructionSet),
-    /// f32 products in packed panels and register tiles (`kernels/packed_gemm.rs`).
+    /// Products in packed panels and register tiles (`kernels/packed_gemm.rs`); the portable
+    /// set computes the same chain in plain loops (`kernels/portable.rs`).
     Packed(InstructionSet),
-    /// f64 products: the `matrixmultiply` crate.
-    Matrixmultiply,
 }
 
 /// The deepest product the shallow path computes; deeper ones are packed, which reads each
@@ -154,7 +153,7 @@ pub(super) const SHALLOW_DEPTH: usize = 8;
 /// How the product `op(A)·op(B)` (m×k by k×n, row-major operands) is computed.
 ///
 /// The same arguments always give the same path, so a product gives the same bits on every
-/// run; the f32 paths other than [`Path::Loops`] give the same bits as each other.
+/// run; the paths other than [`Path::Loops`] give the same bits as each other.
 pub fn plan((m, k, n): (usize, usize, usize), _a: Op, b: Op, scalar: ScalarType, set: InstructionSet) -> Path {
     // A single row (one sample), a depth of one (one input) or a single column against a
     // row-major matrix: a packed kernel would spend longer packing than multiplying (one
@@ -163,7 +162,7 @@ pub fn plan((m, k, n): (usize, usize, usize), _a: Op, b: Op, scalar: ScalarType,
         return Path::Loops;
     }
     match scalar {
-        ScalarType::F64 => Path::Matrixmultiply,
+        ScalarType::F64 => Path::Packed(set),
         // AVX-512 keeps the AVX2 loop for shallow products: they are bound by the stores of C.
         #[cfg(target_arch = "x86_64")]
         ScalarType::F32 if k <= SHALLOW_DEPTH && set == InstructionSet::Avx512 => Path::Shallow(InstructionSet::Avx2),
@@ -218,7 +217,6 @@ mod tests {
                 let column = header.iter().position(|name| name == set.name()).expect("a column per instruction set");
                 let planned = match plan((m, k, n), op(a.ends_with('ᵀ')), op(b.ends_with('ᵀ')), scalar, set) {
                     Path::Loops => "loops".to_owned(),
-                    Path::Matrixmultiply => "matrixmultiply".to_owned(),
                     Path::Shallow(kernels) => format!("shallow {kernels}"),
                     Path::Packed(kernels) => format!("packed {kernels}"),
                 };
