@@ -125,7 +125,7 @@ async fn the_playground_and_the_runs_page_in_chromium() {
         .await
         .unwrap();
     let equations = text_of(&browser, "equations").await;
-    assert!(equations.contains("z = w·a + b") && equations.contains("∂J/∂w"), "{equations}");
+    assert!(equations.contains("zⱼ = wⱼ·a(0) + bⱼ") && equations.contains("∂J/∂wⱼₖ = δⱼ a(0)ₖ"), "{equations}");
     tokio::time::sleep(Duration::from_millis(300)).await;
     std::fs::write(shots.join("playground.png"), browser.screenshot().await.unwrap()).unwrap();
     // Playing again, its speed while drawing.
@@ -400,6 +400,147 @@ async fn the_playground_s_defects_stay_fixed_in_chromium() {
         (v == &serde_json::json!(true)).then_some(())
     })
     .await;
+
+    browser.close().await.unwrap();
+    ui.stop();
+    drop(driver);
+    std::fs::remove_dir_all(folder).unwrap();
+}
+
+/// Counts the changes of the equations panel over `seconds` of playing.
+const EQUATION_CHANGES: &str = "const done = arguments[arguments.length - 1]; let changes = 0;
+    const observer = new MutationObserver(() => changes++);
+    observer.observe(document.getElementById('equations'), { childList: true });
+    setTimeout(() => { observer.disconnect(); done(changes); }, arguments[0] * 1000);";
+
+/// The share of the boundary map's pixels drawn in exactly the colour of −1 or of +1.
+const SATURATED_SHARE: &str = "const canvas = document.getElementById('boundary');
+    const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    const ends = [-1, 1].map(v => Charts.colour(0.6 * v).join(','));
+    let saturated = 0; for (let i = 0; i < data.length; i += 4) if (ends.includes(`${data[i]},${data[i + 1]},${data[i + 2]}`)) saturated++;
+    return saturated / (data.length / 4);";
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_equations_tell_the_truth_and_tf_playground_s_pieces_are_there_in_chromium() {
+    let Some(driver) = browser::driver("ui_browser_equations") else { return };
+    let folder = scratch("ui-browser-equations");
+    let ui = UiProcess::start(&folder);
+    let browser = driver.browser().await;
+    // A page of 1400 × 950 pixels: the window is that plus the browser's own bars.
+    let bars = "return window.outerHeight - window.innerHeight;";
+    let bars = browser.execute(bars, vec![]).await.unwrap().as_u64().unwrap() as u32;
+    browser.set_window_size(1400, 950 + bars).await.unwrap();
+
+    // Adam with an L2 penalty and dropout, two steps in: its rule with m, v, m̂, v̂, the batch
+    // mean beside the point's gradient, the penalty, the mask, the loss in use.
+    let adam = "problem=circle&features=x1,x2&layers=4,3&activation=tanh&learning_rate=0.03&optimizer=adam&batch_size=10&l2=0.001&dropout=0.3";
+    open_playground(&browser, &ui.url, adam).await;
+    first_frame(&browser, "the circle with Adam").await;
+    for _ in 0..2 {
+        browser.find(Locator::Id("step")).await.unwrap().click().await.unwrap();
+    }
+    wait_for(
+        &browser,
+        "two epochs",
+        Duration::from_secs(20),
+        "return document.getElementById('epoch').textContent;",
+        |v| (v == "000002").then_some(()),
+    )
+    .await;
+    let hover = "document.querySelector('canvas.node[data-layer=\"1\"][data-neuron=\"1\"]').dispatchEvent(new MouseEvent('mouseenter'));";
+    browser.execute(hover, vec![]).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let equations = text_of(&browser, "equations").await;
+    for expected in [
+        "neuron 2 of hidden layer 2",
+        "J = −[y ln a + (1 − y) ln(1 − a)]",
+        "ã(1) = a(1) ⊙ r",
+        "(dropout: p = 0.3",
+        "m ← β1 m + (1 − β1) g",
+        "m̂ = m / (1 − β1ᵗ)",
+        "m = 0.9·",
+        "t = 51",
+        "this pointδ·ã(1)ₖ",
+        "averaged over a batch of 10 points",
+        "batch mean∂J/∂wₖ",
+        "g = mean+ 0.001 wₖ",
+        "m̂",
+        "v̂",
+        "wₖafter",
+    ] {
+        assert!(equations.contains(expected), "{expected:?} missing from {equations}");
+    }
+    // A negative factor is in parentheses: no "·-", no "+ -".
+    assert!(!equations.contains("·-") && !equations.contains("+ -"), "{equations}");
+    // In view on a 1400 × 950 screen, under the network, beside the output.
+    let bottom = "return [document.getElementById('equations').getBoundingClientRect().bottom, window.innerHeight,
+        document.querySelector('.column.output').getBoundingClientRect().right, window.innerWidth];";
+    let [bottom, height, right, width]: [f64; 4] =
+        serde_json::from_value(browser.execute(bottom, vec![]).await.unwrap()).unwrap();
+    assert!(
+        bottom <= height && right <= width,
+        "the equations end at {bottom} px of {height}, the output at {right} of {width}"
+    );
+    std::fs::write(browser::screenshot_folder().join("equations.png"), browser.screenshot().await.unwrap()).unwrap();
+    // The output neuron names the loss in use, and not a hedge.
+    browser.execute(&hover.replace("mouseenter", "mouseleave"), vec![]).await.unwrap();
+    let output = text_of(&browser, "equations").await;
+    assert!(output.contains("δ(L) = a − y (σ′ cancels with the sigmoid's)") && !output.contains(" or MSE"), "{output}");
+    // Two epochs in, the map is pale: few pixels in either end's colour.
+    let undiscretized = browser.execute(SATURATED_SHARE, vec![]).await.unwrap().as_f64().unwrap();
+
+    // The walk's backward step writes ∂J/∂W(2) as a 3 × 4 matrix, the batch's mean beside it.
+    for _ in 0..6 {
+        browser.find(Locator::Id("walk")).await.unwrap().click().await.unwrap();
+    }
+    let walked = "return [document.getElementById('walk_state').textContent,
+        [...document.querySelectorAll('#equations .matrix')].map(m => [m.querySelectorAll('.row').length, m.querySelector('.row').children.length])];";
+    let walked = browser.execute(walked, vec![]).await.unwrap();
+    assert_eq!(walked, serde_json::json!(["step 6 of 8", [[3, 1], [3, 4], [3, 4]]]), "δ(2), ∂J/∂W(2), its batch mean");
+    for _ in 0..2 {
+        browser.find(Locator::Id("walk")).await.unwrap().click().await.unwrap();
+    }
+    let update = text_of(&browser, "equations").await;
+    assert!(update.contains("The update") && update.contains("W(1) ←") && update.contains("m̂ / (√v̂ + ε)"), "{update}");
+    browser.find(Locator::Id("walk")).await.unwrap().click().await.unwrap();
+
+    // Playing, the panel changes at a rate one can read: at most two redraws a second.
+    browser.find(Locator::Id("play")).await.unwrap().click().await.unwrap();
+    let changes = browser.execute_async(EQUATION_CHANGES, vec![3.into()]).await.unwrap().as_u64().unwrap();
+    assert!((1..=6).contains(&changes), "{changes} redraws of the equations in 3 s");
+    browser.find(Locator::Id("play")).await.unwrap().click().await.unwrap();
+
+    // Discretized output: the map in the two classes' colours; a legend says what they mean.
+    browser.find(Locator::Id("discretize")).await.unwrap().click().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let discretized = browser.execute(SATURATED_SHARE, vec![]).await.unwrap().as_f64().unwrap();
+    assert!(undiscretized < 0.3 && discretized > 0.7, "saturated pixels: {undiscretized} then {discretized}");
+    let url = browser.current_url().await.unwrap();
+    assert!(url.as_str().contains("discretize=true"), "{url}");
+    let legend =
+        "return ['legend_low', 'legend_middle', 'legend_high'].map(id => document.getElementById(id).textContent);";
+    let legend = browser.execute(legend, vec![]).await.unwrap();
+    assert_eq!(legend, serde_json::json!(["class 0 (a = 0)", "a = 0.5", "class 1 (a = 1)"]));
+
+    // The sine: x₁'s features only, its points as values (grey, at (x, y)), no class legend.
+    let sine = "problem=sine&features=x1&layers=4&activation=tanh&learning_rate=0.03";
+    open_playground(&browser, &ui.url, sine).await;
+    first_frame(&browser, "the sine").await;
+    let features =
+        "return [...document.querySelectorAll('canvas.node[data-feature]')].map(n => n.dataset.feature).join(',');";
+    assert_eq!(browser.execute(features, vec![]).await.unwrap(), "x1,x1_squared,sin_x1");
+    let drawn = "const canvas = document.getElementById('boundary'); const context = canvas.getContext('2d');
+        const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
+        const orange = Charts.colour(-0.6), blue = Charts.colour(0.6);
+        let classes = 0, values = 0;
+        for (let i = 0; i < data.length; i += 4) {
+          const c = [data[i], data[i + 1], data[i + 2]].join(',');
+          if (c === orange.join(',') || c === blue.join(',')) classes++;
+          if (c === '102,102,102') values++;
+        }
+        return [classes, values > 200, document.getElementById('legend').hidden];";
+    let drawn = browser.execute(drawn, vec![]).await.unwrap();
+    assert_eq!(drawn, serde_json::json!([0, true, true]), "no class colours, grey points, no legend");
 
     browser.close().await.unwrap();
     ui.stop();

@@ -49,14 +49,15 @@ const Charts = (() => {
     };
   }
 
-  /** Draws points `[x, y, value]` (value in [−1, 1]); `hollow` ones are outlined in black. */
-  function points(canvas, bounds, list, { hollow = false, highlight = null } = {}) {
+  /** Draws points `[x, y, value]` (value in [−1, 1], or all in the colour `fill`); `hollow` ones
+   * are outlined in black. */
+  function points(canvas, bounds, list, { hollow = false, highlight = null, fill = null } = {}) {
     const context = canvas.getContext("2d");
     const at = projection(canvas, bounds);
     for (const [x, y, value] of list) {
       context.beginPath();
       context.arc(at.x(x), at.y(y), 3.2, 0, 2 * Math.PI);
-      context.fillStyle = css(value);
+      context.fillStyle = fill || css(value);
       context.fill();
       context.lineWidth = 1;
       context.strokeStyle = hollow ? "#000" : "#fff";
@@ -69,6 +70,22 @@ const Charts = (() => {
       context.strokeStyle = "#222";
       context.stroke();
     }
+  }
+
+  /** The lines x = 0 and y = 0 across the canvas, named by `names` at their ends. */
+  function axes(canvas, bounds, names) {
+    const context = canvas.getContext("2d");
+    const at = projection(canvas, bounds);
+    context.strokeStyle = "#ccc";
+    context.lineWidth = 1;
+    context.beginPath();
+    context.moveTo(0, at.y(0)); context.lineTo(canvas.width, at.y(0));
+    context.moveTo(at.x(0), 0); context.lineTo(at.x(0), canvas.height);
+    context.stroke();
+    context.fillStyle = "#777";
+    context.font = "11px sans-serif";
+    context.fillText(names[0], canvas.width - 16, at.y(0) - 4);
+    context.fillText(names[1], at.x(0) + 4, 12);
   }
 
   /** A curve through `ys` sampled evenly over the canvas' width. */
@@ -161,5 +178,5 @@ const Charts = (() => {
   /** A palette of distinguishable colours for overlaid runs. */
   const PALETTE = ["#0877bd", "#f59322", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
 
-  return { colour, css, heatMap, projection, points, curve, lines, extent, number, PALETTE };
+  return { colour, css, heatMap, projection, points, axes, curve, lines, extent, number, PALETTE };
 })();

@@ -1,14 +1,26 @@
 // The equations panel: the course's equations for one training point, with the numbers of the
-// server's trace (z, a, δ and ∂J/∂W as the library computed them), for the neuron hovered, or
-// walked layer by layer through one forward and one backward pass.
+// server's trace (z, a, δ and ∂J/∂W as the library computed them, the dropout mask drawn, the
+// loss in use), and the update the next step makes (the optimizer's rule, its buffers, the
+// batch mean and the penalty), for the neuron hovered, or walked layer by layer.
 "use strict";
 
 const Equations = (() => {
   const f = Charts.number;
+  /** A factor of a product: a negative one in parentheses, `-1.034·(-0.126)`. */
+  const factor = (v) => (v < 0 ? `(${f(v)})` : f(v));
   const vector = (values) => `(${Array.from(values, f).join(", ")})`;
+  /** `values` (`rows` × columns, row-major) as a matrix, one line per row. */
+  function matrix(values, rows) {
+    const columns = values.length / rows;
+    const lines = Array.from({ length: rows }, (_, r) => Array.from(values).slice(r * columns, (r + 1) * columns)
+      .map((v) => `<span>${f(v)}</span>`).join(""));
+    return `<span class="matrix">${lines.map((line) => `<span class="row">${line}</span>`).join("")}</span>`;
+  }
+  /** A column vector (one value per line), as matrices are written. */
+  const column = (values) => matrix(values, values.length);
 
   /** The name of dense layer `l`'s input: a(l), or â(l) when batch norm made it from a(l). */
-  const inputName = (layer, l) => (layer.batch_norm ? `â(${l})` : `a(${l})`);
+  const inputName = (layer, l) => (layer.batch_norm ? `â(${l})` : layer.dropout ? `ã(${l})` : `a(${l})`);
 
   /** Batch norm's line, â(l) = γ ⊙ (a(l) − μ) / √(σ² + ε) + β with its numbers, for `layer`'s input. */
   function batchNormLine(layer, l) {
@@ -17,78 +29,199 @@ const Equations = (() => {
       + `γ = ${vector(norm.gamma)}, β = ${vector(norm.beta)}, ε = ${norm.epsilon} (running statistics): ${vector(layer.input)}`;
   }
 
-  /** ∂J/∂a(l + 1) of a hidden layer: W(l + 2)ᵀ δ(l + 2), through the batch norm of the next
-   * layer's input when there is one (evaluation mode: a scale of γ/√(σ² + ε)). */
-  function backFrom(layers, l) {
-    const back = `W(${l + 2})ᵀ δ(${l + 2})`;
-    return layers[l + 1].batch_norm ? `γ/√(σ² + ε) ⊙ ${back}` : back;
+  /** Dropout's line: the mask drawn for this pass, and what the layer reads. */
+  function dropoutLine(layer, l) {
+    const { probability: p, input, mask } = layer.dropout;
+    return `ã(${l}) = a(${l}) ⊙ r = ${vector(input)} ⊙ ${vector(mask)} = ${vector(layer.input)}`
+      + ` <small>(dropout: p = ${p}, kept × 1/(1 − p), a new mask r each pass)</small>`;
   }
 
-  /** The lines for neuron `j` of dense layer `l`: z = w·a + b, a = σ(z), δ and ∂J/∂w. */
-  function neuronEquations(frame, l, j, learningRate) {
-    const layers = frame.trace.layers, layer = layers[l];
+  /** The lines that make dense layer `l`'s input, when it is not a(l) itself. */
+  const inputLines = (layer, l) => [...(layer.dropout ? [dropoutLine(layer, l)] : []),
+    ...(layer.batch_norm ? [batchNormLine(layer, l)] : [])];
+
+  /** ∂J/∂a(l + 1) of a hidden layer: W(l + 2)ᵀ δ(l + 2), through the batch norm of the next
+   * layer's input when there is one (evaluation mode: a scale of γ/√(σ² + ε)), or its dropout mask r. */
+  function backFrom(layers, l) {
+    const back = `W(${l + 2})ᵀ δ(${l + 2})`;
+    const next = layers[l + 1];
+    return next.batch_norm ? `γ/√(σ² + ε) ⊙ ${back}` : next.dropout ? `r ⊙ ${back}` : back;
+  }
+
+  /** The penalty's gradient for the weight named `w`: l1 sign(w) + l2 w, its zero terms left out. */
+  const penaltyTerms = (step, w) =>
+    [step.l1 ? `${step.l1} sign(${w})` : "", step.l2 ? `${step.l2} ${w}` : ""].filter(Boolean).join(" + ");
+
+  /** The optimizer's buffers as the course writes them, by their names in checkpoints. */
+  const SYMBOLS = { exp_avg: "m", exp_avg_sq: "v", exp_avg_hat: "m̂", exp_avg_sq_hat: "v̂", square_avg: "v",
+    grad_avg: "ḡ", sum: "s", step_size: "Δ", previous_gradient: "g⁻" };
+  const symbol = (kind, name) => (name === "momentum_buffer" ? (kind === "sgd" ? "v" : "buf") : SYMBOLS[name] || name);
+
+  /** The update rule of `step`'s optimizer, with its settings' values. */
+  function updateRule(step) {
+    const o = step.optimizer, t = step.number, eta = `η = ${step.learning_rate}`;
+    switch (o.kind) {
+      case "sgd":
+        if (!o.momentum) return `w ← w − η g with ${eta}`;
+        return `v ← μ v + g, w ← w − η ${o.nesterov ? "(g + μ v)" : "v"} with μ = ${o.momentum}, ${eta}`;
+      case "adam":
+      case "adamw":
+        return `m ← β1 m + (1 − β1) g, v ← β2 v + (1 − β2) g², m̂ = m / (1 − β1ᵗ), v̂ = v / (1 − β2ᵗ), `
+          + `w ← w ${o.kind === "adamw" ? "− η λ w " : ""}− η m̂ / (√v̂ + ε) with β1 = ${o.beta1}, β2 = ${o.beta2}, t = ${t}, `
+          + `ε = ${o.epsilon}${o.kind === "adamw" ? `, λ = ${o.weight_decay}` : ""}, ${eta}`;
+      case "rmsprop":
+        return `v ← α v + (1 − α) g²${o.centered ? ", ḡ ← α ḡ + (1 − α) g (v − ḡ² for v below)" : ""}, `
+          + (o.momentum ? `buf ← μ buf + g / (√v + ε), w ← w − η buf with μ = ${o.momentum}, ` : "w ← w − η g / (√v + ε) with ")
+          + `α = ${o.alpha}, ε = ${o.epsilon}, ${eta}`;
+      case "adagrad":
+        return `s ← s + g², w ← w − η g / (√s + ε) with ε = ${o.epsilon}, ${eta}`;
+      case "rprop":
+        return `iRprop−, on the whole training set: each weight has its own step Δ; Δ ← min(η⁺ Δ, Δmax) while g keeps its sign, `
+          + `Δ ← max(η⁻ Δ, Δmin) and no move when it flips; w ← w − sign(g) Δ with η⁺ = ${o.increase_factor}, `
+          + `η⁻ = ${o.decrease_factor}, Δ ∈ [${o.min_step}, ${o.max_step}] (no η: only g's sign counts)`;
+      case "levenberg_marquardt": {
+        const damping = step.scalars.find(([name]) => name === "damping");
+        return `Levenberg–Marquardt, on the whole training set: with the residuals e = a − y of every point and their `
+          + `Jacobian J = ∂e/∂w, solve (JᵀJ + μ I) Δw = Jᵀe, w ← w − Δw; μ shrinks when J falls, grows and retries when not `
+          + `(μ = ${damping ? f(damping[1]) : "–"} after this step; no η)`;
+      }
+      default:
+        return `${o.kind}, on the whole training set (no η: its line search picks each step)`;
+    }
+  }
+
+  /** The table of neuron `j`'s update: per input, w, this point's ∂J/∂w, the batch mean, the
+   * penalty, the optimizer's buffers and w after the step. */
+  function updateTable(frame, l, j) {
+    const step = frame.trace.step, layer = frame.trace.layers[l], update = step.layers[l];
+    const inputs = layer.input.length, row = (values) => Array.from(values).slice(j * inputs, (j + 1) * inputs);
+    const input = inputName(layer, l);
+    const penalty = step.l1 || step.l2;
+    const columns = [
+      [`${input}ₖ`, layer.input],
+      ["wₖ", row(frame.weights[l])],
+      [`this point<br>δ·${input}ₖ`, row(layer.weight_gradient)],
+      [`${step.full_batch ? "all points'" : "batch"} mean<br>∂J/∂wₖ`, row(update.gradient)],
+    ];
+    if (penalty && update.penalised) {
+      columns.push([`g = mean<br>+ ${penaltyTerms(step, "wₖ")}`, row(update.penalised)]);
+    }
+    for (const buffer of update.buffers) columns.push([symbol(step.optimizer.kind, buffer.name), row(buffer.after)]);
+    columns.push(["wₖ<br>after", row(update.weights)]);
+    const head = columns.map(([title]) => `<th>${title}</th>`).join("");
+    const body = Array.from({ length: inputs }, (_, k) =>
+      `<tr>${columns.map(([, values]) => `<td>${typeof values[k] === "string" ? values[k] : f(values[k])}</td>`).join("")}</tr>`);
+    return `<table class="update"><tr>${head}</tr>${body.join("")}</table>`;
+  }
+
+  /** The recurrences of the optimizer's buffers for neuron `j`'s first weight, with their numbers:
+   * m = 0.9·0.016 + 0.1·(-0.005) = 0.014 (the values before and after are the library's). */
+  function bufferLine(step, l, j, inputs) {
+    const o = step.optimizer, update = step.layers[l], k = j * inputs;
+    const g = (update.penalised || update.gradient)[k];
+    const recurrence = {
+      exp_avg: (m) => `${o.beta1}·${factor(m)} + ${f(1 - o.beta1)}·${factor(g)}`,
+      exp_avg_sq: (v) => `${o.beta2}·${factor(v)} + ${f(1 - o.beta2)}·${factor(g)}²`,
+      square_avg: (v) => `${o.alpha}·${factor(v)} + ${f(1 - o.alpha)}·${factor(g)}²`,
+      sum: (s) => `${f(s)} + ${factor(g)}²`,
+      momentum_buffer: (v) => (o.kind === "sgd" ? `${o.momentum}·${factor(v)} + ${factor(g)}` : null),
+    };
+    const terms = update.buffers.filter((buffer) => recurrence[buffer.name]).map((buffer) => {
+      const written = recurrence[buffer.name](buffer.before ? buffer.before[k] : 0);
+      return written && `${symbol(o.kind, buffer.name)} = ${written} = ${f(buffer.after[k])}`;
+    }).filter(Boolean);
+    return terms.length ? [`for w₁ (g = ${f(g)}): ${terms.join(",  ")}`] : [];
+  }
+
+  /** The lines for neuron `j` of dense layer `l`: z = w·a + b, a = σ(z), δ, ∂J/∂w and the update. */
+  function neuronEquations(frame, l, j) {
+    const trace = frame.trace, layers = trace.layers, layer = layers[l], step = trace.step;
     const inputs = layer.input.length;
     const w = frame.weights[l].slice(j * inputs, (j + 1) * inputs);
-    const b = frame.biases[l][j];
     const top = l === layers.length - 1;
     const name = top ? "output neuron" : `neuron ${j + 1} of hidden layer ${l + 1}`;
-    const input = layer.batch_norm ? "â" : "a";
-    const terms = Array.from(w, (wk, k) => `${f(wk)}·${f(layer.input[k])}`).join(" + ");
-    const gradient = Array.from(layer.input, (a, k) => f(layer.weight_gradient[j * inputs + k])).join(", ");
-    const rule = top ? "δ(L) = ∂J/∂a ⊙ σ′(z) = a − y (cross-entropy or MSE with its output)"
-      : `δ(${l + 1}) = (${backFrom(layers, l)})ⱼ · σ′(z)`;
-    return [
-      `<b>${name}</b>, for the training point (${f(frame.trace.point[0])}, ${f(frame.trace.point[1])}) with target y = ${f(frame.trace.point[2])}; J = ${f(frame.trace.loss)}`,
-      ...(layer.batch_norm ? [batchNormLine(layer, l)] : []),
-      `z = w·${input} + b = ${terms} + ${f(b)} = <b>${f(layer.z[j])}</b>`,
-      `a = σ(z) = ${layer.activation}(${f(layer.z[j])}) = <b>${f(layer.a[j])}</b>`,
-      `${rule} = <b>${f(layer.delta[j])}</b>`,
-      `∂J/∂w = δ · ${input}(l−1) = (${gradient})`,
-      `∂J/∂b = δ = ${f(layer.delta[j])}      w ← w − η ∂J/∂w with η = ${learningRate}`,
+    const input = inputName(layer, l);
+    const terms = Array.from(w, (wk, k) => `${k === 0 ? f(wk) : factor(wk)}·${factor(layer.input[k])}`).join(" + ");
+    const rule = top ? `δ(L) = ${trace.objective.output_delta}` : `δ(${l + 1})ⱼ = (${backFrom(layers, l)})ⱼ · σ′(zⱼ)`;
+    const [x1, x2, y] = trace.point;
+    const lines = [
+      `<b>${name}</b>, point x = (${f(x1)}, ${f(x2)}), y = ${f(y)}: `
+        + `J = ${trace.objective.formula} = ${f(trace.loss)} <small>${trace.objective.name}</small>`,
+      ...inputLines(layer, l),
+      `zⱼ = wⱼ·${input} + bⱼ = ${terms} + ${factor(frame.biases[l][j])} = <b>${f(layer.z[j])}</b>`,
+      `aⱼ = σ(zⱼ) = ${layer.activation}(${f(layer.z[j])}) = <b>${f(layer.a[j])}</b>`,
+      `${rule} = <b>${f(layer.delta[j])}</b>;  ∂J/∂wⱼₖ = δⱼ ${input}ₖ,  ∂J/∂bⱼ = δⱼ`,
+    ];
+    if (!step) return lines;
+    const bias = step.layers[l].bias[j];
+    return [...lines,
+      `<b>Next step</b>: g = ∂J/∂w ${step.full_batch ? `averaged over all ${step.batch} training points`
+        : `averaged over a batch of ${step.batch} points (this one and the ${step.batch - 1} after it), not this point's alone`}`
+        + `${step.l1 || step.l2 ? `, + the penalty's ${penaltyTerms(step, "w")}` : ""}:`,
+      updateRule(step),
+      ...bufferLine(step, l, j, inputs),
+      updateTable(frame, l, j),
+      `bⱼ: ${f(frame.biases[l][j])} → ${f(bias)} <small>(biases are not penalised)</small>`,
     ];
   }
 
-  /** The lines of step `step` of the walk: forward layer by layer, the loss, then backward. */
+  /** The lines of step `step` of the walk: forward layer by layer, the loss, backward, the update. */
   function walkEquations(frame, step) {
-    const layers = frame.trace.layers, count = layers.length;
+    const trace = frame.trace, layers = trace.layers, count = layers.length;
     if (step < count) {
       const layer = layers[step], input = inputName(layer, step);
-      const read = layer.batch_norm ? [`a(${step}) = ${vector(layer.batch_norm.input)}`, batchNormLine(layer, step)]
-        : [`a(${step}) = ${vector(layer.input)}`];
+      const rows = layer.z.length;
       return { layer: step, lines: [
         `<b>Forward, layer ${step + 1} of ${count}</b>`,
-        ...read,
-        `z(${step + 1}) = W(${step + 1}) ${input} + b(${step + 1}) = ${vector(layer.z)}`,
-        `a(${step + 1}) = ${layer.activation}(z(${step + 1})) = ${vector(layer.a)}`,
+        `a(${step}) = ${vector(layer.dropout ? layer.dropout.input : layer.batch_norm ? layer.batch_norm.input : layer.input)}`,
+        ...inputLines(layer, step),
+        `z(${step + 1}) = W(${step + 1}) ${input} + b(${step + 1}) = ${matrix(frame.weights[step], rows)} ${column(layer.input)}`
+          + ` + ${column(frame.biases[step])} = ${column(layer.z)}`,
+        `a(${step + 1}) = ${layer.activation}(z(${step + 1})) = ${column(layer.a)}`,
       ] };
     }
     if (step === count) {
-      return { layer: null, lines: [`<b>The loss</b>`, `a(L) = ${vector(layers[count - 1].a)}, y = ${f(frame.trace.point[2])}`,
-        `J = ${f(frame.trace.loss)}`] };
+      return { layer: null, lines: [`<b>The loss</b> (${trace.objective.name})`,
+        `a(L) = ${vector(layers[count - 1].a)}, y = ${f(trace.point[2])}`,
+        `J = ${trace.objective.formula} = ${f(trace.loss)}`] };
+    }
+    if (step === 2 * count + 1) {
+      const update = trace.step;
+      if (!update) return { layer: null, lines: ["<b>The update</b>: none (training has diverged)"] };
+      return { layer: null, lines: [`<b>The update</b>, from the ${update.full_batch ? "whole training set's" : `batch of ${update.batch}'s`}`
+        + ` mean gradient${update.l1 || update.l2 ? " and the penalty" : ""}`, updateRule(update),
+        ...update.layers.map((after, l) => `W(${l + 1}) ← ${matrix(after.weights, layers[l].z.length)}`)] };
     }
     const l = 2 * count - step;
-    const layer = layers[l];
-    const rule = l === count - 1 ? `δ(L) = ∂J/∂a(L) ⊙ σ′(z(L))` : `δ(${l + 1}) = (${backFrom(layers, l)}) ⊙ σ′(z(${l + 1}))`;
+    const layer = layers[l], rows = layer.z.length;
+    const rule = l === count - 1 ? `δ(L) = ${trace.objective.output_delta}` : `δ(${l + 1}) = (${backFrom(layers, l)}) ⊙ σ′(z(${l + 1}))`;
+    const mean = trace.step ? ` <small>(the ${trace.step.full_batch ? "training set's" : `batch of ${trace.step.batch}'s`} mean:</small> `
+      + `${matrix(trace.step.layers[l].gradient, rows)}<small>)</small>` : "";
     return { layer: l, lines: [
       `<b>Backward, layer ${l + 1} of ${count}</b>`,
-      `${rule} = ${vector(layer.delta)}`,
-      `∂J/∂W(${l + 1}) = δ(${l + 1}) ${inputName(layer, l)}ᵀ = ${vector(layer.weight_gradient)}`,
+      `${rule} = ${column(layer.delta)}`,
+      `∂J/∂W(${l + 1}) = δ(${l + 1}) ${inputName(layer, l)}ᵀ = ${matrix(layer.weight_gradient, rows)}${mean}`,
       `∂J/∂b(${l + 1}) = δ(${l + 1})`,
     ] };
   }
 
+  /** Redraws while training plays at most this often: a rate one can read. */
+  const READABLE_MS = 700;
+
   /**
    * A panel writing into `elements.box`, walked by `elements.walk` (a button) with its state in
    * `elements.walkState`. `on` holds the callbacks: `highlight(layer)` (the dense layer walked,
-   * null for none), `pause()` (a walk pauses the training) and `learningRate()`.
+   * null for none) and `pause()` (a walk pauses the training).
    */
   function create(elements, on) {
-    const panel = { frame: null, hover: null, walk: null };
+    const panel = { frame: null, hover: null, walk: null, drawnAt: 0, timer: null, html: "" };
 
-    /** Shows `frame`'s trace (null: nothing). */
+    /** Shows `frame`'s trace (null: nothing); while playing, at a rate one can read. */
     panel.show = (frame) => {
       panel.frame = frame;
-      draw();
+      const wait = panel.drawnAt + READABLE_MS - performance.now();
+      if (!frame || !frame.playing || wait <= 0) return draw();
+      if (!panel.timer) panel.timer = setTimeout(draw, wait);
     };
 
     /** Follows neuron `neuron` of dense layer `layer` (null: the output neuron). */
@@ -104,31 +237,37 @@ const Equations = (() => {
       const frame = panel.frame;
       if (!frame || !frame.trace) return;
       on.pause();
-      const last = 2 * frame.trace.layers.length;
+      const last = 2 * frame.trace.layers.length + 1;
       panel.walk = panel.walk === null ? 0 : panel.walk + 1;
       if (panel.walk > last) panel.walk = null;
       draw();
     });
 
     function draw() {
+      clearTimeout(panel.timer);
+      panel.timer = null;
+      panel.drawnAt = performance.now();
       const frame = panel.frame;
-      if (!frame || !frame.trace) { elements.box.innerHTML = ""; return; }
+      if (!frame || !frame.trace) { elements.box.innerHTML = panel.html = ""; return; }
       let lines;
       if (panel.walk !== null) {
         const walked = walkEquations(frame, panel.walk);
         on.highlight(walked.layer);
         lines = walked.lines;
-        elements.walkState.textContent = `step ${panel.walk + 1} of ${2 * frame.trace.layers.length + 1}`;
-        elements.walk.textContent = panel.walk === 2 * frame.trace.layers.length ? "End the walk ■" : "Next step ▸";
+        const last = 2 * frame.trace.layers.length + 1;
+        elements.walkState.textContent = `step ${panel.walk + 1} of ${last + 1}`;
+        elements.walk.textContent = panel.walk === last ? "End the walk ■" : "Next step ▸";
       } else {
         on.highlight(null);
         elements.walkState.textContent = "";
         elements.walk.textContent = "Walk one pass ▸";
         const at = panel.hover || { layer: frame.trace.layers.length - 1, neuron: 0 };
         if (!frame.trace.layers[at.layer]) return;
-        lines = neuronEquations(frame, at.layer, at.neuron, on.learningRate());
+        lines = neuronEquations(frame, at.layer, at.neuron);
       }
-      elements.box.innerHTML = lines.map((line) => `<div>${line}</div>`).join("");
+      const html = lines.map((line) => `<div>${line}</div>`).join("");
+      // Unchanged lines are left alone: a paused training's frames redraw nothing.
+      if (html !== panel.html) elements.box.innerHTML = panel.html = html;
     }
 
     return panel;

@@ -14,7 +14,7 @@ function readSettings() {
   const settings = {
     problem: "circle", noise: 0, train_ratio: 50, batch_size: 10, samples: 500, seed: 1,
     features: ["x1", "x2"], layers: [4, 2], activation: "tanh", learning_rate: 0.03,
-    optimizer: "sgd", init: "", l1: 0, l2: 0, dropout: 0,
+    optimizer: "sgd", init: "", l1: 0, l2: 0, dropout: 0, discretize: false,
   };
   const query = new URLSearchParams(location.hash.slice(1));
   for (const [key, value] of query) {
@@ -22,6 +22,7 @@ function readSettings() {
     if (key === "features") settings.features = value ? value.split(",") : [];
     else if (key === "layers") settings.layers = value ? value.split(",").map(Number) : [];
     else if (typeof settings[key] === "number") settings[key] = Number(value);
+    else if (typeof settings[key] === "boolean") settings[key] = value === "true";
     else settings[key] = value;
   }
   return settings;
@@ -69,7 +70,6 @@ const view = NetworkView.create($("network"), {
 const equations = Equations.create({ box: $("equations"), walk: $("walk"), walkState: $("walk_state") }, {
   highlight: (layer) => view.highlight(layer),
   pause: () => { if (page.playing) control("pause"); },
-  learningRate: () => settings.learning_rate,
 });
 
 // ---- The controls ----------------------------------------------------------------------
@@ -114,6 +114,11 @@ function bindControls() {
   $("play").addEventListener("click", () => control(page.playing ? "pause" : "play"));
   $("step").addEventListener("click", () => control("step"));
   $("show_test").addEventListener("change", () => draw(true));
+  $("discretize").addEventListener("change", () => {
+    settings.discretize = $("discretize").checked;
+    writeSettings(settings);
+    draw(true);
+  });
   $("save_model").addEventListener("click", () => { if (page.id) location.href = `/api/trainings/${page.id}/model`; });
   $("boundary").addEventListener("click", inspectNearestPoint);
   showSliderValues();
@@ -189,7 +194,7 @@ async function restart() {
   showError(null);
   page.id = answer.id;
   page.data = answer;
-  page.featureMaps = answer.feature_maps;
+  page.featureMaps = answer.feature_maps.filter((_, index) => shownFeature(catalog.features[index]));
   layoutNetwork();
   // A WebSocket, not an event stream: browsers open at most six HTTP/1.1 connections to a
   // host, and a seventh tab would never load.
@@ -217,9 +222,14 @@ function showError(message) {
   $("error").textContent = message || "";
 }
 
+/** Whether the feature column shows `feature`: a curve's input is x₁ alone. */
+const shownFeature = (feature) => !(problemOf().curve && feature.uses_x2);
+
 /** The network drawn as the settings say, whether or not the server accepts them. */
 function layoutNetwork() {
-  const features = catalog.features.map((f) => ({ ...f, label: f.formula, enabled: settings.features.includes(f.name) }));
+  const features = catalog.features.filter(shownFeature)
+    .map((f) => ({ ...f, label: f.formula, enabled: settings.features.includes(f.name) }));
+  drawLegend();
   view.layout(features, settings.layers);
   const count = settings.layers.length;
   const { hidden_layers: most, neurons } = catalog.limits;
@@ -240,7 +250,26 @@ function drawProblemIcons() {
 
 const classification = () => problemOf().task === "classification";
 /** The output mapped to [−1, 1]: a probability p as 2p − 1, a regression value as it is. */
-const outputScale = (v) => (classification() ? 2 * v - 1 : v);
+const unitScale = (v) => (classification() ? 2 * v - 1 : v);
+/** The output's colour value: discretized, its sign (the class, as TensorFlow Playground shows it). */
+const outputScale = (v) => (settings.discretize ? Math.sign(unitScale(v)) : unitScale(v));
+
+/** The colour scale of the output map (its colours: 0.6 of the full scale), with what its ends
+ * and middle mean; and the discretize box, for a map only. */
+function drawLegend() {
+  const curve = problemOf().curve;
+  $("legend").hidden = curve;
+  $("discretize").parentElement.hidden = curve;
+  $("discretize").checked = settings.discretize;
+  if (curve) return;
+  const steps = 60;
+  const scale = Array.from({ length: steps }, (_, i) => -1 + (2 * i) / (steps - 1));
+  Charts.heatMap($("legend_scale"), scale, steps, 1, (v) => 0.6 * v);
+  const [low, middle, high] = classification() ? ["class 0 (a = 0)", "a = 0.5", "class 1 (a = 1)"] : ["−1 or less", "0", "1 or more"];
+  $("legend_low").textContent = low;
+  $("legend_middle").textContent = middle;
+  $("legend_high").textContent = high;
+}
 
 function draw(force) {
   const frame = page.frame;
@@ -278,13 +307,15 @@ function drawBoundary(frame) {
   const highlight = trace ? trace.point : null;
   const showTest = $("show_test").checked;
   const pointsOf = (train) => page.data.points.filter((p) => p[3] === train)
-    .map(([x, y, target]) => problemOf().curve ? [x, target, 0] : [x, y, outputScale(target)]);
+    .map(([x, y, target]) => problemOf().curve ? [x, target, 0] : [x, y, unitScale(target)]);
   if (problemOf().curve) {
+    // Values, not classes: y against x₁, the points in grey, the network's output as a curve.
     context.fillStyle = "#fafafa";
     context.fillRect(0, 0, canvas.width, canvas.height);
-    Charts.points(canvas, bounds, pointsOf(true).map(([x, y]) => [x, y, -0.6]));
-    if (showTest) Charts.points(canvas, bounds, pointsOf(false).map(([x, y]) => [x, y, 0.6]), { hollow: true });
-    Charts.curve(canvas, bounds, frame.output);
+    Charts.axes(canvas, bounds, ["x₁", "y"]);
+    Charts.points(canvas, bounds, pointsOf(true), { fill: "#666" });
+    if (showTest) Charts.points(canvas, bounds, pointsOf(false), { fill: "#fff", hollow: true });
+    Charts.curve(canvas, bounds, frame.output, "#0877bd");
     if (highlight) Charts.points(canvas, bounds, [], { highlight: [highlight[0], highlight[2]] });
     return;
   }

@@ -5,10 +5,11 @@
 use serde::Serialize;
 
 use neurone::layer::Layer;
-use neurone::{Error, Matrix, Mode, Network};
+use neurone::{Activation, Checkpoint, Error, Loss, Matrix, Mode, Network, Rng};
 
 use super::datasets::Problem;
 use super::setup::Setup;
+use super::step::{StepTrace, next_step};
 
 /// Points per side of the grid the heat maps are computed on (points along x for a curve).
 pub const GRID: usize = 40;
@@ -61,15 +62,54 @@ pub struct Trace {
     pub point: [f64; 3],
     /// J for this sample alone.
     pub loss: f64,
+    /// J's name (`binary_cross_entropy`), its formula for one sample, and δ(L)'s.
+    pub objective: Objective,
     /// The dense layers, from input to output.
     pub layers: Vec<LayerTrace>,
+    /// The update the next step makes, on a batch that holds this sample (`None` once training
+    /// has diverged).
+    pub step: Option<StepTrace>,
+}
+
+/// The loss in use, in the course's notation.
+#[derive(Serialize)]
+pub struct Objective {
+    /// Its name in the library.
+    pub name: String,
+    /// J for one sample, of its output a and target y.
+    pub formula: &'static str,
+    /// δ(L) = ∂J/∂z(L) for one sample.
+    pub output_delta: &'static str,
+}
+
+impl Objective {
+    /// `loss` on an output layer with `activation`, as the library computes it (see
+    /// [`Loss::output_delta`]: the cross-entropies and Poisson cancel σ′).
+    fn of(loss: Loss, activation: Activation) -> Self {
+        let (formula, output_delta) = match loss {
+            Loss::MeanSquaredError => ("½ (a − y)²", "(a − y) ⊙ σ′(z)"),
+            Loss::MeanAbsoluteError => ("|a − y|", "sign(a − y) ⊙ σ′(z)"),
+            Loss::Huber { .. } => ("½ (a − y)² near y, linear beyond Huber's δ", "clamp(a − y, ±δ) ⊙ σ′(z)"),
+            Loss::BinaryCrossEntropy => ("−[y ln a + (1 − y) ln(1 − a)]", "a − y (σ′ cancels with the sigmoid's)"),
+            Loss::CategoricalCrossEntropy => ("−Σ y ln a", "a − y (σ′ cancels with the softmax's)"),
+            Loss::Poisson => ("a − y ln a + y ln y − y", "a − y (σ′ cancels with eᶻ's)"),
+        };
+        let output_delta = match (loss, activation) {
+            (Loss::MeanSquaredError, Activation::Identity) => "(a − y) ⊙ σ′(z) = a − y (σ′ = 1 for the identity)",
+            _ => output_delta,
+        };
+        Self { name: loss.to_string(), formula, output_delta }
+    }
 }
 
 /// One dense layer's part of [`Trace`].
 #[derive(Serialize)]
 pub struct LayerTrace {
-    /// The layer's input: a(l-1), or, after batch norm, what it made of a(l-1).
+    /// The layer's input: a(l-1), or, after batch norm or dropout, what it made of a(l-1).
     pub input: Vec<f32>,
+    /// The dropout mask applied to a(l-1) in this pass, if there is one: 0 for a dropped
+    /// value, 1/(1 − p) for a kept one.
+    pub dropout: Option<DropoutTrace>,
     /// The batch normalisation between a(l-1) and this layer, if there is one.
     pub batch_norm: Option<BatchNormTrace>,
     /// z(l) = W(l) a(l-1) + b(l).
@@ -82,6 +122,17 @@ pub struct LayerTrace {
     pub delta: Vec<f32>,
     /// ∂J/∂W(l) = δ(l) a(l-1)ᵀ, `outputs × inputs`.
     pub weight_gradient: Vec<f32>,
+}
+
+/// Dropout of a(l-1) in the traced pass: the layer reads a(l-1) ⊙ mask.
+#[derive(Serialize)]
+pub struct DropoutTrace {
+    /// p, the probability of dropping a value.
+    pub probability: f64,
+    /// a(l-1), before the mask.
+    pub input: Vec<f32>,
+    /// The mask drawn for this pass.
+    pub mask: Vec<f32>,
 }
 
 /// Batch normalisation of a(l-1) as the sample sees it (evaluation mode, with the running
@@ -150,20 +201,31 @@ pub fn heat_maps(
 }
 
 /// The forward and backward pass of the training sample `sample` (of `setup.train`): z, a, δ
-/// and ∂J/∂W of every dense layer, read from the library's own layers after its passes.
-pub fn trace(network: &Network<f32>, setup: &Setup, sample: usize) -> Result<Trace, Error> {
+/// and ∂J/∂W of every dense layer, read from the library's own layers after its passes, and
+/// the next step of the training that stands at `checkpoint` (at its start, `network` and `rng`).
+pub fn trace(
+    network: &Network<f32>,
+    checkpoint: Option<&Checkpoint<f32>>,
+    rng: &Rng,
+    setup: &Setup,
+    sample: usize,
+) -> Result<Trace, Error> {
     let sample = sample.min(setup.train.len() - 1);
     let x = Matrix::new(1, setup.train.inputs().cols(), setup.train.inputs().row(sample).to_vec())?;
     let y = Matrix::new(1, 1, setup.train.targets().row(sample).to_vec())?;
-    let mut network = network.clone();
-    network.forward(&x, Mode::Eval)?;
-    let loss = network.backward(&x, &y)?;
+    let mut traced = network.clone();
+    // A training pass, dropout masks included; with batch norm an evaluation pass, as one sample
+    // alone has no batch statistics.
+    let batch_norm = traced.layers().iter().any(|layer| matches!(layer, Layer::BatchNorm(_)));
+    traced.forward(&x, if batch_norm { Mode::Eval } else { Mode::Train })?;
+    let loss = traced.backward(&x, &y)?;
     // Each layer reads the one before's output; the dense ones are traced with what they read.
-    let (mut input, mut batch_norm, mut layers) = (x.as_slice().to_vec(), None, Vec::new());
-    for layer in network.layers() {
+    let (mut input, mut batch_norm, mut dropout, mut layers) = (x.as_slice().to_vec(), None, None, Vec::new());
+    for layer in traced.layers() {
         match layer {
             Layer::Dense(dense) => layers.push(LayerTrace {
                 input: std::mem::take(&mut input),
+                dropout: dropout.take(),
                 batch_norm: batch_norm.take(),
                 z: dense.z().to_vec(),
                 a: dense.a().to_vec(),
@@ -181,12 +243,21 @@ pub fn trace(network: &Network<f32>, setup: &Setup, sample: usize) -> Result<Tra
                     epsilon: norm.settings().1,
                 });
             }
-            Layer::Dropout(_) => {}
+            Layer::Dropout(layer) => {
+                dropout = Some(DropoutTrace {
+                    probability: layer.probability(),
+                    input: std::mem::take(&mut input),
+                    mask: layer.mask().to_vec(),
+                });
+            }
         }
         input = layer.output().to_vec();
     }
     let point = setup.points.iter().filter(|(_, is_train)| *is_train).nth(sample).map_or([0.0; 3], |(point, _)| *point);
-    Ok(Trace { sample, point, loss, layers })
+    let output = traced.layers().iter().rev().find_map(Layer::as_dense).expect("an output layer").activation();
+    let objective = Objective::of(traced.loss(), output);
+    let step = next_step(network, checkpoint, rng, setup, sample).ok();
+    Ok(Trace { sample, point, loss, objective, layers, step })
 }
 
 /// The loss curves thinned to at most 300 points, the last always kept.
@@ -217,7 +288,7 @@ mod tests {
         for _ in 0..20 {
             network.forward(setup.train.inputs(), Mode::Train).unwrap();
         }
-        let trace = trace(&network, &setup, 7).unwrap();
+        let trace = trace(&network, None, &neurone::seeded_rng(4), &setup, 7).unwrap();
         let dense: Vec<_> = network.layers().iter().filter_map(|layer| layer.as_dense()).collect();
         assert_eq!(trace.layers.len(), 3);
         for (l, (step, layer)) in trace.layers.iter().zip(&dense).enumerate() {
@@ -240,6 +311,34 @@ mod tests {
                 assert!((expected - normalised).abs() < 1e-5, "layer {l}, feature {k}: {expected} vs {normalised}");
             }
         }
+    }
+
+    #[test]
+    fn with_dropout_the_traced_pass_shows_its_mask_and_the_loss_in_use() {
+        let json = r#"{ "problem": "circle", "train_ratio": 0.5, "samples": 100, "seed": 2, "features": ["x1", "x2"],
+            "network": { "layers": [8, 8], "dropout": 0.5 } }"#;
+        let setup = serde_json::from_str::<PlaygroundRequest>(json).unwrap().prepare().unwrap();
+        let network = setup
+            .request
+            .network
+            .build::<f32>(2, 1, setup.request.training.loss(), &mut neurone::seeded_rng(3))
+            .unwrap();
+        let trace = trace(&network, None, &neurone::seeded_rng(4), &setup, 7).unwrap();
+        assert_eq!(trace.objective.name, "binary_cross_entropy");
+        assert!(trace.layers[0].dropout.is_none(), "the inputs are not dropped");
+        for (l, layer) in trace.layers.iter().enumerate().skip(1) {
+            let dropout = layer.dropout.as_ref().unwrap();
+            assert_eq!(dropout.input, trace.layers[l - 1].a);
+            assert!(dropout.mask.iter().all(|&m| m == 0.0 || m == 2.0), "{:?}", dropout.mask);
+            let masked: Vec<f32> = dropout.input.iter().zip(&dropout.mask).map(|(a, m)| a * m).collect();
+            assert_eq!(layer.input, masked, "layer {l} reads a(l-1) ⊙ mask");
+        }
+        let masks: Vec<f32> =
+            trace.layers.iter().filter_map(|layer| layer.dropout.as_ref()).flat_map(|d| d.mask.clone()).collect();
+        assert!(masks.contains(&0.0) && masks.contains(&2.0), "16 draws at p = 0.5 drop some and keep some: {masks:?}");
+        // The step from the start: t = 1, the batch mean over the default 32 points.
+        let step = trace.step.unwrap();
+        assert_eq!((step.number, step.batch), (1, 32));
     }
 
     #[test]

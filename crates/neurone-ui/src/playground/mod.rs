@@ -9,6 +9,7 @@ pub mod datasets;
 pub mod frame;
 pub mod session;
 pub mod setup;
+pub mod step;
 
 use std::collections::HashMap;
 use std::convert::Infallible;

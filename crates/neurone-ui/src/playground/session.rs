@@ -200,7 +200,7 @@ impl Training {
             neurons,
             weights: dense.iter().map(|layer| layer.weights()).collect(),
             biases: dense.iter().map(|layer| layer.bias()).collect(),
-            trace: frame::trace(&self.network, &self.setup, self.inspected).ok(),
+            trace: frame::trace(&self.network, self.checkpoint.as_ref(), &self.rng, &self.setup, self.inspected).ok(),
             error: self.error.clone(),
         };
         serde_json::to_string(&frame).expect("a frame serialises").into()
