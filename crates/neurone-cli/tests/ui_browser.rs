@@ -162,6 +162,15 @@ async fn the_playground_and_the_runs_page_in_chromium() {
     })
     .await;
 
+    // The spiral learnt, with its test points (hollow) drawn from the same arms as the training ones.
+    let spiral = "problem=spiral&features=x1,x2,sin_x1,sin_x2&layers=8,8&activation=tanh&learning_rate=0.01&optimizer=adam&batch_size=10";
+    let accuracy = train_to_accuracy(&browser, &ui.url, spiral).await;
+    browser.find(Locator::Id("play")).await.unwrap().click().await.unwrap();
+    browser.find(Locator::Id("show_test")).await.unwrap().click().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    std::fs::write(shots.join("spiral.png"), browser.screenshot().await.unwrap()).unwrap();
+    println!("spiral: test accuracy {accuracy}");
+
     // The runs page lists the run made above and draws its curves and plots; a run in progress
     // appears, and its epochs grow.
     let live_run = runs.join("sine-live");
@@ -529,6 +538,8 @@ async fn the_equations_tell_the_truth_and_tf_playground_s_pieces_are_there_in_ch
     let features =
         "return [...document.querySelectorAll('canvas.node[data-feature]')].map(n => n.dataset.feature).join(',');";
     assert_eq!(browser.execute(features, vec![]).await.unwrap(), "x1,x1_squared,sin_x1");
+    let equations = text_of(&browser, "equations").await;
+    assert!(equations.contains("point x = ") && !equations.contains("point x = ("), "x₁ alone: {equations}");
     let drawn = "const canvas = document.getElementById('boundary'); const context = canvas.getContext('2d');
         const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
         const orange = Charts.colour(-0.6), blue = Charts.colour(0.6);

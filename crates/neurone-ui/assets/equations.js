@@ -82,7 +82,7 @@ const Equations = (() => {
       case "levenberg_marquardt": {
         const damping = step.scalars.find(([name]) => name === "damping");
         return `Levenberg–Marquardt, on the whole training set: with the residuals e = a − y of every point and their `
-          + `Jacobian J = ∂e/∂w, solve (JᵀJ + μ I) Δw = Jᵀe, w ← w − Δw; μ shrinks when J falls, grows and retries when not `
+          + `Jacobian Jₑ = ∂e/∂w, solve (JₑᵀJₑ + μ I) Δw = Jₑᵀe, w ← w − Δw; μ shrinks when J falls, grows and retries when not `
           + `(μ = ${damping ? f(damping[1]) : "–"} after this step; no η)`;
       }
       default:
@@ -133,8 +133,9 @@ const Equations = (() => {
     return terms.length ? [`for w₁ (g = ${f(g)}): ${terms.join(",  ")}`] : [];
   }
 
-  /** The lines for neuron `j` of dense layer `l`: z = w·a + b, a = σ(z), δ, ∂J/∂w and the update. */
-  function neuronEquations(frame, l, j) {
+  /** The lines for neuron `j` of dense layer `l`: z = w·a + b, a = σ(z), δ, ∂J/∂w and the update;
+   * `on.curve()` tells a problem of x₁ alone. */
+  function neuronEquations(frame, l, j, on) {
     const trace = frame.trace, layers = trace.layers, layer = layers[l], step = trace.step;
     const inputs = layer.input.length;
     const w = frame.weights[l].slice(j * inputs, (j + 1) * inputs);
@@ -145,7 +146,7 @@ const Equations = (() => {
     const rule = top ? `δ(L) = ${trace.objective.output_delta}` : `δ(${l + 1})ⱼ = (${backFrom(layers, l)})ⱼ · σ′(zⱼ)`;
     const [x1, x2, y] = trace.point;
     const lines = [
-      `<b>${name}</b>, point x = (${f(x1)}, ${f(x2)}), y = ${f(y)}: `
+      `<b>${name}</b>, point x = ${on.curve() ? f(x1) : `(${f(x1)}, ${f(x2)})`}, y = ${f(y)}: `
         + `J = ${trace.objective.formula} = ${f(trace.loss)} <small>${trace.objective.name}</small>`,
       ...inputLines(layer, l),
       `zⱼ = wⱼ·${input} + bⱼ = ${terms} + ${factor(frame.biases[l][j])} = <b>${f(layer.z[j])}</b>`,
@@ -211,7 +212,8 @@ const Equations = (() => {
   /**
    * A panel writing into `elements.box`, walked by `elements.walk` (a button) with its state in
    * `elements.walkState`. `on` holds the callbacks: `highlight(layer)` (the dense layer walked,
-   * null for none) and `pause()` (a walk pauses the training).
+   * null for none), `pause()` (a walk pauses the training) and `curve()` (whether the problem
+   * has x₁ alone).
    */
   function create(elements, on) {
     const panel = { frame: null, hover: null, walk: null, drawnAt: 0, timer: null, html: "" };
@@ -263,7 +265,7 @@ const Equations = (() => {
         elements.walk.textContent = "Walk one pass ▸";
         const at = panel.hover || { layer: frame.trace.layers.length - 1, neuron: 0 };
         if (!frame.trace.layers[at.layer]) return;
-        lines = neuronEquations(frame, at.layer, at.neuron);
+        lines = neuronEquations(frame, at.layer, at.neuron, on);
       }
       const html = lines.map((line) => `<div>${line}</div>`).join("");
       // Unchanged lines are left alone: a paused training's frames redraw nothing.

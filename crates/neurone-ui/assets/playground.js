@@ -70,6 +70,7 @@ const view = NetworkView.create($("network"), {
 const equations = Equations.create({ box: $("equations"), walk: $("walk"), walkState: $("walk_state") }, {
   highlight: (layer) => view.highlight(layer),
   pause: () => { if (page.playing) control("pause"); },
+  curve: () => problemOf().curve,
 });
 
 // ---- The controls ----------------------------------------------------------------------
