@@ -83,16 +83,16 @@ def test_partial_fit_takes_sparse_batches(to_sparse):
     assert networks[0] == networks[1]
 
 
-def test_predictions_are_made_a_block_of_rows_at_a_time_with_each_rows_bits(monkeypatch):
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_predictions_are_made_a_block_of_rows_at_a_time_with_each_rows_bits(monkeypatch, dtype):
     """_forward_pass_fast's safe_sparse_dot gives each row the output of its dense row; here
-    sparse rows are made dense a block at a time, and every block gives each row the outputs
-    it has in one batch of all the rows."""
-    X, y = sparse_data(dtype=np.float64)
+    sparse rows are made dense a block at a time, and every block, a single row included,
+    gives each row the outputs it has in one batch of all the rows."""
+    X, y = sparse_data(dtype=dtype)
     clf = MLPClassifier(hidden_layer_sizes=(8,), max_iter=5, random_state=0)
     clf.fit(X, y)
     whole = clf.predict_proba(X.toarray())
-    # Blocks of 5 rows of the 60 features, and a last one of 240 % 5 … of any size.
-    for rows in (5, 7, 100):
+    for rows in (1, 7, 100):
         monkeypatch.setattr(neurone._base, "_SPARSE_BLOCK", rows * X.shape[1])
         np.testing.assert_array_equal(clf.predict_proba(X), whole)
 

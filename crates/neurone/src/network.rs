@@ -21,7 +21,8 @@ pub enum Mode {
 /// The most rows a forward pass in evaluation mode computes at once: evaluating a large set
 /// (MNIST's 10,000 test images) holds one chunk's activations, not the whole set's. A row's
 /// outputs do not depend on the rows computed beside it, so the chunks change no bit, provided
-/// none is a single row: [`plan`](crate::plan) computes one-row products by other loops.
+/// none is a single row: [`plan`](crate::plan) computes one-row products by other loops (a
+/// single row to infer is computed as a batch of two, see [`Network::infer`]).
 const INFERENCE_ROWS: usize = 256;
 
 /// A multi-layer perceptron: layers applied in order, and the loss it is trained on.
@@ -174,7 +175,8 @@ impl<S: Scalar> Network<S> {
     }
 
     /// Forward pass on a batch (one sample per row), keeping what [`Network::backward`] needs.
-    /// Returns the output `a(L)`, one row per sample.
+    /// Returns the output `a(L)`, one row per sample. A single row takes training's one-row
+    /// products, whose bits may differ from [`Network::predict`]'s in the last place.
     pub fn forward(&mut self, x: &Matrix<S>, mode: Mode) -> Result<&[S], Error> {
         self.check_inputs(x)?;
         self.forward_rows(x.as_slice(), x.rows(), mode);
@@ -380,7 +382,18 @@ impl<S: Scalar> Network<S> {
     }
 
     /// Evaluation-mode forward pass: returns the output layer's `z(L)` and `a(L)`.
+    ///
+    /// A sample's outputs are the same alone as in any batch: a single row goes through the
+    /// batch's products as a batch of itself twice, of which the first row is kept, because
+    /// [`plan`](crate::plan) gives one-row products loops that add the same terms in another
+    /// order (training's one-sample steps keep those loops).
     fn infer(&self, x: &[S], rows: usize) -> (Vec<S>, Vec<S>) {
+        if rows == 1 {
+            let (mut z, mut a) = self.infer_rows(&[x, x].concat(), 2);
+            z.truncate(self.outputs());
+            a.truncate(self.outputs());
+            return (z, a);
+        }
         if rows <= INFERENCE_ROWS {
             return self.infer_rows(x, rows);
         }
@@ -476,6 +489,32 @@ mod tests {
         let rows = 2 * INFERENCE_ROWS + 1;
         let x: Vec<f32> = (0..rows * 5).map(|i| ((i * 37 % 101) as f32 / 50.0) - 1.0).collect();
         assert_eq!(network.infer(&x, rows), network.infer_rows(&x, rows));
+    }
+
+    #[test]
+    fn a_row_alone_gives_the_bits_it_has_in_a_batch() {
+        fn check<S: Scalar>() {
+            let network: Network<S> = Network::builder(40)
+                .dense(24, Activation::Relu)
+                .dense(16, Activation::Tanh)
+                .dense(3, Activation::Softmax)
+                .build(&mut seeded_rng(6))
+                .unwrap();
+            let rows = 9;
+            let x: Vec<S> = (0..rows * 40).map(|i| S::from_f64(((i * 37 % 101) as f64 / 50.0) - 1.0)).collect();
+            let (batch_z, batch_a) = network.infer(&x, rows);
+            for (row, input) in x.chunks(40).enumerate() {
+                let (z, a) = network.infer(input, 1);
+                assert_eq!(
+                    (&z[..], &a[..]),
+                    (&batch_z[row * 3..][..3], &batch_a[row * 3..][..3]),
+                    "{} row {row}",
+                    S::NAME
+                );
+            }
+        }
+        check::<f32>();
+        check::<f64>();
     }
 
     fn sine_network() -> Network {
