@@ -510,7 +510,7 @@ async fn the_equations_tell_the_truth_and_tf_playground_s_pieces_are_there_in_ch
         browser.find(Locator::Id("walk")).await.unwrap().click().await.unwrap();
     }
     let update = text_of(&browser, "equations").await;
-    assert!(update.contains("The update") && update.contains("W(1) ←") && update.contains("m̂ / (√v̂ + ε)"), "{update}");
+    assert!(update.contains("The update") && update.contains("W(1): ") && update.contains("m̂ / (√v̂ + ε)"), "{update}");
     browser.find(Locator::Id("walk")).await.unwrap().click().await.unwrap();
 
     // Playing, the panel changes at a rate one can read: at most two redraws a second.

@@ -191,7 +191,8 @@ const Equations = (() => {
       if (!update) return { layer: null, lines: ["<b>The update</b>: none (training has diverged)"] };
       return { layer: null, lines: [`<b>The update</b>, from the ${update.full_batch ? "whole training set's" : `batch of ${update.batch}'s`}`
         + ` mean gradient${update.l1 || update.l2 ? " and the penalty" : ""}`, updateRule(update),
-        ...update.layers.map((after, l) => `W(${l + 1}) ← ${matrix(after.weights, layers[l].z.length)}`)] };
+        ...update.layers.map((after, l) =>
+          `W(${l + 1}): ${matrix(frame.weights[l], layers[l].z.length)} → ${matrix(after.weights, layers[l].z.length)}`)] };
     }
     const l = 2 * count - step;
     const layer = layers[l], rows = layer.z.length;
