@@ -27,7 +27,8 @@ fn trained_tensors(name: &str, set: InstructionSet, extra: &[&str], data: Option
 }
 
 fn every_instruction_set_trains_the_same_tensors(name: &str, extra: &[&str], data: Option<&Path>) {
-    let folder = scratch(&format!("kernels-{name}"));
+    // A folder of its own for each name and settings: the tests run side by side.
+    let folder = scratch(&format!("kernels-{name}{}", extra.concat()));
     let sets: Vec<InstructionSet> = InstructionSet::available().collect();
     let reference = trained_tensors(name, sets[0], extra, data, &folder);
     for &set in &sets[1..] {
@@ -41,6 +42,19 @@ fn sine_xor_and_iris_train_the_same_tensors_on_every_instruction_set() {
     for name in ["sine", "xor", "iris"] {
         every_instruction_set_trains_the_same_tensors(name, &[], None);
     }
+}
+
+#[test]
+fn online_training_trains_the_same_tensors_on_every_instruction_set_and_thread_count() {
+    // One sample a step: the one-row products' own loops, fused with bias and activation.
+    let online = ["--set", "train.batch_size=1", "--set", "train.epochs=20"];
+    every_instruction_set_trains_the_same_tensors("sine", &online, None);
+    let (folder, best) = (scratch("kernels-sine-threads"), InstructionSet::available().last().unwrap());
+    let threads = |count| {
+        trained_tensors("sine", best, &[&online[..], &["--threads", count, "--overwrite"]].concat(), None, &folder)
+    };
+    let (one_thread, two_threads) = (threads("1"), threads("2"));
+    assert!(one_thread == two_threads, "sine at one sample a step: two threads trained other tensors than one");
 }
 
 #[test]

@@ -91,6 +91,18 @@ impl Activation {
         }
     }
 
+    /// a = σ(z) for one sample's row, written to inline into a pass over the sample: the common
+    /// activations' loop there, the others through [`Self::apply`] (the same bits either way).
+    #[inline(always)]
+    pub(crate) fn apply_to_row<S: Scalar>(self, z: &[S], a: &mut [S]) {
+        match self {
+            Self::Identity => a.copy_from_slice(z),
+            Self::Tanh => a.iter_mut().zip(z).for_each(|(a, &z)| *a = Self::Tanh.value(z)),
+            Self::Relu => a.iter_mut().zip(z).for_each(|(a, &z)| *a = Self::Relu.value(z)),
+            _ => self.apply(z, a, z.len()),
+        }
+    }
+
     /// a = σ(z), computed in place over a batch whose rows are `width` values long.
     pub fn apply_in_place<S: Scalar>(self, values: &mut [S], width: usize) {
         match self {
@@ -108,6 +120,18 @@ impl Activation {
             }
             Self::Relu => values.iter_mut().for_each(|value| *value = Self::Relu.value(*value)),
             _ => values.iter_mut().for_each(|value| *value = self.value(*value)),
+        }
+    }
+
+    /// [`Self::backprop_in_place`] for one sample's row, written to inline into a pass over the
+    /// sample as [`Self::apply_to_row`] is.
+    #[inline(always)]
+    pub(crate) fn backprop_row<S: Scalar>(self, z: &[S], a: &[S], gradient: &mut [S]) {
+        match self {
+            Self::Identity => {}
+            Self::Tanh => backprop_elementwise(Self::Tanh, z, a, gradient),
+            Self::Relu => backprop_elementwise(Self::Relu, z, a, gradient),
+            _ => self.backprop_in_place(z, a, gradient, z.len()),
         }
     }
 

@@ -130,6 +130,28 @@ fn training_steps_on_two_threads_allocate_nothing_on_the_calling_thread() {
     }
 }
 
+#[test]
+fn an_online_step_allocates_nothing() {
+    // The course's sine at one sample a step: an epoch of 400 steps allocates what an epoch of
+    // 4 does (its history record, the order of the samples, the snapshots of the network), so
+    // no step allocates, through the trainer's loop as through the network's passes.
+    let sine = |samples| neurone::datasets::sine::<f32>(samples, &mut seeded_rng(1));
+    let (few, many) = (sine(4), sine(400));
+    let epoch_allocations = |data: &neurone::Dataset<f32>| {
+        let mut network: Network = Network::builder(1)
+            .dense(16, Activation::Tanh)
+            .dense(16, Activation::Tanh)
+            .dense(1, Activation::Identity)
+            .build(&mut seeded_rng(0))
+            .unwrap();
+        let mut trainer = neurone::Trainer::new(Sgd::default()).learning_rate(0.05).epochs(1).batch_size(1);
+        allocations(|| {
+            trainer.fit(&mut network, data, None, &mut seeded_rng(2)).unwrap();
+        })
+    };
+    assert_eq!(epoch_allocations(&many), epoch_allocations(&few), "online steps allocated");
+}
+
 fn has_avx2_and_fma() -> bool {
     #[cfg(target_arch = "x86_64")]
     return std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma");

@@ -253,15 +253,27 @@ fn small_gemm<S: Scalar>(
 
 /// `y ← y + α·x`.
 #[inline(always)]
-fn axpy<S: Scalar>(alpha: S, x: &[S], y: &mut [S]) {
+pub(super) fn axpy<S: Scalar>(alpha: S, x: &[S], y: &mut [S]) {
     y.iter_mut().zip(x).for_each(|(y, &x)| *y += alpha * x);
 }
+
+/// The lanes of [`dot`].
+pub(super) const LANES: usize = 16;
 
 /// x·y, summed in 16 independent lanes which are then added in order, so that the loop
 /// vectorises; the order of the additions depends only on the length, never on the machine.
 #[inline(always)]
-fn dot<S: Scalar>(x: &[S], y: &[S]) -> S {
-    const LANES: usize = 16;
+pub(super) fn dot<S: Scalar>(x: &[S], y: &[S]) -> S {
+    let (lanes, tail) = dot_lanes(x, y);
+    // Added one after the other: a pairwise tree here made the compiler use 2-wide vectors
+    // for the whole loop, at twice the instructions.
+    lanes.into_iter().fold(S::ZERO, |sum, lane| sum + lane) + tail
+}
+
+/// [`dot`]'s 16 lanes (lane l sums the products at l, l + 16, l + 32, …, from zero) and its
+/// tail (the products past the last whole 16, summed in order from zero).
+#[inline(always)]
+pub(super) fn dot_lanes<S: Scalar>(x: &[S], y: &[S]) -> ([S; LANES], S) {
     let mut lanes = [S::ZERO; LANES];
     let (x_chunks, y_chunks) = (x.chunks_exact(LANES), y.chunks_exact(LANES));
     let tail = x_chunks.remainder().iter().zip(y_chunks.remainder()).fold(S::ZERO, |sum, (&x, &y)| sum + x * y);
@@ -270,9 +282,7 @@ fn dot<S: Scalar>(x: &[S], y: &[S]) -> S {
             lanes[lane] += x_chunk[lane] * y_chunk[lane];
         }
     }
-    // Added one after the other: a pairwise tree here made the compiler use 2-wide vectors
-    // for the whole loop, at twice the instructions.
-    lanes.into_iter().fold(S::ZERO, |sum, lane| sum + lane) + tail
+    (lanes, tail)
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ mod avx512;
 mod elementwise;
 mod exp;
 mod gemm;
+mod one_row;
 mod packed_gemm;
 #[cfg(target_arch = "x86_64")]
 mod packing;
@@ -30,6 +31,7 @@ pub(crate) use elementwise::{for_each_piece, vectorised};
 pub(crate) use exp::{exp_f32, exp_f64};
 pub(crate) use gemm::gemm;
 pub use gemm::{GemmKernel, Op, Strided, matmul};
+pub(crate) use one_row::{outer, row_times_weights, weights_times_row};
 pub use parallel::{set_threads, threads, with_threads};
 pub use plan::{InstructionSet, Path, ScalarType, UnknownInstructionSet, instruction_set, plan};
 pub(crate) use tanh::{tanh_f32, tanh_f64};

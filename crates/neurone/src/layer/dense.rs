@@ -1,7 +1,7 @@
 //! The dense (fully connected) layer: `z(l) = W(l) a(l-1) + b(l)`, `a(l) = σ(z(l))`.
 
 use super::{Parameter, ParameterMut};
-use crate::kernels::{Op, gemm, vectorised};
+use crate::kernels::{Op, gemm, outer, row_times_weights, vectorised, weights_times_row};
 use crate::{Activation, Init, Loss, Rng, Scalar};
 
 /// A fully connected layer with its activation, its gradients and its per-batch buffers.
@@ -140,10 +140,26 @@ impl<S: Scalar> Dense<S> {
     /// Forward pass on a batch of `rows` inputs, keeping `z(l)` and `a(l)` for backpropagation.
     pub(crate) fn forward(&mut self, input: &[S], rows: usize) {
         self.prepare(rows);
+        if rows == 1 {
+            return self.forward_one_sample(input);
+        }
         let n = rows * self.outputs;
         affine(&self.weights, &self.bias, input, rows, &mut self.z[..n]);
         // a = σ(z)
         self.activation.apply(&self.z[..n], &mut self.a[..n], self.outputs);
+    }
+
+    /// [`Dense::forward`] for one sample, in one pass compiled for the instruction set in use:
+    /// the one-row product's loops, then b and σ, each value by the operations of a batch's
+    /// product, bias and activation passes (the same bits, without their three dispatches).
+    fn forward_one_sample(&mut self, input: &[S]) {
+        let (z, a) = (&mut self.z[..self.outputs], &mut self.a[..self.outputs]);
+        let pass = (&self.weights[..], &self.bias[..], self.activation, input, (z, a));
+        in_one_pass(
+            pass,
+            #[inline(always)]
+            |pass| forward_one_sample(pass),
+        );
     }
 
     /// Forward pass without keeping anything: writes `a(l)` for `rows` inputs into `output`.
@@ -191,6 +207,9 @@ impl<S: Scalar> Dense<S> {
     /// Backward pass, with ∂J/∂a(l) in the delta buffer: applies σ' to get δ(l), then
     /// continues as [`Dense::backward_from_delta`].
     pub(crate) fn backward(&mut self, input: &[S], input_gradient: Option<&mut [S]>) {
+        if self.rows == 1 {
+            return self.backward_one_sample(input, Some(self.activation), input_gradient);
+        }
         let n = self.rows * self.outputs;
         // δ(l) = ∂J/∂a(l) ⊙ σ'(z(l))
         self.activation.backprop_in_place(&self.z[..n], &self.a[..n], &mut self.delta[..n], self.outputs);
@@ -200,6 +219,9 @@ impl<S: Scalar> Dense<S> {
     /// Backward pass with δ(l) already in the delta buffer: computes ∂J/∂W(l) and ∂J/∂b(l),
     /// and writes ∂J/∂a(l-1) = W(l)ᵀ δ(l) into `input_gradient` when the layer below needs it.
     pub(crate) fn backward_from_delta(&mut self, input: &[S], input_gradient: Option<&mut [S]>) {
+        if self.rows == 1 {
+            return self.backward_one_sample(input, None, input_gradient);
+        }
         let (rows, outputs, inputs) = (self.rows, self.outputs, self.inputs);
         let delta = &self.delta[..rows * outputs];
         // ∂J/∂W = δ a(l-1)ᵀ, summed over the batch: dW = Δᵀ·A
@@ -219,6 +241,21 @@ impl<S: Scalar> Dense<S> {
         if let Some(input_gradient) = input_gradient {
             gemm((rows, outputs, inputs), S::ONE, delta, Op::Plain, &self.weights, Op::Plain, S::ZERO, input_gradient);
         }
+    }
+
+    /// [`Dense::backward`] for one sample (with σ to turn ∂J/∂a(l) into δ(l)), or
+    /// [`Dense::backward_from_delta`] (without), in one pass compiled for the instruction set in
+    /// use, each value by the operations of a batch's passes and products (the same bits).
+    fn backward_one_sample(&mut self, input: &[S], activation: Option<Activation>, input_gradient: Option<&mut [S]>) {
+        let n = self.outputs;
+        let delta = (&self.z[..n], &self.a[..n], &mut self.delta[..n]);
+        let gradients = (&mut self.weight_gradient[..], &mut self.bias_gradient[..]);
+        let pass = (activation, delta, input, &self.weights[..], gradients, input_gradient);
+        in_one_pass(
+            pass,
+            #[inline(always)]
+            |pass| backward_one_sample(pass),
+        );
     }
 
     /// W(l) and b(l) with their gradients; only W is subject to weight penalties.
@@ -242,6 +279,52 @@ impl<S: Scalar> Dense<S> {
         ]
     }
 }
+
+/// Runs `body` on `pieces` compiled for the instruction set in use ([`vectorised`]); given a
+/// closure marked `#[inline(always)]`, so that all of it is compiled so (a function named
+/// instead may be called, compiled for the baseline).
+fn in_one_pass<P>(pieces: P, body: impl Fn(P)) {
+    vectorised(&body, pieces);
+}
+
+/// z = W a + b and a = σ(z) for one sample: [`Dense::forward_one_sample`]'s pass, given W, b,
+/// σ, a(l-1) and where z and a go.
+#[inline(always)]
+fn forward_one_sample<S: Scalar>((weights, bias, activation, input, (z, a)): OneSample<'_, S>) {
+    weights_times_row(weights, input, z);
+    add_to_rows((&mut *z, bias));
+    activation.apply_to_row(z, a);
+}
+
+/// What [`forward_one_sample`] reads and writes.
+type OneSample<'a, S> = (&'a [S], &'a [S], Activation, &'a [S], (&'a mut [S], &'a mut [S]));
+
+/// δ(l) = ∂J/∂a(l) ⊙ σ'(z(l)) if σ is given, then ∂J/∂W = δ a(l-1)ᵀ, ∂J/∂b = δ and
+/// ∂J/∂a(l-1) = W(l)ᵀ δ(l) for one sample: [`Dense::backward_one_sample`]'s pass.
+#[inline(always)]
+fn backward_one_sample<S: Scalar>(
+    (activation, (z, a, delta), input, weights, (weight_gradient, bias_gradient), input_gradient): OneDelta<'_, S>,
+) {
+    if let Some(activation) = activation {
+        activation.backprop_row(z, a, delta);
+    }
+    outer(delta, input, weight_gradient);
+    sum_rows((bias_gradient, &*delta, delta.len()));
+    if let Some(input_gradient) = input_gradient {
+        row_times_weights(delta, weights, input_gradient);
+    }
+}
+
+/// What [`backward_one_sample`] reads and writes: σ if δ is still ∂J/∂a, (z, a, δ), a(l-1), W,
+/// (∂J/∂W, ∂J/∂b) and where ∂J/∂a(l-1) goes, if the layer below needs it.
+type OneDelta<'a, S> = (
+    Option<Activation>,
+    (&'a [S], &'a [S], &'a mut [S]),
+    &'a [S],
+    &'a [S],
+    (&'a mut [S], &'a mut [S]),
+    Option<&'a mut [S]>,
+);
 
 /// z = W a + b for a batch of rows: `Z ← A·Wᵀ`, then b added to each row in 8-lane registers
 /// (starting each row as a copy of b instead cost a call to memmove per row, and a read of Z

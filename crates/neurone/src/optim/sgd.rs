@@ -4,6 +4,7 @@ use super::momentum::accumulate;
 use super::slots::{SlotBuffers, export_buffers, import_buffers};
 use super::{Optimizer, Step};
 use crate::check::check_unit_interval;
+use crate::kernels::for_each_piece;
 use crate::layer::ParameterMut;
 use crate::{Error, Scalar};
 use serde::{Deserialize, Serialize};
@@ -110,10 +111,15 @@ impl<S: Scalar> Optimizer<S> for Sgd<S> {
     fn update(&mut self, slot: usize, parameter: ParameterMut<'_, S>, step: Step) {
         let learning_rate = S::from_f64(step.learning_rate);
         if self.settings.momentum == 0.0 {
-            // W ← W − η ∂J/∂W
-            for (w, &g) in parameter.value.iter_mut().zip(parameter.gradient.iter()) {
-                *w -= learning_rate * g;
-            }
+            // W ← W − η ∂J/∂W, in 8-lane registers where the CPU has them (a tenth of a step at
+            // one sample a step, in the baseline's 4-lane ones)
+            for_each_piece(
+                (parameter.value, &*parameter.gradient),
+                #[inline(always)]
+                |(weights, gradient): (&mut [S], &[S])| {
+                    weights.iter_mut().zip(gradient).for_each(|(w, &g)| *w -= learning_rate * g);
+                },
+            );
             return;
         }
         let momentum = S::from_f64(self.settings.momentum);
