@@ -479,6 +479,9 @@ async fn the_equations_tell_the_truth_and_tf_playground_s_pieces_are_there_in_ch
     ] {
         assert!(equations.contains(expected), "{expected:?} missing from {equations}");
     }
+    // The pointer leaving the neuron keeps its lines: crossing the network flashes nothing.
+    browser.execute(&hover.replace("mouseenter", "mouseleave"), vec![]).await.unwrap();
+    assert!(text_of(&browser, "equations").await.starts_with("neuron 2 of hidden layer 2"));
     // A negative factor is in parentheses: no "·-", no "+ -".
     assert!(!equations.contains("·-") && !equations.contains("+ -"), "{equations}");
     // In view on a 1400 × 950 screen, under the network, beside the output.
@@ -492,7 +495,8 @@ async fn the_equations_tell_the_truth_and_tf_playground_s_pieces_are_there_in_ch
     );
     std::fs::write(browser::screenshot_folder().join("equations.png"), browser.screenshot().await.unwrap()).unwrap();
     // The output neuron names the loss in use, and not a hedge.
-    browser.execute(&hover.replace("mouseenter", "mouseleave"), vec![]).await.unwrap();
+    let output_node = "document.querySelector('canvas.node[data-layer=\"2\"]').dispatchEvent(new MouseEvent('mouseenter'));";
+    browser.execute(output_node, vec![]).await.unwrap();
     let output = text_of(&browser, "equations").await;
     assert!(output.contains("δ(L) = a − y (σ′ cancels with the sigmoid's)") && !output.contains(" or MSE"), "{output}");
     // Two epochs in, the map is pale: few pixels in either end's colour.

@@ -227,14 +227,16 @@ const Equations = (() => {
       if (!panel.timer) panel.timer = setTimeout(draw, wait);
     };
 
-    /** Follows neuron `neuron` of dense layer `layer` (null: the output neuron). */
+    /** Follows neuron `neuron` of dense layer `layer`. The pointer leaving it (null) changes
+     * nothing: crossing the network does not flash the output neuron's lines in between. */
     panel.hoverOver = (layer, neuron) => {
-      panel.hover = layer === null ? null : { layer, neuron };
+      if (layer === null) return;
+      panel.hover = { layer, neuron };
       draw();
     };
 
-    /** Ends the walk (a new training). */
-    panel.reset = () => { panel.walk = null; };
+    /** Ends the walk and follows the output neuron again (a new training). */
+    panel.reset = () => { panel.walk = null; panel.hover = null; };
 
     elements.walk.addEventListener("click", () => {
       const frame = panel.frame;
@@ -264,8 +266,9 @@ const Equations = (() => {
         on.highlight(null);
         elements.walkState.textContent = "";
         elements.walk.textContent = "Walk one pass ▸";
-        const at = panel.hover || { layer: frame.trace.layers.length - 1, neuron: 0 };
-        if (!frame.trace.layers[at.layer]) return;
+        const hovered = panel.hover && frame.trace.layers[panel.hover.layer];
+        const at = hovered && panel.hover.neuron < hovered.z.length ? panel.hover
+          : { layer: frame.trace.layers.length - 1, neuron: 0 };
         lines = neuronEquations(frame, at.layer, at.neuron, on);
       }
       const html = lines.map((line) => `<div>${line}</div>`).join("");
