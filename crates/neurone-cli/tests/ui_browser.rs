@@ -495,7 +495,8 @@ async fn the_equations_tell_the_truth_and_tf_playground_s_pieces_are_there_in_ch
     );
     std::fs::write(browser::screenshot_folder().join("equations.png"), browser.screenshot().await.unwrap()).unwrap();
     // The output neuron names the loss in use, and not a hedge.
-    let output_node = "document.querySelector('canvas.node[data-layer=\"2\"]').dispatchEvent(new MouseEvent('mouseenter'));";
+    let output_node =
+        "document.querySelector('canvas.node[data-layer=\"2\"]').dispatchEvent(new MouseEvent('mouseenter'));";
     browser.execute(output_node, vec![]).await.unwrap();
     let output = text_of(&browser, "equations").await;
     assert!(output.contains("δ(L) = a − y (σ′ cancels with the sigmoid's)") && !output.contains(" or MSE"), "{output}");
