@@ -127,17 +127,24 @@ impl GemmKernel for f64 {
         beta: f64,
         c: &mut [f64],
     ) {
-        let Path::Packed(set) = path else { unreachable!("plan sends no f64 product to {path:?}") };
         let product = Product { shape, alpha, a, b, beta };
-        match set {
-            InstructionSet::Portable => super::portable::fused_chain(product, c),
+        match path {
+            Path::Loops => unreachable!("plan sends no f64 product to {path:?}"),
+            // (The portable set's chain is compiled for FMA where the CPU has it; the shallow
+            // loop, for the instruction set in use only.)
+            Path::Packed(InstructionSet::Portable) | Path::Shallow(InstructionSet::Portable) => {
+                super::portable::fused_chain(product, c)
+            }
+            Path::Shallow(set) => super::shallow_chain::shallow_chain(set, product, c),
             #[cfg(target_arch = "x86_64")]
-            InstructionSet::Avx2 => sgemm(super::avx2::Avx2::detect().expect(AVAILABLE), product, c),
+            Path::Packed(InstructionSet::Avx2) => sgemm(super::avx2::Avx2::detect().expect(AVAILABLE), product, c),
             #[cfg(target_arch = "x86_64")]
-            InstructionSet::Avx512 => sgemm(super::avx512::Avx512::detect().expect(AVAILABLE), product, c),
+            Path::Packed(InstructionSet::Avx512) => {
+                sgemm(super::avx512::Avx512::detect().expect(AVAILABLE), product, c)
+            }
             // (f64 NEON tiles would go here, as f32's do.)
             #[cfg(target_arch = "aarch64")]
-            InstructionSet::Neon => super::portable::fused_chain(product, c),
+            Path::Packed(InstructionSet::Neon) => super::portable::fused_chain(product, c),
         }
     }
 }

@@ -23,6 +23,7 @@ mod plan;
 mod portable;
 #[cfg(target_arch = "x86_64")]
 mod register_tiles;
+mod shallow_chain;
 #[cfg(target_arch = "x86_64")]
 mod shallow_gemm;
 mod tanh;

@@ -162,8 +162,11 @@ pub(super) fn sgemm<S: Element, T: Tiles<S>>(tiles: T, product: Product<'_, S>, 
     // Kernels fill a register's LANE columns at a time: C with fewer columns and more rows (a
     // 3-output layer, a 4-input layer's gradient) wastes fewer lanes computed as Cᵀ = Bᵀ·Aᵀ,
     // which takes each value of C through the very same multiply-adds (a·b = b·a). Its tiles
-    // are written one value at a time, so wider products stay as they are.
-    let ((m, n), (a, b), output) = if n < T::LANE && m > n {
+    // are written one value at a time, so wider products stay as they are. In f64 (half the
+    // lanes to save, twice the bytes to pack), only where Aᵀ is then read in place: packing it
+    // cost iris's 150×100×3 more than the lanes it saved.
+    let f64_packs_a_transposed = S::SCALAR == super::ScalarType::F64 && a.row_stride != 1;
+    let ((m, n), (a, b), output) = if n < T::LANE && m > n && !f64_packs_a_transposed {
         ((n, m), (b.transposed(), a.transposed()), Output { row_stride: 1, column_stride: n, ..output })
     } else {
         ((m, n), (a, b), output)
@@ -298,7 +301,12 @@ pub(super) struct Panel<'a, S = f32> {
 }
 
 /// What a kernel computes: `C ← α·Ã·B̃ + β·C` over `depths` steps, C from the tile's corner.
+///
+/// In the order written (`repr(C)`), α and β apart: side by side, a kernel read the two f64s the
+/// caller had just stored one by one in a single 16-byte load, which waits for both stores to
+/// leave the store buffer (a fifth of a small f64 tile's time).
 #[derive(Clone, Copy)]
+#[repr(C)]
 pub(super) struct Tile<'a, S = f32> {
     pub depths: usize,
     pub alpha: S,
@@ -345,10 +353,9 @@ mod tests {
         }
     }
 
-    /// The paths of every instruction set this CPU runs, for a product of depth `k` in `S`
-    /// (f64 has no shallow path).
-    fn paths<S: Element>(k: usize) -> Vec<Path> {
-        let shallow = k <= crate::kernels::plan::SHALLOW_DEPTH && S::SCALAR == crate::kernels::ScalarType::F32;
+    /// The paths of every instruction set this CPU runs, for a product of depth `k`.
+    fn paths(k: usize) -> Vec<Path> {
+        let shallow = k <= crate::kernels::plan::SHALLOW_DEPTH;
         InstructionSet::available()
             .flat_map(|set| [Some(Path::Packed(set)), shallow.then_some(Path::Shallow(set))])
             .flatten()
@@ -412,7 +419,7 @@ mod tests {
                     let mut want = start.clone();
                     fused_chain(m, k, n, (alpha, beta), a, b, &mut want);
                     let bits = |values: &[S]| values.iter().map(|&value| bits(value)).collect::<Vec<_>>();
-                    for path in paths::<S>(k) {
+                    for path in paths(k) {
                         let mut got = start.clone();
                         S::product(path, (m, k, n), alpha, a, b, beta, &mut got);
                         assert_eq!(
@@ -440,7 +447,7 @@ mod tests {
                 let expected = naive(m, k, n, a, b);
                 for beta in [0.0f32, 1.0, -0.5] {
                     let start: Vec<f32> = (0..m * n).map(|i| if beta == 0.0 { f32::NAN } else { i as f32 }).collect();
-                    for path in paths::<f32>(k) {
+                    for path in paths(k) {
                         let mut c = start.clone();
                         f32::product(path, (m, k, n), 2.0, a, b, beta, &mut c);
                         for (index, (&got, &want)) in c.iter().zip(&expected).enumerate() {

@@ -139,7 +139,8 @@ pub enum Path {
     /// or outer ones (`kernels/gemm.rs`). Unfused multiplies and adds: other bits than the
     /// kernels' fused chain, but the same on every CPU.
     Loops,
-    /// f32 products of depth 8 or less, row after row (`kernels/shallow_gemm.rs`).
+    /// Products of depth 8 or less, row after row (`kernels/shallow_gemm.rs` in f32,
+    /// `kernels/shallow_chain.rs` in f64).
     Shallow(InstructionSet),
     /// Products in packed panels and register tiles (`kernels/packed_gemm.rs`); the portable
     /// set computes the same chain in plain loops (`kernels/portable.rs`).
@@ -162,12 +163,11 @@ pub fn plan((m, k, n): (usize, usize, usize), _a: Op, b: Op, scalar: ScalarType,
         return Path::Loops;
     }
     match scalar {
-        ScalarType::F64 => Path::Packed(set),
-        // AVX-512 keeps the AVX2 loop for shallow products: they are bound by the stores of C.
+        // AVX-512 keeps the AVX2 loop for shallow f32 products: they are bound by the stores of C.
         #[cfg(target_arch = "x86_64")]
         ScalarType::F32 if k <= SHALLOW_DEPTH && set == InstructionSet::Avx512 => Path::Shallow(InstructionSet::Avx2),
-        ScalarType::F32 if k <= SHALLOW_DEPTH => Path::Shallow(set),
-        ScalarType::F32 => Path::Packed(set),
+        _ if k <= SHALLOW_DEPTH => Path::Shallow(set),
+        _ => Path::Packed(set),
     }
 }
 
