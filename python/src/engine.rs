@@ -115,7 +115,8 @@ pub struct Curves {
     /// The first validation metric of the epochs that have one.
     validation_scores: Vec<f64>,
     validation_loss: Vec<Option<f64>>,
-    /// Stopped by early stopping or convergence rather than by the number of epochs.
+    /// Stopped by early stopping, convergence or a divergence after the best epoch rather than
+    /// by the number of epochs.
     stopped: bool,
     /// The solver converged (L-BFGS reached its tolerances).
     converged: bool,
@@ -133,7 +134,9 @@ impl Curves {
                 .filter_map(|record| record.validation_metrics.first().map(|&(_, score)| score))
                 .collect(),
             validation_loss: epochs.iter().map(|record| record.validation_loss).collect(),
-            stopped: history.stopped_early || history.converged,
+            // A divergence ended with early stopping's best weights is a stop too (no
+            // ConvergenceWarning), as in scikit-learn.
+            stopped: history.stopped_early || history.converged || history.diverged_at.is_some(),
             converged: history.converged,
             out_of_evaluations: history.out_of_evaluations,
         }

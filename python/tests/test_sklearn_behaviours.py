@@ -76,6 +76,34 @@ def test_a_loss_that_diverges_raises_scikit_learns_message(iris):
 
 
 @pytest.mark.parametrize("module", [sk, __import__("neurone")])
+def test_a_loss_that_diverges_with_early_stopping_keeps_the_best_validation_weights(iris, module):
+    """_fit_stochastic with early_stopping: the best validation score's weights are kept
+    (_best_coefs) and put back at the end, before _fit's finite check, so a training whose loss
+    diverges after its best epoch returns a fitted estimator with those weights. scikit-learn
+    then goes on to max_iter with non-finite weights (a NaN score never counts as no
+    improvement) and warns that it reached it; neurone stops at the epoch that diverges,
+    without a warning (docs/python.md)."""
+    X, y = iris
+    params = dict(hidden_layer_sizes=(8,), activation="identity", solver="sgd", learning_rate_init=0.05, momentum=0.0,
+                  early_stopping=True, max_iter=300, random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        regressor = module.MLPRegressor(**params).fit(X, y)
+    assert all(np.isfinite(array).all() for array in regressor.coefs_ + regressor.intercepts_)
+    assert np.isfinite(regressor.predict(X)).all()
+    best = int(np.nanargmax(regressor.validation_scores_))
+    assert regressor.best_validation_score_ == regressor.validation_scores_[best]
+    assert regressor.n_iter_ > best + 1, "diverged after its best epoch"
+    if module is sk:
+        return
+    assert regressor.n_iter_ < params["max_iter"] and np.isfinite(regressor.loss_curve_).all()
+    assert not [w for w in caught if issubclass(w.category, ConvergenceWarning)]
+    # The weights are the best epoch's: those of a training that ends there.
+    at_best = module.MLPRegressor(**dict(params, max_iter=best + 1)).fit(X, y)
+    assert [a.tobytes() for a in regressor.coefs_] == [a.tobytes() for a in at_best.coefs_]
+
+
+@pytest.mark.parametrize("module", [sk, __import__("neurone")])
 def test_early_stopping_on_a_class_too_small_to_stratify_raises_train_test_splits_message(iris, module):
     """_fit_stochastic splits with train_test_split(stratify=y): a class of one sample raises
     its `The least populated class in y has only 1 member` ValueError."""

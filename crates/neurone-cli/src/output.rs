@@ -192,6 +192,7 @@ impl Run<'_> {
             "best_epoch": self.history.best_epoch,
             "stopped_early": self.history.stopped_early,
             "converged": self.history.converged,
+            "diverged_at": self.history.diverged_at,
             "interrupted": self.history.interrupted,
             "epochs": self.history.epochs.len(),
             "seconds": self.seconds,

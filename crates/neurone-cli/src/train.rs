@@ -142,6 +142,10 @@ pub fn train_and_write(
         let best = history.best_epoch.unwrap_or_default();
         progress.log(&format!("early stopping after epoch {}; best epoch {best}", history.epochs.len()));
     }
+    if let Some(epoch) = history.diverged_at {
+        let best = history.best_epoch.unwrap_or_default();
+        progress.log(&format!("training diverged at epoch {epoch}; kept the weights of the best epoch, {best}"));
+    }
 
     let test = data.test_set()?;
     let outputs = network.predict(test.samples.inputs())?;

@@ -379,3 +379,25 @@ fn a_failed_run_draws_no_plot() {
     assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(files_in(&folder.join("existing")).is_empty(), "a run that diverged writes nothing");
 }
+
+#[test]
+fn a_run_that_diverges_ends_with_the_best_weights_when_early_stopping_restores_them() {
+    let folder = scratch("diverges-best");
+    // η = 0.4 diverges at epoch 2 on the sine (the guide's experiment 6).
+    let args = ["--set", "train.learning_rate=0.4", "--set", "train.epochs=50", "--no-plots"];
+    let stopping = ["--set", "train.early_stopping.monitor=val_loss"];
+    let output = neurone(&[&["train", &example("sine"), "--out", "plain"][..], &args].concat(), &folder);
+    assert_eq!(output.status.code(), Some(1), "without early stopping, a divergence is an error");
+    let output = neurone(&[&["train", &example("sine"), "--out", "best"][..], &args, &stopping].concat(), &folder);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("training diverged at epoch 2; kept the weights of the best epoch, 1"), "{stderr}");
+    let metrics: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(folder.join("best/metrics.json")).unwrap()).unwrap();
+    assert_eq!(
+        (metrics["diverged_at"].as_u64(), metrics["best_epoch"].as_u64(), metrics["epochs"].as_u64()),
+        (Some(2), Some(1), Some(1))
+    );
+    assert!(metrics["mse"].as_f64().is_some_and(f64::is_finite), "{metrics}");
+    assert!(folder.join("best/model.safetensors").exists());
+}

@@ -52,6 +52,12 @@ pub struct History {
     /// converged.
     #[serde(default)]
     pub out_of_evaluations: bool,
+    /// The epoch whose loss or weights became non-finite, when training ended there with the
+    /// best epoch's weights (early stopping's `restore_best_weights`, after at least one good
+    /// epoch) rather than with [`Error::Diverged`](crate::Error::Diverged); that epoch has no
+    /// record.
+    #[serde(default)]
+    pub diverged_at: Option<usize>,
 }
 
 impl History {

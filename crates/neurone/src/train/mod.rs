@@ -226,7 +226,8 @@ impl<'a, S: Scalar> Trainer<'a, S> {
     /// Fails before any step if a setting or a shape is wrong. Stops with [`Error::Diverged`]
     /// as soon as the loss or a parameter becomes NaN or infinite, leaving `network` with the
     /// weights of the last good epoch. With early stopping and `restore_best_weights`, the
-    /// network ends with the best epoch's weights.
+    /// network ends with the best epoch's weights, also when training diverges after a good
+    /// epoch: it then ends there without error, and [`History::diverged_at`] names the epoch.
     pub fn fit<'data>(
         &mut self,
         network: &mut Network<S>,

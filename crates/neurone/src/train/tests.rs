@@ -104,6 +104,32 @@ fn divergence_is_an_error_naming_the_epoch() {
 }
 
 #[test]
+fn a_divergence_ends_training_with_early_stoppings_best_weights() {
+    let x = Matrix::column(&[3.0, -3.0, 1.5]);
+    let data = Dataset::new(x.clone(), x).unwrap();
+    let train = |restore_best_weights, epochs| {
+        // Patience enough that only the divergence ends the training.
+        let stopping =
+            EarlyStopping::new(Monitor::TrainLoss).patience(10_000).restore_best_weights(restore_best_weights);
+        let mut trainer =
+            Trainer::new(Sgd::default()).learning_rate(0.8).epochs(epochs).batch_size(3).early_stopping(stopping);
+        let mut network = network(5);
+        let result = trainer.fit(&mut network, &data, None, &mut seeded_rng(5));
+        (network, result)
+    };
+    // Without the best weights to end with, a divergence is an error.
+    let Err(Error::Diverged { epoch, .. }) = train(false, 1000).1 else { panic!("expected divergence") };
+    let (network, history) = train(true, 1000);
+    let history = history.unwrap();
+    assert_eq!(history.diverged_at, Some(epoch));
+    assert_eq!(history.epochs.len(), epoch - 1, "the diverged epoch has no record");
+    assert!(history.epochs.iter().all(|record| record.train_loss.is_finite()) && !history.stopped_early);
+    // The network holds the best epoch's weights: those of a training that ends there.
+    let best = history.best_epoch.unwrap();
+    assert_eq!(weights(&network), weights(&train(false, best).0), "best epoch {best}");
+}
+
+#[test]
 fn bad_settings_and_shapes_are_errors() {
     let mut rng = seeded_rng(6);
     let data = datasets::sine::<f64>(10, &mut rng);

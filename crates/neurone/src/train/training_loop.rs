@@ -1,5 +1,6 @@
 //! The loop of [`Trainer::continue_for`], one named step after another: resume,
-//! schedule, epoch, validation, divergence rollback, best epoch, checkpoint, early stop.
+//! schedule, epoch, validation, divergence rollback (or end, with the best weights), best
+//! epoch, checkpoint, early stop.
 
 use std::time::Instant;
 
@@ -64,7 +65,13 @@ impl<S: Scalar> Trainer<'_, S> {
             let mut record = self.measure(epoch, learning_rate, &outcome, network, validation)?;
             if let Some(loss) = divergence(&record, network) {
                 network.copy_learned_from(&state.last_good);
-                return Err(Error::Diverged { epoch, loss });
+                if !self.ends_with_best_weights(&state) {
+                    return Err(Error::Diverged { epoch, loss });
+                }
+                // The best epoch's weights are what training ends with: a divergence ends it
+                // there, as scikit-learn's early stopping does.
+                (state.history.diverged_at, ended) = (Some(epoch), true);
+                break;
             }
             record.elapsed_seconds = seconds_before + start.elapsed().as_secs_f64();
             if let Some(callback) = self.on_epoch.as_mut() {
@@ -276,6 +283,12 @@ impl<S: Scalar> Trainer<'_, S> {
             .is_some_and(|stopping| state.epochs_without_improvement >= stopping.patience && epoch != self.epochs);
         history.stopped_early |= out_of_patience;
         out_of_patience
+    }
+
+    /// True when training ends with the best epoch's weights (early stopping's
+    /// `restore_best_weights`) and there is a best epoch.
+    fn ends_with_best_weights(&self, state: &LoopState<S>) -> bool {
+        state.best.is_some() && self.early_stopping.as_ref().is_some_and(|stopping| stopping.restore_best_weights)
     }
 
     /// With early stopping's `restore_best_weights`, the network ends with the best epoch's
