@@ -110,7 +110,7 @@ const Equations = (() => {
     columns.push(["wₖ<br>after", row(update.weights)]);
     const head = columns.map(([title]) => `<th>${title}</th>`).join("");
     const body = Array.from({ length: inputs }, (_, k) =>
-      `<tr>${columns.map(([, values]) => `<td>${typeof values[k] === "string" ? values[k] : f(values[k])}</td>`).join("")}</tr>`);
+      `<tr>${columns.map(([, values]) => `<td>${f(values[k])}</td>`).join("")}</tr>`);
     return `<table class="update"><tr>${head}</tr>${body.join("")}</table>`;
   }
 
