@@ -1,4 +1,5 @@
-//! The floating-point type a network computes in: `f32` by default, `f64` for gradient checks.
+//! The floating-point type a network computes in: `f32` by default, `f64` for gradient checks and
+//! float64 data (the Python package follows the input's dtype).
 
 use std::fmt::{Debug, Display};
 use std::iter::Sum;
