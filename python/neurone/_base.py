@@ -154,10 +154,12 @@ class BaseMLP(BaseEstimator):
     def _warn_if_not_converged(self, history):
         """scikit-learn's ``ConvergenceWarning``s: the stochastic solvers' at ``max_iter`` epochs,
         L-BFGS's (``_check_optimize_result``'s words, with SciPy's reason) at ``max_iter``
-        iterations or past ``max_fun`` loss evaluations."""
+        iterations or past ``max_fun`` loss evaluations; neurone's full-batch ``rprop`` and
+        ``lm`` say the same as the stochastic ones, under their own names."""
         if self.solver != "lbfgs":
             if self._new_epochs == self.max_iter and not self._stopped:
-                message = f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and the optimization hasn't converged yet."
+                optimizer = _FULL_BATCH_NAMES.get(self.solver, "Stochastic Optimizer")
+                message = f"{optimizer}: Maximum iterations ({self.max_iter}) reached and the optimization hasn't converged yet."
                 warnings.warn(message, ConvergenceWarning)
             return
         if history["converged"] or not (history["out_of_evaluations"] or self._new_epochs == self.max_iter):
@@ -320,6 +322,10 @@ class BaseMLP(BaseEstimator):
             "feature_names_in": None if names is None else [str(name) for name in names],
         }
 
+
+# neurone's full-batch solvers besides L-BFGS, as their ConvergenceWarning names them (not
+# scikit-learn's "Stochastic Optimizer": they take one step on the whole data an epoch).
+_FULL_BATCH_NAMES = {"rprop": "iRprop- (full batch)", "lm": "Levenberg-Marquardt (full batch)"}
 
 # The sparse formats scikit-learn's MLP takes as they are (others it converts to the first).
 _SPARSE_FORMATS = ["csr", "csc"]

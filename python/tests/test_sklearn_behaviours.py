@@ -47,6 +47,17 @@ def test_lbfgs_stops_past_max_fun_evaluations_and_warns(iris, module):
         assert "max_iter=" not in messages[0]
 
 
+@pytest.mark.parametrize("solver", ["sgd", "rprop", "lm"])
+def test_the_warning_at_max_iter_names_the_solver_family(sine, solver):
+    """_fit_stochastic warns `Stochastic Optimizer: Maximum iterations (N) reached and the
+    optimization hasn't converged yet.` at max_iter; neurone's full-batch rprop and lm, which
+    scikit-learn has not, say the same under their own names, not "Stochastic Optimizer"."""
+    X, y = sine
+    _, messages = convergence_warnings(MLPRegressor(hidden_layer_sizes=(4,), solver=solver, max_iter=3, random_state=0), X, y)
+    family = {"sgd": "Stochastic Optimizer", "rprop": "iRprop- (full batch)", "lm": "Levenberg-Marquardt (full batch)"}[solver]
+    assert messages == [f"{family}: Maximum iterations (3) reached and the optimization hasn't converged yet."]
+
+
 def test_lbfgs_that_converges_does_not_warn(iris):
     """_check_optimize_result warns only when SciPy's status is not 0 (converged)."""
     X, y = iris
