@@ -115,8 +115,9 @@ async fn the_playground_and_the_runs_page_in_chromium() {
     let browser = driver.browser().await;
     let shots = browser::screenshot_folder();
 
-    // The circle, with TensorFlow Playground's network of 2-8-8-1; its speed while drawing.
-    let circle = "problem=circle&features=x1,x2&layers=8,8&activation=tanh&learning_rate=0.03&batch_size=10";
+    // The circle, with TensorFlow Playground's network of 2-8-8-1; its speed while drawing, at
+    // full speed.
+    let circle = "problem=circle&features=x1,x2&layers=8,8&activation=tanh&learning_rate=0.03&batch_size=10&speed=max";
     let accuracy = train_to_accuracy(&browser, &ui.url, circle).await;
     // Paused as soon as it is learnt: the equations of a hidden neuron, then a screenshot.
     browser.find(Locator::Id("play")).await.unwrap().click().await.unwrap();
@@ -142,7 +143,7 @@ async fn the_playground_and_the_runs_page_in_chromium() {
     assert!(steps_per_second > 0.0 && frames_per_second > 0.0, "the page shows no progress");
 
     // The xor.
-    let xor = "problem=xor&features=x1,x2&layers=8,8&activation=tanh&learning_rate=0.03&batch_size=10";
+    let xor = "problem=xor&features=x1,x2&layers=8,8&activation=tanh&learning_rate=0.03&batch_size=10&speed=max";
     let accuracy = train_to_accuracy(&browser, &ui.url, xor).await;
     println!("xor: test accuracy {accuracy}");
 
@@ -163,7 +164,7 @@ async fn the_playground_and_the_runs_page_in_chromium() {
     .await;
 
     // The spiral learnt, with its test points (hollow) drawn from the same arms as the training ones.
-    let spiral = "problem=spiral&features=x1,x2,sin_x1,sin_x2&layers=8,8&activation=tanh&learning_rate=0.01&optimizer=adam&batch_size=10";
+    let spiral = "problem=spiral&features=x1,x2,sin_x1,sin_x2&layers=8,8&activation=tanh&learning_rate=0.01&optimizer=adam&batch_size=10&speed=max";
     let accuracy = train_to_accuracy(&browser, &ui.url, spiral).await;
     browser.find(Locator::Id("play")).await.unwrap().click().await.unwrap();
     browser.find(Locator::Id("show_test")).await.unwrap().click().await.unwrap();
@@ -557,6 +558,106 @@ async fn the_equations_tell_the_truth_and_tf_playground_s_pieces_are_there_in_ch
         return [classes, values > 200, document.getElementById('legend').hidden];";
     let drawn = browser.execute(drawn, vec![]).await.unwrap();
     assert_eq!(drawn, serde_json::json!([0, true, true]), "no class colours, grey points, no legend");
+
+    browser.close().await.unwrap();
+    ui.stop();
+    drop(driver);
+    std::fs::remove_dir_all(folder).unwrap();
+}
+
+/// The page's latest frame, as the page holds it.
+async fn page_frame(browser: &Client) -> serde_json::Value {
+    browser.execute("return page.frame;", vec![]).await.unwrap()
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_running_training_is_watched_slowly_changed_and_edited_in_chromium() {
+    let Some(driver) = browser::driver("ui_browser_changes") else { return };
+    let folder = scratch("ui-browser-changes");
+    let ui = UiProcess::start(&folder);
+    let browser = driver.browser().await;
+    let shots = browser::screenshot_folder();
+    let epoch = "return Number(document.getElementById('epoch').textContent);";
+
+    // The default speed, 5 epochs a second: the circle is learnt over several seconds.
+    open_playground(&browser, &ui.url, "").await;
+    first_frame(&browser, "the circle").await;
+    browser.find(Locator::Id("play")).await.unwrap().click().await.unwrap();
+    for second in [1, 2, 4, 8] {
+        tokio::time::sleep(Duration::from_secs(if second <= 2 { 1 } else { second / 2 })).await;
+        let (at, accuracy) = (browser.execute(epoch, vec![]).await.unwrap(), text_of(&browser, "test_accuracy").await);
+        println!("default speed, after {second} s: epoch {at}, test accuracy {accuracy}");
+        std::fs::write(shots.join(format!("circle-{second}s.png")), browser.screenshot().await.unwrap()).unwrap();
+    }
+    let at = browser.execute(epoch, vec![]).await.unwrap().as_f64().unwrap();
+    assert!((1.0..=8.0 * 5.0 + 5.0).contains(&at), "8 s at 5 epochs a second: epoch {at}");
+    assert_eq!(text_of(&browser, "speed_value").await, "5 epochs/s");
+
+    // A new learning rate: the same training goes on from its epoch and weights, and the loss
+    // chart marks the change.
+    let ids = trainings_running(&ui.url);
+    let before = browser.execute(epoch, vec![]).await.unwrap().as_f64().unwrap();
+    let choose = "const select = document.getElementById('learning_rate'); select.value = '0.3';
+        select.dispatchEvent(new Event('change'));";
+    browser.execute(choose, vec![]).await.unwrap();
+    let marked = wait_for(&browser, "the change marked", Duration::from_secs(10), "return page.frame.changes;", |v| {
+        v.as_array().filter(|changes| !changes.is_empty()).cloned()
+    })
+    .await;
+    assert_eq!(marked[0][1], "η 0.03 → 0.3");
+    assert!(marked[0][0].as_f64().unwrap() >= before, "changed at epoch {} after epoch {before}", marked[0][0]);
+    assert_eq!(trainings_running(&ui.url), ids, "the same training, not a new one");
+    wait_for(&browser, "training on", Duration::from_secs(10), epoch, |v| v.as_f64().filter(|&e| e > before + 3.0))
+        .await;
+    assert!(
+        browser.execute("return location.hash;", vec![]).await.unwrap().as_str().unwrap().contains("learning_rate=0.3")
+    );
+
+    // A link's weight set by hand: the next frames start from it.
+    browser.find(Locator::Id("play")).await.unwrap().click().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    browser.execute("document.querySelector('svg.links line.hit[data-layer=\"0\"][data-index=\"1\"]').dispatchEvent(new MouseEvent('click', { clientX: 400, clientY: 300 }));", vec![]).await.unwrap();
+    // The editor opens on the weight's value, selected: typing replaces it, Enter sets it.
+    let editor = browser.find(Locator::Css("#weight_editor input")).await.unwrap();
+    editor.send_keys("3\u{e007}").await.unwrap();
+    wait_for(&browser, "the weight set", Duration::from_secs(10), "return page.frame.weights[0][1];", |v| {
+        (v.as_f64() == Some(3.0)).then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    std::fs::write(shots.join("changed.png"), browser.screenshot().await.unwrap()).unwrap();
+    let frame = page_frame(&browser).await;
+    assert!(frame["changes"][1][1].as_str().unwrap().starts_with("W(1)[1,2] "), "{}", frame["changes"]);
+    let listed = text_of(&browser, "changes").await;
+    assert!(listed.contains("η 0.03 → 0.3") && listed.contains("W(1)[1,2]"), "{listed}");
+    browser.find(Locator::Id("step")).await.unwrap().click().await.unwrap();
+    let stepped = "return [page.frame.epoch, page.frame.weights[0][1]];";
+    let [_, weight] = wait_for(&browser, "one epoch from the edited weight", Duration::from_secs(10), stepped, |v| {
+        let [epoch, weight] = [v[0].as_f64()?, v[1].as_f64()?];
+        (epoch > frame["epoch"].as_f64()?).then_some([epoch, weight])
+    })
+    .await;
+    assert!(weight != 3.0 && (weight - 3.0).abs() < 0.5, "one epoch away from 3: {weight}");
+
+    // Full speed, from the slider.
+    browser
+        .execute(
+            "const s = document.getElementById('speed'); s.value = 13; s.dispatchEvent(new Event('input'));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(text_of(&browser, "speed_value").await, "full speed");
+    assert!(browser.execute("return location.hash;", vec![]).await.unwrap().as_str().unwrap().contains("speed=max"));
+
+    // A lesson's link hides the controls it names.
+    open_playground(&browser, &ui.url, "problem=xor&hide=optimizer,regularisation,speed").await;
+    first_frame(&browser, "the lesson").await;
+    let shown = "return ['optimizer', 'l1', 'dropout', 'speed', 'learning_rate', 'activation']
+        .map(id => document.getElementById(id).offsetParent !== null);";
+    let shown = browser.execute(shown, vec![]).await.unwrap();
+    assert_eq!(shown, serde_json::json!([false, false, false, false, true, true]));
+    std::fs::write(shots.join("lesson.png"), browser.screenshot().await.unwrap()).unwrap();
 
     browser.close().await.unwrap();
     ui.stop();

@@ -105,9 +105,10 @@ const Charts = (() => {
 
   /**
    * A line chart of `series` ([{ points: [[x, y]…], colour, label }]) with axes, a log scale on
-   * y when `logY`, and a legend when `legend`.
+   * y when `logY`, a legend when `legend`, and `marks` (x values) drawn as dashed vertical
+   * lines (a setting changed at epoch x).
    */
-  function lines(canvas, series, { logY = false, legend = false, padding = 4, axes = false } = {}) {
+  function lines(canvas, series, { logY = false, legend = false, padding = 4, axes = false, marks = [] } = {}) {
     const context = canvas.getContext("2d");
     context.clearRect(0, 0, canvas.width, canvas.height);
     const transform = (y) => (logY ? Math.log10(Math.max(y, 1e-12)) : y);
@@ -148,6 +149,14 @@ const Charts = (() => {
       context.strokeStyle = s.colour;
       context.stroke();
     }
+    context.save();
+    context.setLineDash([3, 3]);
+    context.strokeStyle = "#f59322";
+    context.lineWidth = 1;
+    for (const x of marks.filter((x) => x >= xLow && x <= xHigh)) {
+      context.beginPath(); context.moveTo(px(x), padding); context.lineTo(px(x), padding + height); context.stroke();
+    }
+    context.restore();
     if (legend) {
       context.font = "11px sans-serif";
       // At the top right, where falling curves leave room.

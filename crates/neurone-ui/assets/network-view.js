@@ -8,7 +8,8 @@ const NetworkView = (() => {
 
   /**
    * A view in `container`. `on` holds the callbacks: `toggleFeature(name)`,
-   * `neurons(layer, change)` and `hover(layer, neuron)` (null when the pointer leaves).
+   * `neurons(layer, change)`, `hover(layer, neuron)` (null when the pointer leaves) and
+   * `editWeight(layer, index, value, event)` when a link is clicked.
    */
   function create(container, on) {
     const view = { container, on, nodes: [], shape: null };
@@ -95,8 +96,16 @@ const NetworkView = (() => {
           line.setAttribute("y2", target.y + NODE / 2);
           line.setAttribute("stroke", Charts.css(Math.sign(value) * (0.35 + 0.65 * Math.min(1, Math.abs(value) / largest))));
           line.setAttribute("stroke-width", (0.5 + 5 * Math.min(1, Math.abs(value) / largest)).toFixed(2));
-          line.innerHTML = `<title>w = ${value.toPrecision(3)}</title>`;
           svg.appendChild(line);
+          // A wider, invisible line over it takes the clicks a thin one would miss.
+          const hit = document.createElementNS("http://www.w3.org/2000/svg", "line");
+          for (const name of ["x1", "y1", "x2", "y2"]) hit.setAttribute(name, line.getAttribute(name));
+          hit.setAttribute("class", "hit");
+          hit.dataset.layer = layer;
+          hit.dataset.index = j * from.length + i;
+          hit.innerHTML = `<title>w = ${value.toPrecision(3)}: click to change</title>`;
+          hit.addEventListener("click", (event) => on.editWeight(layer, j * from.length + i, value, event));
+          svg.appendChild(hit);
         }));
       });
     };

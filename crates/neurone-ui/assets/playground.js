@@ -9,45 +9,6 @@
 let catalog = null;
 const problemOf = () => catalog.problems.find((p) => p.name === settings.problem);
 
-/** The settings, from the URL's fragment, else TensorFlow Playground's first screen. */
-function readSettings() {
-  const settings = {
-    problem: "circle", noise: 0, train_ratio: 50, batch_size: 10, samples: 500, seed: 1,
-    features: ["x1", "x2"], layers: [4, 2], activation: "tanh", learning_rate: 0.03,
-    optimizer: "sgd", init: "", l1: 0, l2: 0, dropout: 0, discretize: false,
-  };
-  const query = new URLSearchParams(location.hash.slice(1));
-  for (const [key, value] of query) {
-    if (!(key in settings)) continue;
-    if (key === "features") settings.features = value ? value.split(",") : [];
-    else if (key === "layers") settings.layers = value ? value.split(",").map(Number) : [];
-    else if (typeof settings[key] === "number") settings[key] = Number(value);
-    else if (typeof settings[key] === "boolean") settings[key] = value === "true";
-    else settings[key] = value;
-  }
-  return settings;
-}
-
-function writeSettings(settings) {
-  const query = new URLSearchParams();
-  for (const [key, value] of Object.entries(settings)) query.set(key, Array.isArray(value) ? value.join(",") : value);
-  history.replaceState(null, "", `#${query.toString()}`);
-}
-
-/** The JSON the server maps onto the library's NetworkSpec and TrainingSpec. */
-function requestOf(settings) {
-  const network = { layers: settings.layers, activation: settings.activation, dropout: settings.dropout };
-  if (settings.init) network.init = settings.init;
-  return {
-    problem: settings.problem, noise: settings.noise / 100, train_ratio: settings.train_ratio / 100,
-    samples: settings.samples, seed: settings.seed, features: settings.features, network,
-    training: {
-      optimizer: { kind: settings.optimizer }, learning_rate: settings.learning_rate,
-      batch_size: settings.batch_size, l1: settings.l1, l2: settings.l2,
-    },
-  };
-}
-
 const $ = (id) => document.getElementById(id);
 const settings = readSettings();
 const page = { id: null, events: null, frame: null, drawn: null, playing: false, data: null,
@@ -65,6 +26,7 @@ const view = NetworkView.create($("network"), {
     restart();
   },
   hover: (layer, neuron) => equations.hoverOver(layer, neuron),
+  editWeight,
 });
 
 const equations = Equations.create({ box: $("equations"), walk: $("walk"), walkState: $("walk_state") }, {
@@ -101,10 +63,19 @@ function bindControls() {
     const event = input.type === "range" ? "input" : "change";
     input.addEventListener(event, () => {
       settings[key] = numeric.includes(key) ? Number(input.value) : input.value;
+      // Another optimizer's settings are its own.
+      if (key === "optimizer") settings.optimizer_settings = {};
       showSliderValues();
-      restart();
+      change();
     });
   }
+  $("speed").addEventListener("input", () => {
+    const speed = SPEEDS[Number($("speed").value)];
+    settings.speed = speed === null ? "max" : speed;
+    writeSettings(settings);
+    showSliderValues();
+    sendSpeed();
+  });
   $("add_layer").addEventListener("click", () => {
     if (settings.layers.length < catalog.limits.hidden_layers) settings.layers.push(2);
     restart();
@@ -127,6 +98,8 @@ function bindControls() {
 
 /** Every control shows its setting; a value a list lacks (a learning rate of 0.05) is added. */
 function showSettings() {
+  showOptimizerSettings();
+  hideParts();
   for (const key of ["learning_rate", "l1", "l2", "dropout", "samples", "seed", "train_ratio", "noise", "batch_size",
     "activation", "optimizer", "init"]) {
     const input = $(key);
@@ -138,7 +111,47 @@ function showSettings() {
   }
 }
 
+/** The optimizer's own settings (momentum, β₁, β₂…), as the library names them, with its
+ * defaults unless the URL gives others: each changes the training as it goes. */
+function showOptimizerSettings() {
+  const box = $("optimizer_settings");
+  box.innerHTML = "";
+  const defaults = catalog.optimizer_settings[settings.optimizer] || {};
+  for (const [name, fallback] of Object.entries(defaults)) {
+    const label = document.createElement("label");
+    const input = document.createElement("input");
+    const value = name in settings.optimizer_settings ? settings.optimizer_settings[name] : fallback;
+    input.dataset.setting = name;
+    if (typeof fallback === "boolean") {
+      input.type = "checkbox";
+      input.checked = value;
+    } else {
+      input.type = "number";
+      input.step = "any";
+      input.value = value;
+    }
+    input.addEventListener("change", () => {
+      settings.optimizer_settings[name] = input.type === "checkbox" ? input.checked : Number(input.value);
+      change();
+    });
+    label.append(`${name} `, input);
+    box.appendChild(label);
+  }
+}
+
+/** Hides the parts of the page a lesson's link names (`hide=optimizer,regularisation`). */
+function hideParts() {
+  document.querySelectorAll("[data-part]").forEach((element) => {
+    element.hidden = element.dataset.part.split(" ").some((part) => settings.hide.includes(part));
+  });
+  // The neurons' + and − are drawn with the network: hidden by the page's class.
+  document.body.classList.toggle("hide-layers", settings.hide.includes("layers"));
+}
+
 function showSliderValues() {
+  const position = SPEEDS.indexOf(settings.speed === "max" ? null : settings.speed);
+  if (position >= 0) $("speed").value = position;
+  $("speed_value").textContent = settings.speed === "max" ? "full speed" : `${settings.speed} epochs/s`;
   $("train_ratio_value").textContent = settings.train_ratio;
   $("noise_value").textContent = settings.noise;
   $("batch_size_value").textContent = settings.batch_size;
@@ -146,12 +159,54 @@ function showSliderValues() {
 }
 
 async function control(action, extra = {}) {
-  if (!page.id) return;
+  if (!page.id) return null;
   if (action === "play" || action === "pause") setPlaying(action === "play");
   if (action === "step") setPlaying(false);
-  await fetch(`/api/trainings/${page.id}/control`, {
+  return fetch(`/api/trainings/${page.id}/control`, {
     method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ action, ...extra }),
   });
+}
+
+/** Tells the training the speed chosen; the server paces its stretches to it. */
+function sendSpeed() {
+  return control("speed", { epochs_per_second: settings.speed === "max" ? null : settings.speed });
+}
+
+/**
+ * A setting changed: the training goes on from where it is with it (the learning rate, the
+ * penalties, dropout, the optimizer, the batch size), or, if the server says this setting
+ * needs a new training (or there is none), a new one starts.
+ */
+async function change() {
+  writeSettings(settings);
+  showSettings();
+  if (!page.id) return restart();
+  const response = await fetch(`/api/trainings/${page.id}/settings`, {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(requestOf(settings)),
+  });
+  if (response.status === 409 || response.status === 404) return restart();
+  showError(response.ok ? null : (await response.json()).error);
+  return null;
+}
+
+/** Asks for a new value of the weight of a link (`W(layer + 1)`, at `index`) clicked. */
+function editWeight(layer, index, value, event) {
+  const editor = $("weight_editor");
+  const input = editor.querySelector("input");
+  editor.hidden = false;
+  editor.style.left = `${event.pageX + 8}px`;
+  editor.style.top = `${event.pageY - 12}px`;
+  input.value = value.toPrecision(3);
+  input.focus();
+  input.select();
+  // Left without Enter: nothing changes.
+  input.onblur = () => { editor.hidden = true; };
+  editor.onsubmit = async (submitted) => {
+    submitted.preventDefault();
+    editor.hidden = true;
+    const response = await control("set_weight", { layer, index, value: Number(input.value) });
+    if (response && !response.ok) showError((await response.json()).error);
+  };
 }
 
 function setPlaying(playing) {
@@ -204,6 +259,7 @@ async function restart() {
     page.frame = JSON.parse(event.data);
     requestAnimationFrame(() => draw(false));
   });
+  await sendSpeed();
   setPlaying(false);
   if (wasPlaying) control("play");
 }
@@ -295,7 +351,9 @@ function draw(force) {
   Charts.lines($("loss_chart"), [
     { points: frame.losses.map(([e, train]) => [e, train]), colour: "#777", label: "training" },
     { points: frame.losses.map(([e, , test]) => [e, test]), colour: "#111", label: "test" },
-  ], { legend: true, logY: true });
+  ], { legend: true, logY: true, marks: frame.changes.map(([epoch]) => epoch) });
+  // The changes marked in the chart, the last ones said in words.
+  $("changes").textContent = frame.changes.slice(-3).map(([epoch, what]) => `epoch ${epoch}: ${what}`).join(" · ");
   equations.show(frame);
 }
 

@@ -12,6 +12,7 @@ const FILES: &[(&str, &str, &str)] = &[
     ("/runs", "text/html; charset=utf-8", include_str!("../assets/runs.html")),
     ("/assets/style.css", "text/css; charset=utf-8", include_str!("../assets/style.css")),
     ("/assets/playground.js", "text/javascript; charset=utf-8", include_str!("../assets/playground.js")),
+    ("/assets/settings.js", "text/javascript; charset=utf-8", include_str!("../assets/settings.js")),
     ("/assets/network-view.js", "text/javascript; charset=utf-8", include_str!("../assets/network-view.js")),
     ("/assets/equations.js", "text/javascript; charset=utf-8", include_str!("../assets/equations.js")),
     ("/assets/charts.js", "text/javascript; charset=utf-8", include_str!("../assets/charts.js")),

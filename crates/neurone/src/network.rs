@@ -4,6 +4,7 @@ use std::fmt;
 
 use rand::SeedableRng;
 
+use crate::check::check_unit_interval;
 use crate::layer::{BatchNorm, Dense, Dropout, Layer, Parameter, ParameterMut};
 use crate::optim::Step;
 use crate::{Activation, Error, Init, Loss, Matrix, Optimizer, Rng, Scalar};
@@ -281,6 +282,27 @@ impl<S: Scalar> Network<S> {
         self.rng = rng;
     }
 
+    /// Sets the dropout between layers to `probability`, as a training goes on: a dropout
+    /// layer before every dense layer but the first (after each hidden layer and its batch
+    /// norm, where [`NetworkSpec::build`](crate::spec::NetworkSpec::build) puts them), none at
+    /// 0. What the network has learned, and the generator of its masks, stay as they are.
+    pub fn set_dropout(&mut self, probability: f64) -> Result<(), Error> {
+        check_unit_interval("dropout", probability)?;
+        let mut layers = Vec::with_capacity(self.layers.len());
+        for layer in std::mem::take(&mut self.layers) {
+            match layer {
+                Layer::Dropout(_) => continue,
+                Layer::Dense(ref dense) if probability > 0.0 && !layers.is_empty() => {
+                    layers.push(Layer::Dropout(Dropout::new(dense.inputs(), probability)?));
+                }
+                _ => {}
+            }
+            layers.push(layer);
+        }
+        self.layers = layers;
+        Ok(())
+    }
+
     /// A network from layers already holding their parameters (e.g. read from a model file):
     /// checks that each layer takes the width the one below gives, that the last is dense and
     /// that the loss suits its activation. Dropout masks are drawn from a generator seeded
@@ -474,6 +496,29 @@ impl<S: Scalar> fmt::Display for Network<S> {
 mod tests {
     use super::*;
     use crate::seeded_rng;
+
+    #[test]
+    fn dropout_set_as_training_goes_on_is_where_the_builder_puts_it_and_keeps_the_weights() {
+        let built = |probability: f64| {
+            let builder = Network::builder(3).dense(4, Activation::Tanh).batch_norm();
+            let builder = if probability > 0.0 { builder.dropout(probability) } else { builder };
+            let builder = builder.dense(2, Activation::Tanh);
+            let builder = if probability > 0.0 { builder.dropout(probability) } else { builder };
+            builder.dense(1, Activation::Sigmoid).build::<f64>(&mut seeded_rng(5)).unwrap()
+        };
+        let kinds = |network: &Network<f64>| network.layers().iter().map(Layer::describe).collect::<Vec<_>>();
+        let values = |network: &Network<f64>| {
+            network.parameters().flat_map(|(_, parameter)| parameter.value.to_vec()).collect::<Vec<_>>()
+        };
+        let mut network = built(0.0);
+        for probability in [0.3, 0.1, 0.0] {
+            network.set_dropout(probability).unwrap();
+            assert_eq!(kinds(&network), kinds(&built(probability)), "{probability}");
+            assert_eq!(values(&network), values(&built(0.0)));
+            assert_eq!(network.rng(), built(0.0).rng());
+        }
+        assert_eq!(network.set_dropout(1.0).unwrap_err().to_string(), "invalid dropout: must be in [0, 1), got 1");
+    }
 
     #[test]
     fn inference_in_chunks_gives_the_bits_of_one_pass() {

@@ -4,7 +4,7 @@
 //! the page draws (the server refuses more). The page keeps no copy of its own.
 
 use axum::Json;
-use neurone::spec::Task;
+use neurone::spec::{OptimizerSpec, Task};
 use neurone::{Activation, Init};
 use serde_json::{Value, json};
 
@@ -54,9 +54,24 @@ pub async fn catalog() -> Json<Value> {
         "features": features,
         "activations": ACTIVATIONS.map(|activation| activation.to_string()),
         "optimizers": OPTIMIZERS,
+        "optimizer_settings": optimizer_settings(),
         "initialisers": INITIALISERS.map(|init| init.to_string()),
         "limits": { "hidden_layers": MAX_HIDDEN_LAYERS, "neurons": MAX_NEURONS },
     }))
+}
+
+/// Each optimizer's settings and their defaults, the library's: `{ "sgd": { "momentum": 0.0,
+/// "nesterov": false }, … }`.
+fn optimizer_settings() -> serde_json::Map<String, Value> {
+    OPTIMIZERS
+        .iter()
+        .map(|&kind| {
+            let spec: OptimizerSpec = serde_json::from_value(json!({ "kind": kind })).expect("a kind offered");
+            let mut settings = serde_json::to_value(spec).expect("a spec serialises");
+            settings.as_object_mut().expect("an object").remove("kind");
+            (kind.to_owned(), settings)
+        })
+        .collect()
 }
 
 /// Each feature of [`Feature::ALL`] over `problem`'s grid, divided by its largest magnitude:
@@ -97,12 +112,17 @@ fn icon(problem: Problem) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use neurone::spec::OptimizerSpec;
 
     #[test]
     fn every_choice_offered_is_one_the_server_accepts() {
-        for name in OPTIMIZERS {
-            serde_json::from_value::<OptimizerSpec>(json!({ "kind": name })).unwrap();
+        for (name, settings) in optimizer_settings() {
+            let mut spec = settings.clone();
+            spec["kind"] = name.clone().into();
+            serde_json::from_value::<OptimizerSpec>(spec).unwrap();
+            assert!(
+                settings.as_object().unwrap().values().all(|value| value.is_number() || value.is_boolean()),
+                "{name}"
+            );
         }
         for activation in ACTIVATIONS {
             assert_eq!(activation.to_string().parse::<Activation>().unwrap(), activation);

@@ -51,6 +51,8 @@ pub struct Frame<'a> {
     pub trace: Option<Trace>,
     /// Why training stopped, if it failed (divergence).
     pub error: Option<String>,
+    /// The settings changed on the way: after which epoch, and what (`η 0.03 → 0.003`).
+    pub changes: &'a [(usize, String)],
 }
 
 /// The course's equations for one sample, layer by layer, with their numbers.

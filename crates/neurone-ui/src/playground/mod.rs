@@ -88,6 +88,7 @@ pub fn routes(trainings: Trainings) -> Router {
         .route("/api/trainings/{id}/events", get(events))
         .route("/api/trainings/{id}/socket", get(socket))
         .route("/api/trainings/{id}/control", post(control))
+        .route("/api/trainings/{id}/settings", post(change))
         .route("/api/trainings/{id}/model", get(save_model))
         .with_state(trainings)
 }
@@ -129,12 +130,7 @@ async fn start(
     State(trainings): State<Trainings>,
     body: axum::body::Bytes,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let request =
-        PlaygroundRequest::from_json(&body).map_err(|error| ApiError(StatusCode::BAD_REQUEST, error.to_string()))?;
-    let setup = tokio::task::spawn_blocking(move || request.prepare())
-        .await
-        .map_err(|error| ApiError(StatusCode::INTERNAL_SERVER_ERROR, error.to_string()))?
-        .map_err(|error| ApiError(StatusCode::BAD_REQUEST, error.to_string()))?;
+    let setup = prepared(&body).await?;
     let problem = setup.request.problem;
     let mut answer = serde_json::json!({
         "points": setup.points.iter().map(|&([x1, x2, y], train)| (x1, x2, y, train)).collect::<Vec<_>>(),
@@ -159,6 +155,17 @@ async fn start(
     running.insert(id, Training { commands, frames, followers: Arc::new(()), unfollowed_since: None });
     answer["id"] = id.into();
     Ok(Json(answer))
+}
+
+/// The [`PlaygroundRequest`] in `body`, checked, its points drawn: the library's errors come
+/// back as 400 with their message.
+async fn prepared(body: &[u8]) -> Result<setup::Setup, ApiError> {
+    let request =
+        PlaygroundRequest::from_json(body).map_err(|error| ApiError(StatusCode::BAD_REQUEST, error.to_string()))?;
+    tokio::task::spawn_blocking(move || request.prepare())
+        .await
+        .map_err(|error| ApiError(StatusCode::INTERNAL_SERVER_ERROR, error.to_string()))?
+        .map_err(|error| ApiError(StatusCode::BAD_REQUEST, error.to_string()))
 }
 
 /// `GET /api/trainings`: the ids of the trainings running, over all pages.
@@ -245,6 +252,16 @@ enum Control {
     Inspect {
         sample: usize,
     },
+    /// Train at most this many epochs a second; `null`: as fast as the machine goes.
+    Speed {
+        epochs_per_second: Option<f64>,
+    },
+    /// Set weight `index` (row-major, outputs × inputs) of dense layer `layer` (from 0).
+    SetWeight {
+        layer: usize,
+        index: usize,
+        value: f32,
+    },
 }
 
 async fn control(
@@ -252,14 +269,46 @@ async fn control(
     Path(id): Path<u64>,
     Json(control): Json<Control>,
 ) -> Result<StatusCode, ApiError> {
+    let bad = |error: neurone::Error| ApiError(StatusCode::BAD_REQUEST, error.to_string());
     let command = match control {
         Control::Play => Command::Play,
         Control::Pause => Command::Pause,
         Control::Step => Command::Step,
         Control::Inspect { sample } => Command::Inspect(sample),
+        Control::Speed { epochs_per_second } => {
+            if let Some(speed) = epochs_per_second {
+                neurone::check::check_positive("epochs_per_second", speed).map_err(bad)?;
+            }
+            Command::Speed(epochs_per_second)
+        }
+        Control::SetWeight { layer, index, value } => {
+            if !value.is_finite() {
+                return Err(bad(neurone::Error::invalid("value", format!("must be a finite number, got {value}"))));
+            }
+            let (reply, answer) = oneshot::channel();
+            trainings.send(id, Command::SetWeight { layer, index, value, reply })?;
+            let answer = answer.await.map_err(|_| not_found(id))?;
+            return answer.map(|()| StatusCode::NO_CONTENT).map_err(|error| ApiError(StatusCode::BAD_REQUEST, error));
+        }
     };
     trainings.send(id, command)?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/trainings/{id}/settings` with a [`PlaygroundRequest`]: the training goes on from
+/// where it is with the new learning rate, penalties, dropout, optimizer or batch size
+/// (answered 204); a request that differs in anything else (the data, the architecture, the
+/// seed) is answered 409 with the setting that needs a new training, and a bad one 400.
+async fn change(
+    State(trainings): State<Trainings>,
+    Path(id): Path<u64>,
+    body: axum::body::Bytes,
+) -> Result<StatusCode, ApiError> {
+    let setup = prepared(&body).await?;
+    let (reply, answer) = oneshot::channel();
+    trainings.send(id, Command::Change(Box::new(setup), reply))?;
+    let answer = answer.await.map_err(|_| not_found(id))?;
+    answer.map(|()| StatusCode::NO_CONTENT).map_err(|error| ApiError(StatusCode::CONFLICT, error))
 }
 
 /// `GET /api/trainings/{id}/model`: the network as a `.safetensors` model file, downloaded.

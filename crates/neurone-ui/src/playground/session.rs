@@ -1,9 +1,13 @@
 //! One training of the playground, on a thread of its own: stretches of epochs of the library's
 //! [`Trainer`](neurone::Trainer), each continued from the checkpoint the last one ended on (so
-//! that pausing changes no bit of the result), and a frame for the page after each.
+//! that pausing changes no bit of the result), and a frame for the page after each. Stretches
+//! are paced to the speed the page asks for; a change of settings is taken up by the next one
+//! (`session/change.rs`).
+
+mod change;
 
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use tokio::sync::{oneshot, watch};
@@ -25,11 +29,28 @@ pub enum Command {
     Step,
     /// Show the equations of this training sample.
     Inspect(usize),
+    /// Train at most this many epochs a second; `None`: as fast as the machine goes.
+    Speed(Option<f64>),
+    /// Go on from where the training is with these settings, if they differ from its own in
+    /// what may change on the way only (learning rate, penalties, dropout, optimizer, batch
+    /// size); the answer is why not otherwise.
+    Change(Box<Setup>, oneshot::Sender<Result<(), String>>),
+    /// Set a weight; the answer is why not if there is no such weight.
+    SetWeight {
+        /// The dense layer, from 0: its weights are `W(layer + 1)`.
+        layer: usize,
+        /// The weight's place in `W`, row-major (outputs × inputs).
+        index: usize,
+        /// Its new value.
+        value: f32,
+        /// Where the answer goes.
+        reply: oneshot::Sender<Result<(), String>>,
+    },
     /// Send back the model file of the network as it is.
     Save(oneshot::Sender<Result<Vec<u8>, Error>>),
 }
 
-/// How long a stretch of epochs lasts while playing: a frame every 40 ms, 25 frames per second
+/// How long a stretch of epochs lasts at full speed: a frame every 40 ms, 25 frames per second
 /// at most.
 const STRETCH: Duration = Duration::from_millis(40);
 
@@ -53,6 +74,8 @@ struct Training {
     inspected: usize,
     error: Option<String>,
     steps_per_second: f64,
+    /// The settings changed on the way: after which epoch, and what (`η 0.03 → 0.003`).
+    changes: Vec<(usize, String)>,
 }
 
 /// Runs a training until `commands` is dropped, publishing a frame (as JSON) on `frames` after
@@ -67,29 +90,36 @@ pub fn run(setup: Setup, commands: Receiver<Command>, frames: watch::Sender<Arc<
     };
     let mut playing = false;
     frames.send_replace(training.frame(playing));
-    let mut epochs_per_stretch = 1usize;
+    let mut pace = Pace { epochs_per_second: None, epochs_per_stretch: 1, next_stretch: Instant::now() };
     loop {
-        let command = if playing && training.error.is_none() {
-            match commands.try_recv() {
-                Ok(command) => Some(command),
-                Err(TryRecvError::Empty) => None,
-                Err(TryRecvError::Disconnected) => return,
-            }
+        // Playing, the next stretch is due at its time; until then (paused, for ever) the
+        // thread sleeps in wait for a command.
+        let wait = if playing && training.error.is_none() {
+            pace.next_stretch.saturating_duration_since(Instant::now())
         } else {
-            match commands.recv_timeout(Duration::from_secs(1)) {
-                Ok(command) => Some(command),
-                Err(RecvTimeoutError::Timeout) => continue,
-                Err(RecvTimeoutError::Disconnected) => return,
-            }
+            Duration::from_secs(1)
+        };
+        let command = match commands.recv_timeout(wait) {
+            Ok(command) => Some(command),
+            Err(RecvTimeoutError::Timeout) if playing && training.error.is_none() => None,
+            Err(RecvTimeoutError::Timeout) => continue,
+            Err(RecvTimeoutError::Disconnected) => return,
         };
         let mut epochs = 0;
         match command {
-            Some(Command::Play) => playing = true,
+            Some(Command::Play) => (playing, pace.next_stretch) = (true, Instant::now()),
             Some(Command::Pause) => playing = false,
             Some(Command::Step) => (playing, epochs) = (false, 1),
             Some(Command::Inspect(sample)) => training.inspected = sample,
+            Some(Command::Speed(epochs_per_second)) => {
+                (pace.epochs_per_second, pace.next_stretch) = (epochs_per_second, Instant::now());
+            }
+            Some(Command::Change(setup, reply)) => drop(reply.send(training.change(*setup))),
+            Some(Command::SetWeight { layer, index, value, reply }) => {
+                drop(reply.send(training.set_weight(layer, index, value)));
+            }
             Some(Command::Save(reply)) => drop(reply.send(training.model_file())),
-            None => epochs = epochs_per_stretch,
+            None => epochs = pace.epochs_per_stretch,
         }
         if epochs > 0 && training.error.is_none() {
             let started = Instant::now();
@@ -98,19 +128,45 @@ pub fn run(setup: Setup, commands: Receiver<Command>, frames: watch::Sender<Arc<
             // A diverged training stops: the page shows it paused, at the epoch it failed in.
             playing &= training.error.is_none();
             let seconds = started.elapsed().as_secs_f64().max(1e-6);
-            if playing {
-                // Stretches of about STRETCH, from the last one's pace.
-                let per_epoch = seconds / epochs as f64;
-                epochs_per_stretch = ((STRETCH.as_secs_f64() / per_epoch) as usize).clamp(1, 100_000);
-            }
+            let period = pace.after_stretch(started, epochs, seconds);
             let frame = training.frame(playing);
-            // The steps taken, not those asked for: a diverging stretch ends early.
+            // The steps taken, not those asked for: a diverging stretch ends early. Over the
+            // stretch's period: the time it took, or the time the speed asked gives it.
             let steps = training.steps - steps_before;
-            training.steps_per_second = steps as f64 / started.elapsed().as_secs_f64().max(1e-6);
+            training.steps_per_second = steps as f64 / period.max(started.elapsed().as_secs_f64()).max(1e-6);
             frames.send_replace(frame);
         } else {
             frames.send_replace(training.frame(playing));
         }
+    }
+}
+
+/// How fast a training plays: the epochs of a stretch, and when the next is due.
+struct Pace {
+    /// The speed asked for; `None`: full speed.
+    epochs_per_second: Option<f64>,
+    epochs_per_stretch: usize,
+    next_stretch: Instant,
+}
+
+impl Pace {
+    /// After a stretch of `epochs` that began at `started` and took `seconds`: the length of
+    /// the next one and when it is due, as long as [`STRETCH`] at most (a frame every 40 ms)
+    /// and no faster than asked. Returns the seconds this stretch's epochs are given.
+    fn after_stretch(&mut self, started: Instant, epochs: usize, seconds: f64) -> f64 {
+        let per_epoch = seconds / epochs as f64;
+        let mut next = (STRETCH.as_secs_f64() / per_epoch) as usize;
+        let period = match self.epochs_per_second {
+            Some(speed) => {
+                // Slower than a stretch's epochs: fewer epochs a stretch, down to one a frame.
+                next = next.min((speed * STRETCH.as_secs_f64()).round() as usize);
+                seconds.max(epochs as f64 / speed)
+            }
+            None => seconds,
+        };
+        self.epochs_per_stretch = next.clamp(1, 100_000);
+        self.next_stretch = started + Duration::from_secs_f64(period);
+        period
     }
 }
 
@@ -134,6 +190,7 @@ impl Training {
             inspected: 0,
             error: None,
             steps_per_second: 0.0,
+            changes: Vec::new(),
         })
     }
 
@@ -154,9 +211,11 @@ impl Training {
             trainer.continue_for(&mut self.network, self.checkpoint.take(), epochs, train, test, &mut self.rng)
         });
         let trained = records.len();
-        for record in records {
+        // Numbered by the training's own count: after a change of optimizer, the library's
+        // count starts again with the optimizer's state.
+        for (epoch, record) in (self.epochs + 1..).zip(records) {
             let test = record.validation_loss.unwrap_or(f64::NAN);
-            self.losses.push([record.epoch as f64, record.train_loss, test]);
+            self.losses.push([epoch as f64, record.train_loss, test]);
             self.last = Some(record);
         }
         if self.losses.len() > MAX_CURVE_POINTS {
@@ -173,7 +232,7 @@ impl Training {
             Ok(checkpoint) => {
                 let history = &checkpoint.history;
                 if history.stopped_early || history.converged {
-                    self.error = Some(format!("training ended after epoch {}", checkpoint.epoch));
+                    self.error = Some(format!("training ended after epoch {}", self.epochs));
                 }
                 self.checkpoint = Some(checkpoint);
             }
@@ -202,6 +261,7 @@ impl Training {
             biases: dense.iter().map(|layer| layer.bias()).collect(),
             trace: frame::trace(&self.network, self.checkpoint.as_ref(), &self.rng, &self.setup, self.inspected).ok(),
             error: self.error.clone(),
+            changes: &self.changes,
         };
         serde_json::to_string(&frame).expect("a frame serialises").into()
     }
@@ -243,7 +303,7 @@ impl Training {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::playground::setup::PlaygroundRequest;
 
@@ -262,7 +322,7 @@ mod tests {
     }
 
     /// Every parameter's bits.
-    fn weights(training: &Training) -> Vec<u32> {
+    pub(super) fn weights(training: &Training) -> Vec<u32> {
         training
             .network
             .parameters()

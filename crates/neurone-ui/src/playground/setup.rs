@@ -5,7 +5,7 @@
 //! own is the data: the problem, its noise, the share of points trained on, and the features.
 
 use rand::seq::SliceRandom;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use neurone::check::{check_at_least, check_unit_interval};
 use neurone::spec::{NetworkSpec, TrainingSpec};
@@ -24,7 +24,7 @@ pub const MAX_HIDDEN_LAYERS: usize = 6;
 pub const MAX_NEURONS: usize = 8;
 
 /// A playground configuration, as the page sends it.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlaygroundRequest {
     /// Which problem.
