@@ -9,7 +9,7 @@ use super::gemm::{F32Kernels, Product, Strided};
 use super::packed_gemm::{Blocked, PACKED, Tile, Tiles, blocked, sgemm};
 use super::packing::pack_rows;
 use super::register_tiles::register_tiles;
-use super::shallow_gemm::shallow_sgemm;
+use super::shallow_gemm::shallow_rows;
 
 /// Proof that the CPU runs AVX2 and FMA: only [`Avx2::detect`] makes one.
 #[derive(Clone, Copy, Debug)]
@@ -52,6 +52,20 @@ register_tiles! {
     lane: LANE,
     tile: (MR, NR),
     edge_rows: [1 2 3 4 5 6],
+    edge_lanes: [1 2],
+    zero: _mm256_setzero_ps,
+    splat: _mm256_set1_ps,
+    load: _mm256_loadu_ps,
+    store: _mm256_storeu_ps,
+    fused_multiply_add: _mm256_fmadd_ps,
+    multiply: _mm256_mul_ps,
+    add: _mm256_add_ps,
+}
+
+shallow_rows! {
+    features: "avx2,fma",
+    vector: __m256,
+    lane: LANE,
     zero: _mm256_setzero_ps,
     splat: _mm256_set1_ps,
     load: _mm256_loadu_ps,
@@ -69,6 +83,7 @@ register_tiles! {
     lane: F64_LANE,
     tile: (MR, F64_NR),
     edge_rows: [1 2 3 4 5 6],
+    edge_lanes: [1 2],
     zero: _mm256_setzero_pd,
     splat: _mm256_set1_pd,
     load: _mm256_loadu_pd,

@@ -5,7 +5,7 @@
 //! copied or allocated. [`plan`] decides which kernel computes a product; the same arguments
 //! always take the same path, so they always give the same bits.
 
-#[cfg(target_arch = "x86_64")]
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 use super::packed_gemm::sgemm;
 use super::plan::{InstructionSet, Path, ScalarType, in_use, plan};
 use crate::Scalar;
@@ -110,7 +110,7 @@ impl GemmKernel for f32 {
             #[cfg(target_arch = "x86_64")]
             InstructionSet::Avx512 => run(super::avx512::Avx512::detect().expect(AVAILABLE), shallow, product, c),
             #[cfg(target_arch = "aarch64")]
-            InstructionSet::Neon => run(super::portable::Portable, shallow, product, c),
+            InstructionSet::Neon => run(super::neon::Neon::detect().expect(AVAILABLE), shallow, product, c),
         }
     }
 }
@@ -142,9 +142,8 @@ impl GemmKernel for f64 {
             Path::Packed(InstructionSet::Avx512) => {
                 sgemm(super::avx512::Avx512::detect().expect(AVAILABLE), product, c)
             }
-            // (f64 NEON tiles would go here, as f32's do.)
             #[cfg(target_arch = "aarch64")]
-            Path::Packed(InstructionSet::Neon) => super::portable::fused_chain(product, c),
+            Path::Packed(InstructionSet::Neon) => sgemm(super::neon::Neon::detect().expect(AVAILABLE), product, c),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The speed code, kept apart from the mathematics: the matrix product, its kernels for each
-//! instruction set (portable Rust; x86-64's AVX2 and AVX-512) and the one function that chooses
-//! among them ([`plan`]), the threads that share the work, the element-wise loops compiled for
+//! instruction set (portable Rust; x86-64's AVX2 and AVX-512; aarch64's NEON) and the one
+//! function that chooses among them ([`plan`]), the threads that share the work, the element-wise loops compiled for
 //! the instruction set in use, and exp and tanh.
 //!
 //! Every `unsafe` of the crate is in this module, each with the reason it is sound; the rest of
@@ -14,17 +14,19 @@ mod avx512;
 mod elementwise;
 mod exp;
 mod gemm;
+#[cfg(target_arch = "aarch64")]
+mod neon;
 mod one_row;
 mod packed_gemm;
-#[cfg(target_arch = "x86_64")]
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 mod packing;
 mod parallel;
 mod plan;
 mod portable;
-#[cfg(target_arch = "x86_64")]
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 mod register_tiles;
 mod shallow_chain;
-#[cfg(target_arch = "x86_64")]
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 mod shallow_gemm;
 mod tanh;
 

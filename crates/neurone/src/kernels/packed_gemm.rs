@@ -2,7 +2,7 @@
 //! into panels that fit the caches (`kernels/packing.rs`), and register tiles of `MR × NR` values
 //! of C, with smaller ones for the tiles at C's edges. The loops around the tiles are written
 //! here once; each instruction set gives its tiles and packing ([`Tiles`]: `kernels/avx2.rs`,
-//! `kernels/avx512.rs`).
+//! `kernels/avx512.rs`, `kernels/neon.rs`).
 //!
 //! Each value of C is `α·sum + β·C` where `sum` is the chain of fused multiply-adds along the
 //! depth, in order, from zero, over slices of [`depth_slice`]: the instruction set, the tile
@@ -384,8 +384,8 @@ mod tests {
     fn every_path_gives_the_fused_chain<S: Element>(bits: fn(S) -> u64) {
         // Iris's products (150 samples, 4 → 100 → 3), ones with two depth slices, narrow ones
         // large enough to be split across two threads (the second by rows, transposed), ones
-        // wider than a register at each edge, and shallow ones around the depth where the two
-        // kernels meet.
+        // wider than a register at each edge (an edge tile of each number of registers, 4-lane
+        // ones included), and shallow ones around the depth where the two kernels meet.
         let shapes = [
             (150, 4, 100),
             (150, 100, 3),
@@ -398,6 +398,7 @@ mod tests {
             (1024, 300, 5),
             (25, 40, 49),
             (13, 9, 33),
+            (10, 20, 27),
             // Shallow ones: narrower than a register, 8 columns, a last block that overlaps.
             (7, 5, 3),
             (9, 2, 8),

@@ -3,9 +3,11 @@
 //! computed here), for f32 and f64.
 
 use super::gemm::Strided;
+#[cfg(target_arch = "x86_64")]
 use super::packed_gemm::Element;
 
 /// A scalar type's block transposition in AVX2 registers, with which packing reads rows.
+#[cfg(target_arch = "x86_64")]
 pub(super) trait Transpose: Element {
     /// Writes the transpose of the 8×8 block whose rows are `rows` into `output`, its row q at
     /// `output[q·row_stride..]`.
@@ -15,6 +17,7 @@ pub(super) trait Transpose: Element {
     unsafe fn transpose_8x8(rows: [&[Self]; 8], output: &mut [Self], row_stride: usize);
 }
 
+#[cfg(target_arch = "x86_64")]
 impl Transpose for f32 {
     #[inline(always)]
     unsafe fn transpose_8x8(rows: [&[f32]; 8], output: &mut [f32], row_stride: usize) {
@@ -23,6 +26,7 @@ impl Transpose for f32 {
     }
 }
 
+#[cfg(target_arch = "x86_64")]
 impl Transpose for f64 {
     #[inline(always)]
     unsafe fn transpose_8x8(rows: [&[f64]; 8], output: &mut [f64], row_stride: usize) {
@@ -31,14 +35,19 @@ impl Transpose for f64 {
     }
 }
 
+/// On aarch64, packing reads rows one value at a time: it takes any scalar type.
+#[cfg(target_arch = "aarch64")]
+pub(super) use super::packed_gemm::Element as Transpose;
+
 /// Packs rows `row..row+rows`, depths `depth..depth+depths` of `x` into W-row panels, each
 /// stored depth after depth (W values per depth), the last panel padded with zeros: A's MR-row
 /// panels, and B's NR-column ones (the rows of Bᵀ).
 ///
 /// # Safety
-/// AVX2 and FMA must be available.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
+/// The instruction set it is compiled for must be available: AVX2 and FMA on x86-64 (NEON,
+/// aarch64's baseline, there).
+#[cfg_attr(target_arch = "x86_64", target_feature(enable = "avx2,fma"))]
+#[cfg_attr(target_arch = "aarch64", target_feature(enable = "neon"))]
 pub(super) unsafe fn pack_rows<S: Transpose, const W: usize>(
     x: Strided<'_, S>,
     (row, rows): (usize, usize),
@@ -48,7 +57,7 @@ pub(super) unsafe fn pack_rows<S: Transpose, const W: usize>(
     let panels = packed[..rows.next_multiple_of(W) * depths].chunks_exact_mut(W * depths);
     for (panel_index, panel) in panels.enumerate() {
         let first = row + panel_index * W;
-        // SAFETY: AVX2 and FMA are available (this function's contract).
+        // SAFETY: the instruction set is available (this function's contract).
         unsafe { pack_panel::<S, W>(x, (first, W.min(row + rows - first)), depth, panel) };
     }
 }
@@ -58,9 +67,9 @@ pub(super) unsafe fn pack_rows<S: Transpose, const W: usize>(
 /// whichever of x's dimensions is contiguous in memory.
 ///
 /// # Safety
-/// AVX2 and FMA must be available.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
+/// As for [`pack_rows`].
+#[cfg_attr(target_arch = "x86_64", target_feature(enable = "avx2,fma"))]
+#[cfg_attr(target_arch = "aarch64", target_feature(enable = "neon"))]
 unsafe fn pack_panel<S: Transpose, const W: usize>(
     x: Strided<'_, S>,
     (first, height): (usize, usize),
@@ -81,8 +90,10 @@ unsafe fn pack_panel<S: Transpose, const W: usize>(
             let start = (first + r) * x.row_stride + depth;
             *row = &x.data[start..start + steps];
         }
-        // Blocks of 8 rows × 8 columns transposed in registers, then the columns left over.
-        let blocked_steps = if W.is_multiple_of(8) { steps - steps % 8 } else { 0 };
+        // Blocks of 8 rows × 8 columns transposed in AVX registers, then the columns left over
+        // (all of them on aarch64, where the plain loop is the packing).
+        let blocked_steps = if cfg!(target_arch = "x86_64") && W.is_multiple_of(8) { steps - steps % 8 } else { 0 };
+        #[cfg(target_arch = "x86_64")]
         for p in (0..blocked_steps).step_by(8) {
             for r in (0..W).step_by(8) {
                 let mut block = [&x.data[..0]; 8];

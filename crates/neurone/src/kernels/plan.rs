@@ -64,7 +64,7 @@ impl InstructionSet {
             #[cfg(target_arch = "x86_64")]
             InstructionSet::Avx512 => super::avx512::Avx512::detect().is_some(),
             #[cfg(target_arch = "aarch64")]
-            InstructionSet::Neon => std::arch::is_aarch64_feature_detected!("neon"),
+            InstructionSet::Neon => super::neon::Neon::detect().is_some(),
         }
     }
 

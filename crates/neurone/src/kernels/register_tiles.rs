@@ -1,12 +1,14 @@
 //! The register tiles of the packed product, written once for every SIMD instruction set and
 //! scalar type: a macro given the set's token, target features, scalar and vector types and the
-//! handful of intrinsics the tiles use (`kernels/avx2.rs` and `kernels/avx512.rs` call it, for f32
-//! and for f64). For each value of C, whatever the vector width: `sum ← a·b + sum` fused, depth
+//! handful of intrinsics the tiles use (`kernels/avx2.rs`, `kernels/avx512.rs` and
+//! `kernels/neon.rs` call it, for f32 and for f64). For each value of C, whatever the vector width: `sum ← a·b + sum` fused, depth
 //! after depth from zero, then `α·sum (+ β·C)`.
 
 /// Implements [`Tiles`](super::packed_gemm::Tiles) for the instruction set's token, by
 /// `kernel::<ROWS, LANES>` (a tile of `ROWS × LANES` registers) and `edge_kernel` (a tile at C's
-/// edge, by the kernel sized to it), packing with [`pack_rows`](super::packing::pack_rows). Its
+/// edge, by the kernel sized to it: `edge_rows` and `edge_lanes` list the sizes, up to the
+/// tile's), packing with [`pack_rows`](super::packing::pack_rows). `fused_multiply_add(a, b,
+/// sum)` is `a·b + sum` rounded once. Its
 /// functions are private to the block it expands to, so that one module may hold a set's tiles
 /// for each scalar type.
 macro_rules! register_tiles {
@@ -18,6 +20,7 @@ macro_rules! register_tiles {
         lane: $lane:expr,
         tile: ($mr:expr, $nr:expr),
         edge_rows: [$($rows:literal)*],
+        edge_lanes: [$($lanes:literal)*],
         zero: $zero:path,
         splat: $splat:path,
         load: $load:path,
@@ -52,7 +55,8 @@ macro_rules! register_tiles {
 
                 #[inline(always)]
                 unsafe fn pack_a(a: Strided<'_, $scalar>, rows: (usize, usize), depths: (usize, usize), packed: &mut [$scalar]) {
-                    // SAFETY: forwarded from this function's contract (AVX2 comes with the set).
+                    // SAFETY: forwarded from this function's contract (`pack_rows` is compiled for
+                    // AVX2 on x86-64, which comes with AVX-512, and for NEON on aarch64).
                     unsafe { pack_rows::<$scalar, { $mr }>(a, rows, depths, packed) }
                 }
 
@@ -75,14 +79,28 @@ macro_rules! register_tiles {
             #[target_feature(enable = $features)]
             #[inline(never)]
             unsafe fn edge_kernel(tile: Tile<'_, $scalar>, (rows, columns): (usize, usize)) {
+                // SAFETY: forwarded from this function's contract.
+                unsafe {
+                    match rows {
+                        $($rows => edge_columns::<$rows>(tile, columns),)*
+                        _ => unreachable!("a tile has 1 to {} rows", $mr),
+                    }
+                }
+            }
+
+            /// [`edge_kernel`] for tiles of `ROWS` rows: the kernel of as many registers as the
+            /// `columns` need.
+            ///
+            /// # Safety
+            /// As for [`kernel`].
+            #[target_feature(enable = $features)]
+            #[inline]
+            unsafe fn edge_columns<const ROWS: usize>(tile: Tile<'_, $scalar>, columns: usize) {
                 // SAFETY: forwarded from this function's contract; each kernel covers the tile.
                 unsafe {
-                    match (rows, columns > $lane) {
-                        $(
-                            ($rows, false) => kernel::<$rows, 1>(tile, columns),
-                            ($rows, true) => kernel::<$rows, 2>(tile, columns),
-                        )*
-                        _ => unreachable!("a tile has 1 to {} rows", $mr),
+                    match columns.div_ceil($lane) {
+                        $($lanes => kernel::<ROWS, $lanes>(tile, columns),)*
+                        _ => unreachable!("a tile has 1 to {} columns", $nr),
                     }
                 }
             }
