@@ -1,7 +1,8 @@
-//! neurone on ARM64: the same seed trains the same tensors there, bit for bit, as on this
-//! machine. The aarch64 binaries are cross-built with Debian's toolchain
-//! (`scripts/arm-env.sh` installs it on first use) into `target/aarch64`, and run under qemu's
-//! user-mode emulation (correctness only: nothing is timed there).
+//! neurone on ARM64: the library passes its own tests there (its kernels, NEON's and the
+//! portable ones, held to the fused chain bit for bit), and the same seed trains the same
+//! tensors there, bit for bit, as on this machine. The aarch64 binaries are cross-built with
+//! Debian's toolchain (`scripts/arm-env.sh` installs it on first use) into `target/aarch64`, and
+//! run under qemu's user-mode emulation (correctness only: nothing is timed there).
 //!
 //! Without the toolchain the test is skipped with a message; under `CI=true` it fails instead,
 //! so CI can never pass without having checked ARM64.
@@ -67,6 +68,26 @@ fn succeed(mut command: Command, what: &str) {
 fn tensors(file: &[u8]) -> Vec<u8> {
     let header = u64::from_le_bytes(file[..8].try_into().unwrap()) as usize;
     file[8 + header..].to_vec()
+}
+
+#[test]
+fn the_library_passes_its_tests_on_aarch64() {
+    let Some(mut cargo) = cross_cargo("the library's tests on aarch64", &["test", "-p", "neurone", "--lib"]) else {
+        return;
+    };
+    // Left out: the exhaustive accuracy sweeps of exp (35 million values) and tanh (10 million),
+    // too slow under emulation. Both functions are plain Rust without fused operations, so
+    // their accuracy is this machine's; the trainings below compare their bits across CPUs.
+    cargo.args([
+        "--",
+        "--skip",
+        "kernels::exp::tests::f32_exp_is_within",
+        "--skip",
+        "kernels::tanh::tests::f32_tanh_is_within",
+    ]);
+    // The default set there (NEON); the kernel tests compare every set there themselves.
+    cargo.env_remove("NEURONE_KERNELS");
+    succeed(cargo, "cargo test -p neurone --lib on aarch64");
 }
 
 #[test]
