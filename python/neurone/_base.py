@@ -88,7 +88,7 @@ class BaseMLP(BaseEstimator):
         train, held_out = self._split(X, targets, sample_weight, seed) if validation else ((X, targets, sample_weight), None)
         samples = train[0].shape[0]
         network, training, names = self._specs(samples, targets.shape[1], incremental, validation, train[2])
-        history, interrupted = self._train(network, training, names, train, held_out, fresh, seed)
+        history, interrupted = self._train(network, training, names, train, held_out, fresh, incremental, seed)
         # A loaded model's warm fit starts a history of its own (a model file holds none).
         epochs_before = 0 if fresh else len(getattr(self, "loss_curve_", []))
         self._record(history, samples=samples, epochs_before=epochs_before, validation=validation)
@@ -128,9 +128,11 @@ class BaseMLP(BaseEstimator):
         training = self._training_overrides(training)
         return network, training, {**network_names, **names}
 
-    def _train(self, network, training, names, train, held_out, fresh, seed):
+    def _train(self, network, training, names, train, held_out, fresh, incremental, seed):
         """A new engine when ``fresh``, then its training; returns the history's curves and
-        whether Ctrl-C interrupted it. The library's errors become scikit-learn's."""
+        whether Ctrl-C interrupted it. A warm ``fit`` starts the learning rate again from
+        ``learning_rate_init``, as scikit-learn's makes a new optimizer (``partial_fit`` keeps it).
+        The library's errors become scikit-learn's."""
         X, targets, sample_weight = train
         X_validation, targets_validation = held_out or (None, None)
         try:
@@ -142,7 +144,7 @@ class BaseMLP(BaseEstimator):
                 self.t_ = 0
             return self._engine.fit(
                 json.dumps(training), self._task, _engine_inputs(X), targets, sample_weight, X_validation, targets_validation,
-                warm=not fresh, verbose=bool(self.verbose),
+                warm=not fresh, restart_schedule=not fresh and not incremental, verbose=bool(self.verbose),
             )
         except ValueError as error:
             if hasattr(error, "epoch"):
@@ -180,6 +182,7 @@ class BaseMLP(BaseEstimator):
     def _record(self, history, *, samples, epochs_before, validation):
         """The fitted attributes of scikit-learn's MLP from the curves of the library's history."""
         self.loss_curve_ = history["loss"]  # with the L2 penalty, as scikit-learn's
+        self._learning_rates = history["learning_rate"]  # η of each epoch
         self._new_epochs = len(self.loss_curve_) - epochs_before
         self._stopped = history["stopped"]
         # This call's epochs, as scikit-learn counts them (a warm start's loss_curve_ grows).

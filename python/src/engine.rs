@@ -78,6 +78,7 @@ fn fit_state<S: Float>(
     training: &TrainingSpec,
     data: [Option<&Bound<'_, PyAny>>; 5],
     warm: bool,
+    restart_schedule: bool,
     verbose: bool,
 ) -> PyResult<(Curves, bool)> {
     let [Some(x), Some(y), sample_weight, x_validation, y_validation] = data else {
@@ -94,7 +95,7 @@ fn fit_state<S: Float>(
         (Some(x), Some(y)) => Some(dataset::<S>(x, y)?),
         _ => None,
     };
-    let request = FitRequest { training, train, validation, warm };
+    let request = FitRequest { training, train, validation, warm, restart_schedule };
     let (history, interrupted) = run_interruptible(py, |stop| {
         state.fit(request, stop, |record| {
             if verbose {
@@ -115,6 +116,9 @@ pub struct Curves {
     /// The first validation metric of the epochs that have one.
     validation_scores: Vec<f64>,
     validation_loss: Vec<Option<f64>>,
+    /// The learning rate each epoch trained at (scikit-learn keeps the last one only, in
+    /// `_optimizer.learning_rate`).
+    learning_rate: Vec<f64>,
     /// Stopped by early stopping, convergence or a divergence after the best epoch rather than
     /// by the number of epochs.
     stopped: bool,
@@ -134,6 +138,7 @@ impl Curves {
                 .filter_map(|record| record.validation_metrics.first().map(|&(_, score)| score))
                 .collect(),
             validation_loss: epochs.iter().map(|record| record.validation_loss).collect(),
+            learning_rate: epochs.iter().map(|record| record.learning_rate).collect(),
             // A divergence ended with early stopping's best weights is a stop too (no
             // ConvergenceWarning), as in scikit-learn.
             stopped: history.stopped_early || history.converged || history.diverged_at.is_some(),
@@ -217,8 +222,9 @@ impl Engine {
 
     /// Trains on `x` (an array, or a CSR matrix's `(data, indices, indptr, n_features)`), `y`, each sample's loss weighed by `sample_weight` if given (and measures
     /// `x_validation`, `y_validation` each epoch) as `training` describes; `warm` goes on from the
-    /// last fit. Returns the history's curves (a dict) and whether Ctrl-C interrupted it.
-    #[pyo3(signature = (training, task, x, y, sample_weight=None, x_validation=None, y_validation=None, warm=false, verbose=false))]
+    /// last fit, with the learning rate back at η₀ if `restart_schedule`. Returns the history's
+    /// curves (a dict) and whether Ctrl-C interrupted it.
+    #[pyo3(signature = (training, task, x, y, sample_weight=None, x_validation=None, y_validation=None, warm=false, restart_schedule=false, verbose=false))]
     #[allow(clippy::too_many_arguments)]
     fn fit(
         &mut self,
@@ -231,13 +237,14 @@ impl Engine {
         x_validation: Option<&Bound<'_, PyAny>>,
         y_validation: Option<&Bound<'_, PyAny>>,
         warm: bool,
+        restart_schedule: bool,
         verbose: bool,
     ) -> PyResult<(Curves, bool)> {
         let data = [Some(x), Some(y), sample_weight, x_validation, y_validation];
         with_state!(&mut self.typed, state, S => {
             let outputs = state.model.network.outputs();
             let (_, training) = specs("{}", training, task, outputs)?;
-            fit_state::<S>(py, state, &training, data, warm, verbose)
+            fit_state::<S>(py, state, &training, data, warm, restart_schedule, verbose)
         })
     }
 

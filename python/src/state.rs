@@ -29,6 +29,9 @@ pub struct FitRequest<'a, S: Float> {
     pub validation: Option<Dataset<S>>,
     /// Go on from the last fit (optimizer state included) rather than start afresh.
     pub warm: bool,
+    /// Start the learning rate again from η₀ when going on: scikit-learn's warm start makes a
+    /// new optimizer each `fit`, where `partial_fit` keeps its own.
+    pub restart_schedule: bool,
 }
 
 impl<S: Float> State<S> {
@@ -70,12 +73,15 @@ impl<S: Float> State<S> {
         stop: impl Fn() -> bool,
         on_epoch: impl FnMut(&EpochRecord),
     ) -> Result<History, Error> {
-        let FitRequest { training, train, validation, warm } = request;
+        let FitRequest { training, train, validation, warm, restart_schedule } = request;
         let mut resumed = if warm { self.checkpoint.take() } else { None };
         if let Some(checkpoint) = resumed.as_mut() {
             // scikit-learn's warm start goes on from the fitted weights: the best epoch's when
             // early stopping put them back, where the checkpoint keeps the last epoch's.
             checkpoint.network = self.model.network.clone();
+            if let Some(scheduler) = checkpoint.scheduler.as_mut().filter(|_| restart_schedule) {
+                scheduler.restart(training.learning_rate());
+            }
         }
         // A warm fit is a training of `epochs` more: what a cosine schedule without a length
         // spans, and the end at which running out of patience is not stopping early.

@@ -215,6 +215,32 @@ def test_the_adaptive_rate_divides_by_5_and_stops_once_it_is_below_1e_6(iris, n_
     assert our_warnings == their_warnings == []
 
 
+@pytest.mark.parametrize("n_iter_no_change", [1, 3])
+def test_a_warm_fit_after_the_adaptive_rate_stopped_starts_again_from_learning_rate_init(iris, n_iter_no_change):
+    """_fit_stochastic: `if not incremental or not hasattr(self, "_optimizer")` makes a new
+    SGDOptimizer on each fit, so a warm fit after learning_rate='adaptive' stopped trains again
+    from η = learning_rate_init, while _no_improvement_count (set to 0 only by _initialize, on a
+    first pass) stays above n_iter_no_change. With tol=10 no epoch improves: the first warm
+    epoch trains at 1e-3 and divides η by 5, four more plateaus bring it to 3.2e-7 and the next
+    stops, after 1 + 5 (n_iter_no_change + 1) epochs, η = 3.2e-7, as scikit-learn's."""
+    X, y = iris
+    params = dict(solver="sgd", learning_rate="adaptive", n_iter_no_change=n_iter_no_change, tol=10.0, max_iter=500, random_state=0)
+    fitted = []
+    for module in (sk, __import__("neurone")):
+        model = module.MLPClassifier(hidden_layer_sizes=(5,), warm_start=True, **params)
+        first = convergence_warnings(model, X, y)[0].n_iter_
+        fitted.append((first, *convergence_warnings(model, X, y)))
+    (their_first, theirs, their_warnings), (our_first, ours, our_warnings) = fitted
+    assert our_first == their_first == 1 + 6 * (n_iter_no_change + 1)
+    assert ours.n_iter_ == theirs.n_iter_ == 1 + 5 * (n_iter_no_change + 1)
+    assert len(ours.loss_curve_) == len(theirs.loss_curve_) == our_first + ours.n_iter_
+    assert our_warnings == their_warnings == []
+    warm_rates = ours._learning_rates[our_first:]
+    assert warm_rates[0] == 1e-3
+    assert warm_rates[1] == pytest.approx(2e-4)
+    assert warm_rates[-1] == pytest.approx(theirs._optimizer.learning_rate) == 3.2e-7
+
+
 def test_partial_fit_refuses_labels_outside_the_classes_given(iris):
     """_validate_input (incremental): labels of y outside `classes=` (or classes_) raise
     "`y` has classes not in `self.classes_`. …" on the first call and the next ones."""

@@ -141,6 +141,16 @@ pub struct SchedulerState {
     pub exhausted: bool,
 }
 
+impl SchedulerState {
+    /// Starts the learning rate again from η₀ = `base_learning_rate`, as scikit-learn's warm
+    /// start does (each `fit` makes a new optimizer): training is no longer exhausted, while the
+    /// epoch and what reduce-on-plateau has seen (its best value, bad epochs, cooldown) stay, so
+    /// a plateau that goes on reduces η again after the first epoch.
+    pub fn restart(&mut self, base_learning_rate: f64) {
+        (self.learning_rate, self.exhausted) = (base_learning_rate, false);
+    }
+}
+
 /// A [`Schedule`] applied from a base learning rate η₀, with what it has to remember.
 ///
 /// Before epoch `e` (from 0) of training, call [`Scheduler::learning_rate`] with `e` and the
@@ -365,10 +375,9 @@ mod tests {
         assert_eq!(found, [1.0, 1.0, 1.0, 0.5, 0.5, 0.5, 0.5, 0.25]);
     }
 
-    #[test]
-    fn plateau_stops_when_a_reduction_is_due_at_its_stopping_rate() {
-        // scikit-learn's adaptive rate: η / 5 at each plateau, and a stop at the plateau that
-        // finds η at 10⁻⁶ or below. From 1: 0.2, 0.04, …, 1.28·10⁻⁵, 2.56·10⁻⁶, 5.12·10⁻⁷, then stop.
+    /// scikit-learn's adaptive rate from η₀ = 1 on a loss that never improves, run until it stops;
+    /// returns the scheduler and the epoch it stopped before.
+    fn exhausted_adaptive_scheduler() -> (Scheduler, usize) {
         let plateau = Plateau {
             factor: 0.2,
             patience: 0,
@@ -383,10 +392,31 @@ mod tests {
             epoch += 1;
             scheduler.learning_rate(epoch, Some(1.0)).unwrap();
         }
+        (scheduler, epoch)
+    }
+
+    #[test]
+    fn plateau_stops_when_a_reduction_is_due_at_its_stopping_rate() {
+        // scikit-learn's adaptive rate: η / 5 at each plateau, and a stop at the plateau that
+        // finds η at 10⁻⁶ or below. From 1: 0.2, 0.04, …, 1.28·10⁻⁵, 2.56·10⁻⁶, 5.12·10⁻⁷, then stop.
+        let (scheduler, epoch) = exhausted_adaptive_scheduler();
         // Epoch 1 sets the best; epochs 2 to 10 reduce η nine times, to 0.2⁹ = 5.12·10⁻⁷; epoch 11 stops.
         assert_eq!(epoch, 11);
         assert!((scheduler.state().learning_rate - 0.2f64.powi(9)).abs() < 1e-18);
         assert!(Plateau { stop_at_learning_rate: Some(0.0), ..Plateau::default() }.validate().is_err());
+    }
+
+    #[test]
+    fn a_restarted_plateau_trains_at_its_base_rate_and_reduces_it_if_the_plateau_lasts() {
+        // scikit-learn's warm start after an adaptive stop: a new optimizer at η₀, but its count
+        // of epochs without improvement stays, so the stopped epoch trains at η₀ and the next at η₀ / 5.
+        let (mut scheduler, epoch) = exhausted_adaptive_scheduler();
+        let mut state = scheduler.state();
+        state.restart(1.0);
+        scheduler.load_state(&state).unwrap();
+        assert!(!scheduler.exhausted());
+        assert_eq!(scheduler.learning_rate(epoch, Some(1.0)).unwrap(), 1.0);
+        assert_eq!(scheduler.learning_rate(epoch + 1, Some(1.0)).unwrap(), 0.2);
     }
 
     #[test]
