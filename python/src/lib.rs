@@ -13,6 +13,9 @@ use pyo3::prelude::*;
 
 #[pymodule]
 fn _engine(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    // A NEURONE_KERNELS naming no instruction set this CPU runs fails the import with the
+    // library's message, as the command line refuses to start, rather than being ignored.
+    neurone::instruction_set().map_err(|error| pyo3::exceptions::PyValueError::new_err(error.to_string()))?;
     module.add_class::<engine::Engine>()?;
     module.add_function(wrap_pyfunction!(set_threads, module)?)?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;

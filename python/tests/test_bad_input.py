@@ -1,6 +1,10 @@
 """Bad input raises the exception scikit-learn raises, with a message that says what is wrong,
 and never crashes the interpreter: one table, like the command line's corpus."""
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import scipy.sparse
@@ -95,3 +99,13 @@ def test_predict_refuses_nan_and_infinity_after_fit():
     for bad in (with_nan, with_inf, with_nan.astype(np.float32)):
         with pytest.raises(ValueError, match="Input X contains"):
             reg.predict(bad)
+
+
+def test_an_instruction_set_this_cpu_does_not_run_fails_the_import():
+    # As the command line refuses to start: a NEURONE_KERNELS that names no instruction set this
+    # CPU runs is a one-line error naming the choices, never a silent fallback to another set.
+    environment = {**os.environ, "NEURONE_KERNELS": "sse9"}
+    done = subprocess.run([sys.executable, "-c", "import neurone"], env=environment, capture_output=True, text=True)
+    assert done.returncode != 0
+    last_line = done.stderr.strip().splitlines()[-1]
+    assert last_line.startswith('ValueError: NEURONE_KERNELS="sse9": expected one of portable'), done.stderr
