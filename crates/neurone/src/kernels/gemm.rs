@@ -270,16 +270,6 @@ pub(super) const LANES: usize = 16;
 /// vectorises; the order of the additions depends only on the length, never on the machine.
 #[inline(always)]
 pub(super) fn dot<S: Scalar>(x: &[S], y: &[S]) -> S {
-    let (lanes, tail) = dot_lanes(x, y);
-    // Added one after the other: a pairwise tree here made the compiler use 2-wide vectors
-    // for the whole loop, at twice the instructions.
-    lanes.into_iter().fold(S::ZERO, |sum, lane| sum + lane) + tail
-}
-
-/// [`dot`]'s 16 lanes (lane l sums the products at l, l + 16, l + 32, …, from zero) and its
-/// tail (the products past the last whole 16, summed in order from zero).
-#[inline(always)]
-pub(super) fn dot_lanes<S: Scalar>(x: &[S], y: &[S]) -> ([S; LANES], S) {
     let mut lanes = [S::ZERO; LANES];
     let (x_chunks, y_chunks) = (x.chunks_exact(LANES), y.chunks_exact(LANES));
     let tail = x_chunks.remainder().iter().zip(y_chunks.remainder()).fold(S::ZERO, |sum, (&x, &y)| sum + x * y);
@@ -288,7 +278,9 @@ pub(super) fn dot_lanes<S: Scalar>(x: &[S], y: &[S]) -> ([S; LANES], S) {
             lanes[lane] += x_chunk[lane] * y_chunk[lane];
         }
     }
-    (lanes, tail)
+    // Added one after the other: a pairwise tree here made the compiler use 2-wide vectors
+    // for the whole loop, at twice the instructions.
+    lanes.into_iter().fold(S::ZERO, |sum, lane| sum + lane) + tail
 }
 
 #[cfg(test)]

@@ -2,14 +2,15 @@
 //! learning): z = W a, ∂J/∂W = δ aᵀ and ∂J/∂a(l-1) = Wᵀ δ.
 //!
 //! [`plan`](super::plan) sends every one-row product to the plain loops of
-//! [`gemm`](super::gemm); these are those loops, value by value — the same `dot` and `axpy`, in
-//! the same order from the same zero, so the same bits on every CPU and every path — without
-//! the dispatch and the zeroing pass around them, and inlined into the layer's one pass over
-//! the sample, which [`vectorised`](super::vectorised) compiles for the instruction set in
-//! use. A step of the course's 1 → 16 → 16 → 1 sine makes eight such products: their dispatch
-//! and zeroing cost more than their arithmetic.
+//! [`gemm`](super::gemm); these compute each value by the operations of those loops — `dot`'s
+//! and `axpy`'s, in the same order from the same zero, so the same bits on every CPU and every
+//! path (the tests compare them bit for bit) — without the dispatch and the zeroing pass around
+//! them, inlined into the layer's one pass over the sample, which
+//! [`vectorised`](super::vectorised) compiles for the instruction set in use. A step of the
+//! course's 1 → 16 → 16 → 1 sine makes eight such products: their dispatch and zeroing cost
+//! more than their arithmetic.
 
-use super::gemm::{LANES, axpy, dot, dot_lanes};
+use super::gemm::{LANES, axpy, dot};
 use crate::Scalar;
 
 /// Outputs of `W·x` computed together, and columns of `δ·W`: each value's operations are its
@@ -19,7 +20,10 @@ const BLOCK: usize = 8;
 
 /// `z ← W·x` for one sample x (k values) and W of `z.len()` rows of k: what
 /// `gemm((1, k, n), 1, x, Plain, W, Transposed, 0, z)` computes, each value by [`dot`]'s
-/// operations.
+/// operations. `dot` ends by adding its 16 lanes one after the other, a chain of dependent
+/// additions for each value: here the values of a block of W's rows go through theirs side by
+/// side, W read down its columns (a tenth less time a step of the sine than adding the lanes
+/// of each row in turn).
 #[inline(always)]
 pub(crate) fn weights_times_row<S: Scalar>(weights: &[S], x: &[S], z: &mut [S]) {
     let k = x.len();
@@ -27,26 +31,47 @@ pub(crate) fn weights_times_row<S: Scalar>(weights: &[S], x: &[S], z: &mut [S]) 
         // Depth one: gemm's outer-product loop.
         return outer(x, weights, z);
     }
-    let mut rows = weights.chunks_exact(k);
+    let (whole, outputs) = (k - k % LANES, z.len());
+    assert!(weights.len() >= outputs * k);
     let mut blocks = z.chunks_exact_mut(BLOCK);
-    for z in &mut blocks {
-        // dot ends by adding its 16 lanes one after the other, a chain of dependent additions
-        // for each value: the values of a block go through theirs side by side.
-        let (mut lanes, mut tails) = ([[S::ZERO; LANES]; BLOCK], [S::ZERO; BLOCK]);
-        for ((lanes, tail), row) in lanes.iter_mut().zip(&mut tails).zip(&mut rows) {
-            (*lanes, *tail) = dot_lanes(x, row);
+    for (block, z) in (&mut blocks).enumerate() {
+        let rows = &weights[block * BLOCK * k..(block + 1) * BLOCK * k];
+        // W's value in row i of the block, column p, unchecked so that a column is read as
+        // one vector.
+        let w = |i: usize, p: usize| {
+            debug_assert!(i < BLOCK && p < k);
+            // SAFETY: every call is made with i < BLOCK and p < k, so i·k + p < BLOCK·k, the
+            // length of `rows`.
+            unsafe { *rows.get_unchecked(i * k + p) }
+        };
+        // dot's lanes, each summing its products chunk after chunk, for the block's values.
+        let mut lanes = [[S::ZERO; BLOCK]; LANES];
+        for chunk in (0..whole).step_by(LANES) {
+            for (lane, lanes) in lanes.iter_mut().enumerate() {
+                let (p, x) = (chunk + lane, x[chunk + lane]);
+                for (i, lane) in lanes.iter_mut().enumerate() {
+                    *lane += x * w(i, p);
+                }
+            }
         }
         let mut sums = [S::ZERO; BLOCK];
-        for lane in 0..LANES {
-            for (sum, lanes) in sums.iter_mut().zip(&lanes) {
-                *sum += lanes[lane];
+        for lanes in &lanes {
+            for (sum, &lane) in sums.iter_mut().zip(lanes) {
+                *sum += lane;
+            }
+        }
+        let mut tails = [S::ZERO; BLOCK];
+        for (p, &x) in x.iter().enumerate().skip(whole) {
+            for (i, tail) in tails.iter_mut().enumerate() {
+                *tail += x * w(i, p);
             }
         }
         for ((z, &sum), &tail) in z.iter_mut().zip(&sums).zip(&tails) {
             *z = S::ZERO + (sum + tail);
         }
     }
-    for (z, row) in blocks.into_remainder().iter_mut().zip(rows) {
+    let rest = &weights[(outputs - outputs % BLOCK) * k..];
+    for (z, row) in blocks.into_remainder().iter_mut().zip(rest.chunks_exact(k)) {
         *z = S::ZERO + dot(x, row);
     }
 }
