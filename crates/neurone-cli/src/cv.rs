@@ -56,7 +56,7 @@ pub fn run(args: &CvArgs) -> Result<(), CliError> {
     report.write(&out, !args.run.no_plots)?;
     if !args.run.quiet {
         print!("{}", report.table());
-        println!("→ {}", out.display());
+        print_line!("→ {}", out.display());
     }
     Ok(())
 }

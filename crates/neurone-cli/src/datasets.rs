@@ -9,7 +9,7 @@ use crate::error::CliError;
 /// Prints one line per dataset.
 pub fn list() -> Result<(), CliError> {
     let folder = default_folder()?;
-    println!("data folder: {} (NEURONE_DATA, else the per-user cache)\n", folder.display());
+    print_line!("data folder: {} (NEURONE_DATA, else the per-user cache)\n", folder.display());
     let rows = [
         ("dataset", "source", "status".to_owned()),
         ("sine", "generated", "always available: y = sin x on [0, 2π]".to_owned()),
@@ -20,7 +20,7 @@ pub fn list() -> Result<(), CliError> {
         ("csv", "your file", "any CSV with a header row: data.path and data.target".to_owned()),
     ];
     for (dataset, source, status) in rows {
-        println!("{dataset:<11}{source:<15}{status}");
+        print_line!("{dataset:<11}{source:<15}{status}");
     }
     Ok(())
 }

@@ -25,24 +25,24 @@ pub fn summary(args: &ConfigArgs) -> Result<(), CliError> {
     // Anything but an experiment file is read as a model, whose loader says what a wrong file is.
     if args.config.extension().is_none_or(|extension| extension != "toml") {
         let model = Model::<f32>::load(&args.config)?;
-        println!("{}", model.network.summary());
+        print_line!("{}", model.network.summary());
         if let Some(schema) = &model.preprocessing.schema {
             let features: Vec<&str> = schema.features.iter().map(|column| column.name.as_str()).collect();
-            println!("inputs: {}  →  target: {}", features.join(", "), schema.target.name);
+            print_line!("inputs: {}  →  target: {}", features.join(", "), schema.target.name);
         }
         if let Some(classes) = &model.preprocessing.class_names {
-            println!("classes: {}", classes.join(", "));
+            print_line!("classes: {}", classes.join(", "));
         }
         if !model.training.is_null() {
-            println!("training: {}", model.training);
+            print_line!("training: {}", model.training);
         }
         return Ok(());
     }
     let experiment = Experiment::load(&args.config, &args.overrides).map_err(CliError::Usage)?;
     let prepared = Prepared::<f32>::new(experiment, true)?;
-    println!("{}", prepared.network.summary());
+    print_line!("{}", prepared.network.summary());
     let batch_size = prepared.experiment.train.batch_size;
-    println!("memory: {} (batches of {batch_size})", prepared.memory);
+    print_line!("memory: {} (batches of {batch_size})", prepared.memory);
     Ok(())
 }
 
@@ -63,6 +63,6 @@ pub fn gradcheck(args: &ConfigArgs) -> Result<(), CliError> {
             "gradient check failed: worst relative error {worst:.3e} exceeds {TOLERANCE:e}"
         )));
     }
-    println!("gradient check passed: worst relative error {worst:.3e} (≤ {TOLERANCE:e}) on {} samples", rows.len());
+    print_line!("gradient check passed: worst relative error {worst:.3e} (≤ {TOLERANCE:e}) on {} samples", rows.len());
     Ok(())
 }

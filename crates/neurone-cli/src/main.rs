@@ -1,5 +1,13 @@
 //! `neurone`: train multi-layer perceptrons from TOML experiment files.
 
+/// Prints a line of results on standard output, as `println!` does, except when the reader has
+/// gone (`neurone datasets | head -1`): `println!` would panic, where a Unix tool ends quietly.
+macro_rules! print_line {
+    ($($arg:tt)*) => {
+        $crate::print_line(format_args!($($arg)*))
+    };
+}
+
 mod code_export;
 mod config;
 mod cross_validation;
@@ -18,6 +26,7 @@ mod setup;
 mod train;
 mod ui;
 
+use std::io::{ErrorKind, Write};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -107,5 +116,17 @@ fn main() -> ExitCode {
             eprintln!("error: {error}");
             ExitCode::from(error.exit_code())
         }
+    }
+}
+
+/// What `print_line!` calls. A closed pipe ends the process at once with success, as the default
+/// SIGPIPE action would (Rust ignores that signal); any other failure to write is reported.
+fn print_line(line: std::fmt::Arguments) {
+    if let Err(error) = writeln!(std::io::stdout().lock(), "{line}") {
+        if error.kind() == ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: standard output: {error}");
+        std::process::exit(1);
     }
 }

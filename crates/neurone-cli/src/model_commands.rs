@@ -155,7 +155,7 @@ fn eval_with<S: Scalar>(model: &Model<S>, args: &EvalArgs) -> Result<(), CliErro
     if let Some(json) = json.as_object_mut() {
         json.insert("evaluated_on".into(), format!("{} ({} rows)", args.data.display(), targets.rows()).into());
     }
-    println!("{json:#}");
+    print_line!("{json:#}");
     Ok(())
 }
 

@@ -165,7 +165,7 @@ pub fn train_and_write(
     live.finish();
     if !quiet {
         let epochs = history.epochs.len();
-        println!("{}: {}  ({epochs} epochs, {seconds:.2}s) → {}", test.name, metrics.summary(), out.display());
+        print_line!("{}: {}  ({epochs} epochs, {seconds:.2}s) → {}", test.name, metrics.summary(), out.display());
     }
     if history.interrupted {
         let epochs = history.epochs.len();

@@ -33,7 +33,7 @@ pub fn run(args: &UiArgs) -> Result<(), CliError> {
     }
     let options = neurone_ui::Options { runs: args.runs.clone(), host: args.host, port: args.port };
     let server = neurone_ui::Server::bind(&options).map_err(|error| CliError::Failure(error.to_string()))?;
-    println!("neurone ui: {} (runs from {}; Ctrl-C stops)", server.url(), args.runs.display());
+    print_line!("neurone ui: {} (runs from {}; Ctrl-C stops)", server.url(), args.runs.display());
     server.run_until_ctrl_c().map_err(|error| CliError::Failure(error.to_string()))?;
     eprintln!("neurone ui: stopped");
     Ok(())

@@ -249,6 +249,23 @@ fn datasets_lists_what_is_present_and_what_is_missing() {
 }
 
 #[test]
+fn a_reader_that_stops_early_ends_the_listing_quietly() {
+    // `neurone datasets | head -0`: the pipe's reading end is closed before the first line.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let output = Command::new(env!("CARGO_BIN_EXE_neurone"))
+        .arg("datasets")
+        .env("NEURONE_DATA", scratch("closed-pipe"))
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{:?}: {stderr}", output.status);
+    assert!(stderr.is_empty(), "{stderr}");
+}
+
+#[test]
 fn a_trained_model_predicts_evaluates_exports_and_summarises() {
     let folder = scratch("model");
     let iris = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../crates/neurone/data/iris.csv");

@@ -169,19 +169,19 @@ pub fn run(args: &SearchArgs) -> Result<(), CliError> {
     if !args.run.quiet {
         print!("{}", table.text());
         let jobs = jobs.clamp(1, candidates.len());
-        println!(
+        print_line!(
             "{} candidates × {} folds in {seconds:.1}s with {jobs} jobs → {}",
             candidates.len(),
             table.folds,
             out.display()
         );
-        println!(
+        print_line!(
             "best: {} ({metric} {} ± {})",
             candidates[best].join(" "),
             format_score(number(scored[best].mean)),
             format_score(number(scored[best].std))
         );
-        println!("refitting the best on the whole training split; the test split is used once:");
+        print_line!("refitting the best on the whole training split; the test split is used once:");
     }
     if interrupted.load(std::sync::atomic::Ordering::Relaxed) {
         let reason = "interrupted before the refit: every candidate is scored";
