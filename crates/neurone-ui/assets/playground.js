@@ -134,7 +134,8 @@ function showOptimizerSettings() {
       settings.optimizer_settings[name] = input.type === "checkbox" ? input.checked : Number(input.value);
       change();
     });
-    label.append(`${name} `, input);
+    // A zero-width space after each underscore: where a long name may break.
+    label.append(`${name.replaceAll("_", "_\u200b")} `, input);
     box.appendChild(label);
   }
 }
