@@ -659,6 +659,19 @@ async fn a_running_training_is_watched_slowly_changed_and_edited_in_chromium() {
     assert_eq!(shown, serde_json::json!([false, false, false, false, true, true]));
     std::fs::write(shots.join("lesson.png"), browser.screenshot().await.unwrap()).unwrap();
 
+    // Rprop and Levenberg–Marquardt choose each step themselves (the catalog says so): η is
+    // disabled, its label saying why; SGD's is not.
+    let learning_rate = "const select = document.getElementById('learning_rate');
+        return [select.disabled, select.parentElement.title];";
+    for (optimizer, ignored) in [("rprop", true), ("levenberg_marquardt", true), ("sgd", false)] {
+        open_playground(&browser, &ui.url, &format!("optimizer={optimizer}")).await;
+        first_frame(&browser, optimizer).await;
+        let [disabled, why] =
+            browser.execute(learning_rate, vec![]).await.unwrap().as_array().unwrap().clone().try_into().unwrap();
+        assert_eq!(disabled, ignored, "{optimizer}");
+        assert_eq!(why.as_str().unwrap().contains("no learning rate"), ignored, "{optimizer}: {why}");
+    }
+
     browser.close().await.unwrap();
     ui.stop();
     drop(driver);

@@ -114,6 +114,9 @@ function showSettings() {
 /** The optimizer's own settings (momentum, β₁, β₂…), as the library names them, with its
  * defaults unless the URL gives others: each changes the training as it goes. */
 function showOptimizerSettings() {
+  const ignored = catalog.optimizers_without_learning_rate.includes(settings.optimizer);
+  $("learning_rate").disabled = ignored;
+  $("learning_rate").parentElement.title = ignored ? `${settings.optimizer} chooses each step itself: it has no learning rate` : "";
   const box = $("optimizer_settings");
   box.innerHTML = "";
   const defaults = catalog.optimizer_settings[settings.optimizer] || {};

@@ -1,7 +1,8 @@
 //! What the page may choose, told by the server (`GET /api/playground`, read when the page
 //! loads): the problems with their task and icon, the input features with their formula, and
-//! the activations, optimizers and initialisers offered, and the most hidden layers and neurons
-//! the page draws (the server refuses more). The page keeps no copy of its own.
+//! the activations, optimizers (with their settings, and which ignore η) and initialisers
+//! offered, and the most hidden layers and neurons the page draws (the server refuses more).
+//! The page keeps no copy of its own.
 
 use axum::Json;
 use neurone::spec::{OptimizerSpec, Task};
@@ -55,6 +56,7 @@ pub async fn catalog() -> Json<Value> {
         "activations": ACTIVATIONS.map(|activation| activation.to_string()),
         "optimizers": OPTIMIZERS,
         "optimizer_settings": optimizer_settings(),
+        "optimizers_without_learning_rate": optimizers_without_learning_rate(),
         "initialisers": INITIALISERS.map(|init| init.to_string()),
         "limits": { "hidden_layers": MAX_HIDDEN_LAYERS, "neurons": MAX_NEURONS },
     }))
@@ -66,12 +68,21 @@ fn optimizer_settings() -> serde_json::Map<String, Value> {
     OPTIMIZERS
         .iter()
         .map(|&kind| {
-            let spec: OptimizerSpec = serde_json::from_value(json!({ "kind": kind })).expect("a kind offered");
-            let mut settings = serde_json::to_value(spec).expect("a spec serialises");
+            let mut settings = serde_json::to_value(spec_of(kind)).expect("a spec serialises");
             settings.as_object_mut().expect("an object").remove("kind");
             (kind.to_owned(), settings)
         })
         .collect()
+}
+
+/// The optimizers offered that choose each step themselves: the page disables η for them.
+fn optimizers_without_learning_rate() -> Vec<&'static str> {
+    OPTIMIZERS.into_iter().filter(|&kind| !spec_of(kind).has_learning_rate()).collect()
+}
+
+/// The optimizer of `kind` with the library's defaults.
+fn spec_of(kind: &str) -> OptimizerSpec {
+    serde_json::from_value(json!({ "kind": kind })).expect("a kind offered")
 }
 
 /// Each feature of [`Feature::ALL`] over `problem`'s grid, divided by its largest magnitude:
@@ -124,6 +135,7 @@ mod tests {
                 "{name}"
             );
         }
+        assert_eq!(optimizers_without_learning_rate(), ["rprop", "levenberg_marquardt"]);
         for activation in ACTIVATIONS {
             assert_eq!(activation.to_string().parse::<Activation>().unwrap(), activation);
         }
