@@ -105,8 +105,8 @@ const Charts = (() => {
 
   /**
    * A line chart of `series` ([{ points: [[x, y]…], colour, label }]) with axes, a log scale on
-   * y when `logY`, a legend when `legend`, and `marks` (x values) drawn as dashed vertical
-   * lines (a setting changed at epoch x).
+   * y when `logY`, a legend right of the plot when `legend`, and `marks` (x values) drawn as
+   * dashed vertical lines (a setting changed at epoch x).
    */
   function lines(canvas, series, { logY = false, legend = false, padding = 4, axes = false, marks = [] } = {}) {
     const context = canvas.getContext("2d");
@@ -120,7 +120,9 @@ const Charts = (() => {
     if (xHigh === xLow) xHigh = xLow + 1;
     if (yHigh === yLow) { yHigh += 0.5; yLow -= 0.5; }
     const left = axes ? 48 : padding, bottom = axes ? 22 : padding;
-    const width = canvas.width - left - padding, height = canvas.height - bottom - padding;
+    context.font = "11px sans-serif";
+    const legendWidth = legend ? Math.max(...series.map((s) => context.measureText(s.label).width)) + 26 : 0;
+    const width = canvas.width - left - padding - legendWidth, height = canvas.height - bottom - padding;
     const px = (x) => left + ((x - xLow) / (xHigh - xLow)) * width;
     const py = (y) => padding + height - ((transform(y) - yLow) / (yHigh - yLow)) * height;
     if (axes) {
@@ -158,14 +160,11 @@ const Charts = (() => {
     }
     context.restore();
     if (legend) {
-      context.font = "11px sans-serif";
-      // At the top right, where falling curves leave room.
-      const legendWidth = Math.max(...series.map((s) => context.measureText(s.label).width)) + 22;
-      const legendLeft = left + width - legendWidth;
+      // Right of the plot, outside it: rising curves cannot run under it.
       series.forEach((s, i) => {
         context.fillStyle = s.colour;
-        context.fillRect(legendLeft, padding + 6 + i * 14, 10, 3);
-        context.fillText(s.label, legendLeft + 14, padding + 10 + i * 14);
+        context.fillRect(left + width + 8, padding + 6 + i * 14, 10, 3);
+        context.fillText(s.label, left + width + 22, padding + 10 + i * 14);
       });
     }
   }
