@@ -576,7 +576,10 @@ async fn a_running_training_is_watched_slowly_changed_and_edited_in_chromium() {
     let folder = scratch("ui-browser-changes");
     let ui = UiProcess::start(&folder);
     let browser = driver.browser().await;
-    let shots = browser::screenshot_folder();
+    // Screenshots to look at, not the guide's (docs/ui.md): under target/ whatever
+    // NEURONE_UI_SCREENSHOTS says.
+    let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/ui-screenshots/changes");
+    std::fs::create_dir_all(&shots).unwrap();
     let epoch = "return Number(document.getElementById('epoch').textContent);";
 
     // The default speed, 5 epochs a second: the circle is learnt over several seconds.
