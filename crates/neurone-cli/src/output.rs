@@ -192,7 +192,6 @@ impl Run<'_> {
             "best_epoch": self.history.best_epoch,
             "stopped_early": self.history.stopped_early,
             "converged": self.history.converged,
-            "diverged_at": self.history.diverged_at,
             "interrupted": self.history.interrupted,
             "epochs": self.history.epochs.len(),
             "seconds": self.seconds,
@@ -201,6 +200,10 @@ impl Run<'_> {
         });
         if let (Some(json), serde_json::Value::Object(extra)) = (json.as_object_mut(), extra) {
             json.extend(extra);
+            // Only a run that diverged says where (a null would read as a non-finite value).
+            if let Some(epoch) = self.history.diverged_at {
+                json.insert("diverged_at".into(), epoch.into());
+            }
         }
         format!("{json:#}\n")
     }
