@@ -119,10 +119,15 @@ fn main() -> ExitCode {
     }
 }
 
-/// What `print_line!` calls. A closed pipe ends the process at once with success, as the default
-/// SIGPIPE action would (Rust ignores that signal); any other failure to write is reported.
+/// What `print_line!` calls.
 fn print_line(line: std::fmt::Arguments) {
-    if let Err(error) = writeln!(std::io::stdout().lock(), "{line}") {
+    write_stdout(format!("{line}\n").as_bytes());
+}
+
+/// Writes results on standard output. A closed pipe ends the process at once with success, as the
+/// default SIGPIPE action would (Rust ignores that signal); any other failure to write is reported.
+fn write_stdout(bytes: &[u8]) {
+    if let Err(error) = std::io::stdout().lock().write_all(bytes) {
         if error.kind() == ErrorKind::BrokenPipe {
             std::process::exit(0);
         }

@@ -1,6 +1,5 @@
 //! The commands that use a trained model file: `predict`, `eval` and `export`.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use neurone::data::{CsvSchema, EncodedRows, MissingValues, predicted_class};
@@ -100,10 +99,8 @@ fn predict_with<S: Scalar>(model: &Model<S>, args: &PredictArgs) -> Result<(), C
     let predictions = model.predict(&rows.inputs)?;
     let csv = predictions_csv(model, &schema, &predictions);
     if args.out == "-" {
-        std::io::stdout()
-            .lock()
-            .write_all(csv.as_bytes())
-            .map_err(|error| CliError::Failure(format!("standard output: {error}")))
+        crate::write_stdout(csv.as_bytes());
+        Ok(())
     } else {
         Ok(write_atomic(Path::new(&args.out), csv.as_bytes())?)
     }

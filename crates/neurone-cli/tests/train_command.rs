@@ -251,18 +251,25 @@ fn datasets_lists_what_is_present_and_what_is_missing() {
 #[test]
 fn a_reader_that_stops_early_ends_the_listing_quietly() {
     // `neurone datasets | head -0`: the pipe's reading end is closed before the first line.
+    let folder = scratch("closed-pipe");
+    assert_ends_quietly_into_a_closed_pipe(&["datasets"], &folder);
+}
+
+/// Runs `neurone ARGS | head -0` in `folder`: success, and nothing on standard error.
+fn assert_ends_quietly_into_a_closed_pipe(args: &[&str], folder: &Path) {
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
     let output = Command::new(env!("CARGO_BIN_EXE_neurone"))
-        .arg("datasets")
-        .env("NEURONE_DATA", scratch("closed-pipe"))
+        .args(args)
+        .current_dir(folder)
+        .env("NEURONE_DATA", folder)
         .stdout(writer)
         .stderr(std::process::Stdio::piped())
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{:?}: {stderr}", output.status);
-    assert!(stderr.is_empty(), "{stderr}");
+    assert!(output.status.success(), "{args:?}: {:?}: {stderr}", output.status);
+    assert!(stderr.is_empty(), "{args:?}: {stderr}");
 }
 
 #[test]
@@ -284,6 +291,8 @@ fn a_trained_model_predicts_evaluates_exports_and_summarises() {
         read(PathBuf::from(&iris)).lines().skip(1).map(|l| l.rsplit(',').next().unwrap().to_owned()).collect();
     let agree = predicted.lines().skip(1).zip(&actual).filter(|(p, a)| p.split(',').next() == Some(a.as_str())).count();
     assert!(agree >= 140, "{agree} of 150 predicted right");
+    // `neurone predict … | head -0`: the predictions' reader has gone.
+    assert_ends_quietly_into_a_closed_pipe(&["predict", "run/model.safetensors", &iris], &folder);
 
     // eval: the same agreement, measured by the tool.
     let output = neurone(&["eval", "run/model.safetensors", "--data", &iris], &folder);
