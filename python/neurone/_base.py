@@ -235,13 +235,9 @@ class BaseMLP(BaseEstimator):
             X = validate_data(self, X, accept_sparse=_SPARSE_FORMATS, dtype=self._input_dtype(fresh=False), order="C", reset=False)
         elif X.dtype != engine.dtype:
             X = X.astype(engine.dtype)
-        if not sp.issparse(X):
-            return self._engine.predict(X)
-        # Sparse rows are made dense a block at a time; each row's outputs are those of the
-        # same row in any batch.
-        X = X.tocsr()
-        rows = max(1, _SPARSE_BLOCK // X.shape[1])
-        return np.concatenate([self._engine.predict(_dense(X[start : start + rows])) for start in range(0, X.shape[0], rows)])
+        # Sparse rows are read sparse: the library's product of the stored values gives each
+        # row the outputs of the same row made dense.
+        return self._engine.predict(_engine_inputs(X.tocsr()) if sp.issparse(X) else X)
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "_engine")
@@ -332,10 +328,6 @@ _FULL_BATCH_NAMES = {"rprop": "iRprop- (full batch)", "lm": "Levenberg-Marquardt
 
 # The sparse formats scikit-learn's MLP takes as they are (others it converts to the first).
 _SPARSE_FORMATS = ["csr", "csc"]
-
-# The most values a block of sparse rows made dense for a prediction holds (4 or 8 MiB).
-_SPARSE_BLOCK = 1 << 20
-
 
 def _dense(X):
     """X as a C-contiguous array (sparse X made dense)."""

@@ -60,18 +60,24 @@ impl<'py, S: Float> Inputs<'py, S> {
                 let (inputs, input_width) = rows_in_place(inputs)?;
                 DatasetView::new(inputs, input_width, targets, target_width)
             }
-            Self::Sparse { values, columns, row_starts, width } => {
-                let slice = |error| PyValueError::new_err(format!("expected contiguous sparse arrays: {error}"));
-                let rows = SparseRows::new(
-                    values.as_slice().map_err(slice)?,
-                    columns.as_slice().map_err(slice)?,
-                    row_starts.as_slice().map_err(slice)?,
-                    *width,
-                );
-                rows.and_then(|rows| DatasetView::sparse(rows, targets, target_width))
-            }
+            Self::Sparse { .. } => DatasetView::sparse(self.sparse_rows()?.expect("sparse"), targets, target_width),
         };
         view.map_err(crate::errors::to_python)
+    }
+
+    /// The rows, when sparse (`None` for an array).
+    pub fn sparse_rows(&self) -> PyResult<Option<SparseRows<'_, S>>> {
+        let Self::Sparse { values, columns, row_starts, width } = self else {
+            return Ok(None);
+        };
+        let slice = |error| PyValueError::new_err(format!("expected contiguous sparse arrays: {error}"));
+        let rows = SparseRows::new(
+            values.as_slice().map_err(slice)?,
+            columns.as_slice().map_err(slice)?,
+            row_starts.as_slice().map_err(slice)?,
+            *width,
+        );
+        rows.map(Some).map_err(crate::errors::to_python)
     }
 }
 

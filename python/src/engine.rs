@@ -248,12 +248,19 @@ impl Engine {
         })
     }
 
-    /// The network's outputs for `x` (probabilities for a classifier), with the GIL released.
+    /// The network's outputs for `x` (probabilities for a classifier), with the GIL released:
+    /// `x` an array, or CSR rows as `fit` takes them, read sparse.
     fn predict<'py>(&self, py: Python<'py>, x: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         with_state!(&self.typed, state, S => {
-            let inputs = to_matrix::<S>(x)?;
-            let outputs = py.detach(|| state.model.predict(&inputs)).map_err(to_python)?;
-            Ok(to_array(py, outputs).into_any())
+            let sparse = Inputs::<S>::extract(x)?;
+            let outputs = match sparse.sparse_rows()? {
+                Some(rows) => py.detach(|| state.model.predict_sparse(rows)),
+                None => {
+                    let inputs = to_matrix::<S>(x)?;
+                    py.detach(|| state.model.predict(&inputs))
+                }
+            };
+            Ok(to_array(py, outputs.map_err(to_python)?).into_any())
         })
     }
 

@@ -1,9 +1,9 @@
 """Sparse input, as scikit-learn 1.9's MLP takes it: ``validate_data(accept_sparse=["csr", "csc"])``
 in ``_validate_input`` (fit, partial_fit) and in ``_forward_pass_fast`` (predict, predict_proba,
 score), so CSR and CSC matrices and arrays are used as they are and other sparse formats are
-converted to CSR; its products are ``safe_sparse_dot``, equal to the dense input's. Here the rows
-are made dense a batch at a time, so the network learns the bits it learns from the dense
-matrix."""
+converted to CSR; its products are ``safe_sparse_dot``, equal to the dense input's. Here training
+makes the rows dense a batch at a time, so the network learns the bits it learns from the dense
+matrix, and prediction multiplies the stored values alone by the dense product's chain."""
 
 import subprocess
 import sys
@@ -16,7 +16,6 @@ import sklearn.neural_network as sk
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import make_pipeline
 
-import neurone._base
 from neurone import MLPClassifier, MLPRegressor
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -84,17 +83,29 @@ def test_partial_fit_takes_sparse_batches(to_sparse):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_predictions_are_made_a_block_of_rows_at_a_time_with_each_rows_bits(monkeypatch, dtype):
-    """_forward_pass_fast's safe_sparse_dot gives each row the output of its dense row; here
-    sparse rows are made dense a block at a time, and every block, a single row included,
-    gives each row the outputs it has in one batch of all the rows."""
+def test_sparse_predictions_have_each_dense_rows_bits_alone_or_in_a_batch(dtype):
+    """_forward_pass_fast's safe_sparse_dot gives each row the output of its dense row. Here the
+    library multiplies the stored values alone, each row by the dense product's chain: a row
+    alone, in slices of 7 or 100, or rows stored out of column order or with explicit zeros
+    (made dense by the library) give the outputs of X.toarray() in one batch."""
     X, y = sparse_data(dtype=dtype)
     clf = MLPClassifier(hidden_layer_sizes=(8,), max_iter=5, random_state=0)
     clf.fit(X, y)
     whole = clf.predict_proba(X.toarray())
     for rows in (1, 7, 100):
-        monkeypatch.setattr(neurone._base, "_SPARSE_BLOCK", rows * X.shape[1])
-        np.testing.assert_array_equal(clf.predict_proba(X), whole)
+        parts = [clf.predict_proba(X[start : start + rows]) for start in range(0, X.shape[0], rows)]
+        np.testing.assert_array_equal(np.concatenate(parts), whole)
+    reversed_rows = X.copy()
+    for row in range(X.shape[0]):
+        stored = slice(X.indptr[row], X.indptr[row + 1])
+        reversed_rows.indices[stored] = X.indices[stored][::-1]
+        reversed_rows.data[stored] = X.data[stored][::-1]
+    reversed_rows.has_sorted_indices = False
+    np.testing.assert_array_equal(reversed_rows.toarray(), X.toarray())
+    np.testing.assert_array_equal(clf.predict_proba(reversed_rows), whole)
+    with_zeros = X.copy()
+    with_zeros.data[::5] = 0.0
+    np.testing.assert_array_equal(clf.predict_proba(with_zeros), clf.predict_proba(with_zeros.toarray()))
 
 
 @pytest.mark.parametrize("to_sparse", [sp.coo_matrix, sp.lil_matrix, sp.dok_array, sp.bsr_matrix])

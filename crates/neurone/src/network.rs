@@ -5,6 +5,8 @@ use std::fmt;
 use rand::SeedableRng;
 
 use crate::check::check_unit_interval;
+use crate::data::SparseRows;
+use crate::kernels::SparseProduct;
 use crate::layer::{BatchNorm, Dense, Dropout, Layer, Parameter, ParameterMut};
 use crate::optim::Step;
 use crate::{Activation, Error, Init, Loss, Matrix, Optimizer, Rng, Scalar};
@@ -253,6 +255,27 @@ impl<S: Scalar> Network<S> {
         Matrix::new(x.rows(), self.outputs(), a)
     }
 
+    /// The network's outputs for sparse inputs (scipy's CSR), in evaluation mode: the bits of
+    /// [`Network::predict`] on the rows made dense, without making them dense where the first
+    /// layer is dense, its weights finite and the rows canonical (its product then reads the
+    /// stored values alone: `kernels/sparse_product.rs`); else a chunk of rows at a time.
+    ///
+    /// ```
+    /// use neurone::{Activation, Matrix, Network, seeded_rng};
+    /// use neurone::data::SparseRows;
+    /// let network: Network = Network::builder(3).dense(4, Activation::Relu).dense(2, Activation::Identity).build(&mut seeded_rng(1))?;
+    /// // [[0, 2, 0], [1, 0, 3]]
+    /// let sparse = SparseRows::new(&[2.0, 1.0, 3.0], &[1, 0, 2], &[0, 1, 3], 3)?;
+    /// let dense = Matrix::from_rows(&[[0.0, 2.0, 0.0], [1.0, 0.0, 3.0]])?;
+    /// assert_eq!(network.predict_sparse(sparse)?, network.predict(&dense)?);
+    /// # Ok::<(), neurone::Error>(())
+    /// ```
+    pub fn predict_sparse(&self, x: SparseRows<'_, S>) -> Result<Matrix<S>, Error> {
+        self.check_width(x.width())?;
+        let (_, a) = self.infer_sparse(x);
+        Matrix::new(x.len(), self.outputs(), a)
+    }
+
     /// The loss J on a batch, in evaluation mode.
     pub fn evaluate(&self, x: &Matrix<S>, y: &Matrix<S>) -> Result<f64, Error> {
         Ok(self.evaluate_and_predict(x, y)?.0)
@@ -433,8 +456,13 @@ impl<S: Scalar> Network<S> {
 
     /// [`Network::infer`] on rows inferred at once.
     fn infer_rows(&self, x: &[S], rows: usize) -> (Vec<S>, Vec<S>) {
+        self.infer_layers(&self.layers, x, rows)
+    }
+
+    /// `layers` (the network's last ones) on `rows` inputs `x`: the output layer's z(L) and a(L).
+    fn infer_layers(&self, layers: &[Layer<S>], x: &[S], rows: usize) -> (Vec<S>, Vec<S>) {
         let mut activations: Option<Vec<S>> = None;
-        for layer in &self.layers[..self.layers.len() - 1] {
+        for layer in &layers[..layers.len() - 1] {
             let mut a = vec![S::ZERO; rows * layer.outputs()];
             layer.infer(activations.as_deref().unwrap_or(x), rows, &mut a);
             activations = Some(a);
@@ -447,18 +475,57 @@ impl<S: Scalar> Network<S> {
         (z, a)
     }
 
+    /// [`Network::infer`] for sparse rows, in chunks of [`INFERENCE_ROWS`]: the first dense
+    /// layer's product from the stored values ([`SparseProduct`], which gives the dense
+    /// product's bits) where it can be used, else the rows made dense.
+    fn infer_sparse(&self, x: SparseRows<'_, S>) -> (Vec<S>, Vec<S>) {
+        let first = self.layers[0].as_dense().filter(|_| x.is_canonical());
+        let product = first.and_then(|layer| SparseProduct::new(layer.weights(), layer.outputs()));
+        let outputs = self.outputs();
+        let (mut z, mut a) = (Vec::with_capacity(x.len() * outputs), Vec::with_capacity(x.len() * outputs));
+        let mut dense = Vec::new();
+        for start in (0..x.len()).step_by(INFERENCE_ROWS) {
+            let range = start..x.len().min(start + INFERENCE_ROWS);
+            let rows = range.len();
+            let (chunk_z, chunk_a) = match (first, &product) {
+                (Some(layer), Some(product)) => {
+                    let mut first_z = vec![S::ZERO; rows * layer.outputs()];
+                    layer.sparse_affine_into(product, x, range, &mut first_z);
+                    if self.layers.len() == 1 {
+                        let mut first_a = first_z.clone();
+                        layer.activation().apply_in_place(&mut first_a, layer.outputs());
+                        (first_z, first_a)
+                    } else {
+                        layer.activation().apply_in_place(&mut first_z, layer.outputs());
+                        self.infer_layers(&self.layers[1..], &first_z, rows)
+                    }
+                }
+                _ => {
+                    dense.resize(rows * self.inputs, S::ZERO);
+                    for (index, row) in range.zip(dense.chunks_exact_mut(self.inputs)) {
+                        x.write_row(index, row);
+                    }
+                    self.infer(&dense, rows)
+                }
+            };
+            z.extend_from_slice(&chunk_z);
+            a.extend_from_slice(&chunk_a);
+        }
+        (z, a)
+    }
+
     /// The output layer, dense by construction.
     fn output_layer(&self) -> &Dense<S> {
         self.layers.last().and_then(Layer::as_dense).expect("a built network ends with a dense layer")
     }
 
     fn check_inputs(&self, x: &Matrix<S>) -> Result<(), Error> {
-        if x.cols() != self.inputs {
-            return Err(Error::Shape(format!(
-                "the inputs have {} columns, the network takes {}",
-                x.cols(),
-                self.inputs
-            )));
+        self.check_width(x.cols())
+    }
+
+    fn check_width(&self, columns: usize) -> Result<(), Error> {
+        if columns != self.inputs {
+            return Err(Error::Shape(format!("the inputs have {columns} columns, the network takes {}", self.inputs)));
         }
         Ok(())
     }

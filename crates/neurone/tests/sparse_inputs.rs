@@ -81,3 +81,91 @@ fn sparse_rows_train_to_the_bits_of_the_same_rows_dense() {
         same_bits::<f64>(&data, optimizer, batch_size, shuffle);
     }
 }
+
+/// Rows of `width` inputs with about one in ten stored, TF-IDF-like values (some of them tiny, so
+/// that products round to zero), as CSR and dense.
+fn wide_rows(rows: usize, width: usize, rng: &mut Rng) -> (Vec<f64>, Vec<usize>, Vec<usize>, Vec<f64>) {
+    let (mut values, mut columns, mut row_starts, mut dense) = (vec![], vec![], vec![0], vec![0.0; rows * width]);
+    for row in 0..rows {
+        for column in 0..width {
+            if rng.random_bool(0.1) {
+                let value: f64 = if rng.random_bool(0.05) { -1e-40 } else { rng.random_range(-1.0..1.0) };
+                values.push(value);
+                columns.push(column);
+                dense[row * width + column] = value;
+            }
+        }
+        row_starts.push(values.len());
+    }
+    (values, columns, row_starts, dense)
+}
+
+/// Predictions from sparse rows have the bits of predictions from the same rows dense: the
+/// first layer's product from the stored values alone (one depth slice or two, one row or many
+/// chunks of rows), and the paths that make the rows dense instead (weights that are not
+/// finite, a first layer of one output, rows whose columns are not sorted).
+#[test]
+fn sparse_rows_predict_the_bits_of_the_same_rows_dense() {
+    fn check<S: Scalar>(width: usize, rows: usize, hidden: usize, poison: bool) {
+        let cast = |values: &[f64]| values.iter().map(|&v| S::from_f64(v)).collect::<Vec<S>>();
+        let (values, columns, row_starts, dense) = wide_rows(rows, width, &mut seeded_rng(7));
+        let (values, dense) = (cast(&values), cast(&dense));
+        let mut network: Network<S> = Network::builder(width)
+            .dense(hidden, Activation::Relu)
+            .dense(3, Activation::Softmax)
+            .build(&mut seeded_rng(8))
+            .unwrap();
+        if poison {
+            network.layers_mut()[0].as_dense_mut().unwrap().weights_mut()[5] = S::from_f64(f64::INFINITY);
+        }
+        let sparse = SparseRows::new(&values, &columns, &row_starts, width).unwrap();
+        let got = network.predict_sparse(sparse).unwrap();
+        let want = network.predict(&neurone::Matrix::new(rows, width, dense).unwrap()).unwrap();
+        let bits = |values: &[S]| values.iter().map(|v| v.to_f64().to_bits()).collect::<Vec<_>>();
+        let case = format!("{} {rows}×{width}, {hidden} hidden, poisoned {poison}", S::NAME);
+        assert_eq!(bits(got.as_slice()), bits(want.as_slice()), "{case}");
+    }
+    for (width, rows, hidden, poison) in
+        [(300, 40, 16, false), (700, 1, 9, false), (600, 530, 12, false), (300, 20, 1, false), (300, 20, 16, true)]
+    {
+        check::<f32>(width, rows, hidden, poison);
+        check::<f64>(width, rows, hidden, poison);
+    }
+    // Unsorted columns are made dense: the product's depth order is theirs.
+    let network: Network = Network::builder(3)
+        .dense(4, Activation::Tanh)
+        .dense(2, Activation::Identity)
+        .build(&mut seeded_rng(1))
+        .unwrap();
+    let unsorted = SparseRows::new(&[3.0, 1.0], &[2, 0], &[0, 2], 3).unwrap();
+    let dense = neurone::Matrix::from_rows(&[[1.0, 0.0, 3.0]]).unwrap();
+    assert_eq!(network.predict_sparse(unsorted).unwrap(), network.predict(&dense).unwrap());
+    let narrow = SparseRows::new(&[1.0], &[0], &[0, 1], 2).unwrap();
+    assert!(
+        network
+            .predict_sparse(narrow)
+            .unwrap_err()
+            .to_string()
+            .contains("the inputs have 2 columns, the network takes 3")
+    );
+}
+
+/// A model whose preprocessing scales its inputs predicts sparse rows as the same rows dense:
+/// they are made dense (a chunk at a time) to be scaled.
+#[test]
+fn a_model_that_scales_its_inputs_predicts_sparse_rows_as_dense_ones() {
+    use neurone::data::{Preprocessing, ScalerKind};
+    let (values, columns, row_starts, dense) = wide_rows(300, 50, &mut seeded_rng(9));
+    let targets = neurone::Matrix::column(&vec![0.5; 300]);
+    let inputs = neurone::Matrix::new(300, 50, dense).unwrap();
+    let train = neurone::Dataset::new(inputs.clone(), targets).unwrap();
+    let preprocessing = Preprocessing::fit(&train, Some(ScalerKind::Standard), Some(ScalerKind::MinMax)).unwrap();
+    let network = Network::builder(50)
+        .dense(6, Activation::Tanh)
+        .dense(1, Activation::Identity)
+        .build(&mut seeded_rng(2))
+        .unwrap();
+    let model = neurone::io::Model::new(network, preprocessing);
+    let sparse = SparseRows::new(&values, &columns, &row_starts, 50).unwrap();
+    assert_eq!(model.predict_sparse(sparse).unwrap(), model.predict(&inputs).unwrap());
+}

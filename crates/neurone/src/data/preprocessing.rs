@@ -82,7 +82,7 @@ impl Preprocessing {
     /// The dataset as the network sees it: inputs and targets scaled. Taken by value, so that
     /// without scalers nothing is copied.
     pub fn apply<S: Scalar>(&self, mut dataset: Dataset<S>) -> Result<Dataset<S>, Error> {
-        if self.imputer.is_some() || self.input_scaler.is_some() {
+        if self.changes_inputs() {
             let inputs = self.inputs(dataset.inputs())?;
             dataset = dataset.with_inputs(inputs)?;
         }
@@ -97,6 +97,11 @@ impl Preprocessing {
     /// of the targets.
     pub fn scales(&self) -> bool {
         self.imputer.is_some() || self.input_scaler.is_some() || self.target_scaler.is_some()
+    }
+
+    /// Whether [`Preprocessing::inputs`] changes the inputs: an imputer or a scaler of them.
+    pub fn changes_inputs(&self) -> bool {
+        self.imputer.is_some() || self.input_scaler.is_some()
     }
 
     /// Raw (encoded) inputs as the network sees them: missing ones filled in, then scaled.

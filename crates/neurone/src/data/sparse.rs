@@ -27,6 +27,8 @@ pub struct SparseRows<'a, S> {
     columns: &'a [usize],
     row_starts: &'a [usize],
     width: usize,
+    /// Every row's columns strictly increase (scipy's canonical format: sorted, no duplicates).
+    canonical: bool,
 }
 
 impl<'a, S: Scalar> SparseRows<'a, S> {
@@ -47,7 +49,8 @@ impl<'a, S: Scalar> SparseRows<'a, S> {
         if let Some(&column) = columns.iter().find(|&&column| column >= width) {
             return shape(format!("column index {column} is out of the {width} columns"));
         }
-        Ok(Self { values, columns, row_starts, width })
+        let canonical = row_starts.windows(2).all(|row| columns[row[0]..row[1]].is_sorted_by(|a, b| a < b));
+        Ok(Self { values, columns, row_starts, width, canonical })
     }
 
     /// Number of rows.
@@ -65,12 +68,24 @@ impl<'a, S: Scalar> SparseRows<'a, S> {
         self.width
     }
 
+    /// Whether every row's columns strictly increase (sorted, none stored twice), as in scipy's
+    /// canonical format: the depth order a product along the row needs.
+    pub fn is_canonical(&self) -> bool {
+        self.canonical
+    }
+
+    /// Row `index`'s stored columns and values, in storage order.
+    pub fn row(&self, index: usize) -> (&'a [usize], &'a [S]) {
+        let stored = self.row_starts[index]..self.row_starts[index + 1];
+        (&self.columns[stored.clone()], &self.values[stored])
+    }
+
     /// Writes row `index` into `row` (`width` values): zeros, plus each stored value at its
     /// column (a column stored twice gets their sum, as in scipy's `toarray()`).
     pub fn write_row(&self, index: usize, row: &mut [S]) {
         row.fill(S::ZERO);
-        let stored = self.row_starts[index]..self.row_starts[index + 1];
-        for (&column, &value) in self.columns[stored.clone()].iter().zip(&self.values[stored]) {
+        let (columns, values) = self.row(index);
+        for (&column, &value) in columns.iter().zip(values) {
             row[column] += value;
         }
     }
@@ -92,6 +107,16 @@ mod tests {
             })
             .collect();
         assert_eq!(dense, [vec![0.0, 2.0, 0.0, 0.0], vec![0.0; 4], vec![1.0, 0.0, 0.0, 3.0]]);
+        assert!(!rows.is_canonical(), "column 3 is stored twice");
+    }
+
+    #[test]
+    fn rows_with_increasing_columns_are_canonical() {
+        let canonical =
+            |columns: &[usize]| SparseRows::new(&[1.0f32; 3], columns, &[0, 2, 3], 4).unwrap().is_canonical();
+        assert!(canonical(&[0, 3, 0]));
+        assert!(!canonical(&[3, 0, 1]), "unsorted");
+        assert!(!canonical(&[1, 1, 2]), "a column stored twice");
     }
 
     #[test]

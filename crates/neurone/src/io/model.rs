@@ -4,8 +4,11 @@
 use std::path::Path;
 
 use super::{model_format, write_atomic};
-use crate::data::Preprocessing;
+use crate::data::{Preprocessing, SparseRows};
 use crate::{Error, Matrix, Network, Scalar};
+
+/// Sparse rows made dense at once for a preprocessing that scales them.
+const PREPROCESSED_ROWS: usize = 256;
 
 /// Everything needed to predict with a trained network, and to say where it came from.
 ///
@@ -65,6 +68,28 @@ impl<S: Scalar> Model<S> {
     pub fn predict(&self, raw_inputs: &Matrix<S>) -> Result<Matrix<S>, Error> {
         let inputs = self.preprocessing.inputs(raw_inputs)?;
         let outputs = self.network.predict(&inputs)?;
+        self.preprocessing.outputs_to_original(&outputs)
+    }
+
+    /// [`Model::predict`] for sparse raw inputs (scipy's CSR): the network reads them sparse
+    /// ([`Network::predict_sparse`]), unless the preprocessing fills in or scales the inputs,
+    /// which makes them dense: then a chunk of rows at a time.
+    pub fn predict_sparse(&self, raw_inputs: SparseRows<'_, S>) -> Result<Matrix<S>, Error> {
+        let outputs = if self.preprocessing.changes_inputs() {
+            let (rows, width) = (raw_inputs.len(), raw_inputs.width());
+            let mut outputs = Vec::with_capacity(rows * self.network.outputs());
+            for start in (0..rows).step_by(PREPROCESSED_ROWS) {
+                let range = start..rows.min(start + PREPROCESSED_ROWS);
+                let mut chunk = Matrix::zeros(range.len(), width);
+                for (index, row) in range.zip(chunk.as_mut_slice().chunks_exact_mut(width)) {
+                    raw_inputs.write_row(index, row);
+                }
+                outputs.extend(self.network.predict(&self.preprocessing.inputs(&chunk)?)?.into_vec());
+            }
+            Matrix::new(rows, self.network.outputs(), outputs)?
+        } else {
+            self.network.predict_sparse(raw_inputs)?
+        };
         self.preprocessing.outputs_to_original(&outputs)
     }
 

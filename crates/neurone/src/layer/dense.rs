@@ -1,7 +1,10 @@
 //! The dense (fully connected) layer: `z(l) = W(l) a(l-1) + b(l)`, `a(l) = σ(z(l))`.
 
+use std::ops::Range;
+
 use super::{Parameter, ParameterMut};
-use crate::kernels::{Op, gemm, outer, row_times_weights, vectorised, weights_times_row};
+use crate::data::SparseRows;
+use crate::kernels::{Op, SparseProduct, gemm, outer, row_times_weights, vectorised, weights_times_row};
 use crate::{Activation, Init, Loss, Rng, Scalar};
 
 /// A fully connected layer with its activation, its gradients and its per-batch buffers.
@@ -171,6 +174,20 @@ impl<S: Scalar> Dense<S> {
     /// z(l) for `rows` inputs, written into `z` (used where the loss needs the logits).
     pub(crate) fn affine_into(&self, input: &[S], rows: usize, z: &mut [S]) {
         affine(&self.weights, &self.bias, input, rows, z);
+    }
+
+    /// z(l) for the rows `range` of sparse inputs, by `product` (of this layer's weights),
+    /// written into `z`: the bits of [`Dense::affine_into`] on the rows made dense.
+    pub(crate) fn sparse_affine_into(
+        &self,
+        product: &SparseProduct<S>,
+        x: SparseRows<'_, S>,
+        range: Range<usize>,
+        z: &mut [S],
+    ) {
+        let z = &mut z[..range.len() * self.outputs];
+        product.rows_times_weights(x, range, z);
+        vectorised(&add_to_rows, (z, &self.bias[..]));
     }
 
     /// Copies W(l) and b(l) from a layer of the same shape.
