@@ -71,7 +71,9 @@ pub use matrix::Matrix;
 pub use network::{Mode, Network, NetworkBuilder};
 pub use optim::{Adagrad, Adam, AdamW, Lbfgs, Optimizer, RmsProp, Rprop, Schedule, Scheduler, Sgd};
 pub use scalar::Scalar;
-pub use train::{Checkpoint, Clipping, EarlyStopping, EpochRecord, History, Metric, Monitor, Penalty, Solver, Trainer};
+pub use train::{
+    Checkpoint, Clipping, EarlyStopping, EpochRecord, History, Metric, Monitor, Penalty, Solver, Stretch, Trainer,
+};
 
 /// The random number generator behind initialisation and shuffling: ChaCha with 8 rounds,
 /// portable and reproducible across platforms.

@@ -6,8 +6,9 @@
 //! - metadata: `format` = `neurone-checkpoint`, `format_version`, `architecture` (as in a model
 //!   file) and `training`: the rest of the state as JSON (optimizer name, step and learning
 //!   rate, schedule, both random generators, the epoch, the history, the best value, the patience
-//!   count). Files written before the epoch was recorded lack it: their history then holds every
-//!   epoch, and its length is the epoch.
+//!   count, and an epoch paused between two steps: its order, position and loss sum). Files
+//!   written before the epoch was recorded lack it: their history then holds every epoch, and its
+//!   length is the epoch.
 //!
 //! One file rather than a folder, so that a crash leaves the previous checkpoint or the new one
 //! whole, never a mix of both.
@@ -21,7 +22,7 @@ use super::model_format::{ARCHITECTURE, check_format, metadata_of, parse_json};
 use super::tensor_file::{TensorData, TensorFile, write_safetensors};
 use super::write_atomic;
 use crate::optim::{OptimizerState, SchedulerState};
-use crate::train::{Checkpoint, History};
+use crate::train::{Checkpoint, EpochInProgress, History};
 use crate::{Error, Network, Rng, Scalar};
 
 /// `__metadata__["format"]` of a checkpoint.
@@ -51,6 +52,18 @@ struct TrainingJson {
     history: History,
     best_value: Option<f64>,
     epochs_without_improvement: usize,
+    /// Present only in the checkpoint of an epoch paused between two steps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    epoch_in_progress: Option<EpochInProgressJson>,
+}
+
+/// [`EpochInProgress`] in the `training` metadata.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EpochInProgressJson {
+    order: Vec<usize>,
+    samples: usize,
+    loss_sum: f64,
 }
 
 /// A ChaCha generator's exact position: its key, stream and word position (a decimal string,
@@ -136,6 +149,11 @@ fn encode<S: Scalar>(checkpoint: &Checkpoint<S>) -> Result<Vec<u8>, Error> {
         history: checkpoint.history.clone(),
         best_value: checkpoint.best.as_ref().map(|(value, _)| *value),
         epochs_without_improvement: checkpoint.epochs_without_improvement,
+        epoch_in_progress: checkpoint.epoch_in_progress.as_ref().map(|epoch| EpochInProgressJson {
+            order: epoch.order.clone(),
+            samples: epoch.samples,
+            loss_sum: epoch.loss_sum,
+        }),
     };
     let json = |value: serde_json::Result<String>| {
         value.map_err(|error| Error::invalid("checkpoint", format!("cannot be written as JSON: {error}")))
@@ -186,6 +204,9 @@ fn decode<S: Scalar>(bytes: &[u8], path: &Path) -> Result<Checkpoint<S>, Error> 
         history: training.history,
         best,
         epochs_without_improvement: training.epochs_without_improvement,
+        epoch_in_progress: training
+            .epoch_in_progress
+            .map(|EpochInProgressJson { order, samples, loss_sum }| EpochInProgress { order, samples, loss_sum }),
     })
 }
 

@@ -1,11 +1,12 @@
-//! Where training stands at the end of an epoch: everything needed to go on as if it had never
-//! stopped.
+//! Where training stands at the end of an epoch, or between two of its steps: everything needed
+//! to go on as if it had never stopped.
 
-use super::History;
+use super::{EpochInProgress, History};
 use crate::optim::{OptimizerState, SchedulerState};
 use crate::{Network, Rng, Scalar};
 
-/// A snapshot of training at the end of an epoch, taken by
+/// A snapshot of training at the end of an epoch (or between two steps, see
+/// [`Checkpoint::epoch_in_progress`]), taken by
 /// [`Trainer::checkpoint_every`](super::Trainer::checkpoint_every) or returned by
 /// [`Trainer::continue_for`](super::Trainer::continue_for), and continued by
 /// [`Trainer::continue_for`](super::Trainer::continue_for).
@@ -37,4 +38,8 @@ pub struct Checkpoint<S: Scalar> {
     pub best: Option<(f64, Network<S>)>,
     /// Epochs since the monitored value last improved (early stopping's patience count).
     pub epochs_without_improvement: usize,
+    /// The epoch after [`Checkpoint::epoch`] when it paused between two steps
+    /// ([`Stretch::Steps`](super::Stretch::Steps)): its order and position, from which the
+    /// next step goes on; `None` at the end of an epoch.
+    pub epoch_in_progress: Option<EpochInProgress>,
 }

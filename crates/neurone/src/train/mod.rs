@@ -12,7 +12,7 @@ mod solver;
 mod training_loop;
 mod validation_metric;
 
-pub use batches::{Batch, Batches};
+pub use batches::{Batch, Batches, EpochInProgress};
 pub use checkpoint::Checkpoint;
 pub use early_stopping::{EarlyStopping, Monitor};
 pub use history::{EpochRecord, History};
@@ -69,6 +69,23 @@ pub struct Trainer<'a, S: Scalar> {
     on_epoch: Option<EpochCallback<'a>>,
     checkpoints: Option<(usize, CheckpointCallback<'a, S>)>,
     keep_records: Option<usize>,
+}
+
+/// How far [`Trainer::continue_for`] goes on: a number of epochs (what a bare `usize` means), or
+/// of gradient steps, which may pause an epoch between two batches (a full-batch solver's step
+/// is an epoch).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stretch {
+    /// Whole epochs: the first finishes an epoch in progress.
+    Epochs(usize),
+    /// Gradient steps, one per batch.
+    Steps(u64),
+}
+
+impl From<usize> for Stretch {
+    fn from(epochs: usize) -> Self {
+        Stretch::Epochs(epochs)
+    }
 }
 
 /// A function called after every epoch with its record.
@@ -239,11 +256,12 @@ impl<'a, S: Scalar> Trainer<'a, S> {
         self.continue_for(network, None, epochs, train, validation, rng).map(|end| end.history)
     }
 
-    /// **The one way to continue a training**: trains `epochs` more epochs after `from` (from
-    /// the start, with `None`), and returns where training then stands: the checkpoint of the
-    /// last epoch run (partial if a stop request cut it short), from which the next call goes
-    /// on. The command line's `--resume`, the Python package's `warm_start` and `partial_fit`
-    /// and the playground's stretches all call it.
+    /// **The one way to continue a training**: trains `more` epochs (a `usize`), or
+    /// [`Stretch::Steps`] gradient steps, after `from` (from the start, with `None`), and
+    /// returns where training then stands: the checkpoint of the last epoch run (partial if a
+    /// stop request cut it short), or of the epoch paused between two steps, from which the next
+    /// call goes on. The command line's `--resume`, the Python package's `warm_start` and
+    /// `partial_fit` and the playground's stretches all call it.
     ///
     /// From a checkpoint, `network` and `rng` become its own, the solver and schedule take up
     /// its state, and epochs are numbered on from [`Checkpoint::epoch`]; the returned history
@@ -262,7 +280,7 @@ impl<'a, S: Scalar> Trainer<'a, S> {
     /// divergence) leaves no checkpoint: continue from the last one.
     ///
     /// ```
-    /// use neurone::{Activation, Adam, Network, Trainer, datasets, seeded_rng};
+    /// use neurone::{Activation, Adam, Network, Stretch, Trainer, datasets, seeded_rng};
     ///
     /// let data = datasets::xor::<f64>();
     /// let network = Network::builder(2).dense(4, Activation::Tanh).dense(1, Activation::Sigmoid).build(&mut seeded_rng(1))?;
@@ -280,18 +298,43 @@ impl<'a, S: Scalar> Trainer<'a, S> {
     /// let checkpoint = checkpoint.unwrap();
     /// assert_eq!((checkpoint.epoch, checkpoint.history.epochs.len()), (10, 10));
     /// assert_eq!(continued.predict(data.inputs())?, straight.predict(data.inputs())?);
+    ///
+    /// // The same 10 epochs of 2 steps each, one step at a time.
+    /// let (mut stepped, mut rng, mut checkpoint) = (network.clone(), seeded_rng(2), None);
+    /// for _ in 0..20 {
+    ///     checkpoint = Some(trainer().continue_for(&mut stepped, checkpoint, Stretch::Steps(1), &data, None, &mut rng)?);
+    /// }
+    /// assert_eq!(checkpoint.unwrap().epoch, 10);
+    /// assert_eq!(stepped.predict(data.inputs())?, straight.predict(data.inputs())?);
     /// # Ok::<(), neurone::Error>(())
     /// ```
     pub fn continue_for<'data>(
         &mut self,
         network: &mut Network<S>,
         from: Option<Checkpoint<S>>,
-        epochs: usize,
+        more: impl Into<Stretch>,
         train: impl Into<DatasetView<'data, S>>,
         validation: Option<&Dataset<S>>,
         rng: &mut Rng,
     ) -> Result<Checkpoint<S>, Error> {
-        self.run_to_checkpoint(network, train.into(), validation, rng, from, epochs)
+        self.run_to_checkpoint(network, train.into(), validation, rng, from, more.into())
+    }
+
+    /// The indices of the training samples the next minibatch step after `from` (from the
+    /// start, with `None`, and `rng`) takes, of `samples` in all: the rest of an epoch in
+    /// progress, else the first batch of the order the next epoch will draw. A full-batch
+    /// solver steps on every sample instead.
+    pub fn next_batch(&self, from: Option<&Checkpoint<S>>, rng: &Rng, samples: usize) -> Vec<usize> {
+        let batch_size = self.batch_size.max(1);
+        if let Some(epoch) = from.and_then(|checkpoint| checkpoint.epoch_in_progress.as_ref()) {
+            return epoch.order.iter().skip(epoch.samples).take(batch_size).copied().collect();
+        }
+        let mut order: Vec<usize> = (0..samples).collect();
+        if self.shuffle {
+            batches::shuffle(&mut order, &mut from.map_or(rng, |checkpoint| &checkpoint.rng).clone());
+        }
+        order.truncate(batch_size);
+        order
     }
 
     /// What decides the best epoch (and what reduce-on-plateau watches): early stopping's

@@ -68,7 +68,9 @@ pub trait Solver<S: Scalar> {
         Ok(())
     }
 
-    /// Runs one epoch over `batches`, with the penalty, clipping and stop request of `settings`.
+    /// Runs one epoch over `batches`, with the penalty, clipping and stop request of `settings`:
+    /// the rest of it if `batches` holds a paused epoch, and until `batches`' step limit pauses
+    /// it (a full-batch solver's epoch is one step, on [`Batches::whole`]).
     fn run_epoch(
         &mut self,
         network: &mut Network<S>,
@@ -159,7 +161,6 @@ impl<S: Scalar, O: Optimizer<S>> Solver<S> for Minibatch<O> {
         settings: &StepSettings<'_>,
         rng: &mut Rng,
     ) -> Result<EpochOutcome, Error> {
-        let (mut loss_sum, mut samples) = (0.0, 0);
         let ended = batches.for_each_batch(rng, |Batch { inputs, targets, weights, rows }| {
             if settings.stop_requested() {
                 return Ok(ControlFlow::Break(EarlyEnd::Interrupted));
@@ -175,13 +176,11 @@ impl<S: Scalar, O: Optimizer<S>> Solver<S> for Minibatch<O> {
             }
             self.steps += 1;
             network.update(&mut self.optimizer, Step { number: self.steps, learning_rate: self.learning_rate });
-            loss_sum += loss * rows as f64;
-            samples += rows;
-            Ok(ControlFlow::Continue(()))
+            Ok(ControlFlow::Continue(loss))
         })?;
         let train_loss = match ended {
             ControlFlow::Break(EarlyEnd::Diverged(loss)) => loss,
-            _ => loss_sum / samples.max(1) as f64,
+            _ => batches.mean_loss(),
         };
         let interrupted = ended == ControlFlow::Break(EarlyEnd::Interrupted);
         Ok(EpochOutcome { train_loss, converged: false, interrupted, out_of_evaluations: false })

@@ -5,7 +5,8 @@
 use std::time::Instant;
 
 use super::{
-    Batches, Checkpoint, EpochOutcome, EpochRecord, History, Monitor, StepSettings, Trainer, network_is_finite,
+    Batches, Checkpoint, EpochInProgress, EpochOutcome, EpochRecord, History, Monitor, StepSettings, Stretch, Trainer,
+    network_is_finite,
 };
 use crate::data::DatasetView;
 use crate::optim::Scheduler;
@@ -26,12 +27,15 @@ struct LoopState<S: Scalar> {
     epochs_without_improvement: usize,
     /// The network after the last epoch that did not diverge.
     last_good: Network<S>,
+    /// The checkpoint's epoch paused between two steps, to go on with.
+    epoch_in_progress: Option<EpochInProgress>,
 }
 
 impl<S: Scalar> Trainer<'_, S> {
-    /// The training loop of [`Trainer::continue_for`]: `more` epochs from the start or from a
-    /// checkpoint, ending with where training stands: the checkpoint of the last epoch run
-    /// (partial if interrupted), holding `network` as training leaves it.
+    /// The training loop of [`Trainer::continue_for`]: `more` epochs or steps from the start or
+    /// from a checkpoint, ending with where training stands: the checkpoint of the last epoch
+    /// run (partial if interrupted, paused if the steps ran out within it), holding `network` as
+    /// training leaves it.
     pub(super) fn run_to_checkpoint(
         &mut self,
         network: &mut Network<S>,
@@ -39,22 +43,40 @@ impl<S: Scalar> Trainer<'_, S> {
         validation: Option<&Dataset<S>>,
         rng: &mut Rng,
         checkpoint: Option<Checkpoint<S>>,
-        more: usize,
+        more: Stretch,
     ) -> Result<Checkpoint<S>, Error> {
         let monitor = self.monitor(validation.is_some());
         let mut state = self.start(network, rng, checkpoint, monitor)?;
         self.validate(network, train, validation)?;
         let mut batches = Batches::new(train, self.batch_size, self.shuffle);
+        let mut resumed_mid_epoch = false;
+        if let Some(epoch) = state.epoch_in_progress.take() {
+            batches.resume(epoch)?;
+            resumed_mid_epoch = true;
+        }
+        let last_epoch = match more {
+            Stretch::Epochs(epochs) => state.epoch.saturating_add(epochs),
+            Stretch::Steps(steps) => {
+                batches.limit_steps(Some(steps));
+                usize::MAX
+            }
+        };
         let (start, seconds_before) =
             (Instant::now(), state.history.last().map_or(0.0, |record| record.elapsed_seconds));
         // Whether the training itself ends here, rather than this part of it.
         let mut ended = false;
-        for epoch in state.epoch + 1..=state.epoch.saturating_add(more) {
-            self.schedule_learning_rate(epoch, monitor, &mut state)?;
-            if state.scheduler.as_ref().is_some_and(Scheduler::exhausted) {
-                // Reduce-on-plateau reached its stopping rate after the previous epoch.
-                (state.history.stopped_early, ended) = (true, true);
+        for epoch in state.epoch + 1..=last_epoch {
+            if batches.steps_left() == Some(0) {
                 break;
+            }
+            // A resumed epoch had its learning rate scheduled when it began.
+            if !std::mem::take(&mut resumed_mid_epoch) {
+                self.schedule_learning_rate(epoch, monitor, &mut state)?;
+                if state.scheduler.as_ref().is_some_and(Scheduler::exhausted) {
+                    // Reduce-on-plateau reached its stopping rate after the previous epoch.
+                    (state.history.stopped_early, ended) = (true, true);
+                    break;
+                }
             }
             let learning_rate = self.solver.learning_rate();
             if self.stop_requested() {
@@ -62,6 +84,10 @@ impl<S: Scalar> Trainer<'_, S> {
                 break;
             }
             let outcome = self.run_epoch(network, &mut batches, rng)?;
+            if batches.paused().is_some() {
+                // The steps ran out within the epoch: it is recorded when a later call ends it.
+                break;
+            }
             let mut record = self.measure(epoch, learning_rate, &outcome, network, validation)?;
             if let Some(loss) = divergence(&record, network) {
                 network.copy_learned_from(&state.last_good);
@@ -87,10 +113,11 @@ impl<S: Scalar> Trainer<'_, S> {
                 break;
             }
         }
+        state.epoch_in_progress = batches.paused();
         // History and best moved, not copied; the checkpoint keeps the network it goes on from.
         let (history, best) = (std::mem::take(&mut state.history), state.best.take());
         let checkpoint = Checkpoint { history, best, ..self.checkpoint(network, rng, &state) };
-        if ended || checkpoint.epoch == self.epochs {
+        if ended || (checkpoint.epoch == self.epochs && checkpoint.epoch_in_progress.is_none()) {
             self.restore_best_weights(network, checkpoint.best.as_ref());
         }
         Ok(checkpoint)
@@ -108,6 +135,7 @@ impl<S: Scalar> Trainer<'_, S> {
             history: state.history.clone(),
             best: state.best.clone(),
             epochs_without_improvement: state.epochs_without_improvement,
+            epoch_in_progress: state.epoch_in_progress.clone(),
         }
     }
 
@@ -133,6 +161,7 @@ impl<S: Scalar> Trainer<'_, S> {
                 best: None,
                 epochs_without_improvement: 0,
                 last_good,
+                epoch_in_progress: None,
             });
         };
         self.solver.load_state(&checkpoint.solver)?;
@@ -156,6 +185,7 @@ impl<S: Scalar> Trainer<'_, S> {
             best: checkpoint.best,
             epochs_without_improvement: checkpoint.epochs_without_improvement,
             last_good: network.clone(),
+            epoch_in_progress: checkpoint.epoch_in_progress,
         })
     }
 
