@@ -23,9 +23,8 @@ pub enum Mode {
 
 /// The most rows a forward pass in evaluation mode computes at once: evaluating a large set
 /// (MNIST's 10,000 test images) holds one chunk's activations, not the whole set's. A row's
-/// outputs do not depend on the rows computed beside it, so the chunks change no bit, provided
-/// none is a single row: [`plan`](crate::plan) computes one-row products by other loops (a
-/// single row to infer is computed as a batch of two, see [`Network::infer`]).
+/// outputs do not depend on the rows computed beside it (a single row's products compute each
+/// value as a batch's do, see [`plan`](crate::plan)), so the chunks change no bit.
 const INFERENCE_ROWS: usize = 256;
 
 /// A multi-layer perceptron: layers applied in order, and the loss it is trained on.
@@ -178,8 +177,7 @@ impl<S: Scalar> Network<S> {
     }
 
     /// Forward pass on a batch (one sample per row), keeping what [`Network::backward`] needs.
-    /// Returns the output `a(L)`, one row per sample. A single row takes training's one-row
-    /// products, whose bits may differ from [`Network::predict`]'s in the last place.
+    /// Returns the output `a(L)`, one row per sample.
     pub fn forward(&mut self, x: &Matrix<S>, mode: Mode) -> Result<&[S], Error> {
         self.check_inputs(x)?;
         self.forward_rows(x.as_slice(), x.rows(), mode);
@@ -426,27 +424,15 @@ impl<S: Scalar> Network<S> {
         }
     }
 
-    /// Evaluation-mode forward pass: returns the output layer's `z(L)` and `a(L)`.
-    ///
-    /// A sample's outputs are the same alone as in any batch: a single row goes through the
-    /// batch's products as a batch of itself twice, of which the first row is kept, because
-    /// [`plan`](crate::plan) gives one-row products loops that add the same terms in another
-    /// order (training's one-sample steps keep those loops).
+    /// Evaluation-mode forward pass: returns the output layer's `z(L)` and `a(L)`, each sample's
+    /// the same alone as in any batch.
     fn infer(&self, x: &[S], rows: usize) -> (Vec<S>, Vec<S>) {
-        if rows == 1 {
-            let (mut z, mut a) = self.infer_rows(&[x, x].concat(), 2);
-            z.truncate(self.outputs());
-            a.truncate(self.outputs());
-            return (z, a);
-        }
         if rows <= INFERENCE_ROWS {
             return self.infer_rows(x, rows);
         }
-        // Chunks of equal size, so that none is a single row (see INFERENCE_ROWS).
-        let chunk_rows = rows.div_ceil(rows.div_ceil(INFERENCE_ROWS));
         let outputs = self.outputs();
         let (mut z, mut a) = (Vec::with_capacity(rows * outputs), Vec::with_capacity(rows * outputs));
-        for chunk in x.chunks(chunk_rows * self.inputs) {
+        for chunk in x.chunks(INFERENCE_ROWS * self.inputs) {
             let (chunk_z, chunk_a) = self.infer_rows(chunk, chunk.len() / self.inputs);
             z.extend_from_slice(&chunk_z);
             a.extend_from_slice(&chunk_a);
@@ -597,7 +583,7 @@ mod tests {
             .dense(3, Activation::Softmax)
             .build(&mut rng)
             .unwrap();
-        // 3 chunks of 171 rows: more than one, none of a single row.
+        // Three chunks, the last of a single row.
         let rows = 2 * INFERENCE_ROWS + 1;
         let x: Vec<f32> = (0..rows * 5).map(|i| ((i * 37 % 101) as f32 / 50.0) - 1.0).collect();
         assert_eq!(network.infer(&x, rows), network.infer_rows(&x, rows));
@@ -605,28 +591,37 @@ mod tests {
 
     #[test]
     fn a_row_alone_gives_the_bits_it_has_in_a_batch() {
-        fn check<S: Scalar>() {
-            let network: Network<S> = Network::builder(40)
-                .dense(24, Activation::Relu)
-                .dense(16, Activation::Tanh)
-                .dense(3, Activation::Softmax)
-                .build(&mut seeded_rng(6))
-                .unwrap();
-            let rows = 9;
-            let x: Vec<S> = (0..rows * 40).map(|i| S::from_f64(((i * 37 % 101) as f64 / 50.0) - 1.0)).collect();
+        // Products of every path: depths of 40, 24 and 16 (a row's fused chain), 6 (shallow in
+        // a batch), 1 (one input) and one output, by the instruction set in use
+        // (crates/neurone-cli/tests/kernel_paths.rs predicts with each).
+        fn check<S: Scalar>(inputs: usize, network: NetworkBuilder) {
+            let mut network: Network<S> = network.build(&mut seeded_rng(6)).unwrap();
+            let (rows, outputs) = (9, network.outputs());
+            let x: Vec<S> = (0..rows * inputs).map(|i| S::from_f64(((i * 37 % 101) as f64 / 50.0) - 1.0)).collect();
             let (batch_z, batch_a) = network.infer(&x, rows);
-            for (row, input) in x.chunks(40).enumerate() {
+            for (row, input) in x.chunks(inputs).enumerate() {
                 let (z, a) = network.infer(input, 1);
-                assert_eq!(
-                    (&z[..], &a[..]),
-                    (&batch_z[row * 3..][..3], &batch_a[row * 3..][..3]),
-                    "{} row {row}",
-                    S::NAME
-                );
+                let in_batch = (&batch_z[row * outputs..][..outputs], &batch_a[row * outputs..][..outputs]);
+                assert_eq!((&z[..], &a[..]), in_batch, "{} row {row}", S::NAME);
+                // Training's one-sample pass, too.
+                network.forward_rows(input, 1, Mode::Train);
+                assert_eq!(network.output_layer().output(), in_batch.1, "{} row {row}, training", S::NAME);
             }
         }
-        check::<f32>();
-        check::<f64>();
+        let deep = || {
+            Network::builder(40)
+                .dense(24, Activation::Relu)
+                .dense(6, Activation::Tanh)
+                .dense(16, Activation::Tanh)
+                .dense(3, Activation::Softmax)
+        };
+        let sine = || {
+            Network::builder(1).dense(16, Activation::Tanh).dense(16, Activation::Tanh).dense(1, Activation::Identity)
+        };
+        check::<f32>(40, deep());
+        check::<f64>(40, deep());
+        check::<f32>(1, sine());
+        check::<f64>(1, sine());
     }
 
     fn sine_network() -> Network {

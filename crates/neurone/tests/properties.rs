@@ -124,10 +124,10 @@ proptest! {
         prop_assert!(first.as_slice().iter().zip(again.as_slice()).all(|(a, b)| a.to_bits() == b.to_bits()));
         let forward = network.forward(&x, Mode::Eval).unwrap();
         prop_assert_eq!(forward.len(), case.rows * case.outputs);
-        if case.rows > 1 {
-            prop_assert!(forward.iter().zip(first.as_slice()).all(|(a, b)| a.to_bits() == b.to_bits()));
-        } else {
-            // One sample is predicted as in a batch (forward keeps training's one-row products).
+        // (At one row, forward takes training's one-sample pass, predict the products.)
+        prop_assert!(forward.iter().zip(first.as_slice()).all(|(a, b)| a.to_bits() == b.to_bits()));
+        if case.rows == 1 {
+            // One sample has the bits it has in a batch.
             let twice = Matrix::new(2, case.inputs, [x.as_slice(), x.as_slice()].concat()).unwrap();
             let batch = network.predict(&twice).unwrap();
             prop_assert!(batch.row(0).iter().zip(first.as_slice()).all(|(a, b)| a.to_bits() == b.to_bits()));

@@ -39,28 +39,45 @@ pub(crate) fn for_each_piece<P: Pieces, F: Fn(P) + Sync>(slices: P, body: F) {
 }
 
 /// Runs `body(pieces)` compiled for the instruction set in use (the compiler then uses 8-lane
-/// registers for its loops with AVX2, 16-lane ones with AVX-512), as it is otherwise. Mark the
-/// closure `#[inline(always)]`.
+/// registers for its loops with AVX2, 16-lane ones with AVX-512, and an instruction for
+/// `mul_add` where the portable set would call the C library's `fma`), as it is otherwise. Mark
+/// the closure `#[inline(always)]`.
 pub(crate) fn vectorised<P, F: Fn(P)>(body: &F, pieces: P) {
     #[cfg(target_arch = "x86_64")]
     {
-        #[target_feature(enable = "avx2")]
+        #[target_feature(enable = "fma")]
+        fn with_fma<P, F: Fn(P)>(body: &F, pieces: P) {
+            body(pieces);
+        }
+        #[target_feature(enable = "avx2,fma")]
         fn with_avx2<P, F: Fn(P)>(body: &F, pieces: P) {
             body(pieces);
         }
-        #[target_feature(enable = "avx512f,avx2")]
+        #[target_feature(enable = "avx512f,avx2,fma")]
         fn with_avx512<P, F: Fn(P)>(body: &F, pieces: P) {
             body(pieces);
         }
         match super::plan::in_use() {
-            // SAFETY: the kernels use only instruction sets the CPU runs.
+            // SAFETY: the kernels use only instruction sets the CPU runs (AVX2's and AVX-512's
+            // proofs include FMA).
             super::InstructionSet::Avx2 => return unsafe { with_avx2(body, pieces) },
             // SAFETY: as above.
             super::InstructionSet::Avx512 => return unsafe { with_avx512(body, pieces) },
+            // SAFETY: the feature was just detected.
+            super::InstructionSet::Portable if std::arch::is_x86_feature_detected!("fma") => {
+                return unsafe { with_fma(body, pieces) };
+            }
             super::InstructionSet::Portable => {}
         }
     }
     body(pieces);
+}
+
+/// Runs `body` on `pieces` compiled for the instruction set in use ([`vectorised`]); given a
+/// closure marked `#[inline(always)]`, so that all of it is compiled so (a function named
+/// instead may be called, compiled for the baseline).
+pub(crate) fn in_one_pass<P>(pieces: P, body: impl Fn(P)) {
+    vectorised(&body, pieces);
 }
 
 /// Slices that [`for_each_piece`] cuts at the same places: `&mut [T]`, `&[T]`, an `Option` of

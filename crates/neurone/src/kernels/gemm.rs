@@ -5,6 +5,8 @@
 //! copied or allocated. [`plan`] decides which kernel computes a product; the same arguments
 //! always take the same path, so they always give the same bits.
 
+use super::elementwise::in_one_pass;
+use super::one_row::fused_row;
 #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 use super::packed_gemm::sgemm;
 use super::plan::{InstructionSet, Path, ScalarType, in_use, plan};
@@ -70,7 +72,7 @@ pub trait GemmKernel: Sized {
     const SCALAR: ScalarType;
 
     /// `C ← α·A·B + β·C` by `path` (one that [`plan`] gives for this type, other than
-    /// [`Path::Loops`]), C m×n row-major.
+    /// [`Path::Loops`] and [`Path::OneRow`]), C m×n row-major.
     fn product(
         path: Path,
         shape: (usize, usize, usize),
@@ -97,7 +99,7 @@ impl GemmKernel for f32 {
         let (set, shallow) = match path {
             Path::Packed(set) => (set, false),
             Path::Shallow(set) => (set, true),
-            Path::Loops => unreachable!("plan sends no f32 product to {path:?}"),
+            Path::Loops | Path::OneRow => unreachable!("plan sends no f32 product to {path:?}"),
         };
         fn run(kernels: impl F32Kernels, shallow: bool, product: Product<'_>, c: &mut [f32]) {
             if shallow { kernels.shallow(product, c) } else { kernels.packed(product, c) }
@@ -129,7 +131,7 @@ impl GemmKernel for f64 {
     ) {
         let product = Product { shape, alpha, a, b, beta };
         match path {
-            Path::Loops => unreachable!("plan sends no f64 product to {path:?}"),
+            Path::Loops | Path::OneRow => unreachable!("plan sends no f64 product to {path:?}"),
             // (The portable set's chain is compiled for FMA where the CPU has it; the shallow
             // loop, for the instruction set in use only.)
             Path::Packed(InstructionSet::Portable) | Path::Shallow(InstructionSet::Portable) => {
@@ -187,6 +189,11 @@ pub(crate) fn gemm<S: Scalar>(
     }
     match plan((m, k, n), a_op, b_op, S::SCALAR, in_use()) {
         Path::Loops => small_gemm((m, k, n), alpha, (a, a_op), (b, b_op), beta, c),
+        Path::OneRow => in_one_pass(
+            c,
+            #[inline(always)]
+            |c| fused_row(alpha, &a[..k], (&b[..k * n], b_op), beta, c),
+        ),
         path => {
             let (a, b) = (Strided::of(a, (m, k), a_op), Strided::of(b, (k, n), b_op));
             S::product(path, (m, k, n), alpha, a, b, beta, c);
@@ -259,12 +266,12 @@ fn small_gemm<S: Scalar>(
 
 /// `y ← y + α·x`.
 #[inline(always)]
-pub(super) fn axpy<S: Scalar>(alpha: S, x: &[S], y: &mut [S]) {
+fn axpy<S: Scalar>(alpha: S, x: &[S], y: &mut [S]) {
     y.iter_mut().zip(x).for_each(|(y, &x)| *y += alpha * x);
 }
 
 /// The lanes of [`dot`].
-pub(super) const LANES: usize = 16;
+const LANES: usize = 16;
 
 /// x·y, summed in 16 independent lanes which are then added in order, so that the loop
 /// vectorises; the order of the additions depends only on the length, never on the machine.

@@ -31,7 +31,7 @@ mod shallow_gemm;
 mod sparse_product;
 mod tanh;
 
-pub(crate) use elementwise::{for_each_piece, vectorised};
+pub(crate) use elementwise::{for_each_piece, in_one_pass, vectorised};
 pub(crate) use exp::{exp_f32, exp_f64};
 pub(crate) use gemm::gemm;
 pub use gemm::{GemmKernel, Op, Strided, matmul};

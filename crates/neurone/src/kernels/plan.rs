@@ -136,9 +136,13 @@ pub enum ScalarType {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Path {
     /// Plain loops that the compiler vectorises, for the products that are really matrix–vector
-    /// or outer ones (`kernels/gemm.rs`). Unfused multiplies and adds: other bits than the
-    /// kernels' fused chain, but the same on every CPU.
+    /// or outer ones (`kernels/gemm.rs`), whatever the number of rows. Unfused multiplies and
+    /// adds: other bits than the kernels' fused chain, but the same on every CPU.
     Loops,
+    /// A single row (one sample): the kernels' fused chain for each value, several values side
+    /// by side in plain loops compiled for the instruction set in use, without packing
+    /// (`kernels/one_row.rs`), so that the row has the bits it has in a batch.
+    OneRow,
     /// Products of depth 8 or less, row after row (`kernels/shallow_gemm.rs` in f32,
     /// `kernels/shallow_chain.rs` in f64).
     Shallow(InstructionSet),
@@ -154,13 +158,21 @@ pub(super) const SHALLOW_DEPTH: usize = 8;
 /// How the product `op(A)·op(B)` (m×k by k×n, row-major operands) is computed.
 ///
 /// The same arguments always give the same path, so a product gives the same bits on every
-/// run; the paths other than [`Path::Loops`] give the same bits as each other.
-pub fn plan((m, k, n): (usize, usize, usize), _a: Op, b: Op, scalar: ScalarType, set: InstructionSet) -> Path {
-    // A single row (one sample), a depth of one (one input) or a single column against a
-    // row-major matrix: a packed kernel would spend longer packing than multiplying (one
-    // sample through a 784×128 layer took 2.3 times as many instructions).
-    if m == 1 || k == 1 || (n == 1 && b == Op::Transposed) {
+/// run; the paths other than [`Path::Loops`] give the same bits as each other, and the path of
+/// a product depends on its number of rows m only through [`Path::OneRow`], which gives the
+/// bits of the others: a row's values do not depend on the rows computed with it.
+pub fn plan((m, k, n): (usize, usize, usize), a: Op, b: Op, scalar: ScalarType, set: InstructionSet) -> Path {
+    // A depth of one (one input), a single column against a row-major matrix, or a single row
+    // of a transposed A (the column of a one-output layer's δ, whose dW = Δᵀ·A sums the batch:
+    // a row of a batch only for m > 1): a packed kernel would spend longer packing than
+    // multiplying.
+    if k == 1 || (n == 1 && b == Op::Transposed) || (m == 1 && a == Op::Transposed) {
         return Path::Loops;
+    }
+    // A single row (one sample): the same chains without the packing (one sample through a
+    // 784×128 layer took the packed kernel 2.3 times as many instructions).
+    if m == 1 {
+        return Path::OneRow;
     }
     match scalar {
         // AVX-512 keeps the AVX2 loop for shallow f32 products: they are bound by the stores of C.
@@ -217,6 +229,7 @@ mod tests {
                 let column = header.iter().position(|name| name == set.name()).expect("a column per instruction set");
                 let planned = match plan((m, k, n), op(a.ends_with('ᵀ')), op(b.ends_with('ᵀ')), scalar, set) {
                     Path::Loops => "loops".to_owned(),
+                    Path::OneRow => "one row".to_owned(),
                     Path::Shallow(kernels) => format!("shallow {kernels}"),
                     Path::Packed(kernels) => format!("packed {kernels}"),
                 };

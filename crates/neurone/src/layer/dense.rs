@@ -4,7 +4,7 @@ use std::ops::Range;
 
 use super::{Parameter, ParameterMut};
 use crate::data::SparseRows;
-use crate::kernels::{Op, SparseProduct, gemm, outer, row_times_weights, vectorised, weights_times_row};
+use crate::kernels::{Op, SparseProduct, gemm, in_one_pass, outer, row_times_weights, vectorised, weights_times_row};
 use crate::{Activation, Init, Loss, Rng, Scalar};
 
 /// A fully connected layer with its activation, its gradients and its per-batch buffers.
@@ -295,13 +295,6 @@ impl<S: Scalar> Dense<S> {
             ParameterMut { name: "bias", regularised: false, value: &mut self.bias, gradient: &mut self.bias_gradient },
         ]
     }
-}
-
-/// Runs `body` on `pieces` compiled for the instruction set in use ([`vectorised`]); given a
-/// closure marked `#[inline(always)]`, so that all of it is compiled so (a function named
-/// instead may be called, compiled for the baseline).
-fn in_one_pass<P>(pieces: P, body: impl Fn(P)) {
-    vectorised(&body, pieces);
 }
 
 /// z = W a + b and a = σ(z) for one sample: [`Dense::forward_one_sample`]'s pass, given W, b,
