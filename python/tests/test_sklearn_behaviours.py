@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import sklearn.neural_network as sk
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.neural_network._stochastic_optimizers import SGDOptimizer
 
 from neurone import MLPClassifier, MLPRegressor
 
@@ -239,6 +240,62 @@ def test_a_warm_fit_after_the_adaptive_rate_stopped_starts_again_from_learning_r
     assert warm_rates[0] == 1e-3
     assert warm_rates[1] == pytest.approx(2e-4)
     assert warm_rates[-1] == pytest.approx(theirs._optimizer.learning_rate) == 3.2e-7
+
+
+def sklearn_rates(monkeypatch):
+    """The η of each epoch scikit-learn's SGD solver trains, as its loop sets them: recorded
+    when `iteration_ends` (which sets the next epoch's η for 'invscaling') is called."""
+    rates = []
+    ends = SGDOptimizer.iteration_ends
+
+    def recording(optimizer, time_step):
+        rates.append(optimizer.learning_rate)
+        ends(optimizer, time_step)
+
+    monkeypatch.setattr(SGDOptimizer, "iteration_ends", recording)
+    return rates
+
+
+def test_partial_fit_after_the_adaptive_rate_stopped_trains_one_epoch_at_its_rate(iris, monkeypatch):
+    """_fit_stochastic keeps the optimizer on partial_fit (`incremental`), and its loop decides to
+    stop after the epoch (`trigger_stopping` returns True at η ≤ 1e-6 and leaves η as it is): a
+    partial_fit after learning_rate='adaptive' stopped still trains its one epoch, at the η
+    training stopped at, and the next call too; n_iter_ is 1 and loss_curve_ grows by one each."""
+    X, y = iris
+    params = dict(solver="sgd", learning_rate="adaptive", n_iter_no_change=2, tol=10.0, max_iter=500, random_state=0)
+    rates = sklearn_rates(monkeypatch)
+    runs = []
+    for module in (sk, __import__("neurone")):
+        model = convergence_warnings(module.MLPClassifier(hidden_layer_sizes=(5,), **params), X, y)[0]
+        epochs, weights = len(model.loss_curve_), model.coefs_[0].copy()
+        for _ in range(2):
+            model.partial_fit(X, y)
+            assert model.n_iter_ == 1
+        assert not np.array_equal(model.coefs_[0], weights), "an epoch was trained"
+        runs.append((epochs, len(model.loss_curve_) - epochs))
+    assert runs[0] == runs[1] == (1 + 6 * 3, 2)
+    ours = model._learning_rates[-3:]
+    assert ours == pytest.approx(rates[-3:], rel=1e-12) and ours[-1] == pytest.approx(3.2e-7)
+
+
+def test_a_warm_fit_with_invscaling_starts_again_at_learning_rate_init(sine, monkeypatch):
+    """Each fit makes a new SGDOptimizer at η = learning_rate_init, and `iteration_ends(t_)`
+    sets η₀/(t_ + 1)^power_t after each epoch, t_ the samples seen by every fit (t_ is set to 0
+    only on a first pass): a warm fit's first epoch trains at η₀, the next ones go on from t_;
+    a partial_fit keeps the optimizer and its η."""
+    X, y = sine
+    params = dict(solver="sgd", learning_rate="invscaling", power_t=0.5, learning_rate_init=0.05, max_iter=3,
+                  tol=0.0, n_iter_no_change=100, warm_start=True, random_state=0)
+    rates = sklearn_rates(monkeypatch)
+    for module in (sk, __import__("neurone")):
+        model = module.MLPRegressor(hidden_layer_sizes=(8,), **params)
+        model.fit(X, y)
+        model.fit(X, y)
+        model.partial_fit(X, y)
+    assert len(rates) == 7
+    assert model._learning_rates == pytest.approx(rates, rel=1e-12)
+    n = len(X)
+    assert model._learning_rates[3:] == pytest.approx([0.05, 0.05 / (4 * n + 1) ** 0.5, 0.05 / (5 * n + 1) ** 0.5, 0.05 / (6 * n + 1) ** 0.5])
 
 
 def test_partial_fit_refuses_labels_outside_the_classes_given(iris):

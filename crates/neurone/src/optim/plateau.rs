@@ -99,6 +99,8 @@ impl Plateau {
     /// Takes in the value measured after an epoch and lowers `state.learning_rate` if the
     /// plateau has lasted too long.
     pub(super) fn observe(&self, state: &mut SchedulerState, monitored: f64) {
+        // Stopping is this observation's decision (a part trained after a stop may improve).
+        state.exhausted = false;
         if self.is_better(monitored, state.best) {
             (state.best, state.bad_epochs) = (Some(monitored), 0);
         } else {

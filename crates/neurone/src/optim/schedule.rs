@@ -139,15 +139,20 @@ pub struct SchedulerState {
     /// Reduce-on-plateau: a reduction was due at its `stop_at_learning_rate`; training stops.
     #[serde(default)]
     pub exhausted: bool,
+    /// [`SchedulerState::restart`] set the learning rate of the epoch scheduled last.
+    #[serde(default)]
+    pub restarted: bool,
 }
 
 impl SchedulerState {
     /// Starts the learning rate again from η₀ = `base_learning_rate`, as scikit-learn's warm
-    /// start does (each `fit` makes a new optimizer): training is no longer exhausted, while the
-    /// epoch and what reduce-on-plateau has seen (its best value, bad epochs, cooldown) stay, so
-    /// a plateau that goes on reduces η again after the first epoch.
+    /// start does (each `fit` makes a new optimizer): the epoch already scheduled (the next one
+    /// a training resumes at) runs at η₀ whatever the schedule (inverse scaling's η₀/(t+1)^p
+    /// included), and training is no longer exhausted, while the epoch and what
+    /// reduce-on-plateau has seen (its best value, bad epochs, cooldown) stay, so a plateau that
+    /// goes on reduces η again after the first epoch.
     pub fn restart(&mut self, base_learning_rate: f64) {
-        (self.learning_rate, self.exhausted) = (base_learning_rate, false);
+        (self.learning_rate, self.exhausted, self.restarted) = (base_learning_rate, false, true);
     }
 }
 
@@ -206,6 +211,7 @@ impl Scheduler {
             bad_epochs: 0,
             cooldown_remaining: 0,
             exhausted: false,
+            restarted: false,
         };
         Ok(Self { schedule, base_learning_rate, state })
     }
@@ -223,8 +229,17 @@ impl Scheduler {
     /// η for epoch `epoch` (numbered from 0), given the monitored quantity measured after the
     /// previous epoch (`None` before epoch 0). Only reduce-on-plateau uses `monitored`: it needs
     /// it from epoch 1 on, finite, and sees each epoch once, in order (asking again for the same
-    /// epoch returns the same η).
+    /// epoch returns the same η). After a [`SchedulerState::restart`], the epoch scheduled last
+    /// is given η₀, whatever the schedule.
     pub fn learning_rate(&mut self, epoch: usize, monitored: Option<f64>) -> Result<f64, Error> {
+        let plateau = matches!(self.schedule, Schedule::ReduceOnPlateau(_));
+        if self.state.epoch == Some(epoch) && (plateau || self.state.restarted) {
+            // Asked again (a training resumed at this epoch): the rate a restart set, or the
+            // one reduce-on-plateau gave (the others follow the base rate, which a training
+            // resumed with another one changes).
+            return Ok(self.state.learning_rate);
+        }
+        self.state.restarted = false;
         let base = self.base_learning_rate;
         let learning_rate = match self.schedule {
             Schedule::Constant => base,
@@ -244,9 +259,6 @@ impl Scheduler {
             }
             Schedule::InverseScaling { power_t, per_epoch } => base / (epoch as f64 * per_epoch + 1.0).powf(power_t),
             Schedule::ReduceOnPlateau(plateau) => {
-                if self.state.epoch == Some(epoch) {
-                    return Ok(self.state.learning_rate);
-                }
                 if let Some(last) = self.state.epoch.filter(|&last| epoch != last + 1) {
                     return Err(Error::invalid(
                         "epoch",
@@ -417,6 +429,22 @@ mod tests {
         assert!(!scheduler.exhausted());
         assert_eq!(scheduler.learning_rate(epoch, Some(1.0)).unwrap(), 1.0);
         assert_eq!(scheduler.learning_rate(epoch + 1, Some(1.0)).unwrap(), 0.2);
+    }
+
+    #[test]
+    fn a_restart_makes_the_scheduled_epoch_train_at_the_base_rate_whatever_the_schedule() {
+        // scikit-learn's warm start with 'invscaling': the new optimizer's first epoch at η₀,
+        // then η₀ / (t + 1)^p with t the samples seen by every fit (here 150 an epoch).
+        let schedule = Schedule::InverseScaling { power_t: 0.5, per_epoch: 150.0 };
+        let mut scheduler = Scheduler::new(schedule, 0.1).unwrap();
+        for epoch in 0..=3 {
+            scheduler.learning_rate(epoch, None).unwrap();
+        }
+        let mut state = scheduler.state();
+        state.restart(0.1);
+        scheduler.load_state(&state).unwrap();
+        assert_eq!(scheduler.learning_rate(3, None).unwrap(), 0.1);
+        assert_eq!(scheduler.learning_rate(4, None).unwrap(), 0.1 / 601f64.sqrt());
     }
 
     #[test]

@@ -316,6 +316,36 @@ fn reduce_on_plateau_watches_the_monitored_quantity_in_its_direction() {
 }
 
 #[test]
+fn a_part_after_reduce_on_plateaus_stop_trains_its_epochs_at_the_rate_it_stopped_at() {
+    // scikit-learn's partial_fit after its adaptive rate stopped: the stop is decided after an
+    // epoch and ends the call it is decided in; the next call trains its epoch at that η.
+    let mut rng = seeded_rng(17);
+    let data = datasets::sine::<f64>(20, &mut rng);
+    let plateau = crate::optim::Plateau {
+        patience: 0,
+        factor: 0.2,
+        threshold: 10.0,
+        absolute_threshold: true,
+        stop_at_learning_rate: Some(1e-3),
+        ..Default::default()
+    };
+    let mut trainer = Trainer::new(Sgd::default())
+        .learning_rate(0.1)
+        .epochs(100)
+        .batch_size(20)
+        .schedule(Schedule::ReduceOnPlateau(plateau));
+    let mut network = network(17);
+    let stopped = trainer.continue_for(&mut network, None, 100, &data, None, &mut rng).unwrap();
+    // Epoch 1 sets the best, epochs 2 to 4 each divide η by 5 (to 8e-4), epoch 5 stops.
+    assert_eq!((stopped.epoch, stopped.history.stopped_early), (5, true));
+    let weights = network.layers()[0].as_dense().unwrap().weights().to_vec();
+    let resumed = trainer.continue_for(&mut network, Some(stopped), 100, &data, None, &mut rng).unwrap();
+    assert_eq!((resumed.epoch, resumed.history.stopped_early), (6, true), "one epoch, then the stop again");
+    assert!((resumed.history.epochs[5].learning_rate - 8e-4).abs() < 1e-15);
+    assert_ne!(network.layers()[0].as_dense().unwrap().weights(), &weights[..]);
+}
+
+#[test]
 fn lbfgs_learns_xor_in_full_batch_iterations() {
     let data = datasets::xor::<f64>();
     let mut network: Network<f64> = Network::builder(2)

@@ -65,18 +65,17 @@ impl<S: Scalar> Trainer<'_, S> {
             (Instant::now(), state.history.last().map_or(0.0, |record| record.elapsed_seconds));
         // Whether the training itself ends here, rather than this part of it.
         let mut ended = false;
-        for epoch in state.epoch + 1..=last_epoch {
+        let first = state.epoch + 1;
+        for epoch in first..=last_epoch {
             if batches.steps_left() == Some(0) {
                 break;
             }
-            // A resumed epoch had its learning rate scheduled when it began.
-            if !std::mem::take(&mut resumed_mid_epoch) {
+            // A part's first epoch: its rate, unless the last part scheduled it (each epoch
+            // schedules the next one's) or began it (an epoch resumed between two steps). A part
+            // always trains, as each call of scikit-learn's `partial_fit` does, even after
+            // reduce-on-plateau's stop.
+            if epoch == first && !resumed_mid_epoch {
                 self.schedule_learning_rate(epoch, monitor, &mut state)?;
-                if state.scheduler.as_ref().is_some_and(Scheduler::exhausted) {
-                    // Reduce-on-plateau reached its stopping rate after the previous epoch.
-                    (state.history.stopped_early, ended) = (true, true);
-                    break;
-                }
             }
             let learning_rate = self.solver.learning_rate();
             if self.stop_requested() {
@@ -106,7 +105,15 @@ impl<S: Scalar> Trainer<'_, S> {
             self.record_best_epoch(record, monitor, network, &mut state);
             state.last_good.copy_learned_from(network);
             if !outcome.interrupted {
+                // The next epoch's rate from this one's monitored value, decided after the
+                // epoch as scikit-learn decides it, so that the checkpoint holds the decision.
+                self.schedule_learning_rate(epoch + 1, monitor, &mut state)?;
                 self.keep_checkpoint(epoch, network, rng, &state)?;
+            }
+            if state.scheduler.as_ref().is_some_and(Scheduler::exhausted) {
+                // Reduce-on-plateau reached its stopping rate after this epoch.
+                (state.history.stopped_early, ended) = (true, true);
+                break;
             }
             if self.is_last_epoch(epoch, &outcome, &mut state) {
                 ended = true;
