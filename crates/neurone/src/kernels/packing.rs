@@ -90,18 +90,26 @@ unsafe fn pack_panel<S: Transpose, const W: usize>(
             let start = (first + r) * x.row_stride + depth;
             *row = &x.data[start..start + steps];
         }
-        // Blocks of 8 rows × 8 columns transposed in AVX registers, then the columns left over
-        // (all of them on aarch64, where the plain loop is the packing).
-        let blocked_steps = if cfg!(target_arch = "x86_64") && W.is_multiple_of(8) { steps - steps % 8 } else { 0 };
+        // Blocks of 8 rows × 8 columns transposed in AVX registers, 8 rows at a time along their
+        // whole length (rows one page apart share cache sets: all W at once would evict each
+        // other), then the rows and columns left over (all of them on aarch64, where the plain
+        // loop is the packing).
+        let (blocked_rows, blocked_steps) =
+            if cfg!(target_arch = "x86_64") { (W - W % 8, steps - steps % 8) } else { (0, 0) };
         #[cfg(target_arch = "x86_64")]
-        for p in (0..blocked_steps).step_by(8) {
-            for r in (0..W).step_by(8) {
+        for r in (0..blocked_rows).step_by(8) {
+            for p in (0..blocked_steps).step_by(8) {
                 let mut block = [&x.data[..0]; 8];
                 for (i, row) in block.iter_mut().enumerate() {
                     *row = &rows[r + i][p..p + 8];
                 }
                 // SAFETY: AVX2 and FMA are available (this function's contract).
                 unsafe { S::transpose_8x8(block, &mut panel[p * W + r..], W) };
+            }
+        }
+        for (r, row) in rows.iter().enumerate().skip(blocked_rows) {
+            for (values, &value) in panel.chunks_exact_mut(W).zip(&row[..blocked_steps]) {
+                values[r] = value;
             }
         }
         for (p, values) in panel.chunks_exact_mut(W).enumerate().skip(blocked_steps) {

@@ -120,9 +120,15 @@ macro_rules! register_tiles {
                 assert!(ROWS <= $mr && LANES * $lane <= $nr && depths > 0);
                 assert!(a.values.len() > (depths - 1) * a.depth_step + (ROWS - 1) * a.row_step);
                 assert!(b.values.len() >= (depths - 1) * b.step + LANES * $lane);
+                use $crate::kernels::packed_gemm::{AHEAD, LINE, prefetch};
                 let mut sums: [[$vector; LANES]; ROWS] = [[$zero(); LANES]; ROWS];
                 let (mut a_ptr, mut b_ptr) = (a.values.as_ptr(), b.values.as_ptr());
                 for _ in 0..depths {
+                    // The values AHEAD steps on, of whichever panel streams from L2 (see `blocked`).
+                    prefetch(a_ptr.wrapping_add(AHEAD * a.depth_step));
+                    for line in (0..LANES * $lane).step_by(LINE / size_of::<$scalar>()) {
+                        prefetch(b_ptr.wrapping_add(AHEAD * b.step + line));
+                    }
                     // SAFETY: within the panels, as asserted above.
                     unsafe {
                         let mut b_values: [$vector; LANES] = [$zero(); LANES];
