@@ -29,6 +29,7 @@ pub use adamw::{AdamW, AdamWSettings};
 pub use lbfgs::{Lbfgs, LbfgsSettings, LbfgsStatus, LbfgsStep};
 pub use levenberg_marquardt::{
     LeastSquares, LevenbergMarquardt, LevenbergMarquardtSettings, LevenbergMarquardtStatus, LevenbergMarquardtStep,
+    NormalEquations,
 };
 pub use plateau::{Plateau, PlateauMode};
 pub use rmsprop::{RmsProp, RmsPropSettings};

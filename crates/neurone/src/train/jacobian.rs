@@ -11,7 +11,7 @@ use crate::{Network, Scalar};
 /// The residuals eᵢₖ = sᵢ (aᵢₖ − yᵢₖ) of sample i's output k, with sᵢ = √(wᵢ / Σw) (1/√n
 /// without sample weights), so that ½‖e‖² is the loss J = mean of ½‖a − y‖², and the L2
 /// penalty as a ridge term on the weights.
-pub(crate) struct NetworkResiduals<'a, 'data, S: Scalar> {
+pub struct NetworkResiduals<'a, 'data, S: Scalar> {
     network: &'a mut Network<S>,
     data: Batch<'data, S>,
     scales: Vec<f64>,
@@ -20,7 +20,7 @@ pub(crate) struct NetworkResiduals<'a, 'data, S: Scalar> {
 
 impl<'a, 'data, S: Scalar> NetworkResiduals<'a, 'data, S> {
     /// The problem of fitting `network`, a stack of dense layers, to `data` with `penalty`'s l2.
-    pub(crate) fn new(network: &'a mut Network<S>, data: Batch<'data, S>, penalty: &Penalty) -> Self {
+    pub fn new(network: &'a mut Network<S>, data: Batch<'data, S>, penalty: &Penalty) -> Self {
         let scales = match data.weights {
             Some(weights) => {
                 let total: f64 = weights.iter().map(|w| w.to_f64()).sum();

@@ -16,6 +16,7 @@ pub use batches::{Batch, Batches, EpochInProgress};
 pub use checkpoint::Checkpoint;
 pub use early_stopping::{EarlyStopping, Monitor};
 pub use history::{EpochRecord, History};
+pub use jacobian::NetworkResiduals;
 pub use regularisation::{Clipping, Penalty};
 pub use solver::{EpochOutcome, Minibatch, Solver, StepSettings};
 pub use validation_metric::Metric;

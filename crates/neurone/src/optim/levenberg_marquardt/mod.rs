@@ -84,11 +84,31 @@ pub struct LevenbergMarquardt {
     jacobian: Vec<f64>,
     gradient: Vec<f64>,
     normal: Vec<f64>,
+    /// μ of the last solve, if the last step made one.
+    solved_with: Option<f64>,
     /// Scratch: the damped matrix's factor, the step δ, the trial point and its residuals.
     factor: Vec<f64>,
     step: Vec<f64>,
     trial: Vec<f64>,
     trial_residuals: Vec<f64>,
+}
+
+/// The damped normal equations of a Levenberg–Marquardt step, (JᵀJ + diag(λ) + μ I) δ = g,
+/// where it started (see [`LevenbergMarquardt::last_solve`]).
+#[derive(Clone, Copy, Debug)]
+pub struct NormalEquations<'a> {
+    /// e, the residuals.
+    pub residuals: &'a [f64],
+    /// J = ∂e/∂x, one row of `x.len()` values per residual.
+    pub jacobian: &'a [f64],
+    /// JᵀJ + diag(λ), `x.len()` × `x.len()` row-major, its upper triangle only (column ≥ row).
+    pub normal: &'a [f64],
+    /// g = Jᵀe + λ⊙x, the gradient of F.
+    pub gradient: &'a [f64],
+    /// μ.
+    pub damping: f64,
+    /// δ, the solution: the step went to x − δ (if it lowered F).
+    pub step: &'a [f64],
 }
 
 /// What a user chooses for [`LevenbergMarquardt`], with MATLAB `trainlm`'s defaults; the
@@ -203,6 +223,7 @@ impl LevenbergMarquardt {
             jacobian: Vec::new(),
             gradient: Vec::new(),
             normal: Vec::new(),
+            solved_with: None,
             factor: Vec::new(),
             step: Vec::new(),
             trial: Vec::new(),
@@ -225,11 +246,26 @@ impl LevenbergMarquardt {
         self.iterations
     }
 
+    /// The system the last [`LevenbergMarquardt::step`] solved last (its accepted one when it
+    /// moved x), with the Jacobian it came from: to show a step with its numbers. `None` when
+    /// the last step solved nothing (converged where it started, or none taken).
+    pub fn last_solve(&self) -> Option<NormalEquations<'_>> {
+        Some(NormalEquations {
+            residuals: &self.residuals,
+            jacobian: &self.jacobian,
+            normal: &self.normal,
+            gradient: &self.gradient,
+            damping: self.solved_with?,
+            step: &self.step,
+        })
+    }
+
     /// One step from `x`, which it updates in place (or leaves as it is, when the step says it
     /// should stop). Fails if F or its gradient is not finite at `x`.
     pub fn step(&mut self, x: &mut [f64], problem: &mut dyn LeastSquares) -> Result<LevenbergMarquardtStep, Error> {
         let (n, residual_count) = (x.len(), problem.residual_count());
         self.allocate(n, residual_count);
+        self.solved_with = None;
         problem.jacobian(x, &mut self.residuals, &mut self.jacobian);
         let ridge = problem.ridge();
         let residual_loss = half_sum_of_squares(&self.residuals);
@@ -285,6 +321,7 @@ impl LevenbergMarquardt {
     /// F there, or `None` if the damped matrix is not positive definite to working precision.
     fn try_step(&mut self, x: &[f64], problem: &mut dyn LeastSquares) -> Option<(f64, f64)> {
         let n = x.len();
+        self.solved_with = Some(self.damping);
         self.factor.copy_from_slice(&self.normal);
         for j in 0..n {
             self.factor[j * n + j] += self.damping;
