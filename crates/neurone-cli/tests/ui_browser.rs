@@ -441,22 +441,19 @@ async fn the_equations_tell_the_truth_and_tf_playground_s_pieces_are_there_in_ch
     let bars = browser.execute(bars, vec![]).await.unwrap().as_u64().unwrap() as u32;
     browser.set_window_size(1400, 950 + bars).await.unwrap();
 
-    // Adam with an L2 penalty and dropout, two steps in: its rule with m, v, m̂, v̂, the batch
-    // mean beside the point's gradient, the penalty, the mask, the loss in use.
+    // Adam with an L2 penalty and dropout, two steps in: its rule with m, v, m̂, v̂, the next
+    // batch's mean beside the point's gradient, the penalty, the mask, the loss in use.
     let adam = "problem=circle&features=x1,x2&layers=4,3&activation=tanh&learning_rate=0.03&optimizer=adam&batch_size=10&l2=0.001&dropout=0.3";
     open_playground(&browser, &ui.url, adam).await;
     first_frame(&browser, "the circle with Adam").await;
     for _ in 0..2 {
         browser.find(Locator::Id("step")).await.unwrap().click().await.unwrap();
     }
-    wait_for(
-        &browser,
-        "two epochs",
-        Duration::from_secs(20),
-        "return document.getElementById('epoch').textContent;",
-        |v| (v == "000002").then_some(()),
-    )
-    .await;
+    // Two gradient steps, not epochs: the epoch's third batch is next, ringed on the map.
+    let progress = "return [page.frame.steps, document.getElementById('epoch').textContent,
+        document.getElementById('epoch_step').textContent, page.frame.trace.step.samples.length];";
+    let drawn = serde_json::json!([2, "000000", "+ step 2/25", 10]);
+    wait_for(&browser, "two steps drawn", Duration::from_secs(20), progress, |v| (*v == drawn).then_some(())).await;
     let hover = "document.querySelector('canvas.node[data-layer=\"1\"][data-neuron=\"1\"]').dispatchEvent(new MouseEvent('mouseenter'));";
     browser.execute(hover, vec![]).await.unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -469,9 +466,9 @@ async fn the_equations_tell_the_truth_and_tf_playground_s_pieces_are_there_in_ch
         "m ← β1 m + (1 − β1) g",
         "m̂ = m / (1 − β1ᵗ)",
         "m = 0.9·",
-        "t = 51",
+        "t = 3",
         "this pointδ·ã(1)ₖ",
-        "averaged over a batch of 10 points",
+        "averaged over the next batch: the 10 points the training takes next in this epoch's shuffled order (ringed on the map",
         "batch mean∂J/∂wₖ",
         "g = mean+ 0.001 wₖ",
         "m̂",
@@ -501,7 +498,7 @@ async fn the_equations_tell_the_truth_and_tf_playground_s_pieces_are_there_in_ch
     browser.execute(output_node, vec![]).await.unwrap();
     let output = text_of(&browser, "equations").await;
     assert!(output.contains("δ(L) = a − y (σ′ cancels with the sigmoid's)") && !output.contains(" or MSE"), "{output}");
-    // Two epochs in, the map is pale: few pixels in either end's colour.
+    // Two steps in, the map is pale: few pixels in either end's colour.
     let undiscretized = browser.execute(SATURATED_SHARE, vec![]).await.unwrap().as_f64().unwrap();
 
     // The walk's backward step writes ∂J/∂W(2) as a 3 × 4 matrix, the batch's mean beside it.
@@ -536,6 +533,35 @@ async fn the_equations_tell_the_truth_and_tf_playground_s_pieces_are_there_in_ch
         "return ['legend_low', 'legend_middle', 'legend_high'].map(id => document.getElementById(id).textContent);";
     let legend = browser.execute(legend, vec![]).await.unwrap();
     assert_eq!(legend, serde_json::json!(["class 0 (a = 0)", "a = 0.5", "class 1 (a = 1)"]));
+
+    // Eight inputs to the neuron hovered (all seven features, 8-8): the update table's last
+    // row still in view on the 1400 × 950 page.
+    let wide = "problem=spiral&features=x1,x2,x1_squared,x2_squared,x1_times_x2,sin_x1,sin_x2&layers=8,8&activation=tanh&optimizer=adam&l2=0.001&dropout=0.1";
+    open_playground(&browser, &ui.url, wide).await;
+    first_frame(&browser, "a neuron of eight inputs").await;
+    let hover_second = "document.querySelector('canvas.node[data-layer=\"1\"][data-neuron=\"3\"]').dispatchEvent(new MouseEvent('mouseenter'));
+        const rows = document.querySelectorAll('#equations table.update tr');
+        return [rows.length, rows[rows.length - 1].getBoundingClientRect().bottom, window.innerHeight];";
+    let [rows, bottom, height]: [f64; 3] =
+        serde_json::from_value(browser.execute(hover_second, vec![]).await.unwrap()).unwrap();
+    assert!(rows == 9.0 && bottom <= height, "the update table's {rows} rows end at {bottom} px of {height}");
+    // Levenberg–Marquardt's five settings keep the header on one row, as SGD's none do.
+    let header = "return document.querySelector('header.bar').getBoundingClientRect().height;";
+    let mut heights = Vec::new();
+    for optimizer in ["sgd", "levenberg_marquardt"] {
+        open_playground(&browser, &ui.url, &format!("problem=plane&optimizer={optimizer}&l2=0.001&dropout=0")).await;
+        first_frame(&browser, optimizer).await;
+        heights.push(browser.execute(header, vec![]).await.unwrap().as_f64().unwrap());
+    }
+    std::fs::write(browser::screenshot_folder().join("levenberg-marquardt.png"), browser.screenshot().await.unwrap())
+        .unwrap();
+    assert_eq!(heights[0], heights[1], "the header's height with sgd, then levenberg_marquardt");
+    // Its Jacobian with numbers: three rows of J, the neuron's block of JᵀJ + λ + μ I, g and δ.
+    let equations = text_of(&browser, "equations").await;
+    for expected in ["J, one row per training point", "∂eᵢ/∂wⱼ1", "block of JᵀJ + λ + μ I (μ = ", "w ← w − δ"]
+    {
+        assert!(equations.contains(expected), "{expected:?} missing from {equations}");
+    }
 
     // The sine: x₁'s features only, its points as values (grey, at (x, y)), no class legend.
     let sine = "problem=sine&features=x1&layers=4&activation=tanh&learning_rate=0.03";
@@ -634,24 +660,44 @@ async fn a_running_training_is_watched_slowly_changed_and_edited_in_chromium() {
     let listed = text_of(&browser, "changes").await;
     assert!(listed.contains("η 0.03 → 0.3") && listed.contains("W(1)[1,2]"), "{listed}");
     browser.find(Locator::Id("step")).await.unwrap().click().await.unwrap();
-    let stepped = "return [page.frame.epoch, page.frame.weights[0][1]];";
-    let [_, weight] = wait_for(&browser, "one epoch from the edited weight", Duration::from_secs(10), stepped, |v| {
-        let [epoch, weight] = [v[0].as_f64()?, v[1].as_f64()?];
-        (epoch > frame["epoch"].as_f64()?).then_some([epoch, weight])
-    })
-    .await;
-    assert!(weight != 3.0 && (weight - 3.0).abs() < 0.5, "one epoch away from 3: {weight}");
+    let stepped = "return [page.frame.steps, page.frame.weights[0][1]];";
+    let [steps, weight] =
+        wait_for(&browser, "one step from the edited weight", Duration::from_secs(10), stepped, |v| {
+            let [steps, weight] = [v[0].as_f64()?, v[1].as_f64()?];
+            (steps > frame["steps"].as_f64()?).then_some([steps, weight])
+        })
+        .await;
+    assert_eq!(steps, frame["steps"].as_f64().unwrap() + 1.0, "+1 is one gradient step");
+    assert!(weight != 3.0 && (weight - 3.0).abs() < 0.5, "one step away from 3: {weight}");
 
-    // Full speed, from the slider.
-    browser
-        .execute(
-            "const s = document.getElementById('speed'); s.value = 13; s.dispatchEvent(new Event('input'));",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert_eq!(text_of(&browser, "speed_value").await, "full speed");
-    assert!(browser.execute("return location.hash;", vec![]).await.unwrap().as_str().unwrap().contains("speed=max"));
+    // The slider's ends: one step a second (one a frame), and full speed; both in the URL.
+    let slide = "const s = document.getElementById('speed'); s.value = arguments[0] === 'max' ? s.max : 0;
+        s.dispatchEvent(new Event('input')); return [document.getElementById('speed_value').textContent, location.hash];";
+    let slowest = browser.execute(slide, vec!["min".into()]).await.unwrap();
+    assert_eq!(slowest[0], "1 step/s");
+    assert!(slowest[1].as_str().unwrap().contains("speed=1step"), "{slowest}");
+    let steps_before = page_frame(&browser).await["steps"].as_u64().unwrap();
+    browser.find(Locator::Id("play")).await.unwrap().click().await.unwrap();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    browser.find(Locator::Id("play")).await.unwrap().click().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    // A step at once, then one a second at most: a loaded machine may take fewer, never more.
+    let taken = page_frame(&browser).await["steps"].as_u64().unwrap() - steps_before;
+    assert!((1..=5).contains(&taken), "{taken} steps in 3 s at 1 a second");
+    let fastest = browser.execute(slide, vec!["max".into()]).await.unwrap();
+    assert_eq!(fastest[0], "full speed");
+    assert!(fastest[1].as_str().unwrap().contains("speed=max"), "{fastest}");
+    // An old link's speed in epochs a second still loads, and a link's steps a second.
+    for (speed, shown) in [("20", "20 epochs/s"), ("5steps", "5 steps/s"), ("fast", "5 epochs/s")] {
+        open_playground(&browser, &ui.url, &format!("speed={speed}")).await;
+        first_frame(&browser, speed).await;
+        assert_eq!(text_of(&browser, "speed_value").await, shown, "speed={speed}");
+    }
+    // A link's speed the server refuses is said (it used to leave the training at full speed,
+    // silently).
+    open_playground(&browser, &ui.url, "speed=0").await;
+    let error = shown_error(&browser, "speed=0").await;
+    assert!(error.contains("invalid epochs_per_second: must be a positive number, got 0"), "{error}");
 
     // A lesson's link hides the controls it names.
     open_playground(&browser, &ui.url, "problem=xor&hide=optimizer,regularisation,speed").await;

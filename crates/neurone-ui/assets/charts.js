@@ -51,7 +51,7 @@ const Charts = (() => {
 
   /** Draws points `[x, y, value]` (value in [−1, 1], or all in the colour `fill`); `hollow` ones
    * are outlined in black. */
-  function points(canvas, bounds, list, { hollow = false, highlight = null, fill = null } = {}) {
+  function points(canvas, bounds, list, { hollow = false, highlight = null, fill = null, rings = [] } = {}) {
     const context = canvas.getContext("2d");
     const at = projection(canvas, bounds);
     for (const [x, y, value] of list) {
@@ -61,6 +61,13 @@ const Charts = (() => {
       context.fill();
       context.lineWidth = 1;
       context.strokeStyle = hollow ? "#000" : "#fff";
+      context.stroke();
+    }
+    for (const [x, y] of rings) {
+      context.beginPath();
+      context.arc(at.x(x), at.y(y), 5, 0, 2 * Math.PI);
+      context.lineWidth = 1.5;
+      context.strokeStyle = "#f59322";
       context.stroke();
     }
     if (highlight) {

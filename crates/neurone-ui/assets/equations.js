@@ -81,9 +81,9 @@ const Equations = (() => {
           + `η⁻ = ${o.decrease_factor}, Δ ∈ [${o.min_step}, ${o.max_step}] (no η: only g's sign counts)`;
       case "levenberg_marquardt": {
         const damping = step.scalars.find(([name]) => name === "damping");
-        return `Levenberg–Marquardt, on the whole training set: with the residuals e = a − y of every point and their `
-          + `Jacobian Jₑ = ∂e/∂w, solve (JₑᵀJₑ + μ I) Δw = Jₑᵀe, w ← w − Δw; μ shrinks when J falls, grows and retries when not `
-          + `(μ = ${damping ? f(damping[1]) : "–"} after this step; no η)`;
+        return `Levenberg–Marquardt, on the whole training set: with the residuals e of every point and their `
+          + `Jacobian J = ∂e/∂w, solve (JᵀJ + λ + μ I) δ = Jᵀe + λ w (λ: the L2 rate), w ← w − δ; μ shrinks when J falls, `
+          + `grows and retries when not (μ = ${damping ? f(damping[1]) : "–"} after this step; no η)`;
       }
       default:
         return `${o.kind}, on the whole training set (no η: its line search picks each step)`;
@@ -133,6 +133,25 @@ const Equations = (() => {
     return terms.length ? [`for w₁ (g = ${f(g)}): ${terms.join(",  ")}`] : [];
   }
 
+  /** Levenberg–Marquardt's system for neuron `j` of dense layer `l`, with the library's numbers:
+   * J's rows for three points, the block of JᵀJ + λ + μ I over the neuron's parameters, g and δ. */
+  function leastSquaresLines(step, l, j, inputs) {
+    const system = step.least_squares, layer = system.layers[l];
+    const outputs = layer.gradient.length / (inputs + 1);
+    const own = (values) => [...Array.from(values).slice(j * inputs, (j + 1) * inputs), values[outputs * inputs + j]];
+    const names = [...Array.from({ length: inputs }, (_, k) => `wⱼ${k + 1}`), "bⱼ"];
+    const head = `<tr><th>point</th><th>eᵢ</th>${names.map((name) => `<th>∂eᵢ/∂${name}</th>`).join("")}</tr>`;
+    const rows = system.samples.map((sample, r) => `<tr><td>#${sample}</td><td>${f(system.residuals[r])}</td>`
+      + `${own(layer.jacobian[r]).map((v) => `<td>${f(v)}</td>`).join("")}</tr>`);
+    return [
+      `J, one row per training point (eᵢ = (aᵢ − yᵢ)/√n, so that ½‖e‖² = J), for this point and the next two, over this neuron's parameters:`
+        + `<table class="update">${head}${rows.join("")}</table>`,
+      `This neuron's block of JᵀJ + λ + μ I (μ = ${f(system.damping)}): ${matrix(layer.blocks[j], inputs + 1)} · δ = g, `
+        + `with g = Jᵀe + λ w = ${column(own(layer.gradient))} and δ = ${column(own(layer.step))}, solved for all the network's `
+        + `parameters at once; w ← w − δ`,
+    ];
+  }
+
   /** The lines for neuron `j` of dense layer `l`: z = w·a + b, a = σ(z), δ, ∂J/∂w and the update;
    * `on.curve()` tells a problem of x₁ alone. */
   function neuronEquations(frame, l, j, on) {
@@ -157,9 +176,11 @@ const Equations = (() => {
     const bias = step.layers[l].bias[j];
     return [...lines,
       `<b>Next step</b>: g = ∂J/∂w ${step.full_batch ? `averaged over all ${step.batch} training points`
-        : `averaged over a batch of ${step.batch} points (this one and the ${step.batch - 1} after it), not this point's alone`}`
+        : `averaged over the next batch: the ${step.batch} point${step.batch === 1 ? "" : "s"} the training takes next in this `
+          + `epoch's shuffled order (ringed on the map; this point ${step.samples.includes(trace.sample) ? "is" : "is not"} one of them)`}`
         + `${step.l1 || step.l2 ? `, + the penalty's ${penaltyTerms(step, "w")}` : ""}:`,
       updateRule(step),
+      ...(step.least_squares ? leastSquaresLines(step, l, j, inputs) : []),
       ...bufferLine(step, l, j, inputs),
       updateTable(frame, l, j),
       `bⱼ: ${f(frame.biases[l][j])} → ${f(bias)} <small>(biases are not penalised)</small>`,

@@ -22,7 +22,9 @@ const NetworkView = (() => {
       const width = container.clientWidth || 520;
       const step = (width - NODE - 20) / (columns.length - 1);
       const tallest = Math.max(...columns);
-      container.style.height = `${TOP + tallest * (NODE + GAP) + 10}px`;
+      // Columns of seven or eight drawn closer: the equations under them stay in view at 950 px.
+      const gap = tallest > 6 ? 4 : GAP;
+      container.style.height = `${TOP + tallest * (NODE + gap) + 10}px`;
       const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
       svg.setAttribute("class", "links");
       svg.setAttribute("width", width);
@@ -47,7 +49,7 @@ const NetworkView = (() => {
           const canvas = document.createElement("canvas");
           canvas.width = canvas.height = NODE;
           canvas.className = "node";
-          const y = TOP + index * (NODE + GAP) + ((tallest - count) * (NODE + GAP)) / 2;
+          const y = TOP + index * (NODE + gap) + ((tallest - count) * (NODE + gap)) / 2;
           canvas.style.left = `${x}px`;
           canvas.style.top = `${y}px`;
           if (column === 0) {

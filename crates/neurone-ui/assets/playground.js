@@ -69,9 +69,9 @@ function bindControls() {
       change();
     });
   }
+  $("speed").max = SPEEDS.length - 1;
   $("speed").addEventListener("input", () => {
-    const speed = SPEEDS[Number($("speed").value)];
-    settings.speed = speed === null ? "max" : speed;
+    settings.speed = SPEEDS[Number($("speed").value)];
     writeSettings(settings);
     showSliderValues();
     sendSpeed();
@@ -111,6 +111,15 @@ function showSettings() {
   }
 }
 
+/** The symbols of the optimizers' settings in the header, as the equations panel writes them. */
+const SETTING_SYMBOLS = {
+  momentum: "μ", nesterov: "Nesterov", dampening: "dampening", beta1: "β1", beta2: "β2", epsilon: "ε",
+  weight_decay: "λ", alpha: "α", centered: "centered", initial_accumulator_value: "s₀",
+  initial_step: "Δ₀", increase_factor: "η⁺", decrease_factor: "η⁻", min_step: "Δmin", max_step: "Δmax",
+  initial_damping: "μ₀", damping_decrease: "μ ×↓", damping_increase: "μ ×↑", max_damping: "μmax",
+  gradient_tolerance: "tol. ∇",
+};
+
 /** The optimizer's own settings (momentum, β₁, β₂…), as the library names them, with its
  * defaults unless the URL gives others: each changes the training as it goes. */
 function showOptimizerSettings() {
@@ -131,14 +140,17 @@ function showOptimizerSettings() {
     } else {
       input.type = "number";
       input.step = "any";
-      input.value = value;
+      // 1e10 rather than 10000000000: the field stays narrow.
+      input.value = Math.abs(value) >= 1e5 ? value.toExponential().replace("+", "") : value;
     }
     input.addEventListener("change", () => {
       settings.optimizer_settings[name] = input.type === "checkbox" ? input.checked : Number(input.value);
       change();
     });
-    // A zero-width space after each underscore: where a long name may break.
-    label.append(`${name.replaceAll("_", "_\u200b")} `, input);
+    // The course's symbol, as the equations write it, keeps the header on one row; the
+    // library's name is the title.
+    label.title = name;
+    label.append(`${SETTING_SYMBOLS[name] || name} `, input);
     box.appendChild(label);
   }
 }
@@ -153,9 +165,9 @@ function hideParts() {
 }
 
 function showSliderValues() {
-  const position = SPEEDS.indexOf(settings.speed === "max" ? null : settings.speed);
+  const position = SPEEDS.indexOf(settings.speed);
   if (position >= 0) $("speed").value = position;
-  $("speed_value").textContent = settings.speed === "max" ? "full speed" : `${settings.speed} epochs/s`;
+  $("speed_value").textContent = speedLabel(settings.speed);
   $("train_ratio_value").textContent = settings.train_ratio;
   $("noise_value").textContent = settings.noise;
   $("batch_size_value").textContent = settings.batch_size;
@@ -171,9 +183,12 @@ async function control(action, extra = {}) {
   });
 }
 
-/** Tells the training the speed chosen; the server paces its stretches to it. */
-function sendSpeed() {
-  return control("speed", { epochs_per_second: settings.speed === "max" ? null : settings.speed });
+/** Tells the training the speed chosen; the server paces its stretches to it, or says why not
+ * (a link's `speed=0`), and the page shows it. */
+async function sendSpeed() {
+  const response = await control("speed", speedRequest(settings.speed));
+  if (response && !response.ok) showError((await response.json()).error);
+  return response;
 }
 
 /**
@@ -343,6 +358,9 @@ function draw(force) {
   if (!frame.grid) return;
   setPlaying(frame.playing && !frame.error);
   $("epoch").textContent = String(frame.epoch).padStart(6, "0");
+  // Mid-epoch, the steps of the next epoch taken so far (of its batches at the batch size in use).
+  const [stepped, samples] = frame.epoch_samples, batch = settings.batch_size;
+  $("epoch_step").textContent = stepped ? `+ step ${Math.ceil(stepped / batch)}/${Math.ceil(samples / batch)}` : "";
   const number = (v) => (v === null || v === undefined ? "–" : Charts.number(v));
   $("test_loss").textContent = number(frame.test_loss);
   $("train_loss").textContent = number(frame.train_loss);
@@ -371,19 +389,22 @@ function drawBoundary(frame) {
   const showTest = $("show_test").checked;
   const pointsOf = (train) => page.data.points.filter((p) => p[3] === train)
     .map(([x, y, target]) => problemOf().curve ? [x, target, 0] : [x, y, unitScale(target)]);
+  // The next step's batch ringed: the points the equations' mean gradient is taken over.
+  const trainPoints = pointsOf(true);
+  const rings = trace && trace.step ? trace.step.samples.map((index) => trainPoints[index]).filter(Boolean) : [];
   if (problemOf().curve) {
     // Values, not classes: y against x₁, the points in grey, the network's output as a curve.
     context.fillStyle = "#fafafa";
     context.fillRect(0, 0, canvas.width, canvas.height);
     Charts.axes(canvas, bounds, ["x₁", "y"]);
-    Charts.points(canvas, bounds, pointsOf(true), { fill: "#666" });
+    Charts.points(canvas, bounds, trainPoints, { fill: "#666", rings });
     if (showTest) Charts.points(canvas, bounds, pointsOf(false), { fill: "#fff", hollow: true });
     Charts.curve(canvas, bounds, frame.output, "#0877bd");
     if (highlight) Charts.points(canvas, bounds, [], { highlight: [highlight[0], highlight[2]] });
     return;
   }
   Charts.heatMap(canvas, frame.output, columns, rows, (v) => 0.6 * outputScale(v));
-  Charts.points(canvas, bounds, pointsOf(true), { highlight });
+  Charts.points(canvas, bounds, trainPoints, { highlight, rings });
   if (showTest) Charts.points(canvas, bounds, pointsOf(false), { hollow: true });
 }
 

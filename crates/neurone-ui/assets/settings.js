@@ -4,7 +4,8 @@
 
 /**
  * The settings, from the URL's fragment, else TensorFlow Playground's first screen. `speed` is
- * in epochs a second ("max": as fast as it goes); `optimizer.beta2=0.99` sets one of the
+ * in epochs a second (`speed=5`), or in steps a second (`speed=2steps`: one step a frame), or
+ * "max" (as fast as it goes); `optimizer.beta2=0.99` sets one of the
  * optimizer's settings; `hide=optimizer,regularisation` hides those controls (a lesson's link).
  */
 function readSettings() {
@@ -20,7 +21,9 @@ function readSettings() {
     else if (!(key in settings)) continue;
     else if (key === "features" || key === "hide") settings[key] = value ? value.split(",") : [];
     else if (key === "layers") settings.layers = value ? value.split(",").map(Number) : [];
-    else if (key === "speed") settings.speed = value === "max" ? value : Number(value);
+    // A speed that is no number keeps the default (JSON would send it as null: full speed).
+    else if (key === "speed") settings.speed = value === "max" || stepsPerSecond(value) !== null ? value
+      : Number.isNaN(Number(value)) ? settings.speed : Number(value);
     else if (typeof settings[key] === "number") settings[key] = Number(value);
     else if (typeof settings[key] === "boolean") settings[key] = value === "true";
     else settings[key] = value;
@@ -53,5 +56,26 @@ function requestOf(settings) {
 }
 
 
-/** The speed slider's positions, in epochs a second; the last (null) is full speed. */
-const SPEEDS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, null];
+/** The speed slider's positions, as in the URL: steps a second (one step a frame), epochs a
+ * second, and full speed. */
+const SPEEDS = ["1step", "2steps", "5steps", "10steps", 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, "max"];
+
+/** The steps a second of a speed written `2steps` (or `1step`); null for another speed. */
+function stepsPerSecond(speed) {
+  const match = /^(\d+(?:\.\d+)?)steps?$/.exec(String(speed));
+  return match ? Number(match[1]) : null;
+}
+
+/** A speed in words: "2 steps/s", "5 epochs/s", "full speed". */
+function speedLabel(speed) {
+  if (speed === "max") return "full speed";
+  const steps = stepsPerSecond(speed);
+  return steps === null ? `${speed} epochs/s` : `${steps} step${steps === 1 ? "" : "s"}/s`;
+}
+
+/** What the server is told of a speed: `{steps_per_second}`, `{epochs_per_second}`, or neither (full speed). */
+function speedRequest(speed) {
+  if (speed === "max") return {};
+  const steps = stepsPerSecond(speed);
+  return steps === null ? { epochs_per_second: speed } : { steps_per_second: steps };
+}

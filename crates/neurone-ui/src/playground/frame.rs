@@ -21,6 +21,8 @@ const CURVE_POINTS: usize = 300;
 pub struct Frame<'a> {
     /// Epochs trained.
     pub epoch: usize,
+    /// The training samples the next epoch has stepped on so far, and of how many.
+    pub epoch_samples: [usize; 2],
     /// Gradient steps taken.
     pub steps: u64,
     /// Steps per second of wall-clock time while playing, frames included.
@@ -68,8 +70,8 @@ pub struct Trace {
     pub objective: Objective,
     /// The dense layers, from input to output.
     pub layers: Vec<LayerTrace>,
-    /// The update the next step makes, on a batch that holds this sample (`None` once training
-    /// has diverged).
+    /// The update the next step makes, on the batch the training takes next, which may or may
+    /// not hold this sample (`None` once training has diverged).
     pub step: Option<StepTrace>,
 }
 

@@ -7,6 +7,7 @@
 pub mod catalog;
 pub mod datasets;
 pub mod frame;
+pub mod least_squares;
 pub mod session;
 pub mod setup;
 pub mod step;
@@ -29,7 +30,7 @@ use tokio::sync::{oneshot, watch};
 use tokio_stream::StreamExt as _;
 use tokio_stream::wrappers::WatchStream;
 
-use session::Command;
+use session::{Command, Speed};
 use setup::PlaygroundRequest;
 
 /// The most trainings running at once, over all pages.
@@ -252,9 +253,13 @@ enum Control {
     Inspect {
         sample: usize,
     },
-    /// Train at most this many epochs a second; `null`: as fast as the machine goes.
+    /// Train at most this many epochs, or steps, a second; both absent or `null`: as fast as
+    /// the machine goes.
     Speed {
+        #[serde(default)]
         epochs_per_second: Option<f64>,
+        #[serde(default)]
+        steps_per_second: Option<f64>,
     },
     /// Set weight `index` (row-major, outputs × inputs) of dense layer `layer` (from 0).
     SetWeight {
@@ -275,11 +280,23 @@ async fn control(
         Control::Pause => Command::Pause,
         Control::Step => Command::Step,
         Control::Inspect { sample } => Command::Inspect(sample),
-        Control::Speed { epochs_per_second } => {
-            if let Some(speed) = epochs_per_second {
-                neurone::check::check_positive("epochs_per_second", speed).map_err(bad)?;
-            }
-            Command::Speed(epochs_per_second)
+        Control::Speed { epochs_per_second, steps_per_second } => {
+            let speed = match (epochs_per_second, steps_per_second) {
+                (None, None) => Speed::Full,
+                (Some(epochs), None) => {
+                    neurone::check::check_positive("epochs_per_second", epochs).map_err(bad)?;
+                    Speed::EpochsPerSecond(epochs)
+                }
+                (None, Some(steps)) => {
+                    neurone::check::check_positive("steps_per_second", steps).map_err(bad)?;
+                    Speed::StepsPerSecond(steps)
+                }
+                (Some(_), Some(_)) => {
+                    let reason = "give epochs_per_second or steps_per_second, not both";
+                    return Err(bad(neurone::Error::invalid("speed", reason)));
+                }
+            };
+            Command::Speed(speed)
         }
         Control::SetWeight { layer, index, value } => {
             if !value.is_finite() {

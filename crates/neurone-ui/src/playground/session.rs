@@ -1,10 +1,14 @@
-//! One training of the playground, on a thread of its own: stretches of epochs of the library's
-//! [`Trainer`](neurone::Trainer), each continued from the checkpoint the last one ended on (so
-//! that pausing changes no bit of the result), and a frame for the page after each. Stretches
-//! are paced to the speed the page asks for; a change of settings is taken up by the next one
-//! (`session/change.rs`).
+//! One training of the playground, on a thread of its own: stretches of gradient steps of the
+//! library's [`Trainer`](neurone::Trainer), each continued from the checkpoint the last one ended
+//! on, mid-epoch or not (so that pausing changes no bit of the result), and a frame for the page
+//! after each. Stretches are paced to the speed the page asks for, down to one step a frame; a
+//! change of settings is taken up by the next one (`session/change.rs`).
 
 mod change;
+mod pace;
+
+use pace::Pace;
+pub use pace::Speed;
 
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
@@ -14,7 +18,7 @@ use tokio::sync::{oneshot, watch};
 
 use neurone::data::{Column, ColumnKind, CsvSchema, Preprocessing};
 use neurone::spec::TrainingSpec;
-use neurone::{Checkpoint, EpochRecord, Error, Matrix, Metric, Model, Network, Rng, seeded_rng};
+use neurone::{Checkpoint, EpochRecord, Error, Matrix, Metric, Model, Network, Rng, Stretch, seeded_rng};
 
 use super::frame::{self, Frame};
 use super::setup::Setup;
@@ -25,12 +29,12 @@ pub enum Command {
     Play,
     /// Stop after the current stretch.
     Pause,
-    /// Train one epoch, then pause.
+    /// Take one gradient step (the one the equations show), then pause.
     Step,
     /// Show the equations of this training sample.
     Inspect(usize),
-    /// Train at most this many epochs a second; `None`: as fast as the machine goes.
-    Speed(Option<f64>),
+    /// How fast to train.
+    Speed(Speed),
     /// Go on from where the training is with these settings, if they differ from its own in
     /// what may change on the way only (learning rate, penalties, dropout, optimizer, batch
     /// size); the answer is why not otherwise.
@@ -49,10 +53,6 @@ pub enum Command {
     /// Send back the model file of the network as it is.
     Save(oneshot::Sender<Result<Vec<u8>, Error>>),
 }
-
-/// How long a stretch of epochs lasts at full speed: a frame every 40 ms, 25 frames per second
-/// at most.
-const STRETCH: Duration = Duration::from_millis(40);
 
 /// The most points of the loss curves kept; past it, they are thinned by half.
 const MAX_CURVE_POINTS: usize = 4096;
@@ -90,7 +90,7 @@ pub fn run(setup: Setup, commands: Receiver<Command>, frames: watch::Sender<Arc<
     };
     let mut playing = false;
     frames.send_replace(training.frame(playing));
-    let mut pace = Pace { epochs_per_second: None, epochs_per_stretch: 1, next_stretch: Instant::now() };
+    let mut pace = Pace { speed: Speed::Full, steps_per_stretch: 1, next_stretch: Instant::now() };
     loop {
         // Playing, the next stretch is due at its time; until then (paused, for ever) the
         // thread sleeps in wait for a command.
@@ -105,30 +105,28 @@ pub fn run(setup: Setup, commands: Receiver<Command>, frames: watch::Sender<Arc<
             Err(RecvTimeoutError::Timeout) => continue,
             Err(RecvTimeoutError::Disconnected) => return,
         };
-        let mut epochs = 0;
+        let mut steps = 0;
         match command {
             Some(Command::Play) => (playing, pace.next_stretch) = (true, Instant::now()),
             Some(Command::Pause) => playing = false,
-            Some(Command::Step) => (playing, epochs) = (false, 1),
+            Some(Command::Step) => (playing, steps) = (false, 1),
             Some(Command::Inspect(sample)) => training.inspected = sample,
-            Some(Command::Speed(epochs_per_second)) => {
-                (pace.epochs_per_second, pace.next_stretch) = (epochs_per_second, Instant::now());
-            }
+            Some(Command::Speed(speed)) => (pace.speed, pace.next_stretch) = (speed, Instant::now()),
             Some(Command::Change(setup, reply)) => drop(reply.send(training.change(*setup))),
             Some(Command::SetWeight { layer, index, value, reply }) => {
                 drop(reply.send(training.set_weight(layer, index, value)));
             }
             Some(Command::Save(reply)) => drop(reply.send(training.model_file())),
-            None => epochs = pace.epochs_per_stretch,
+            None => steps = pace.steps_per_stretch,
         }
-        if epochs > 0 && training.error.is_none() {
+        if steps > 0 && training.error.is_none() {
             let started = Instant::now();
             let steps_before = training.steps;
-            training.train(epochs);
+            training.train(Stretch::Steps(steps));
             // A diverged training stops: the page shows it paused, at the epoch it failed in.
             playing &= training.error.is_none();
             let seconds = started.elapsed().as_secs_f64().max(1e-6);
-            let period = pace.after_stretch(started, epochs, seconds);
+            let period = pace.after_stretch(started, steps, seconds, training.steps_per_epoch());
             let frame = training.frame(playing);
             // The steps taken, not those asked for: a diverging stretch ends early. Over the
             // stretch's period: the time it took, or the time the speed asked gives it.
@@ -138,35 +136,6 @@ pub fn run(setup: Setup, commands: Receiver<Command>, frames: watch::Sender<Arc<
         } else {
             frames.send_replace(training.frame(playing));
         }
-    }
-}
-
-/// How fast a training plays: the epochs of a stretch, and when the next is due.
-struct Pace {
-    /// The speed asked for; `None`: full speed.
-    epochs_per_second: Option<f64>,
-    epochs_per_stretch: usize,
-    next_stretch: Instant,
-}
-
-impl Pace {
-    /// After a stretch of `epochs` that began at `started` and took `seconds`: the length of
-    /// the next one and when it is due, as long as [`STRETCH`] at most (a frame every 40 ms)
-    /// and no faster than asked. Returns the seconds this stretch's epochs are given.
-    fn after_stretch(&mut self, started: Instant, epochs: usize, seconds: f64) -> f64 {
-        let per_epoch = seconds / epochs as f64;
-        let mut next = (STRETCH.as_secs_f64() / per_epoch) as usize;
-        let period = match self.epochs_per_second {
-            Some(speed) => {
-                // Slower than a stretch's epochs: fewer epochs a stretch, down to one a frame.
-                next = next.min((speed * STRETCH.as_secs_f64()).round() as usize);
-                seconds.max(epochs as f64 / speed)
-            }
-            None => seconds,
-        };
-        self.epochs_per_stretch = next.clamp(1, 100_000);
-        self.next_stretch = started + Duration::from_secs_f64(period);
-        period
     }
 }
 
@@ -200,15 +169,17 @@ impl Training {
         if self.setup.request.training.optimizer.has_learning_rate() { batches as u64 } else { 1 }
     }
 
-    /// Trains `epochs` more epochs from where the last stretch ended. The spec's `epochs` stays
-    /// the training's length (what a cosine schedule spans), which playing may go past.
-    fn train(&mut self, epochs: usize) {
+    /// Trains `more` epochs or steps from where the last stretch ended, mid-epoch or not. The
+    /// spec's `epochs` stays the training's length (what a cosine schedule spans), which playing
+    /// may go past.
+    fn train(&mut self, more: impl Into<Stretch>) {
+        let more = more.into();
         let mut records = Vec::new();
         let result = self.setup.request.training.trainer::<f32>().and_then(|trainer| {
             // The loss curves are kept here, thinned: the checkpoint keeps only the last record.
             let mut trainer = trainer.keep_records(1).on_epoch(|record| records.push(record.clone()));
             let (train, test) = (&self.setup.train, Some(&self.setup.test));
-            trainer.continue_for(&mut self.network, self.checkpoint.take(), epochs, train, test, &mut self.rng)
+            trainer.continue_for(&mut self.network, self.checkpoint.take(), more, train, test, &mut self.rng)
         });
         let trained = records.len();
         // Numbered by the training's own count: after a change of optimizer, the library's
@@ -226,8 +197,13 @@ impl Training {
                 self.losses.push(last);
             }
         }
-        self.steps += trained as u64 * self.steps_per_epoch();
         self.epochs += trained;
+        // The steps asked for, unless the training ended before (a full-batch step is an epoch).
+        let ended_early = !matches!(&result, Ok(end) if !end.history.stopped_early && !end.history.converged);
+        self.steps += match more {
+            Stretch::Steps(steps) if !ended_early => steps,
+            _ => trained as u64 * self.steps_per_epoch(),
+        };
         match result {
             Ok(checkpoint) => {
                 let history = &checkpoint.history;
@@ -245,8 +221,10 @@ impl Training {
         let (output, neurons) = frame::heat_maps(&self.network, &mut self.render, &self.grid);
         let dense: Vec<_> = self.network.layers().iter().filter_map(|layer| layer.as_dense()).collect();
         let rows = if self.setup.request.problem.is_curve() { 1 } else { frame::GRID };
+        let in_progress = self.checkpoint.as_ref().and_then(|checkpoint| checkpoint.epoch_in_progress.as_ref());
         let frame = Frame {
             epoch: self.epochs,
+            epoch_samples: [in_progress.map_or(0, |epoch| epoch.samples), self.setup.train.len()],
             steps: self.steps,
             steps_per_second: if playing { self.steps_per_second } else { 0.0 },
             playing,

@@ -1,12 +1,13 @@
 //! The update the next step makes, for the equations panel: the library's own step (its
 //! optimizer with the moments it has accumulated, the penalty, η as scheduled) taken on a copy
-//! of the training, on a batch that holds the traced point, with the numbers before and after.
+//! of the training, on the batch the training takes next, with the numbers before and after.
 
 use serde::Serialize;
 
 use neurone::spec::OptimizerSpec;
-use neurone::{Checkpoint, Dataset, Error, Mode, Network, Rng};
+use neurone::{Checkpoint, Error, Mode, Network, Rng, Stretch};
 
+use super::least_squares::{self, LeastSquaresStep};
 use super::setup::Setup;
 
 /// One step of the training's optimizer, as the library takes it.
@@ -18,9 +19,12 @@ pub struct StepTrace {
     pub number: u64,
     /// η for this step (the full-batch methods have none: 1).
     pub learning_rate: f64,
-    /// The points the gradient is averaged over: the traced one and those after it in the
-    /// training set (each epoch shuffles them into other batches), or all for a full-batch method.
+    /// How many points the gradient is averaged over: the next batch of the epoch's shuffled
+    /// order, or all the training points for a full-batch method.
     pub batch: usize,
+    /// The next batch's training points (their indices), in the order the step takes them;
+    /// empty for a full-batch method, which takes them all.
+    pub samples: Vec<usize>,
     /// Whether the method steps on the whole training set (iRprop−, Levenberg–Marquardt).
     pub full_batch: bool,
     /// J averaged over the batch, before the step.
@@ -33,6 +37,8 @@ pub struct StepTrace {
     pub scalars: Vec<(String, f64)>,
     /// Each dense layer's part, from input to output.
     pub layers: Vec<LayerStep>,
+    /// Levenberg–Marquardt's system, with J's rows for the traced point and the ones after it.
+    pub least_squares: Option<LeastSquaresStep>,
 }
 
 /// One dense layer's part of [`StepTrace`]; tensors are `outputs × inputs`, row-major.
@@ -65,8 +71,9 @@ pub struct Buffer {
 }
 
 /// The next step of the training that stands at `checkpoint` (at its start, `network` and
-/// `rng`), taken on a copy by the trainer the setup describes, on the batch of the training
-/// point `sample` and the ones after it.
+/// `rng`), taken on a copy by the trainer the setup describes, on the batch it takes next; for
+/// Levenberg–Marquardt, with its system and the rows of J of training point `sample` and the
+/// ones after it.
 pub fn next_step(
     network: &Network<f32>,
     checkpoint: Option<&Checkpoint<f32>>,
@@ -77,12 +84,13 @@ pub fn next_step(
     let spec = &setup.request.training;
     let train = &setup.train;
     let full_batch = spec.optimizer.is_full_batch();
-    let subset: Dataset<f32>;
+    let mut trainer = spec.trainer::<f32>()?.keep_records(1);
+    let samples = if full_batch { Vec::new() } else { trainer.next_batch(checkpoint, rng, train.len()) };
+    let subset;
     let batch = if full_batch {
         train
     } else {
-        let size = spec.batch_size.clamp(1, train.len());
-        subset = train.subset(&(0..size).map(|i| (sample + i) % train.len()).collect::<Vec<_>>())?;
+        subset = train.subset(&samples)?;
         &subset
     };
     // From the checkpoint's network, which holds the dropout generator the training goes on with:
@@ -92,8 +100,8 @@ pub fn next_step(
     data_pass.forward(batch.inputs(), Mode::Train)?;
     let loss = data_pass.backward(batch.inputs(), batch.targets())?;
     let mut stepped = start.clone();
-    let mut trainer = spec.trainer::<f32>()?.batch_size(batch.len()).shuffle(false).keep_records(1);
-    let after = trainer.continue_for(&mut stepped, checkpoint.cloned(), 1, batch, None, &mut rng.clone())?;
+    let (test, mut rng) = (Some(&setup.test), rng.clone());
+    let after = trainer.continue_for(&mut stepped, checkpoint.cloned(), Stretch::Steps(1), train, test, &mut rng)?;
 
     let state = |checkpoint: &Checkpoint<f32>, name: &str| {
         checkpoint.solver.tensors.iter().find(|(tensor, _)| tensor == name).map(|(_, values)| values.clone())
@@ -146,12 +154,19 @@ pub fn next_step(
         number: t,
         learning_rate: after.solver.learning_rate,
         batch: batch.len(),
+        samples,
         full_batch,
         loss,
         l1: spec.l1,
         l2: spec.l2,
         scalars,
         layers,
+        least_squares: match spec.optimizer {
+            OptimizerSpec::LevenbergMarquardt(settings) => {
+                least_squares::next_step(start, checkpoint, settings, train, spec.l2, sample)?
+            }
+            _ => None,
+        },
     })
 }
 
@@ -172,15 +187,15 @@ fn bias_corrected(buffer: &Buffer, (beta1, beta2): (f64, f64), t: u64) -> Option
 mod tests {
     use super::*;
     use crate::playground::setup::PlaygroundRequest;
-    use neurone::seeded_rng;
+    use neurone::{Dataset, seeded_rng};
 
-    /// A problem's setup with `network` and `training` (JSON), trained `epochs` epochs as the
-    /// playground trains it: the network, where training stands, and the run's generator.
+    /// A problem's setup with `network` and `training` (JSON), trained `more` epochs or steps
+    /// as the playground trains it: the network, where training stands, and the run's generator.
     fn trained(
         problem: &str,
         network: &str,
         training: &str,
-        epochs: usize,
+        more: impl Into<Stretch>,
     ) -> (Setup, Network<f32>, Checkpoint<f32>, Rng) {
         let json = format!(
             r#"{{ "problem": "{problem}", "train_ratio": 0.5, "samples": 120, "seed": 3, "features": ["x1", "x2"],
@@ -190,7 +205,7 @@ mod tests {
         let mut rng = seeded_rng(9);
         let mut network = setup.request.network.build::<f32>(2, 1, setup.request.training.loss(), &mut rng).unwrap();
         let mut trainer = setup.request.training.trainer::<f32>().unwrap();
-        let checkpoint = trainer.continue_for(&mut network, None, epochs, &setup.train, None, &mut rng).unwrap();
+        let checkpoint = trainer.continue_for(&mut network, None, more, &setup.train, None, &mut rng).unwrap();
         (setup, network, checkpoint, rng)
     }
 
@@ -225,7 +240,7 @@ mod tests {
                 let training =
                     format!(r#"{{ "optimizer": {optimizer}, "learning_rate": 0.03, "batch_size": 8 {penalty} }}"#);
                 let (setup, network, checkpoint, rng) = trained("circle", network, &training, 3);
-                let step = next_step(&network, Some(&checkpoint), &rng, &setup, 5).unwrap();
+                let step = next_step(&network, Some(&checkpoint), &rng, &setup, 0).unwrap();
                 let what = format!("{optimizer}{penalty}");
                 assert_eq!((step.batch, step.full_batch, step.learning_rate), (8, false, 0.03), "{what}");
                 assert_eq!(step.number, 3 * 60usize.div_ceil(8) as u64 + 1, "{what}: t counts every step so far");
@@ -293,12 +308,16 @@ mod tests {
     }
 
     #[test]
-    fn the_gradient_shown_is_the_mean_of_the_batch_s_points_gradients() {
-        let (setup, network, checkpoint, rng) = trained("xor", r#"{ "layers": [3] }"#, r#"{ "batch_size": 5 }"#, 2);
-        let step = next_step(&network, Some(&checkpoint), &rng, &setup, 58).unwrap();
-        // The batch: points 58, 59, then 0, 1, 2 of the 60 training points.
+    fn the_gradient_shown_is_the_mean_of_the_next_batch_s_points_gradients() {
+        // 60 training points in batches of 7: two epochs and 3 steps stand at 21 of the third.
+        let (setup, network, checkpoint, rng) =
+            trained("xor", r#"{ "layers": [3] }"#, r#"{ "batch_size": 7 }"#, Stretch::Steps(2 * 9 + 3));
+        let step = next_step(&network, Some(&checkpoint), &rng, &setup, 0).unwrap();
+        let epoch = checkpoint.epoch_in_progress.as_ref().unwrap();
+        assert_eq!((checkpoint.epoch, epoch.samples, step.batch), (2, 21, 7));
+        assert_eq!(step.samples, epoch.order[21..28], "the epoch's shuffled order, where it stands");
         let mut sum = vec![0.0f64; step.layers[0].gradient.len()];
-        for sample in [58, 59, 0, 1, 2] {
+        for &sample in &step.samples {
             let alone =
                 Dataset::new(setup.train.inputs().select_rows(&[sample]), setup.train.targets().select_rows(&[sample]))
                     .unwrap();
@@ -309,7 +328,31 @@ mod tests {
             sum.iter_mut().zip(gradient).for_each(|(sum, &g)| *sum += f64::from(g));
         }
         for (k, (&mean, sum)) in step.layers[0].gradient.iter().zip(sum).enumerate() {
-            close(&format!("∂J/∂W(1) {k}"), sum / 5.0, f64::from(mean));
+            close(&format!("∂J/∂W(1) {k}"), sum / 7.0, f64::from(mean));
+        }
+    }
+
+    #[test]
+    fn the_step_shown_is_the_one_the_training_takes_next_mid_epoch_and_across_an_epoch_s_end() {
+        // 60 training points in batches of 7: steps 1 to 11 cross the first epoch's end (its
+        // 9th step is a batch of 4); each step shown is the weights the training then has.
+        for optimizer in [r#"{ "kind": "sgd" }"#, r#"{ "kind": "adam" }"#] {
+            let training = format!(r#"{{ "optimizer": {optimizer}, "batch_size": 7, "learning_rate": 0.1 }}"#);
+            let (setup, mut network, checkpoint, mut rng) =
+                trained("circle", r#"{ "layers": [3], "dropout": 0.2 }"#, &training, Stretch::Steps(0));
+            let mut checkpoint = Some(checkpoint);
+            for step_number in 1..=11 {
+                let shown = next_step(&network, checkpoint.as_ref(), &rng, &setup, 0).unwrap();
+                assert_eq!(shown.batch, if step_number == 9 { 4 } else { 7 }, "{optimizer} step {step_number}");
+                let mut trainer = setup.request.training.trainer::<f32>().unwrap();
+                let (train, test) = (&setup.train, Some(&setup.test));
+                let end = trainer.continue_for(&mut network, checkpoint, Stretch::Steps(1), train, test, &mut rng);
+                checkpoint = Some(end.unwrap());
+                let dense = network.layers().iter().filter_map(|layer| layer.as_dense());
+                for (layer, (shown, taken)) in shown.layers.iter().zip(dense).enumerate() {
+                    assert_eq!(shown.weights, taken.weights(), "{optimizer} step {step_number}, W({})", layer + 1);
+                }
+            }
         }
     }
 
@@ -317,7 +360,7 @@ mod tests {
     fn the_full_batch_methods_step_on_every_point() {
         let (setup, network, checkpoint, rng) =
             trained("circle", r#"{ "layers": [3] }"#, r#"{ "optimizer": { "kind": "rprop" } }"#, 2);
-        let step = next_step(&network, Some(&checkpoint), &rng, &setup, 4).unwrap();
+        let step = next_step(&network, Some(&checkpoint), &rng, &setup, 0).unwrap();
         assert_eq!((step.batch, step.full_batch, step.number), (60, true, 3));
         // iRprop−: each weight moves by its step Δ against its gradient's sign, or stays where the sign flipped.
         let layer = &step.layers[0];
@@ -336,7 +379,7 @@ mod tests {
 
         let (setup, network, checkpoint, rng) =
             trained("plane", r#"{ "layers": [3] }"#, r#"{ "optimizer": { "kind": "levenberg_marquardt" } }"#, 2);
-        let step = next_step(&network, Some(&checkpoint), &rng, &setup, 4).unwrap();
+        let step = next_step(&network, Some(&checkpoint), &rng, &setup, 0).unwrap();
         assert_eq!(step.scalars.len(), 1, "the damping μ");
         assert!(step.scalars[0].1 > 0.0 && step.batch == 60);
         assert_ne!(step.layers[0].weights, network.layers()[0].as_dense().unwrap().weights());
