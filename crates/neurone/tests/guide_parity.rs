@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 /// The pages that have a French twin, `NAME.fr.md` beside `NAME.md`.
-const PAGES: [&str; 4] = ["guide", "experiments", "worked-pass", "exercises"];
+const PAGES: [&str; 5] = ["guide", "experiments", "worked-pass", "exercises", "ui"];
 
 fn docs() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs")
