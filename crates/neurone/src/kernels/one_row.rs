@@ -40,6 +40,10 @@ pub(crate) fn weights_times_row<S: Scalar>(weights: &[S], x: &[S], z: &mut [S]) 
 /// Plain, 0, C)` computes.
 #[inline(always)]
 pub(crate) fn outer<S: Scalar>(delta: &[S], x: &[S], c: &mut [S]) {
+    if let [x] = x {
+        // A single column (a layer of one input), down the column.
+        return c.iter_mut().zip(delta).for_each(|(c, &delta)| *c = S::ZERO + delta * *x);
+    }
     for (c_row, &delta) in c.chunks_exact_mut(x.len()).zip(delta) {
         c_row.iter_mut().zip(x).for_each(|(c, &x)| *c = S::ZERO + delta * x);
     }
