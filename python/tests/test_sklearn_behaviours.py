@@ -298,6 +298,25 @@ def test_a_warm_fit_with_invscaling_starts_again_at_learning_rate_init(sine, mon
     assert model._learning_rates[3:] == pytest.approx([0.05, 0.05 / (4 * n + 1) ** 0.5, 0.05 / (5 * n + 1) ** 0.5, 0.05 / (6 * n + 1) ** 0.5])
 
 
+def test_partial_fit_on_batches_of_different_sizes_counts_each_calls_samples_for_invscaling(sine, monkeypatch):
+    """_fit_stochastic adds each call's own n_samples to t_ (`self.t_ += n_samples`) and
+    `iteration_ends(t_)` sets η₀/(t_ + 1)^power_t: partial_fit on 30, 70 then 10 rows trains at
+    η₀, η₀/√31, η₀/√101, with t_ 110 at the end."""
+    X, y = sine
+    params = dict(solver="sgd", learning_rate="invscaling", power_t=0.5, learning_rate_init=0.05, random_state=0)
+    rates = sklearn_rates(monkeypatch)
+    counts = []
+    for module in (sk, __import__("neurone")):
+        model = module.MLPRegressor(hidden_layer_sizes=(8,), **params)
+        for rows in (slice(0, 30), slice(30, 100), slice(100, 110)):
+            model.partial_fit(X[rows], y[rows])
+        counts.append(model.t_)
+    assert len(rates) == 3
+    assert model._learning_rates == pytest.approx(rates, rel=1e-12)
+    assert model._learning_rates == pytest.approx([0.05, 0.05 / 31**0.5, 0.05 / 101**0.5], rel=1e-12)
+    assert counts == [110, 110]
+
+
 def test_partial_fit_refuses_labels_outside_the_classes_given(iris):
     """_validate_input (incremental): labels of y outside `classes=` (or classes_) raise
     "`y` has classes not in `self.classes_`. …" on the first call and the next ones."""

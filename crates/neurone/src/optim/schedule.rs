@@ -51,8 +51,11 @@ pub enum Schedule {
         #[serde(default)]
         warmup_epochs: usize,
     },
-    /// η = η₀ / (t + 1)^power_t with t = e × `per_epoch` (scikit-learn's `invscaling`, whose t
-    /// counts the samples seen: `per_epoch` is then the training set's size).
+    /// η = η₀ / (t + 1)^power_t, t growing by `per_epoch` each epoch: t = e × `per_epoch` in
+    /// one training (scikit-learn's `invscaling`, whose t counts the samples seen: `per_epoch`
+    /// is then the training set's size). A training resumed with another `per_epoch` goes on
+    /// from the t its checkpoint reached, as scikit-learn's `t_` across `partial_fit` calls on
+    /// batches of different sizes.
     InverseScaling {
         /// The exponent, at least 0. Default 0.5, scikit-learn's.
         #[serde(default = "half")]
@@ -142,6 +145,10 @@ pub struct SchedulerState {
     /// [`SchedulerState::restart`] set the learning rate of the epoch scheduled last.
     #[serde(default)]
     pub restarted: bool,
+    /// Inverse scaling: t before the epoch scheduled last (`None` in older checkpoints, whose t
+    /// was that epoch × `per_epoch`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub samples_seen: Option<f64>,
 }
 
 impl SchedulerState {
@@ -182,6 +189,9 @@ pub struct Scheduler {
     schedule: Schedule,
     base_learning_rate: f64,
     state: SchedulerState,
+    /// Inverse scaling: the epoch and t this scheduler counts from (the start, or a restored
+    /// state's), so that t = e × `per_epoch` exactly in one training.
+    counted_from: (usize, f64),
 }
 
 impl Scheduler {
@@ -212,8 +222,9 @@ impl Scheduler {
             cooldown_remaining: 0,
             exhausted: false,
             restarted: false,
+            samples_seen: None,
         };
-        Ok(Self { schedule, base_learning_rate, state })
+        Ok(Self { schedule, base_learning_rate, state, counted_from: (0, 0.0) })
     }
 
     /// The schedule followed.
@@ -257,7 +268,12 @@ impl Scheduler {
                     min_learning_rate + (base - min_learning_rate) * (1.0 + (PI * progress).cos()) / 2.0
                 }
             }
-            Schedule::InverseScaling { power_t, per_epoch } => base / (epoch as f64 * per_epoch + 1.0).powf(power_t),
+            Schedule::InverseScaling { power_t, per_epoch } => {
+                let (from, seen) = self.counted_from;
+                let samples_seen = seen + epoch.saturating_sub(from) as f64 * per_epoch;
+                self.state.samples_seen = Some(samples_seen);
+                base / (samples_seen + 1.0).powf(power_t)
+            }
             Schedule::ReduceOnPlateau(plateau) => {
                 if let Some(last) = self.state.epoch.filter(|&last| epoch != last + 1) {
                     return Err(Error::invalid(
@@ -301,6 +317,10 @@ impl Scheduler {
             return Err(Error::invalid("scheduler state", format!("the best value must be finite, got {best}")));
         }
         self.state = *state;
+        let epoch = state.epoch.unwrap_or(0);
+        if let Schedule::InverseScaling { per_epoch, .. } = self.schedule {
+            self.counted_from = (epoch, state.samples_seen.unwrap_or(epoch as f64 * per_epoch));
+        }
         Ok(())
     }
 }
@@ -517,6 +537,32 @@ mod tests {
         }
         let by_epoch: Schedule = serde_json::from_str(r#"{"kind": "inverse_scaling", "power_t": 1.0}"#).unwrap();
         assert_eq!(rates(by_epoch, 1.0, &[0, 1, 3]), [1.0, 0.5, 0.25]);
+    }
+
+    #[test]
+    fn inverse_scaling_resumed_with_another_per_epoch_goes_on_from_the_samples_seen() {
+        // scikit-learn's partial_fit on 30, 70 then 10 rows: t_ = 30, 100, 110 after each call.
+        let mut state = None;
+        let mut scheduled = Vec::new();
+        for (epoch, rows) in [(0, 30.0), (1, 70.0), (2, 10.0)] {
+            let schedule = Schedule::InverseScaling { power_t: 0.5, per_epoch: rows };
+            let mut scheduler = Scheduler::new(schedule, 0.1).unwrap();
+            if let Some(state) = &state {
+                scheduler.load_state(state).unwrap();
+            }
+            scheduler.learning_rate(epoch, None).unwrap(); // the part's first epoch, asked again
+            scheduled.push(scheduler.learning_rate(epoch + 1, None).unwrap());
+            state = Some(scheduler.state());
+        }
+        for (found, t) in scheduled.iter().zip([30.0, 100.0, 110.0]) {
+            close(*found, 0.1 / f64::sqrt(t + 1.0));
+        }
+        assert_eq!(state.unwrap().samples_seen, Some(110.0));
+        // An older checkpoint, without the count: t was the epoch × per_epoch.
+        let schedule = Schedule::InverseScaling { power_t: 0.5, per_epoch: 10.0 };
+        let mut scheduler = Scheduler::new(schedule, 0.1).unwrap();
+        scheduler.load_state(&SchedulerState { samples_seen: None, ..state.unwrap() }).unwrap();
+        close(scheduler.learning_rate(3, None).unwrap(), 0.1 / 31f64.sqrt());
     }
 
     #[test]
