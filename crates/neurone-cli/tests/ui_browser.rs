@@ -545,16 +545,40 @@ async fn the_equations_tell_the_truth_and_tf_playground_s_pieces_are_there_in_ch
     let [rows, bottom, height]: [f64; 3] =
         serde_json::from_value(browser.execute(hover_second, vec![]).await.unwrap()).unwrap();
     assert!(rows == 9.0 && bottom <= height, "the update table's {rows} rows end at {bottom} px of {height}");
-    // Levenberg–Marquardt's five settings keep the header on one row, as SGD's none do.
-    let header = "return document.querySelector('header.bar').getBoundingClientRect().height;";
-    let mut heights = Vec::new();
-    for optimizer in ["sgd", "levenberg_marquardt"] {
-        open_playground(&browser, &ui.url, &format!("problem=plane&optimizer={optimizer}&l2=0.001&dropout=0")).await;
-        first_frame(&browser, optimizer).await;
-        heights.push(browser.execute(header, vec![]).await.unwrap().as_f64().unwrap());
+    // With Levenberg–Marquardt, the same neuron's J and block of JᵀJ + λ + μ I as well: the first
+    // parameters and b, the rest said to be left out, the whole panel in view (on the plane:
+    // Levenberg–Marquardt fits least squares, without dropout).
+    open_playground(
+        &browser,
+        &ui.url,
+        &wide.replace("spiral", "plane").replace("adam&l2=0.001&dropout=0.1", "levenberg_marquardt&l2=0.001"),
+    )
+    .await;
+    first_frame(&browser, "Levenberg–Marquardt with eight inputs").await;
+    let panel = "document.querySelector('canvas.node[data-layer=\"1\"][data-neuron=\"3\"]').dispatchEvent(new MouseEvent('mouseenter'));
+        return [document.getElementById('equations').getBoundingClientRect().bottom, window.innerHeight];";
+    let [bottom, height]: [f64; 2] = serde_json::from_value(browser.execute(panel, vec![]).await.unwrap()).unwrap();
+    let equations = text_of(&browser, "equations").await;
+    assert!(
+        bottom <= height,
+        "Levenberg–Marquardt's panel at eight inputs ends at {bottom} px of {height}: {equations}"
+    );
+    for expected in ["block of JᵀJ + λ + μ I", "∂eᵢ/∂bⱼ", "⋯ 5 more"] {
+        assert!(equations.contains(expected), "{expected:?} missing from {equations}");
     }
     std::fs::write(browser::screenshot_folder().join("levenberg-marquardt.png"), browser.screenshot().await.unwrap())
         .unwrap();
+    // Levenberg–Marquardt's five settings keep the header on one row, as SGD's none do.
+    let header = "return document.querySelector('header.bar').getBoundingClientRect().height;";
+    // Its learning-rate select shows "—", not a greyed rate it does not use.
+    let rate = "return document.getElementById('learning_rate').selectedOptions[0].textContent;";
+    let mut heights = Vec::new();
+    for (optimizer, shown) in [("sgd", "0.03"), ("levenberg_marquardt", "—")] {
+        open_playground(&browser, &ui.url, &format!("problem=plane&optimizer={optimizer}&l2=0.001&dropout=0")).await;
+        first_frame(&browser, optimizer).await;
+        heights.push(browser.execute(header, vec![]).await.unwrap().as_f64().unwrap());
+        assert_eq!(browser.execute(rate, vec![]).await.unwrap(), shown, "the learning rate with {optimizer}");
+    }
     assert_eq!(heights[0], heights[1], "the header's height with sgd, then levenberg_marquardt");
     // Its Jacobian with numbers: three rows of J, the neuron's block of JᵀJ + λ + μ I, g and δ.
     let equations = text_of(&browser, "equations").await;
@@ -562,6 +586,11 @@ async fn the_equations_tell_the_truth_and_tf_playground_s_pieces_are_there_in_ch
     {
         assert!(equations.contains(expected), "{expected:?} missing from {equations}");
     }
+    // Back to SGD, the rate it had comes back.
+    let sgd = "const optimizer = document.getElementById('optimizer');
+        optimizer.value = 'sgd'; optimizer.dispatchEvent(new Event('change'));";
+    browser.execute(sgd, vec![]).await.unwrap();
+    wait_for(&browser, "the learning rate back", Duration::from_secs(5), rate, |v| (v == "0.03").then_some(())).await;
 
     // The sine: x₁'s features only, its points as values (grey, at (x, y)), no class legend.
     let sine = "problem=sine&features=x1&layers=4&activation=tanh&learning_rate=0.03";

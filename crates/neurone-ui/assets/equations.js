@@ -9,12 +9,13 @@ const Equations = (() => {
   /** A factor of a product: a negative one in parentheses, `-1.034·(-0.126)`. */
   const factor = (v) => (v < 0 ? `(${f(v)})` : f(v));
   const vector = (values) => `(${Array.from(values, f).join(", ")})`;
-  /** `values` (`rows` × columns, row-major) as a matrix, one line per row. */
+  /** Cells already written (an array of rows) as a matrix, one line per row. */
+  const grid = (cells) => `<span class="matrix">${cells.map((row) =>
+    `<span class="row">${row.map((cell) => `<span>${cell}</span>`).join("")}</span>`).join("")}</span>`;
+  /** `values` (`rows` × columns, row-major) as a matrix. */
   function matrix(values, rows) {
     const columns = values.length / rows;
-    const lines = Array.from({ length: rows }, (_, r) => Array.from(values).slice(r * columns, (r + 1) * columns)
-      .map((v) => `<span>${f(v)}</span>`).join(""));
-    return `<span class="matrix">${lines.map((line) => `<span class="row">${line}</span>`).join("")}</span>`;
+    return grid(Array.from({ length: rows }, (_, r) => Array.from(values).slice(r * columns, (r + 1) * columns).map(f)));
   }
   /** A column vector (one value per line), as matrices are written. */
   const column = (values) => matrix(values, values.length);
@@ -92,7 +93,7 @@ const Equations = (() => {
 
   /** The table of neuron `j`'s update: per input, w, this point's ∂J/∂w, the batch mean, the
    * penalty, the optimizer's buffers and w after the step. */
-  function updateTable(frame, l, j) {
+  function updateTable(frame, l, j, shown) {
     const step = frame.trace.step, layer = frame.trace.layers[l], update = step.layers[l];
     const inputs = layer.input.length, row = (values) => Array.from(values).slice(j * inputs, (j + 1) * inputs);
     const input = inputName(layer, l);
@@ -109,9 +110,10 @@ const Equations = (() => {
     for (const buffer of update.buffers) columns.push([symbol(step.optimizer.kind, buffer.name), row(buffer.after)]);
     columns.push(["wₖ<br>after", row(update.weights)]);
     const head = columns.map(([title]) => `<th>${title}</th>`).join("");
-    const body = Array.from({ length: inputs }, (_, k) =>
+    const body = Array.from({ length: shown }, (_, k) =>
       `<tr>${columns.map(([, values]) => `<td>${f(values[k])}</td>`).join("")}</tr>`);
-    return `<table class="update"><tr>${head}</tr>${body.join("")}</table>`;
+    if (shown < inputs) body.push(`<tr><td colspan="${columns.length}">${more(inputs - shown)}</td></tr>`);
+    return `<table class="update${step.least_squares ? " compact" : ""}"><tr>${head}</tr>${body.join("")}</table>`;
   }
 
   /** The recurrences of the optimizer's buffers for neuron `j`'s first weight, with their numbers:
@@ -133,22 +135,40 @@ const Equations = (() => {
     return terms.length ? [`for w₁ (g = ${f(g)}): ${terms.join(",  ")}`] : [];
   }
 
+  /** The weights of a neuron written out beside Levenberg–Marquardt's system, whose tables grow
+   * with the square of its inputs: the first ones and b, the others counted, so that the panel
+   * stays in view at eight inputs. */
+  const WEIGHTS_SHOWN = 3;
+  /** How many weights of a neuron of `inputs` inputs are written out: all, or the first three
+   * when more than one would be left out. */
+  const weightsShown = (inputs) => (inputs > WEIGHTS_SHOWN + 1 ? WEIGHTS_SHOWN : inputs);
+  /** The mark of `count` weights left out. */
+  const more = (count) => `⋯ ${count} more`;
+
   /** Levenberg–Marquardt's system for neuron `j` of dense layer `l`, with the library's numbers:
-   * J's rows for three points, the block of JᵀJ + λ + μ I over the neuron's parameters, g and δ. */
+   * J's rows for three points, the block of JᵀJ + λ + μ I over the neuron's parameters, g and δ;
+   * past four inputs, over its first weights and b, the others left out (⋯). */
   function leastSquaresLines(step, l, j, inputs) {
     const system = step.least_squares, layer = system.layers[l];
-    const outputs = layer.gradient.length / (inputs + 1);
+    const outputs = layer.gradient.length / (inputs + 1), shown = weightsShown(inputs), left = inputs - shown;
+    // The neuron's parameters written out, as indices into (wⱼ₁ … wⱼₙ, bⱼ); null: those left out.
+    const kept = [...Array.from({ length: shown }, (_, k) => k), ...(left ? [null] : []), inputs];
+    const pick = (values, gap) => kept.map((k) => (k === null ? gap : f(values[k])));
     const own = (values) => [...Array.from(values).slice(j * inputs, (j + 1) * inputs), values[outputs * inputs + j]];
-    const names = [...Array.from({ length: inputs }, (_, k) => `wⱼ${k + 1}`), "bⱼ"];
-    const head = `<tr><th>point</th><th>eᵢ</th>${names.map((name) => `<th>∂eᵢ/∂${name}</th>`).join("")}</tr>`;
+    const names = kept.map((k) => (k === null ? more(left) : `∂eᵢ/∂${k === inputs ? "bⱼ" : `wⱼ${k + 1}`}`));
+    const head = `<tr><th>point</th><th>eᵢ</th>${names.map((name) => `<th>${name}</th>`).join("")}</tr>`;
     const rows = system.samples.map((sample, r) => `<tr><td>#${sample}</td><td>${f(system.residuals[r])}</td>`
-      + `${own(layer.jacobian[r]).map((v) => `<td>${f(v)}</td>`).join("")}</tr>`);
+      + `${pick(own(layer.jacobian[r]), "⋯").map((cell) => `<td>${cell}</td>`).join("")}</tr>`);
+    const block = layer.blocks[j];
+    const cells = kept.map((p) => (p === null ? kept.map((q) => (q === null ? "⋱" : "⋮"))
+      : pick(block.slice(p * (inputs + 1), (p + 1) * (inputs + 1)), "⋯")));
+    const vertical = (values) => grid(pick(own(values), "⋮").map((cell) => [cell]));
     return [
-      `J, one row per training point (eᵢ = (aᵢ − yᵢ)/√n, so that ½‖e‖² = J), for this point and the next two, over this neuron's parameters:`
-        + `<table class="update">${head}${rows.join("")}</table>`,
-      `This neuron's block of JᵀJ + λ + μ I (μ = ${f(system.damping)}): ${matrix(layer.blocks[j], inputs + 1)} · δ = g, `
-        + `with g = Jᵀe + λ w = ${column(own(layer.gradient))} and δ = ${column(own(layer.step))}, solved for all the network's `
-        + `parameters at once; w ← w − δ`,
+      `J, one row per training point (eᵢ = (aᵢ − yᵢ)/√n, so that ½‖e‖² = J): this point and the next two`
+        + `<table class="update compact">${head}${rows.join("")}</table>`,
+      `This neuron's block of JᵀJ + λ + μ I (μ = ${f(system.damping)})${left ? `, ${more(left)} weights left out (⋯)` : ""}; `
+        + `δ is solved for all the network's parameters at once:<br><span class="compact">${grid(cells)} · δ = g, `
+        + `with g = Jᵀe + λ w = ${vertical(layer.gradient)} and δ = ${vertical(layer.step)}; w ← w − δ</span>`,
     ];
   }
 
@@ -182,7 +202,7 @@ const Equations = (() => {
       updateRule(step),
       ...(step.least_squares ? leastSquaresLines(step, l, j, inputs) : []),
       ...bufferLine(step, l, j, inputs),
-      updateTable(frame, l, j),
+      updateTable(frame, l, j, step.least_squares ? weightsShown(inputs) : inputs),
       `bⱼ: ${f(frame.biases[l][j])} → ${f(bias)} <small>(biases are not penalised)</small>`,
     ];
   }

@@ -96,7 +96,8 @@ function bindControls() {
   showSliderValues();
 }
 
-/** Every control shows its setting; a value a list lacks (a learning rate of 0.05) is added. */
+/** Every control shows its setting; a value a list lacks (a learning rate of 0.05) is added. An
+ * optimizer without a learning rate shows "—" for it, the rate coming back with one that has. */
 function showSettings() {
   showOptimizerSettings();
   hideParts();
@@ -107,7 +108,7 @@ function showSettings() {
     if (input.tagName === "SELECT" && ![...input.options].some((option) => option.value === value)) {
       input.add(new Option(value, value));
     }
-    input.value = value;
+    input.value = key === "learning_rate" && input.disabled ? "" : value;
   }
 }
 
