@@ -123,6 +123,10 @@ impl Trainings {
     }
 }
 
+/// What a training's frames hold until its thread publishes the first: sent to no page, which
+/// would read it as a training without weights.
+const NO_FRAME_YET: &str = "{}";
+
 /// `POST /api/trainings` with a [`PlaygroundRequest`]: checks it (the library's errors come back
 /// as 400 with their message) and starts the training, paused. Answers its id, its points
 /// `(x₁, x₂, y, is_training)`, the bounds of the plane drawn, the grid of the heat maps and
@@ -148,7 +152,7 @@ async fn start(
     }
     let id = trainings.next_id.fetch_add(1, Ordering::Relaxed) + 1;
     let (commands, receiver) = mpsc::channel();
-    let (sender, frames) = watch::channel(Arc::<str>::from("{}"));
+    let (sender, frames) = watch::channel(Arc::<str>::from(NO_FRAME_YET));
     std::thread::Builder::new()
         .name(format!("training-{id}"))
         .spawn(move || session::run(setup, receiver, sender))
@@ -186,7 +190,7 @@ async fn end(State(trainings): State<Trainings>, Path(id): Path<u64>) -> Result<
 /// one whenever the page is ready for it (a slow page skips frames, it never queues them).
 async fn events(State(trainings): State<Trainings>, Path(id): Path<u64>) -> Result<Response, ApiError> {
     let (frames, follower) = trainings.follow(id)?;
-    let stream = WatchStream::new(frames).map(move |frame| {
+    let stream = WatchStream::new(frames).filter(|frame| &**frame != NO_FRAME_YET).map(move |frame| {
         let _following = &follower;
         Ok::<_, Infallible>(Event::default().event("frame").data(&*frame))
     });
@@ -215,9 +219,11 @@ async fn socket(
         loop {
             if frame_due {
                 let frame = frames.borrow_and_update().to_string();
-                let sent = tokio::time::timeout(SILENT_PEER_AFTER, socket.send(Message::Text(frame.into()))).await;
-                if !matches!(sent, Ok(Ok(()))) {
-                    return;
+                if frame != NO_FRAME_YET {
+                    let sent = tokio::time::timeout(SILENT_PEER_AFTER, socket.send(Message::Text(frame.into()))).await;
+                    if !matches!(sent, Ok(Ok(()))) {
+                        return;
+                    }
                 }
             }
             frame_due = false;
