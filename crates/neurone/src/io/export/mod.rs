@@ -70,10 +70,10 @@ impl<S: Scalar> Model<S> {
         Ok(CodeExport { name: name.to_string(), plan: Plan::of(self)?, int8: None })
     }
 
-    /// The name exported code takes by default: the experiment's name in the training record,
-    /// else `model`.
+    /// The name exported code takes by default: the experiment's name in the training record
+    /// made a C identifier (`sine-lm` gives `sine_lm`), else `model`.
     pub fn export_name(&self) -> String {
-        self.training.get("experiment").and_then(|name| name.as_str()).unwrap_or("model").to_string()
+        c_identifier(self.training.get("experiment").and_then(|name| name.as_str()).unwrap_or("model"))
     }
 }
 
@@ -161,5 +161,31 @@ impl CodeExport {
     /// Writes [`CodeExport::to_rust`] to `path`, atomically.
     pub fn write_rust(&self, path: impl AsRef<Path>) -> Result<(), Error> {
         write_atomic(path.as_ref(), self.to_rust().as_bytes())
+    }
+}
+
+/// `name` with every character C does not take in an identifier made `_`, and `model_` before
+/// it unless it starts with a letter (`model` if empty): experiment names are file names
+/// (`sine-lm`, `2-moons`).
+fn c_identifier(name: &str) -> String {
+    let name: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+    match name.chars().next() {
+        Some(first) if first.is_ascii_alphabetic() => name,
+        Some(_) => format!("model_{name}"),
+        None => "model".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::c_identifier;
+
+    #[test]
+    fn an_experiments_name_becomes_a_c_identifier() {
+        assert_eq!(c_identifier("iris"), "iris");
+        assert_eq!(c_identifier("sine-lm"), "sine_lm");
+        assert_eq!(c_identifier("2-moons"), "model_2_moons");
+        assert_eq!(c_identifier("café au lait"), "caf__au_lait");
+        assert_eq!(c_identifier(""), "model");
     }
 }
