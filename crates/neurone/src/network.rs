@@ -5,7 +5,7 @@ use std::fmt;
 use rand::SeedableRng;
 
 use crate::check::check_unit_interval;
-use crate::data::SparseRows;
+use crate::data::{Inputs, SparseRows};
 use crate::kernels::SparseProduct;
 use crate::layer::{BatchNorm, Dense, Dropout, Layer, Parameter, ParameterMut};
 use crate::optim::Step;
@@ -180,7 +180,7 @@ impl<S: Scalar> Network<S> {
     /// Returns the output `a(L)`, one row per sample.
     pub fn forward(&mut self, x: &Matrix<S>, mode: Mode) -> Result<&[S], Error> {
         self.check_inputs(x)?;
-        self.forward_rows(x.as_slice(), x.rows(), mode);
+        self.forward_rows(Inputs::Dense(x.as_slice()), x.rows(), mode);
         Ok(self.output_layer().output())
     }
 
@@ -192,7 +192,7 @@ impl<S: Scalar> Network<S> {
         if self.output_layer().output().len() != y.as_slice().len() {
             return Err(Error::Shape("backward needs a forward pass on the same batch first".into()));
         }
-        Ok(self.backward_rows(x.as_slice(), y.as_slice(), None))
+        Ok(self.backward_rows(Inputs::Dense(x.as_slice()), y.as_slice(), None))
     }
 
     /// A forward pass in training mode followed by backpropagation; returns the loss J.
@@ -367,23 +367,26 @@ impl<S: Scalar> Network<S> {
         self.rng.clone_from(&other.rng);
     }
 
-    /// Forward pass on `rows` samples stored row after row in `input`.
-    pub(crate) fn forward_rows(&mut self, input: &[S], rows: usize, mode: Mode) {
+    /// Forward pass on `rows` samples, dense row after row or sparse (sparse rows need a dense
+    /// first layer, which reads their stored values).
+    pub(crate) fn forward_rows(&mut self, input: Inputs<'_, S>, rows: usize, mode: Mode) {
         for index in 0..self.layers.len() {
             let (below, rest) = self.layers.split_at_mut(index);
-            let layer_input = below.last().map_or(input, Layer::output);
-            rest[0].forward(layer_input, rows, mode, &mut self.rng);
+            match below.last() {
+                Some(below) => rest[0].forward(below.output(), rows, mode, &mut self.rng),
+                None => rest[0].forward_inputs(input, rows, mode, &mut self.rng),
+            }
         }
     }
 
     /// Backpropagation from the output down, after `forward_rows` on the same `input`; the loss
     /// weighs each sample by its weight, if given.
-    pub(crate) fn backward_rows(&mut self, input: &[S], targets: &[S], weights: Option<&[S]>) -> f64 {
+    pub(crate) fn backward_rows(&mut self, input: Inputs<'_, S>, targets: &[S], weights: Option<&[S]>) -> f64 {
         let (mut loss, loss_function) = (0.0, self.loss);
         self.backpropagate(input, |output_layer, layer_input, input_gradient| {
             // δ(L) comes from the loss.
             loss = output_layer.start_backward(loss_function, targets, weights);
-            output_layer.backward_from_delta(layer_input, input_gradient);
+            output_layer.backward_from_delta_inputs(layer_input, input_gradient);
         });
         loss
     }
@@ -391,16 +394,20 @@ impl<S: Scalar> Network<S> {
     /// Backpropagation of ∂(·)/∂a(L) written by `seed` into the output layer's delta buffer
     /// (one row per sample), after `forward_rows` on the same `input`: what the Jacobian of the
     /// outputs is made of, one output at a time.
-    pub(crate) fn backward_from_output(&mut self, input: &[S], seed: impl FnOnce(&mut [S])) {
+    pub(crate) fn backward_from_output(&mut self, input: Inputs<'_, S>, seed: impl FnOnce(&mut [S])) {
         self.backpropagate(input, |output_layer, layer_input, input_gradient| {
             seed(output_layer.delta_mut());
-            output_layer.backward(layer_input, input_gradient);
+            output_layer.backward_inputs(layer_input, input_gradient);
         });
     }
 
     /// Backpropagation from the output down: `start` turns the output layer's δ(L) into its
     /// gradients (given the layer's input and where ∂/∂a(L-1) goes), the layers below follow.
-    fn backpropagate(&mut self, input: &[S], start: impl FnOnce(&mut Dense<S>, &[S], Option<&mut [S]>)) {
+    fn backpropagate(
+        &mut self,
+        input: Inputs<'_, S>,
+        start: impl FnOnce(&mut Dense<S>, Inputs<'_, S>, Option<&mut [S]>),
+    ) {
         let top = self.layers.len() - 1;
         let mut start = Some(start);
         for index in (0..=top).rev() {
@@ -409,7 +416,7 @@ impl<S: Scalar> Network<S> {
             let (layer_input, input_gradient) = match below.last_mut() {
                 Some(previous) => {
                     let (a, delta) = previous.output_and_delta_mut();
-                    (a, Some(delta))
+                    (Inputs::Dense(a), Some(delta))
                 }
                 None => (input, None),
             };
@@ -466,14 +473,14 @@ impl<S: Scalar> Network<S> {
     /// product's bits) where it can be used, else the rows made dense.
     fn infer_sparse(&self, x: SparseRows<'_, S>) -> (Vec<S>, Vec<S>) {
         let first = self.layers[0].as_dense().filter(|_| x.is_canonical());
-        let product = first.and_then(|layer| SparseProduct::new(layer.weights(), layer.outputs()));
+        let mut product = first.and_then(|layer| SparseProduct::new(layer.weights(), layer.outputs()));
         let outputs = self.outputs();
         let (mut z, mut a) = (Vec::with_capacity(x.len() * outputs), Vec::with_capacity(x.len() * outputs));
         let mut dense = Vec::new();
         for start in (0..x.len()).step_by(INFERENCE_ROWS) {
             let range = start..x.len().min(start + INFERENCE_ROWS);
             let rows = range.len();
-            let (chunk_z, chunk_a) = match (first, &product) {
+            let (chunk_z, chunk_a) = match (first, &mut product) {
                 (Some(layer), Some(product)) => {
                     let mut first_z = vec![S::ZERO; rows * layer.outputs()];
                     layer.sparse_affine_into(product, x, range, &mut first_z);
@@ -604,7 +611,7 @@ mod tests {
                 let in_batch = (&batch_z[row * outputs..][..outputs], &batch_a[row * outputs..][..outputs]);
                 assert_eq!((&z[..], &a[..]), in_batch, "{} row {row}", S::NAME);
                 // Training's one-sample pass, too.
-                network.forward_rows(input, 1, Mode::Train);
+                network.forward_rows(Inputs::Dense(input), 1, Mode::Train);
                 assert_eq!(network.output_layer().output(), in_batch.1, "{} row {row}, training", S::NAME);
             }
         }

@@ -152,6 +152,41 @@ fn an_online_step_allocates_nothing() {
     assert_eq!(epoch_allocations(&many), epoch_allocations(&few), "online steps allocated");
 }
 
+#[test]
+fn a_step_on_sparse_rows_allocates_nothing() {
+    // Wide sparse rows in minibatches, read from their stored values by the first layer: an
+    // epoch of 40 batches allocates what an epoch of 4 does.
+    let data = |rows: usize| {
+        let (mut values, mut columns, mut row_starts) = (Vec::new(), Vec::new(), vec![0]);
+        for row in 0..rows {
+            // Rows of more and more stored values, in order: each batch holds more than the last.
+            for column in 0..300.min(row + 1) {
+                values.push((column as f32 * 0.01).sin());
+                columns.push(column);
+            }
+            row_starts.push(values.len());
+        }
+        let targets: Vec<f32> = (0..rows).map(|row| (row % 2) as f32).collect();
+        (values, columns, row_starts, targets)
+    };
+    let (few, many) = (data(40), data(400));
+    let epoch_allocations = |(values, columns, row_starts, targets): &(Vec<f32>, Vec<usize>, Vec<usize>, Vec<f32>)| {
+        let rows = neurone::data::SparseRows::new(values, columns, row_starts, 300).unwrap();
+        let view = neurone::data::DatasetView::sparse(rows, targets, 1).unwrap();
+        let mut network: Network = Network::builder(300)
+            .dense(32, Activation::Relu)
+            .dense(1, Activation::Sigmoid)
+            .loss(Loss::BinaryCrossEntropy)
+            .build(&mut seeded_rng(0))
+            .unwrap();
+        let mut trainer = neurone::Trainer::new(Adam::default()).epochs(1).batch_size(10).shuffle(false);
+        allocations(|| {
+            trainer.fit(&mut network, view, None, &mut seeded_rng(2)).unwrap();
+        })
+    };
+    assert_eq!(epoch_allocations(&many), epoch_allocations(&few), "steps on sparse rows allocated");
+}
+
 fn has_avx2_and_fma() -> bool {
     #[cfg(target_arch = "x86_64")]
     return std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma");

@@ -100,6 +100,116 @@ fn wide_rows(rows: usize, width: usize, rng: &mut Rng) -> (Vec<f64>, Vec<usize>,
     (values, columns, row_starts, dense)
 }
 
+/// How [`wide_training`] trains: the optimizer, batch size, rows, the first hidden layer's width,
+/// input dropout (a first layer that is not dense), and rows stored with their columns reversed
+/// (not canonical).
+struct WideCase {
+    optimizer: &'static str,
+    batch_size: usize,
+    rows: usize,
+    hidden: usize,
+    input_dropout: bool,
+    reversed: bool,
+}
+
+/// The parameters after three epochs on wide rows (300 inputs: two depth slices of the first
+/// layer's product), dense or sparse, with values small enough for some products to round to
+/// zero.
+fn wide_training<S: Scalar>(case: &WideCase, sparse: bool) -> Vec<u64> {
+    let cast = |values: &[f64]| values.iter().map(|&v| S::from_f64(v)).collect::<Vec<S>>();
+    let width = 300;
+    let (values, mut columns, row_starts, dense) = wide_rows(case.rows, width, &mut seeded_rng(11));
+    let (mut values, dense) = (cast(&values), cast(&dense));
+    if case.reversed {
+        for row in row_starts.windows(2) {
+            values[row[0]..row[1]].reverse();
+            columns[row[0]..row[1]].reverse();
+        }
+    }
+    let targets: Vec<S> = (0..case.rows * 2).map(|i| S::from_f64((i as f64 * 0.7).sin())).collect();
+    let view = if sparse {
+        let rows = SparseRows::new(&values, &columns, &row_starts, width).unwrap();
+        DatasetView::sparse(rows, &targets, 2).unwrap()
+    } else {
+        DatasetView::new(&dense, width, &targets, 2).unwrap()
+    };
+    let builder = Network::builder(width);
+    let builder = if case.input_dropout { builder.dropout(0.1) } else { builder };
+    let mut network: Network<S> =
+        builder.dense(case.hidden, Activation::Tanh).dense(2, Activation::Identity).build(&mut seeded_rng(12)).unwrap();
+    let spec: OptimizerSpec = serde_json::from_str(case.optimizer).unwrap();
+    let trainer = spec.trainer(spec.default_learning_rate()).unwrap().epochs(3).batch_size(case.batch_size);
+    trainer.shuffle(case.batch_size < case.rows).fit(&mut network, view, None, &mut seeded_rng(13)).unwrap();
+    network.parameters().flat_map(|(_, parameter)| parameter.value.to_vec()).map(|w| w.to_f64().to_bits()).collect()
+}
+
+/// Training on wide sparse rows, read from their stored values by the first layer, gives the
+/// bits of the same rows dense: minibatches (the last one of a single row), the full-batch
+/// solvers over several slices of rows, and the paths that make rows dense a slice at a time
+/// (a first layer of one unit, rows not canonical, input dropout).
+#[test]
+fn wide_sparse_rows_train_to_the_bits_of_the_same_rows_dense() {
+    let case = |optimizer, batch_size, rows, hidden| WideCase {
+        optimizer,
+        batch_size,
+        rows,
+        hidden,
+        input_dropout: false,
+        reversed: false,
+    };
+    let cases = [
+        case(r#"{ "kind": "adam" }"#, 64, 530, 12),
+        case(r#"{ "kind": "sgd", "momentum": 0.9 }"#, 529, 530, 12),
+        case(r#"{ "kind": "lbfgs" }"#, 530, 530, 12),
+        case(r#"{ "kind": "rprop" }"#, 530, 530, 1),
+        case(r#"{ "kind": "levenberg_marquardt" }"#, 300, 300, 3),
+        WideCase { reversed: true, ..case(r#"{ "kind": "lbfgs" }"#, 530, 530, 12) },
+        WideCase { input_dropout: true, ..case(r#"{ "kind": "adam" }"#, 32, 100, 12) },
+    ];
+    for case in &cases {
+        let name = format!("{}, batches of {}, {} hidden", case.optimizer, case.batch_size, case.hidden);
+        assert_eq!(wide_training::<f32>(case, true), wide_training::<f32>(case, false), "f32 {name}");
+        assert_eq!(wide_training::<f64>(case, true), wide_training::<f64>(case, false), "f64 {name}");
+    }
+}
+
+/// Batches of sparse samples stay sparse, the full-batch solvers' whole set included (never made
+/// dense at once), unless a first layer that reads dense rows only asks for them dense.
+#[test]
+fn batches_of_sparse_samples_hold_their_rows_sparse() {
+    use neurone::data::Inputs;
+    use neurone::train::Batches;
+    use std::ops::ControlFlow;
+    let (values, columns, row_starts, dense) = wide_rows(25, 30, &mut seeded_rng(14));
+    let rows = SparseRows::new(&values, &columns, &row_starts, 30).unwrap();
+    let targets = vec![0.0; 25];
+    let view = DatasetView::sparse(rows, &targets, 1).unwrap();
+    let mut batches = Batches::new(view, 10, true);
+    assert!(matches!(batches.whole().inputs, Inputs::Sparse(whole) if whole.len() == 25));
+    let mut seen = Vec::new();
+    let ended = batches
+        .for_each_batch(&mut seeded_rng(15), |batch| {
+            let Inputs::Sparse(x) = batch.inputs else { panic!("a sparse batch was made dense") };
+            for index in 0..batch.rows {
+                let mut row = vec![f64::NAN; 30];
+                x.write_row(index, &mut row);
+                seen.push(row);
+            }
+            Ok(ControlFlow::<(), f64>::Continue(0.0))
+        })
+        .unwrap();
+    assert_eq!(ended, ControlFlow::Continue(()));
+    // Each sample once, in the epoch's shuffled order.
+    let mut want: Vec<Vec<f64>> = dense.chunks(30).map(<[f64]>::to_vec).collect();
+    let sorted = |rows: &mut Vec<Vec<f64>>| rows.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    assert_ne!(seen, want, "shuffled");
+    sorted(&mut seen);
+    sorted(&mut want);
+    assert_eq!(seen, want);
+    batches.make_sparse_rows_dense();
+    assert!(matches!(batches.whole().inputs, Inputs::Dense(whole) if whole == dense));
+}
+
 /// Predictions from sparse rows have the bits of predictions from the same rows dense: the
 /// first layer's product from the stored values alone (one depth slice or two, one row or many
 /// chunks of rows), and the paths that make the rows dense instead (weights that are not

@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use neurone::data::Inputs;
 use neurone::optim::{LevenbergMarquardt, LevenbergMarquardtSettings};
 use neurone::train::{Batch, NetworkResiduals, Penalty};
 use neurone::{Checkpoint, Dataset, Error, Network};
@@ -68,7 +69,7 @@ pub fn next_step(
     }
     let mut copy = start.clone();
     let batch = Batch {
-        inputs: train.inputs().as_slice(),
+        inputs: Inputs::Dense(train.inputs().as_slice()),
         targets: train.targets().as_slice(),
         weights: None,
         rows: train.len(),

@@ -80,6 +80,23 @@ impl<'a, S: Scalar> SparseRows<'a, S> {
         (&self.columns[stored.clone()], &self.values[stored])
     }
 
+    /// The rows `indices`, gathered into `buffers` (grown to the largest gathering, then
+    /// reused): a minibatch of sparse rows.
+    pub(crate) fn gather<'b>(&self, indices: &[usize], buffers: &'b mut SparseBuffers<S>) -> SparseRows<'b, S> {
+        let SparseBuffers { values, columns, row_starts } = buffers;
+        values.clear();
+        columns.clear();
+        row_starts.clear();
+        row_starts.push(0);
+        for &index in indices {
+            let (row_columns, row_values) = self.row(index);
+            values.extend_from_slice(row_values);
+            columns.extend_from_slice(row_columns);
+            row_starts.push(values.len());
+        }
+        SparseRows { values, columns, row_starts, width: self.width, canonical: self.canonical }
+    }
+
     /// Writes row `index` into `row` (`width` values): zeros, plus each stored value at its
     /// column (a column stored twice gets their sum, as in scipy's `toarray()`).
     pub fn write_row(&self, index: usize, row: &mut [S]) {
@@ -88,6 +105,30 @@ impl<'a, S: Scalar> SparseRows<'a, S> {
         for (&column, &value) in columns.iter().zip(values) {
             row[column] += value;
         }
+    }
+}
+
+/// The storage of rows gathered by [`SparseRows::gather`].
+#[derive(Clone, Debug)]
+pub(crate) struct SparseBuffers<S> {
+    values: Vec<S>,
+    columns: Vec<usize>,
+    row_starts: Vec<usize>,
+}
+
+impl<S> Default for SparseBuffers<S> {
+    fn default() -> Self {
+        Self { values: Vec::new(), columns: Vec::new(), row_starts: Vec::new() }
+    }
+}
+
+impl<S: Scalar> SparseBuffers<S> {
+    /// Buffers large enough for any `rows` of `x`, so that gathering them never allocates.
+    pub(crate) fn for_rows_of(x: SparseRows<'_, S>, rows: usize) -> Self {
+        let longest = (0..x.len()).map(|index| x.row(index).0.len()).max().unwrap_or(0);
+        let stored = (rows * longest).min(x.values.len());
+        let row_starts = Vec::with_capacity(rows + 1);
+        Self { values: Vec::with_capacity(stored), columns: Vec::with_capacity(stored), row_starts }
     }
 }
 
@@ -108,6 +149,23 @@ mod tests {
             .collect();
         assert_eq!(dense, [vec![0.0, 2.0, 0.0, 0.0], vec![0.0; 4], vec![1.0, 0.0, 0.0, 3.0]]);
         assert!(!rows.is_canonical(), "column 3 is stored twice");
+    }
+
+    #[test]
+    fn gathered_rows_are_the_rows_asked_for_in_their_order() {
+        // [[0, 2, 0], [1, 0, 3], [0, 0, 0]]
+        let rows = SparseRows::new(&[2.0f32, 1.0, 3.0], &[1, 0, 2], &[0, 1, 3, 3], 3).unwrap();
+        let mut buffers = SparseBuffers::default();
+        let gathered = rows.gather(&[1, 2, 0, 1], &mut buffers);
+        let dense: Vec<Vec<f32>> = (0..gathered.len())
+            .map(|index| {
+                let mut row = vec![f32::NAN; 3];
+                gathered.write_row(index, &mut row);
+                row
+            })
+            .collect();
+        assert_eq!(dense, [vec![1.0, 0.0, 3.0], vec![0.0; 3], vec![0.0, 2.0, 0.0], vec![1.0, 0.0, 3.0]]);
+        assert!(gathered.is_canonical() && gathered.width() == 3);
     }
 
     #[test]

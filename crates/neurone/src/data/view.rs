@@ -34,10 +34,13 @@ pub struct DatasetView<'a, S> {
     target_width: usize,
 }
 
-/// The inputs of a view: row-major values, or sparse rows.
+/// Input rows as a view or a minibatch holds them: row-major values, or sparse rows, which
+/// a network's first dense layer reads from their stored values.
 #[derive(Clone, Copy, Debug)]
-enum Inputs<'a, S> {
+pub enum Inputs<'a, S> {
+    /// Every input, row after row.
     Dense(&'a [S]),
+    /// Rows in compressed sparse form.
     Sparse(SparseRows<'a, S>),
 }
 
@@ -109,6 +112,19 @@ impl<'a, S: Scalar> DatasetView<'a, S> {
         match self.inputs {
             Inputs::Dense(values) => Some(values),
             Inputs::Sparse(_) => None,
+        }
+    }
+
+    /// The inputs, dense or sparse.
+    pub fn input_rows(&self) -> Inputs<'a, S> {
+        self.inputs
+    }
+
+    /// The sparse input rows (`None` for dense inputs).
+    pub fn sparse_inputs(&self) -> Option<SparseRows<'a, S>> {
+        match self.inputs {
+            Inputs::Dense(_) => None,
+            Inputs::Sparse(rows) => Some(rows),
         }
     }
 

@@ -29,6 +29,7 @@ mod register_tiles;
 mod shallow_chain;
 #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 mod shallow_gemm;
+mod sparse_gradient;
 mod sparse_product;
 mod tanh;
 
@@ -40,5 +41,6 @@ pub(crate) use one_row::{outer, row_times_weights, weights_times_row};
 pub use parallel::{set_threads, threads, with_threads};
 pub use plan::{InstructionSet, Path, ScalarType, UnknownInstructionSet, instruction_set, plan};
 pub(crate) use reciprocal::reciprocal_f64;
+pub(crate) use sparse_gradient::{SparseGradient, row_slices};
 pub(crate) use sparse_product::SparseProduct;
 pub(crate) use tanh::{tanh_f32, tanh_f64};

@@ -24,31 +24,52 @@ use crate::data::SparseRows;
 
 /// `X·Wᵀ` for sparse rows X and a dense layer's weights W (`outputs × inputs`), which it holds
 /// transposed (`inputs × outputs`), so that a stored x_p multiplies the contiguous row p of Wᵀ:
-/// one loop along the outputs for each stored value, which vectorises.
+/// one loop along the outputs for each stored value, which vectorises. Its buffers are kept
+/// when it takes new weights ([`SparseProduct::set_weights`]), so that a training step
+/// allocates nothing.
 #[derive(Clone, Debug)]
 pub(crate) struct SparseProduct<S> {
     transposed_weights: Vec<S>,
+    /// One row's sums over a slice of the depth, one per output.
+    sums: Vec<S>,
     inputs: usize,
     outputs: usize,
 }
 
+impl<S> Default for SparseProduct<S> {
+    fn default() -> Self {
+        Self { transposed_weights: Vec::new(), sums: Vec::new(), inputs: 0, outputs: 0 }
+    }
+}
+
 impl<S: Scalar> SparseProduct<S> {
     /// The product with W (`outputs × inputs`, row-major), or `None` where it could not give the
-    /// dense product's bits: a weight is not finite, or a batch's dense product takes other
-    /// loops than the fused chain (a single output).
+    /// dense product's bits ([`SparseProduct::set_weights`]).
     pub(crate) fn new(weights: &[S], outputs: usize) -> Option<Self> {
-        let inputs = weights.len().checked_div(outputs)?;
+        let mut product = Self::default();
+        product.set_weights(weights, outputs).then_some(product)
+    }
+
+    /// Takes W (`outputs × inputs`, row-major) into the buffers it keeps, and says whether the
+    /// product can give the dense product's bits: not if a weight is not finite, or if a batch's
+    /// dense product takes other loops than the fused chain (a single output or input).
+    pub(crate) fn set_weights(&mut self, weights: &[S], outputs: usize) -> bool {
+        let Some(inputs) = weights.len().checked_div(outputs) else {
+            return false;
+        };
         let chained = plan((2, inputs, outputs), Op::Plain, Op::Transposed, S::SCALAR, in_use()) != Path::Loops;
         if !chained || weights.iter().any(|weight| !weight.is_finite()) {
-            return None;
+            return false;
         }
-        let mut transposed_weights = vec![S::ZERO; weights.len()];
+        (self.inputs, self.outputs) = (inputs, outputs);
+        self.transposed_weights.resize(weights.len(), S::ZERO);
+        self.sums.resize(outputs, S::ZERO);
         for (output, row) in weights.chunks_exact(inputs).enumerate() {
             for (input, &weight) in row.iter().enumerate() {
-                transposed_weights[input * outputs + output] = weight;
+                self.transposed_weights[input * outputs + output] = weight;
             }
         }
-        Some(Self { transposed_weights, inputs, outputs })
+        true
     }
 
     /// `z ← X·Wᵀ` for the rows `range` of `x` (canonical, of W's width), one row of z per row,
@@ -56,13 +77,18 @@ impl<S: Scalar> SparseProduct<S> {
     ///
     /// # Panics
     /// If the rows are not canonical or not as wide as W, or `z` is too short.
-    pub(crate) fn rows_times_weights(&self, x: SparseRows<'_, S>, range: Range<usize>, z: &mut [S]) {
+    pub(crate) fn rows_times_weights(&mut self, x: SparseRows<'_, S>, range: Range<usize>, z: &mut [S]) {
         assert!(x.is_canonical() && x.width() == self.inputs, "sparse product: rows of another form");
         assert!(z.len() >= range.len() * self.outputs, "sparse product: z too short");
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
             #[target_feature(enable = "avx2,fma")]
-            fn with_fma<S: Scalar>(product: &SparseProduct<S>, x: SparseRows<'_, S>, range: Range<usize>, z: &mut [S]) {
+            fn with_fma<S: Scalar>(
+                product: &mut SparseProduct<S>,
+                x: SparseRows<'_, S>,
+                range: Range<usize>,
+                z: &mut [S],
+            ) {
                 product.chains(x, range, z);
             }
             // SAFETY: both features were just detected.
@@ -75,10 +101,10 @@ impl<S: Scalar> SparseProduct<S> {
     /// of the depth without stored values has the sum +0, so that `z ← 0 + z` is all it does:
     /// it is done once for a run of them, before the next stored value or at the row's end.
     #[inline(always)]
-    fn chains(&self, x: SparseRows<'_, S>, range: Range<usize>, z: &mut [S]) {
+    fn chains(&mut self, x: SparseRows<'_, S>, range: Range<usize>, z: &mut [S]) {
         let (inputs, outputs) = (self.inputs, self.outputs);
         let slice = depth_slice(inputs);
-        let mut sums = vec![S::ZERO; outputs];
+        let mut sums = std::mem::take(&mut self.sums);
         for (index, z_row) in range.zip(z.chunks_exact_mut(outputs)) {
             let (columns, values) = x.row(index);
             // The first slice's sum, if it stores nothing.
@@ -126,6 +152,7 @@ impl<S: Scalar> SparseProduct<S> {
                 z_row.iter_mut().for_each(|z| *z = S::ZERO + *z);
             }
         }
+        self.sums = sums;
     }
 
     /// Output `output`'s sum over `depths` by the dense chain, every depth's x_p included (its

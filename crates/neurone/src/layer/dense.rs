@@ -2,6 +2,7 @@
 
 use std::ops::Range;
 
+use self::sparse_rows::SparseRowBuffers;
 use super::{Parameter, ParameterMut};
 use crate::data::SparseRows;
 use crate::kernels::{Op, SparseProduct, gemm, in_one_pass, outer, row_times_weights, vectorised, weights_times_row};
@@ -32,7 +33,11 @@ pub struct Dense<S> {
     delta: Vec<S>,
     /// Number of samples in the current batch.
     rows: usize,
+    /// What the layer keeps between steps to read sparse input rows (`dense/sparse_rows.rs`).
+    sparse: SparseRowBuffers<S>,
 }
+
+mod sparse_rows;
 
 impl<S: Scalar> Dense<S> {
     /// A layer mapping `inputs` values to `outputs` values, with weights and biases drawn from
@@ -61,6 +66,7 @@ impl<S: Scalar> Dense<S> {
             a: Vec::new(),
             delta: Vec::new(),
             rows: 0,
+            sparse: SparseRowBuffers::default(),
         }
     }
 
@@ -180,7 +186,7 @@ impl<S: Scalar> Dense<S> {
     /// written into `z`: the bits of [`Dense::affine_into`] on the rows made dense.
     pub(crate) fn sparse_affine_into(
         &self,
-        product: &SparseProduct<S>,
+        product: &mut SparseProduct<S>,
         x: SparseRows<'_, S>,
         range: Range<usize>,
         z: &mut [S],

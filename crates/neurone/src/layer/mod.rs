@@ -10,6 +10,7 @@ pub use dense::Dense;
 pub use dropout::Dropout;
 pub use parameter::{Parameter, ParameterMut};
 
+use crate::data::Inputs;
 use crate::{Mode, Rng, Scalar};
 
 /// A layer of a network.
@@ -87,6 +88,16 @@ impl<S: Scalar> Layer<S> {
         }
     }
 
+    /// [`Layer::forward`] on the network's inputs, dense or sparse: sparse rows reach a dense
+    /// first layer only ([`Batches`](crate::train::Batches) makes them dense for others).
+    pub(crate) fn forward_inputs(&mut self, input: Inputs<'_, S>, rows: usize, mode: Mode, rng: &mut Rng) {
+        match (self, input) {
+            (Layer::Dense(layer), input) => layer.forward_inputs(input, rows),
+            (layer, Inputs::Dense(input)) => layer.forward(input, rows, mode, rng),
+            (_, Inputs::Sparse(_)) => unreachable!("sparse rows are made dense for a first layer that is not dense"),
+        }
+    }
+
     /// Evaluation-mode forward pass into `output`, keeping nothing.
     pub(crate) fn infer(&self, input: &[S], rows: usize, output: &mut [S]) {
         match self {
@@ -117,9 +128,9 @@ impl<S: Scalar> Layer<S> {
 
     /// Backward pass with ∂J/∂output in the delta buffer: fills the parameter gradients and
     /// writes ∂J/∂input into `input_gradient` when the layer below needs it.
-    pub(crate) fn backward(&mut self, input: &[S], input_gradient: Option<&mut [S]>) {
+    pub(crate) fn backward(&mut self, input: Inputs<'_, S>, input_gradient: Option<&mut [S]>) {
         match self {
-            Layer::Dense(layer) => layer.backward(input, input_gradient),
+            Layer::Dense(layer) => layer.backward_inputs(input, input_gradient),
             Layer::Dropout(layer) => layer.backward(input_gradient),
             Layer::BatchNorm(layer) => layer.backward(input_gradient),
         }

@@ -1,13 +1,13 @@
 //! Minibatches: each epoch a fresh order of the samples, cut into batches gathered into buffers
-//! allocated once, so no epoch copies the whole dataset (nor makes sparse samples dense but a
-//! batch at a time). An epoch may pause between two batches and resume where it stood (its
+//! allocated once, so no epoch copies the whole dataset. Sparse samples stay sparse (the first
+//! dense layer reads their stored values), unless asked to be made dense a batch at a time. An epoch may pause between two batches and resume where it stood (its
 //! order and position kept in an [`EpochInProgress`]).
 
 use std::ops::ControlFlow;
 
 use rand::seq::SliceRandom;
 
-use crate::data::{DatasetView, copy_row};
+use crate::data::{DatasetView, Inputs, SparseBuffers, copy_row};
 use crate::{Error, Rng, Scalar};
 
 /// An epoch paused between two steps (by [`Stretch::Steps`](super::Stretch::Steps)): what
@@ -28,8 +28,8 @@ pub struct EpochInProgress {
 /// One minibatch: `rows` samples stored one after the other.
 #[derive(Clone, Copy, Debug)]
 pub struct Batch<'a, S> {
-    /// The inputs, `rows` × features.
-    pub inputs: &'a [S],
+    /// The inputs, `rows` × features, dense or sparse.
+    pub inputs: Inputs<'a, S>,
     /// The targets, `rows` × outputs.
     pub targets: &'a [S],
     /// The samples' weights, if the dataset has them.
@@ -43,13 +43,13 @@ pub struct Batch<'a, S> {
 ///
 /// ```
 /// use std::ops::ControlFlow;
-/// use neurone::{Matrix, Dataset, train::Batches, seeded_rng};
+/// use neurone::{Matrix, Dataset, data::Inputs, train::Batches, seeded_rng};
 /// let data = Dataset::new(Matrix::column(&[1.0f32, 2.0, 3.0, 4.0, 5.0]), Matrix::column(&[0.0; 5]))?;
 /// let mut batches = Batches::new(&data, 2, true);
 /// let mut sizes = Vec::new();
 /// batches.for_each_batch(&mut seeded_rng(0), |batch| {
 ///     sizes.push(batch.rows);
-///     assert_eq!(batch.inputs.len(), batch.rows);
+///     assert!(matches!(batch.inputs, Inputs::Dense(inputs) if inputs.len() == batch.rows));
 ///     assert!(batch.weights.is_none()); // the samples are not weighted
 ///     Ok(ControlFlow::<(), f64>::Continue(1.0)) // the batch's mean loss
 /// })?;
@@ -86,11 +86,14 @@ pub struct Batches<'data, S> {
     paused: bool,
     /// Steps still allowed before pausing (`None`: no limit).
     steps_left: Option<u64>,
+    /// Whether sparse samples are made dense (for a network whose first layer is not dense).
+    sparse_made_dense: bool,
     inputs: Vec<S>,
+    sparse_inputs: SparseBuffers<S>,
     targets: Vec<S>,
     weights: Vec<S>,
-    /// Every sample's inputs made dense, for the full-batch solvers on sparse rows (made on
-    /// their first step, kept for the next).
+    /// Every sample's inputs made dense, for the full-batch solvers on sparse rows made dense
+    /// (made on their first step, kept for the next).
     whole_inputs: Vec<S>,
 }
 
@@ -102,7 +105,8 @@ impl<'data, S: Scalar> Batches<'data, S> {
         let batch_size = batch_size.clamp(1, data.len().max(1));
         // Shuffled samples, or sparse ones, are gathered into buffers; dense samples in order
         // are read where they are.
-        let gathered = shuffle || data.inputs().is_none();
+        let sparse = data.sparse_inputs().is_some();
+        let gathered = shuffle || sparse;
         let buffer = |width: usize| vec![S::ZERO; if gathered { batch_size * width } else { 0 }];
         Self {
             data,
@@ -113,7 +117,11 @@ impl<'data, S: Scalar> Batches<'data, S> {
             loss_sum: 0.0,
             paused: false,
             steps_left: None,
-            inputs: buffer(data.input_width()),
+            sparse_made_dense: false,
+            inputs: if sparse { Vec::new() } else { buffer(data.input_width()) },
+            sparse_inputs: data
+                .sparse_inputs()
+                .map_or_else(SparseBuffers::default, |x| SparseBuffers::for_rows_of(x, batch_size)),
             targets: buffer(data.target_width()),
             weights: buffer(if data.sample_weights().is_some() { 1 } else { 0 }),
             whole_inputs: Vec::new(),
@@ -123,6 +131,15 @@ impl<'data, S: Scalar> Batches<'data, S> {
     /// The whole dataset.
     pub fn data(&self) -> DatasetView<'data, S> {
         self.data
+    }
+
+    /// Makes sparse samples dense, a batch at a time, for a network whose first layer reads
+    /// dense rows only (one that is not dense).
+    pub fn make_sparse_rows_dense(&mut self) {
+        if self.data.sparse_inputs().is_some() && !self.sparse_made_dense {
+            self.sparse_made_dense = true;
+            self.inputs = vec![S::ZERO; self.batch_size * self.data.input_width()];
+        }
     }
 
     /// Goes on with an epoch paused by [`Batches::limit_steps`]: its order and position, for the
@@ -182,22 +199,22 @@ impl<'data, S: Scalar> Batches<'data, S> {
     }
 
     /// Every sample as one batch, in the dataset's order: what a full-batch solver steps on
-    /// (one step of the limit). Sparse inputs are made dense for it (once, kept for the next
-    /// epochs).
+    /// (one step of the limit). Sparse samples stay sparse, unless they are made dense
+    /// ([`Batches::make_sparse_rows_dense`]: once, kept for the next epochs).
     pub fn whole(&mut self) -> Batch<'_, S> {
         self.take_step();
         let data = self.data;
-        let inputs = match data.inputs() {
-            Some(inputs) => inputs,
-            None => {
+        let inputs = match data.input_rows() {
+            Inputs::Sparse(_) if self.sparse_made_dense => {
                 if self.whole_inputs.is_empty() {
                     self.whole_inputs = vec![S::ZERO; data.len() * data.input_width()];
                     for (index, row) in self.whole_inputs.chunks_exact_mut(data.input_width()).enumerate() {
                         data.write_input_row(index, row);
                     }
                 }
-                &self.whole_inputs
+                Inputs::Dense(&self.whole_inputs)
             }
+            inputs => inputs,
         };
         Batch { inputs, targets: data.targets(), weights: data.sample_weights(), rows: data.len() }
     }
@@ -229,25 +246,33 @@ impl<'data, S: Scalar> Batches<'data, S> {
             let first = self.position;
             let indices = &self.order[first..(first + self.batch_size).min(data.len())];
             let rows = indices.len();
-            let flow = match data.inputs().filter(|_| !self.shuffle) {
-                Some(x) => {
+            let flow = match data.input_rows() {
+                Inputs::Dense(x) if !self.shuffle => {
                     // In order, a batch of dense samples is a contiguous block of the dataset: no
                     // copy needed.
-                    let inputs = &x[first * input_width..(first + rows) * input_width];
+                    let inputs = Inputs::Dense(&x[first * input_width..(first + rows) * input_width]);
                     let targets = &y[first * target_width..(first + rows) * target_width];
                     step(Batch { inputs, targets, weights: w.map(|w| &w[first..first + rows]), rows })?
                 }
-                None => {
-                    let slots =
-                        self.inputs.chunks_exact_mut(input_width).zip(self.targets.chunks_exact_mut(target_width));
-                    for ((inputs, targets), &index) in slots.zip(indices) {
-                        data.write_input_row(index, inputs);
+                input_rows => {
+                    for (targets, &index) in self.targets.chunks_exact_mut(target_width).zip(indices) {
                         copy_row(targets, data.target_row(index));
                     }
                     if let Some(w) = w {
                         self.weights.iter_mut().zip(indices).for_each(|(weight, &index)| *weight = w[index]);
                     }
-                    let (inputs, targets) = (&self.inputs[..rows * input_width], &self.targets[..rows * target_width]);
+                    let inputs = match input_rows {
+                        Inputs::Sparse(x) if !self.sparse_made_dense => {
+                            Inputs::Sparse(x.gather(indices, &mut self.sparse_inputs))
+                        }
+                        _ => {
+                            for (inputs, &index) in self.inputs.chunks_exact_mut(input_width).zip(indices) {
+                                data.write_input_row(index, inputs);
+                            }
+                            Inputs::Dense(&self.inputs[..rows * input_width])
+                        }
+                    };
+                    let targets = &self.targets[..rows * target_width];
                     step(Batch { inputs, targets, weights: w.map(|_| &self.weights[..rows]), rows })?
                 }
             };

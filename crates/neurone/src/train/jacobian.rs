@@ -3,6 +3,7 @@
 
 use super::solver::set_parameters;
 use super::{Batch, Penalty};
+use crate::data::Inputs;
 use crate::layer::Layer;
 use crate::network::Mode;
 use crate::optim::LeastSquares;
@@ -81,14 +82,24 @@ impl<S: Scalar> LeastSquares for NetworkResiduals<'_, '_, S> {
                 }
             });
             let mut column = 0;
-            let mut layer_input = inputs;
+            // a(l-1): the network's inputs (a sparse row made dense one at a time), then the
+            // layer below's a.
+            let (mut layer_input, mut dense_row) = (inputs, Vec::new());
             for layer in self.network.layers() {
                 let Layer::Dense(dense) = layer else { unreachable!("checked: dense layers only") };
                 let (fan_in, fan_out) = (dense.inputs(), dense.outputs());
                 let delta = &dense.delta()[..rows * fan_out];
                 for sample in 0..rows {
                     let row = &mut jacobian[(sample * outputs + k) * width..][..width];
-                    let (a, d) = (&layer_input[sample * fan_in..][..fan_in], &delta[sample * fan_out..][..fan_out]);
+                    let a = match layer_input {
+                        Inputs::Dense(a) => &a[sample * fan_in..][..fan_in],
+                        Inputs::Sparse(x) => {
+                            dense_row.resize(fan_in, S::ZERO);
+                            x.write_row(sample, &mut dense_row);
+                            &dense_row[..]
+                        }
+                    };
+                    let d = &delta[sample * fan_out..][..fan_out];
                     // ∂e/∂W(l) = δ(l) a(l-1)ᵀ, out × in, then ∂e/∂b(l) = δ(l).
                     for (o, &d) in d.iter().enumerate() {
                         let weights = &mut row[column + o * fan_in..][..fan_in];
@@ -98,7 +109,7 @@ impl<S: Scalar> LeastSquares for NetworkResiduals<'_, '_, S> {
                     bias.iter_mut().zip(d).for_each(|(j, &d)| *j = d.to_f64());
                 }
                 column += fan_out * fan_in + fan_out;
-                layer_input = dense.output();
+                layer_input = Inputs::Dense(dense.output());
             }
         }
     }
@@ -121,7 +132,7 @@ mod tests {
         let inputs = [0.3, -1.2, 1.5, 0.4, -0.7, 0.9, 0.1, 0.2];
         let targets = [0.2, 0.9, 0.4, 0.1, 0.8, 0.5, 0.3, 0.6];
         let weights = [1.0, 2.0, 0.5, 1.5];
-        let batch = Batch { inputs: &inputs, targets: &targets, weights: Some(&weights), rows: 4 };
+        let batch = Batch { inputs: Inputs::Dense(&inputs), targets: &targets, weights: Some(&weights), rows: 4 };
         let x: Vec<f64> = network.parameters().flat_map(|(_, parameter)| parameter.value.to_vec()).collect();
         let mut problem = NetworkResiduals::new(&mut network, batch, &Penalty::default());
         let (count, width) = (problem.residual_count(), x.len());
@@ -147,8 +158,8 @@ mod tests {
         // ½‖e‖² is the network's weighted loss.
         problem.residuals(&x, &mut residuals);
         let half_sum: f64 = 0.5 * residuals.iter().map(|e| e * e).sum::<f64>();
-        network.forward_rows(&inputs, 4, Mode::Train);
-        let loss = network.backward_rows(&inputs, &targets, Some(&weights));
+        network.forward_rows(Inputs::Dense(&inputs), 4, Mode::Train);
+        let loss = network.backward_rows(Inputs::Dense(&inputs), &targets, Some(&weights));
         assert!((half_sum - loss).abs() < 1e-15, "{half_sum} vs {loss}");
     }
 }

@@ -9,6 +9,7 @@ use super::{
     network_is_finite,
 };
 use crate::data::DatasetView;
+use crate::layer::Layer;
 use crate::optim::Scheduler;
 use crate::{Dataset, Error, Network, Rng, Scalar};
 
@@ -49,6 +50,10 @@ impl<S: Scalar> Trainer<'_, S> {
         let mut state = self.start(network, rng, checkpoint, monitor)?;
         self.validate(network, train, validation)?;
         let mut batches = Batches::new(train, self.batch_size, self.shuffle);
+        if network.layers().first().and_then(Layer::as_dense).is_none() {
+            // Only a dense first layer reads sparse rows from their stored values.
+            batches.make_sparse_rows_dense();
+        }
         let mut resumed_mid_epoch = false;
         if let Some(epoch) = state.epoch_in_progress.take() {
             batches.resume(epoch)?;

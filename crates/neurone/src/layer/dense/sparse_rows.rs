@@ -1,0 +1,134 @@
+//! A dense layer reading sparse input rows (a network's first layer, on TF-IDF or one-hot
+//! words): `Z = X·Wᵀ + b` and `dW = Δᵀ·X` from the stored values alone, with the bits of the
+//! same rows dense. Where the stored values cannot give those bits (weights or δ that are not
+//! finite, rows that are not canonical, a single output or row), the rows are made dense one
+//! slice of rows at a time — the slices the dense product sums one after the other — never all
+//! at once. The first layer hands no ∂J/∂a(0) down: X needs none.
+
+use super::{Dense, add_to_rows, affine, sum_rows};
+use crate::Scalar;
+use crate::data::{Inputs, SparseRows};
+use crate::kernels::{Op, SparseGradient, SparseProduct, gemm, row_slices, vectorised};
+
+/// What a dense layer keeps between steps to read sparse rows, so that a step allocates
+/// nothing: Wᵀ, dW's sums, and rows made dense. Buffers, not state: a clone starts without them.
+#[derive(Debug)]
+pub(crate) struct SparseRowBuffers<S> {
+    product: SparseProduct<S>,
+    gradient: SparseGradient<S>,
+    dense_rows: Vec<S>,
+}
+
+impl<S> Default for SparseRowBuffers<S> {
+    fn default() -> Self {
+        Self { product: SparseProduct::default(), gradient: SparseGradient::default(), dense_rows: Vec::new() }
+    }
+}
+
+impl<S> Clone for SparseRowBuffers<S> {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+impl<S: Scalar> Dense<S> {
+    /// [`Dense::forward`] on input rows dense or sparse.
+    pub(crate) fn forward_inputs(&mut self, input: Inputs<'_, S>, rows: usize) {
+        let x = match input {
+            Inputs::Dense(input) => return self.forward(input, rows),
+            Inputs::Sparse(x) => x,
+        };
+        if rows > 1 && x.is_canonical() && self.sparse.product.set_weights(&self.weights, self.outputs) {
+            self.prepare(rows);
+            let n = rows * self.outputs;
+            let z = &mut self.z[..n];
+            // Z = X·Wᵀ + b
+            self.sparse.product.rows_times_weights(x, 0..rows, z);
+            vectorised(&add_to_rows, (z, &self.bias[..]));
+            // a = σ(z)
+            self.activation.apply(&self.z[..n], &mut self.a[..n], self.outputs);
+            return;
+        }
+        let mut dense = std::mem::take(&mut self.sparse.dense_rows);
+        if rows == 1 {
+            self.forward(write_rows(x, 0..1, &mut dense), 1);
+        } else {
+            self.prepare(rows);
+            let outputs = self.outputs;
+            for slice in row_slices(rows) {
+                let z = &mut self.z[slice.start * outputs..slice.end * outputs];
+                affine(&self.weights, &self.bias, write_rows(x, slice.clone(), &mut dense), slice.len(), z);
+            }
+            let n = rows * outputs;
+            self.activation.apply(&self.z[..n], &mut self.a[..n], outputs);
+        }
+        self.sparse.dense_rows = dense;
+    }
+
+    /// [`Dense::backward`] on input rows dense or sparse (sparse rows: with no `input_gradient`).
+    pub(crate) fn backward_inputs(&mut self, input: Inputs<'_, S>, input_gradient: Option<&mut [S]>) {
+        match input {
+            Inputs::Dense(input) => self.backward(input, input_gradient),
+            Inputs::Sparse(x) if self.rows == 1 => {
+                let mut dense = std::mem::take(&mut self.sparse.dense_rows);
+                self.backward(write_rows(x, 0..1, &mut dense), None);
+                self.sparse.dense_rows = dense;
+            }
+            Inputs::Sparse(x) => {
+                let n = self.rows * self.outputs;
+                // δ(l) = ∂J/∂a(l) ⊙ σ'(z(l))
+                self.activation.backprop_in_place(&self.z[..n], &self.a[..n], &mut self.delta[..n], self.outputs);
+                self.backward_from_sparse_delta(x);
+            }
+        }
+    }
+
+    /// [`Dense::backward_from_delta`] on input rows dense or sparse (sparse rows: with no
+    /// `input_gradient`).
+    pub(crate) fn backward_from_delta_inputs(&mut self, input: Inputs<'_, S>, input_gradient: Option<&mut [S]>) {
+        match input {
+            Inputs::Dense(input) => self.backward_from_delta(input, input_gradient),
+            Inputs::Sparse(x) => self.backward_from_sparse_delta(x),
+        }
+    }
+
+    /// ∂J/∂W = δ xᵀ and ∂J/∂b = δ summed over the batch of sparse rows x, δ(l) in the delta
+    /// buffer.
+    fn backward_from_sparse_delta(&mut self, x: SparseRows<'_, S>) {
+        let (rows, outputs, inputs) = (self.rows, self.outputs, self.inputs);
+        let delta = &self.delta[..rows * outputs];
+        // dW = Δᵀ·X from the stored values, if they give the dense bits.
+        if !self.sparse.gradient.delta_times_rows(delta, x, &mut self.weight_gradient) {
+            let mut dense = std::mem::take(&mut self.sparse.dense_rows);
+            if rows == 1 {
+                self.backward_from_delta(write_rows(x, 0..1, &mut dense), None);
+                self.sparse.dense_rows = dense;
+                return;
+            }
+            // Slice after slice: dW ← Δᵀ·X for the first, dW ← Δᵀ·X + dW for the next ones,
+            // as the dense product sums its slices of rows.
+            for slice in row_slices(rows) {
+                let (shape, beta) = ((outputs, slice.len(), inputs), if slice.start == 0 { S::ZERO } else { S::ONE });
+                let (delta, rows) =
+                    (&delta[slice.start * outputs..slice.end * outputs], write_rows(x, slice, &mut dense));
+                gemm(shape, S::ONE, delta, Op::Transposed, rows, Op::Plain, beta, &mut self.weight_gradient);
+            }
+            self.sparse.dense_rows = dense;
+        }
+        // ∂J/∂b = δ summed over the batch
+        vectorised(&sum_rows, (&mut self.bias_gradient[..], delta, outputs));
+    }
+}
+
+/// The rows `range` of `x` made dense in `buffer` (grown to the largest slice, then reused).
+fn write_rows<'b, S: Scalar>(x: SparseRows<'_, S>, range: std::ops::Range<usize>, buffer: &'b mut Vec<S>) -> &'b [S] {
+    let width = x.width();
+    if buffer.len() < range.len() * width {
+        buffer.resize(range.len() * width, S::ZERO);
+    }
+    let dense = &mut buffer[..range.len() * width];
+    for (index, row) in range.zip(dense.chunks_exact_mut(width)) {
+        x.write_row(index, row);
+    }
+    dense
+}
