@@ -336,9 +336,14 @@ def _dense(X):
 
 def _engine_inputs(X):
     """What the engine trains on: an array as it is, a CSR matrix as its arrays (data, column
-    indices, row starts) and width, read in place but for the indices, made ``uintp``."""
+    indices, row starts) and width, read in place but for the indices, made ``uintp``. Columns
+    are sorted where no column is stored twice (the values stay those of ``toarray()``), so that
+    the library reads the stored values; it makes other rows dense a slice at a time."""
     if not sp.issparse(X):
         return X
+    if not X.has_canonical_format:
+        sorted_X = X.sorted_indices()
+        X = sorted_X if sorted_X.has_canonical_format else X
     return (np.ascontiguousarray(X.data), X.indices.astype(np.uintp), X.indptr.astype(np.uintp), X.shape[1])
 
 

@@ -1,9 +1,10 @@
 """Sparse input, as scikit-learn 1.9's MLP takes it: ``validate_data(accept_sparse=["csr", "csc"])``
 in ``_validate_input`` (fit, partial_fit) and in ``_forward_pass_fast`` (predict, predict_proba,
 score), so CSR and CSC matrices and arrays are used as they are and other sparse formats are
-converted to CSR; its products are ``safe_sparse_dot``, equal to the dense input's. Here training
-makes the rows dense a batch at a time, so the network learns the bits it learns from the dense
-matrix, and prediction multiplies the stored values alone by the dense product's chain."""
+converted to CSR; its products are ``safe_sparse_dot``, equal to the dense input's. Here the first
+layer multiplies the stored values alone, in training (minibatches and the full-batch solvers)
+as in prediction, by the dense product's chain: the network learns the bits it learns from the
+dense matrix, and predicts the same outputs."""
 
 import subprocess
 import sys
@@ -66,6 +67,30 @@ def test_sparse_x_fits_and_predicts_the_bits_of_the_dense_x(to_sparse, dtype, se
     np.testing.assert_array_equal(sparse_reg.predict(sparse), reg.predict(dense))
     assert sparse_clf.score(sparse, y) == clf.score(dense, y)
     assert sparse_reg.score(sparse, y) == reg.score(dense, y)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    "settings",
+    [dict(solver="adam", batch_size=64), dict(solver="sgd", batch_size=599, shuffle=False), dict(solver="lbfgs")],
+    ids=["adam", "sgd-last-batch-of-one-row", "lbfgs"],
+)
+def test_wide_sparse_x_trains_to_the_bits_of_the_dense_x(dtype, settings):
+    """Wider rows, read from their stored values: 300 features (two slices of the first layer's
+    product), 600 rows (three slices of the gradient's sum over the rows for L-BFGS), values small
+    enough for some products to round to zero, columns stored unsorted."""
+    X, y = sparse_data(rows=600, features=300, dtype=dtype)
+    X.data[::17] *= 1e-30
+    shuffled = X.copy()
+    for start, end in zip(shuffled.indptr[:-1], shuffled.indptr[1:]):
+        shuffled.indices[start:end] = shuffled.indices[start:end][::-1].copy()
+        shuffled.data[start:end] = shuffled.data[start:end][::-1].copy()
+    shuffled.has_sorted_indices = False
+    fitted = [
+        MLPRegressor(hidden_layer_sizes=(12,), max_iter=4, random_state=0, **settings).fit(data, y.astype(dtype))
+        for data in (X.toarray(), X, shuffled)
+    ]
+    assert bits(fitted[1]) == bits(fitted[0]) and bits(fitted[2]) == bits(fitted[0])
 
 
 @pytest.mark.parametrize("to_sparse", FORMATS)
@@ -159,20 +184,23 @@ def test_a_tfidf_pipeline_fits_as_scikit_learns_does():
     assert pipeline.score(texts, y) == dense.score(tfidf.toarray(), y) > 0.9
 
 
-def test_a_sparse_x_is_never_made_dense_whole():
-    """What sparse input is for: a matrix whose dense form (1.6 GB here) would not be made.
-    A child process fits and predicts it; its peak memory stays far below the dense size."""
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_a_sparse_x_is_never_made_dense_whole(solver):
+    """What sparse input is for: a matrix whose dense form (1.6 GB here) would not be made, by
+    minibatches nor by L-BFGS's whole training set. A child process fits and predicts it (its
+    columns unsorted, as the Python layer sorts them); its peak memory stays far below the dense
+    size."""
     script = textwrap.dedent(
-        """
+        f"""
         import resource, warnings
         import numpy as np, scipy.sparse as sp
         from neurone import MLPClassifier
         rng = np.random.default_rng(0)
-        columns = rng.integers(0, 400_000, size=(1000, 40))
-        X = sp.csr_matrix((rng.random(40_000, dtype=np.float32), columns.ravel(), np.arange(0, 40_001, 40)), shape=(1000, 400_000))
+        columns = np.concatenate([rng.choice(400_000, 40, replace=False) for _ in range(1000)])
+        X = sp.csr_matrix((rng.random(40_000, dtype=np.float32), columns, np.arange(0, 40_001, 40)), shape=(1000, 400_000))
         y = np.arange(1000) % 2
         warnings.simplefilter("ignore")
-        clf = MLPClassifier(hidden_layer_sizes=(2,), batch_size=20, max_iter=1, random_state=0).fit(X, y)
+        clf = MLPClassifier(hidden_layer_sizes=(2,), solver="{solver}", batch_size=20, max_iter=2, random_state=0).fit(X, y)
         assert clf.predict(X).shape == (1000,)
         print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
         """

@@ -60,6 +60,7 @@ pub struct Batch<'a, S> {
 /// let mut rows = Vec::new();
 /// batches.for_each_batch(&mut seeded_rng(0), |batch| { rows.push(batch.rows); Ok(ControlFlow::<(), f64>::Continue(0.5)) })?;
 /// assert_eq!((rows.len(), batches.paused().map(|epoch| epoch.samples)), (2, Some(4)));
+/// assert!(batches.is_paused());
 /// batches.limit_steps(None);
 /// batches.for_each_batch(&mut seeded_rng(0), |batch| { rows.push(batch.rows); Ok(ControlFlow::<(), f64>::Continue(0.5)) })?;
 /// assert_eq!((rows, batches.paused(), batches.mean_loss()), (vec![2, 2, 1], None, 0.5));
@@ -169,6 +170,11 @@ impl<'data, S: Scalar> Batches<'data, S> {
     /// The steps still allowed by [`Batches::limit_steps`] (`None`: no limit).
     pub fn steps_left(&self) -> Option<u64> {
         self.steps_left
+    }
+
+    /// Whether the epoch paused before its end ([`Batches::paused`] without copying its order).
+    pub fn is_paused(&self) -> bool {
+        self.paused
     }
 
     /// The epoch paused before its end by the step limit, if it did: what resuming it needs.

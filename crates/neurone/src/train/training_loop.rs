@@ -88,7 +88,7 @@ impl<S: Scalar> Trainer<'_, S> {
                 break;
             }
             let outcome = self.run_epoch(network, &mut batches, rng)?;
-            if batches.paused().is_some() {
+            if batches.is_paused() {
                 // The steps ran out within the epoch: it is recorded when a later call ends it.
                 break;
             }
