@@ -1,15 +1,18 @@
 //! 1/x in `f64` without the divider: float64 Adam's hot loop.
 
 /// 1/x in `f64` for x > 0, within one unit in the last place of the correctly rounded 1/x, by
-/// Newton's iteration y ← y·(2 − x·y) from a first guess read off x's bits (the guess is within
-/// 5.1 % of 1/x; each step squares the relative error: 5 steps reach the rounding error).
+/// Newton's iteration y ← y + y·(1 − x·y) from a first guess read off x's bits (the guess is
+/// within 5.1 % of 1/x; each step squares the relative error: 4 steps reach 2·10⁻²¹, below the
+/// rounding error).
 ///
 /// Why not `1.0 / x`: a 64-bit division takes the CPU's divider, which runs one at a time
-/// beside the multiply-add units and takes several times the cycles of a 32-bit one; these ten
-/// multiplications and subtractions run on the units the rest of the loop leaves idle. Plain
-/// operations (no fused ones) and integer arithmetic on the bits, so that every machine
-/// computes the same bits. Outside [2⁻¹⁰⁰⁰, 2¹⁰⁰⁰] the value is that of the nearer bound
-/// (1/∞ gives 2⁻¹⁰⁰⁰, not 0); NaN stays NaN.
+/// beside the multiply-add units and takes several times the cycles of a 32-bit one; these
+/// eight fused multiply-adds run on the units the rest of the loop leaves idle (they replaced
+/// five steps of plain multiplications and subtractions, 15 operations: Adam's f64 loop alone
+/// 0.93 → 0.78 ns a parameter). A fused multiply-add is rounded once, exactly, on every CPU
+/// (an instruction, or the C library's `fma` where there is none), and the bits are integer
+/// arithmetic: every machine computes the same bits. Outside [2⁻¹⁰⁰⁰, 2¹⁰⁰⁰] the value is that
+/// of the nearer bound (1/∞ gives 2⁻¹⁰⁰⁰, not 0); NaN stays NaN.
 #[inline(always)]
 pub(crate) fn reciprocal_f64(x: f64) -> f64 {
     // Within these bounds the first guess is a normal number. `clamp` keeps NaN as NaN.
@@ -20,8 +23,10 @@ pub(crate) fn reciprocal_f64(x: f64) -> f64 {
     const GUESS: u64 = 0x7FDE_6238_22FC_16E6;
     let x = x.clamp(SMALLEST, LARGEST);
     let mut y = f64::from_bits(GUESS.wrapping_sub(x.to_bits()));
-    for _ in 0..5 {
-        y = y * (2.0 - x * y);
+    for _ in 0..4 {
+        // The relative error of y, then y corrected by it.
+        let error = (-x).mul_add(y, 1.0);
+        y = y.mul_add(error, y);
     }
     y
 }
