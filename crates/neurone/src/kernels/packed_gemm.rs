@@ -25,9 +25,9 @@ const KC: usize = 256;
 /// Rows of A packed at once where they are more than [`ONE_BLOCK`] (a 144×256 block, 144 KiB,
 /// stays in L2): a multiple of every MR.
 const MC: usize = 144;
-/// The most rows of A packed in one block, B's panels then packed one at a time (see
-/// [`blocked`]): a 288×256 block, 288 KiB, stays in L2 beside C's rows. (With 1024 rows, the
-/// other order was 3-6 % faster on an AVX-512 Xeon; with 256, this one, 2-5 %.)
+/// The most rows of A packed in one block (see [`panels_outer`]), B's panels then packed one at
+/// a time. (With 1024 rows, the other order was 3-6 % faster on an AVX-512 Xeon; with 256,
+/// this one, 2-5 %.)
 const ONE_BLOCK: usize = 288;
 /// Columns of B packed at once (a 256×4096 block, 4 MiB, stays in L3).
 const NC: usize = 4096;
@@ -205,18 +205,16 @@ pub(super) struct Blocked<'a, S = f32> {
     c: Output<S>,
 }
 
-/// The five loops around the tiles for the columns `range` of C: columns by NC, depth by
-/// [`depth_slice`], rows by blocks (packing A), then NR-wide and MR-high tiles, in one of two
-/// orders. An operand that fits in L2 is read in place instead (B only where its rows are
-/// contiguous). The order changes no value: each tile is computed by the same operations.
+/// The loops around the tiles for the columns `range` of C, in one of two orders chosen by the
+/// number of rows of A. An operand that fits in L2 is read in place instead (B only where its
+/// rows are contiguous). The order changes no value: each value of C goes through the depth
+/// slices in order, each by the same operations.
 ///
 /// - All of A's rows in one block (up to [`ONE_BLOCK`]: a batch times a layer's width, a
-///   weight gradient of a narrow layer): columns of tiles, each NR-wide panel of B packed just
-///   before the tiles that read it, which keep it in L1 while A's panels stream from L2. B, read
-///   once, then never goes through L2 as a packed copy.
-/// - More rows (a weight gradient of a wide layer): the slice of B is packed whole, then rows of
-///   tiles, each keeping its panel of A in L1 while B's panels stream from L2; A is packed by
-///   blocks of MC rows.
+///   weight gradient of a narrow layer): [`panels_outer`].
+/// - More rows (a weight gradient of a wide layer): columns by NC, depth by [`depth_slice`],
+///   the slice of B packed whole, then rows of tiles by blocks of MC (packing A), each tile row
+///   keeping its panel of A in L1 while B's panels stream from L2.
 ///
 /// Inlined into each instruction set's [`Tiles::blocked`], so that it is compiled for it.
 ///
@@ -230,6 +228,10 @@ pub(super) unsafe fn blocked<S: Element, T: Tiles<S>>(
     (packed_a, packed_b): (&mut Vec<S>, &mut Vec<S>),
 ) {
     let Blocked { shape: (m, k, n), a, b, beta, .. } = product;
+    if m <= ONE_BLOCK {
+        // SAFETY: forwarded from this function's contract.
+        return unsafe { panels_outer::<S, T>(product, range, (packed_a, packed_b)) };
+    }
     let (mr, nr) = (T::MR, T::NR);
     let slice = depth_slice(k);
     // A B whose rows are contiguous, small enough to stay in the caches, is read where it lies:
@@ -237,81 +239,136 @@ pub(super) unsafe fn blocked<S: Element, T: Tiles<S>>(
     let b_in_place = b.column_stride == 1 && k * n <= IN_PLACE;
     // The same for A, whatever its layout: the kernels read one value of it at a time.
     let a_in_place = m * k <= IN_PLACE;
-    // Which of the two orders (see above).
-    let one_block = m <= ONE_BLOCK;
-    let block_rows = if one_block { m } else { MC };
     // The buffers grow to what is packed, no more (a training thread's first product zeroes
     // them, so an unused size would cost page faults for nothing).
-    let a_size = if a_in_place { 0 } else { slice * block_rows.min(m).next_multiple_of(mr) };
-    let b_size = slice * if b_in_place || one_block { nr } else { NC.min(range.len()).next_multiple_of(nr) };
-    if packed_a.len() < a_size {
-        packed_a.resize(a_size, S::ZERO);
-    }
-    if packed_b.len() < b_size {
-        packed_b.resize(b_size, S::ZERO);
-    }
+    let a_size = if a_in_place { 0 } else { slice * MC };
+    let b_size = slice * if b_in_place { nr } else { NC.min(range.len()).next_multiple_of(nr) };
+    grow(packed_a, a_size);
+    grow(packed_b, b_size);
     for column in range.clone().step_by(NC) {
         let columns = NC.min(range.end - column);
         for depth in (0..k).step_by(slice) {
             let depths = slice.min(k - depth);
             // The first slice of the depth applies β; the others add to what it left.
             let slice = Slice { depths, column, beta: if depth == 0 { beta } else { S::ONE } };
-            if !one_block {
-                // The slice of B, or only the last, narrower panel of a B read in place.
-                let packed_columns =
-                    if b_in_place { (column + columns / nr * nr, columns % nr) } else { (column, columns) };
-                // SAFETY: the CPU runs the instruction set (this function's contract).
-                unsafe { T::pack_b(b, (depth, depths), packed_columns, packed_b) };
-            }
-            for row in (0..m).step_by(block_rows) {
-                let rows = block_rows.min(m - row);
+            // The slice of B, or only the last, narrower panel of a B read in place.
+            let packed_columns =
+                if b_in_place { (column + columns / nr * nr, columns % nr) } else { (column, columns) };
+            // SAFETY: the CPU runs the instruction set (this function's contract).
+            unsafe { T::pack_b(b, (depth, depths), packed_columns, packed_b) };
+            for row in (0..m).step_by(MC) {
+                let rows = MC.min(m - row);
                 if !a_in_place {
                     // SAFETY: as above.
                     unsafe { T::pack_a(a, (row, rows), (depth, depths), packed_a) };
                 }
-                let a_panel = |tile_row: usize| {
-                    if a_in_place {
+                for tile_row in (0..rows).step_by(mr) {
+                    let a_panel = if a_in_place {
                         let first = (row + tile_row) * a.row_stride + depth * a.column_stride;
                         Rows { values: &a.data[first..], row_step: a.row_stride, depth_step: a.column_stride }
                     } else {
                         Rows { values: &packed_a[tile_row * depths..], row_step: 1, depth_step: mr }
-                    }
-                };
-                if one_block {
+                    };
                     for tile_column in (0..columns).step_by(nr) {
-                        let b_panel = if b_in_place && tile_column + nr <= columns {
+                        let b_panel = if !b_in_place {
+                            Panel { values: &packed_b[tile_column * depths..], step: nr }
+                        } else if tile_column + nr <= columns {
                             Panel { values: &b.data[depth * b.row_stride + column + tile_column..], step: b.row_stride }
                         } else {
-                            let panel_columns = (column + tile_column, nr.min(columns - tile_column));
-                            // SAFETY: as above.
-                            unsafe { T::pack_b(b, (depth, depths), panel_columns, packed_b) };
                             Panel { values: packed_b, step: nr }
                         };
-                        for tile_row in (0..rows).step_by(mr) {
-                            // SAFETY: forwarded from this function's contract.
-                            unsafe {
-                                tile::<S, T>(product, slice, (row + tile_row, tile_column), a_panel(tile_row), b_panel)
-                            };
-                        }
+                        let tile_at = (row + tile_row, tile_column);
+                        // SAFETY: forwarded from this function's contract.
+                        unsafe { tile::<S, T>(product, slice, tile_at, (a_panel, b_panel), Ahead::NONE) };
                     }
+                }
+            }
+        }
+    }
+}
+
+/// Grows a packing buffer to `size` values, if it is smaller.
+fn grow<S: Element>(buffer: &mut Vec<S>, size: usize) {
+    if buffer.len() < size {
+        buffer.resize(size, S::ZERO);
+    }
+}
+
+/// The most bytes of A that [`panels_outer`] packs at once: half the L2 of the Emerald Rapids
+/// Xeon it was measured on, all of a SkylakeX's.
+const PACKED_A: usize = 1 << 20;
+
+/// [`blocked`] for A's rows in one block: the depth by groups of slices whose packed A fits in
+/// [`PACKED_A`] (all of it, for a batch of 256 through a 1024-wide layer); in each group,
+/// B's NR-wide panels one after the other, each through the group's slices in order, packed
+/// just before the column of tiles that reads it. The panel stays in L1 while A's panels
+/// stream from L2, and so do C's columns under it from one slice to the next; B, read once,
+/// never goes through L2 as a packed copy, and as they go the tiles ask for the next panel's
+/// values (see [`Ahead`]). (On an AVX-512 Xeon, taking the slices of the wide network's
+/// Z = A·Wᵀ panel by panel rather than one after the other made 256×784×1024 4 % faster,
+/// 256×1024×1024 1 %.)
+///
+/// # Safety
+/// As for [`blocked`].
+#[inline(always)]
+unsafe fn panels_outer<S: Element, T: Tiles<S>>(
+    product: Blocked<'_, S>,
+    range: Range<usize>,
+    (packed_a, packed_b): (&mut Vec<S>, &mut Vec<S>),
+) {
+    let Blocked { shape: (m, k, n), a, b, beta, .. } = product;
+    let (mr, nr) = (T::MR, T::NR);
+    let slice = depth_slice(k);
+    let b_in_place = b.column_stride == 1 && k * n <= IN_PLACE;
+    let a_in_place = m * k <= IN_PLACE;
+    let height = m.next_multiple_of(mr);
+    // Depths per group: whole slices, at least one. Only where B's columns are contiguous
+    // along the depth (Wᵀ), so that a panel's slices read on along the same rows: a row-major
+    // B's panel would instead hop across that many more pages (dA = Δ·W lost 1.5 %).
+    let slices = if b.row_stride == 1 { PACKED_A / (height * slice * size_of::<S>()) } else { 1 };
+    let group = slices.clamp(1, k.div_ceil(slice)) * slice;
+    grow(packed_a, if a_in_place { 0 } else { height * group.min(k) });
+    grow(packed_b, slice * nr);
+    let parts = m.div_ceil(mr);
+    for first_depth in (0..k).step_by(group) {
+        let group_end = k.min(first_depth + group);
+        if !a_in_place {
+            for depth in (first_depth..group_end).step_by(slice) {
+                let packed = &mut packed_a[height * (depth - first_depth)..];
+                // SAFETY: the CPU runs the instruction set (this function's contract).
+                unsafe { T::pack_a(a, (0, m), (depth, slice.min(k - depth)), packed) };
+            }
+        }
+        for tile_column in (0..range.len()).step_by(nr) {
+            let (j, width) = (range.start + tile_column, nr.min(range.len() - tile_column));
+            for depth in (first_depth..group_end).step_by(slice) {
+                let depths = slice.min(k - depth);
+                // The first slice of the depth applies β; the others add to what it left.
+                let this = Slice { depths, column: range.start, beta: if depth == 0 { beta } else { S::ONE } };
+                let b_panel = if b_in_place && width == nr {
+                    Panel { values: &b.data[depth * b.row_stride + j..], step: b.row_stride }
                 } else {
-                    for tile_row in (0..rows).step_by(mr) {
-                        let a_panel = a_panel(tile_row);
-                        for tile_column in (0..columns).step_by(nr) {
-                            let b_panel = if !b_in_place {
-                                Panel { values: &packed_b[tile_column * depths..], step: nr }
-                            } else if tile_column + nr <= columns {
-                                Panel {
-                                    values: &b.data[depth * b.row_stride + column + tile_column..],
-                                    step: b.row_stride,
-                                }
-                            } else {
-                                Panel { values: packed_b, step: nr }
-                            };
-                            // SAFETY: forwarded from this function's contract.
-                            unsafe { tile::<S, T>(product, slice, (row + tile_row, tile_column), a_panel, b_panel) };
-                        }
-                    }
+                    // SAFETY: as above.
+                    unsafe { T::pack_b(b, (depth, depths), (j, width), packed_b) };
+                    Panel { values: packed_b, step: nr }
+                };
+                // The panel packed next: the next slice's, else the next panel's first.
+                let next = if depth + depths < group_end {
+                    ((depth + depths, slice.min(k - depth - depths)), (j, width))
+                } else {
+                    ((first_depth, slice.min(k - first_depth)), (j + nr, nr.min(range.end.saturating_sub(j + nr))))
+                };
+                for (part, row) in (0..m).step_by(mr).enumerate() {
+                    let a_panel = if a_in_place {
+                        let first = row * a.row_stride + depth * a.column_stride;
+                        Rows { values: &a.data[first..], row_step: a.row_stride, depth_step: a.column_stride }
+                    } else {
+                        let first = height * (depth - first_depth) + row * depths;
+                        Rows { values: &packed_a[first..], row_step: 1, depth_step: mr }
+                    };
+                    let ahead = Ahead::of(b, next.0, next.1, (part, parts));
+                    // SAFETY: forwarded from this function's contract.
+                    unsafe { tile::<S, T>(product, this, (row, tile_column), (a_panel, b_panel), ahead) };
                 }
             }
         }
@@ -337,8 +394,8 @@ unsafe fn tile<S: Element, T: Tiles<S>>(
     product: Blocked<'_, S>,
     slice: Slice<S>,
     (i, tile_column): (usize, usize),
-    a: Rows<'_, S>,
-    b: Panel<'_, S>,
+    (a, b): (Rows<'_, S>, Panel<'_, S>),
+    ahead: Ahead<S>,
 ) {
     let Blocked { shape: (m, _, n), alpha, c, .. } = product;
     let j = slice.column + tile_column;
@@ -346,7 +403,7 @@ unsafe fn tile<S: Element, T: Tiles<S>>(
     // SAFETY: the panels hold `depths` steps of MR and NR values, and the tile (`tile` within C
     // from (i, j)) lies inside C's m×n values.
     unsafe {
-        let product = Tile { depths: slice.depths, alpha, a, b, beta: slice.beta, c: c.at(i, j) };
+        let product = Tile { depths: slice.depths, alpha, a, b, beta: slice.beta, c: c.at(i, j), ahead };
         if tile == (T::MR, T::NR) {
             T::tile(product);
         } else {
@@ -371,6 +428,88 @@ pub(super) fn prefetch<S>(value: *const S) {
     #[cfg(target_arch = "x86_64")]
     unsafe {
         std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(value.cast::<i8>())
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = value;
+}
+
+/// Cache lines a kernel asks to have brought into L2 as it computes, one every
+/// [`Ahead::EVERY`] steps along the depth: a part of the next panel of B, which is then packed
+/// from L2 instead of L3 (reading B from L3 while packing was a tenth of the wide network's
+/// products). Hints only, which change no value.
+#[derive(Clone, Copy)]
+pub(super) struct Ahead<S> {
+    /// The first value of the segment being asked for: a row or column of B, contiguous.
+    segment: *const S,
+    /// Where the next line is in the segment, in values.
+    offset: usize,
+    /// Values in each segment.
+    length: usize,
+    /// From one segment to the next, in values.
+    segment_step: usize,
+    /// Segments left to ask for, the current one included.
+    segments: usize,
+}
+
+impl<S> Ahead<S> {
+    /// Steps along the depth from one line asked for to the next.
+    pub const EVERY: usize = 4;
+    /// Nothing to ask for.
+    pub const NONE: Self = Ahead { segment: std::ptr::null(), offset: 0, length: 1, segment_step: 0, segments: 0 };
+
+    /// Part `part` of `parts` of B's values at `depths`, `columns`, taken along whichever of
+    /// B's dimensions is contiguous (nothing where neither is).
+    #[inline(always)]
+    fn of(
+        b: Strided<'_, S>,
+        (depth, depths): (usize, usize),
+        (column, columns): (usize, usize),
+        (part, parts): (usize, usize),
+    ) -> Self {
+        let (segments, segment_step, length) = match (b.row_stride, b.column_stride) {
+            (_, 1) => (depths, b.row_stride, columns),
+            (1, _) => (columns, b.column_stride, depths),
+            _ => return Self::NONE,
+        };
+        if length == 0 {
+            return Self::NONE;
+        }
+        let (first, last) = (segments * part / parts, segments * (part + 1) / parts);
+        let corner = b.data.as_ptr().wrapping_add(depth * b.row_stride + column * b.column_stride);
+        Ahead {
+            segment: corner.wrapping_add(first * segment_step),
+            offset: 0,
+            length,
+            segment_step,
+            segments: last - first,
+        }
+    }
+
+    /// Asks for the next line, if any is left: each of a segment's lines, its last value's
+    /// included (segments need not start on a line).
+    #[inline(always)]
+    pub fn next(&mut self) {
+        if self.segments == 0 {
+            return;
+        }
+        let offset = self.offset.min(self.length - 1);
+        prefetch_l2(self.segment.wrapping_add(offset));
+        if offset == self.length - 1 {
+            (self.segment, self.offset, self.segments) =
+                (self.segment.wrapping_add(self.segment_step), 0, self.segments - 1);
+        } else {
+            self.offset += LINE / size_of::<S>();
+        }
+    }
+}
+
+/// Asks for the cache line holding `value` to be brought into L2 (see [`prefetch`]).
+#[inline(always)]
+fn prefetch_l2<S>(value: *const S) {
+    // SAFETY: a prefetch reads nothing, and cannot fault, whatever the address.
+    #[cfg(target_arch = "x86_64")]
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T1 }>(value.cast::<i8>())
     };
     #[cfg(not(target_arch = "x86_64"))]
     let _ = value;
@@ -407,6 +546,7 @@ pub(super) struct Tile<'a, S = f32> {
     pub b: Panel<'a, S>,
     pub beta: S,
     pub c: Output<S>,
+    pub ahead: Ahead<S>,
 }
 
 #[cfg(test)]
@@ -494,8 +634,11 @@ mod tests {
             (13, 9, 33),
             (10, 20, 27),
             // More rows than one block (A packed by blocks of rows, in two depth slices; B
-            // read in place but for its last, narrower panel).
+            // read in place but for its last, narrower panel), and more than those blocks hold.
             (300, 260, 40),
+            (300, 900, 20),
+            // One block whose packed A, two slices or more, fills more than one group of slices.
+            (12, 22000, 20),
             // Shallow ones: narrower than a register, 8 columns, a last block that overlaps.
             (7, 5, 3),
             (9, 2, 8),

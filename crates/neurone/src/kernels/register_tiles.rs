@@ -116,14 +116,17 @@ macro_rules! register_tiles {
             /// that covers the tile, which no one else reads or writes meanwhile.
             #[target_feature(enable = $features)]
             unsafe fn kernel<const ROWS: usize, const LANES: usize>(tile: Tile<'_, $scalar>, columns: usize) {
-                let Tile { depths, alpha, a, b, beta, c } = tile;
+                let Tile { depths, alpha, a, b, beta, c, mut ahead } = tile;
                 assert!(ROWS <= $mr && LANES * $lane <= $nr && depths > 0);
                 assert!(a.values.len() > (depths - 1) * a.depth_step + (ROWS - 1) * a.row_step);
                 assert!(b.values.len() >= (depths - 1) * b.step + LANES * $lane);
-                use $crate::kernels::packed_gemm::{AHEAD, LINE, prefetch};
+                use $crate::kernels::packed_gemm::{AHEAD, Ahead, LINE, prefetch};
                 let mut sums: [[$vector; LANES]; ROWS] = [[$zero(); LANES]; ROWS];
                 let (mut a_ptr, mut b_ptr) = (a.values.as_ptr(), b.values.as_ptr());
-                for _ in 0..depths {
+                for step in 0..depths {
+                    if step % Ahead::<$scalar>::EVERY == 0 {
+                        ahead.next();
+                    }
                     // The values AHEAD steps on, of whichever panel streams from L2 (see `blocked`).
                     prefetch(a_ptr.wrapping_add(AHEAD * a.depth_step));
                     for line in (0..LANES * $lane).step_by(LINE / size_of::<$scalar>()) {
