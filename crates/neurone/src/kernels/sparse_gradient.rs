@@ -19,6 +19,7 @@ use super::elementwise::in_one_pass;
 use super::gemm::Op;
 use super::packed_gemm::depth_slice;
 use super::plan::{Path, in_use, plan};
+use super::sparse_product::transpose;
 use crate::Scalar;
 use crate::data::SparseRows;
 
@@ -74,11 +75,7 @@ impl<S: Scalar> SparseGradient<S> {
                 });
             }
         }
-        for (output, gradient_row) in weight_gradient.chunks_exact_mut(inputs).enumerate() {
-            for (input, gradient) in gradient_row.iter_mut().enumerate() {
-                *gradient = self.transposed[input * outputs + output];
-            }
-        }
+        transpose(&self.transposed, (inputs, outputs), weight_gradient);
         true
     }
 }

@@ -64,11 +64,7 @@ impl<S: Scalar> SparseProduct<S> {
         (self.inputs, self.outputs) = (inputs, outputs);
         self.transposed_weights.resize(weights.len(), S::ZERO);
         self.sums.resize(outputs, S::ZERO);
-        for (output, row) in weights.chunks_exact(inputs).enumerate() {
-            for (input, &weight) in row.iter().enumerate() {
-                self.transposed_weights[input * outputs + output] = weight;
-            }
-        }
+        transpose(weights, (outputs, inputs), &mut self.transposed_weights);
         true
     }
 
@@ -163,6 +159,25 @@ impl<S: Scalar> SparseProduct<S> {
             let value = stored.next_if(|&(&column, _)| column == depth).map_or(S::ZERO, |(_, &value)| S::ZERO + value);
             value.mul_add(self.transposed_weights[depth * self.outputs + output], sum)
         })
+    }
+}
+
+/// `to` (`columns × rows`) ← the transpose of `from` (`rows × columns`), in square blocks whose
+/// rows stay in L1 (a 5,000 × 100 layer's transpose took as long as its sparse product when
+/// written one row of `from` at a time).
+pub(super) fn transpose<S: Copy>(from: &[S], (rows, columns): (usize, usize), to: &mut [S]) {
+    const BLOCK: usize = 32;
+    let (from, to) = (&from[..rows * columns], &mut to[..rows * columns]);
+    for first_row in (0..rows).step_by(BLOCK) {
+        let block_rows = first_row..rows.min(first_row + BLOCK);
+        for first_column in (0..columns).step_by(BLOCK) {
+            for column in first_column..columns.min(first_column + BLOCK) {
+                let to = &mut to[column * rows..][block_rows.clone()];
+                for (to, row) in to.iter_mut().zip(block_rows.clone()) {
+                    *to = from[row * columns + column];
+                }
+            }
+        }
     }
 }
 
