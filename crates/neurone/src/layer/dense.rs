@@ -153,10 +153,15 @@ impl<S: Scalar> Dense<S> {
             return self.forward_one_sample(input);
         }
         let n = rows * self.outputs;
+        product_without_bias(&self.weights, input, rows, &mut self.z[..n]);
+        self.add_bias_and_activate(n);
+    }
+
+    /// z += b and a = σ(z) for the batch's first `n` values of z, which hold W a: in one pass
+    /// over the product's output where σ is cheap, else a pass each.
+    fn add_bias_and_activate(&mut self, n: usize) {
         let z = &mut self.z[..n];
         if fused_with_bias(self.activation) {
-            // z = W a + b and a = σ(z): the bias and σ in one pass over the product's output.
-            product_without_bias(&self.weights, input, rows, z);
             let pass = (z, &self.bias[..], self.activation, &mut self.a[..n]);
             in_one_pass(
                 pass,
@@ -164,7 +169,7 @@ impl<S: Scalar> Dense<S> {
                 |pass| add_bias_and_activate(pass),
             );
         } else {
-            affine(&self.weights, &self.bias, input, rows, z);
+            vectorised(&add_to_rows, (&mut *z, &self.bias[..]));
             // a = σ(z)
             self.activation.apply(z, &mut self.a[..n], self.outputs);
         }

@@ -5,7 +5,7 @@
 //! slice of rows at a time — the slices the dense product sums one after the other — never all
 //! at once. The first layer hands no ∂J/∂a(0) down: X needs none.
 
-use super::{Dense, add_to_rows, affine, sum_rows};
+use super::{Dense, product_without_bias, sum_rows};
 use crate::Scalar;
 use crate::data::{Inputs, SparseRows};
 use crate::kernels::{Op, SparseGradient, SparseProduct, gemm, row_slices, vectorised};
@@ -41,12 +41,9 @@ impl<S: Scalar> Dense<S> {
         if rows > 1 && x.is_canonical() && self.sparse.product.set_weights(&self.weights, self.outputs) {
             self.prepare(rows);
             let n = rows * self.outputs;
-            let z = &mut self.z[..n];
-            // Z = X·Wᵀ + b
-            self.sparse.product.rows_times_weights(x, 0..rows, z);
-            vectorised(&add_to_rows, (z, &self.bias[..]));
-            // a = σ(z)
-            self.activation.apply(&self.z[..n], &mut self.a[..n], self.outputs);
+            // Z = X·Wᵀ + b, a = σ(z)
+            self.sparse.product.rows_times_weights(x, 0..rows, &mut self.z[..n]);
+            self.add_bias_and_activate(n);
             return;
         }
         let mut dense = std::mem::take(&mut self.sparse.dense_rows);
@@ -57,10 +54,9 @@ impl<S: Scalar> Dense<S> {
             let outputs = self.outputs;
             for slice in row_slices(rows) {
                 let z = &mut self.z[slice.start * outputs..slice.end * outputs];
-                affine(&self.weights, &self.bias, write_rows(x, slice.clone(), &mut dense), slice.len(), z);
+                product_without_bias(&self.weights, write_rows(x, slice.clone(), &mut dense), slice.len(), z);
             }
-            let n = rows * outputs;
-            self.activation.apply(&self.z[..n], &mut self.a[..n], outputs);
+            self.add_bias_and_activate(rows * outputs);
         }
         self.sparse.dense_rows = dense;
     }
