@@ -15,6 +15,12 @@ pub(super) trait Transpose: Element {
     /// # Safety
     /// AVX2 and FMA must be available.
     unsafe fn transpose_8x8(rows: [&[Self]; 8], output: &mut [Self], row_stride: usize);
+
+    /// The same for a 4×4 block.
+    ///
+    /// # Safety
+    /// AVX2 and FMA must be available.
+    unsafe fn transpose_4x4(rows: [&[Self]; 4], output: &mut [Self], row_stride: usize);
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -24,6 +30,12 @@ impl Transpose for f32 {
         // SAFETY: forwarded from this function's contract.
         unsafe { transpose_8x8(rows, output, row_stride) }
     }
+
+    #[inline(always)]
+    unsafe fn transpose_4x4(rows: [&[f32]; 4], output: &mut [f32], row_stride: usize) {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { transpose_4x4(rows, output, row_stride) }
+    }
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -32,6 +44,12 @@ impl Transpose for f64 {
     unsafe fn transpose_8x8(rows: [&[f64]; 8], output: &mut [f64], row_stride: usize) {
         // SAFETY: forwarded from this function's contract.
         unsafe { transpose_8x8_f64(rows, output, row_stride) }
+    }
+
+    #[inline(always)]
+    unsafe fn transpose_4x4(rows: [&[f64]; 4], output: &mut [f64], row_stride: usize) {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { transpose_4x4_f64(rows, output, row_stride) }
     }
 }
 
@@ -92,10 +110,12 @@ unsafe fn pack_panel<S: Transpose, const W: usize>(
         }
         // Blocks of 8 rows × 8 columns transposed in AVX registers, 8 rows at a time along their
         // whole length (rows one page apart share cache sets: all W at once would evict each
-        // other), then the rows and columns left over (all of them on aarch64, where the plain
-        // loop is the packing).
+        // other), then blocks of 4 rows × 4 columns (the last 4 rows of AVX-512's 12-row
+        // panels, the first 4 of AVX2's 6), then the rows and columns left over (all of them on
+        // aarch64, where the plain loop is the packing).
         let (blocked_rows, blocked_steps) =
             if cfg!(target_arch = "x86_64") { (W - W % 8, steps - steps % 8) } else { (0, 0) };
+        let quad_rows = blocked_rows + if cfg!(target_arch = "x86_64") { W % 8 / 4 * 4 } else { 0 };
         #[cfg(target_arch = "x86_64")]
         for r in (0..blocked_rows).step_by(8) {
             for p in (0..blocked_steps).step_by(8) {
@@ -107,7 +127,18 @@ unsafe fn pack_panel<S: Transpose, const W: usize>(
                 unsafe { S::transpose_8x8(block, &mut panel[p * W + r..], W) };
             }
         }
-        for (r, row) in rows.iter().enumerate().skip(blocked_rows) {
+        #[cfg(target_arch = "x86_64")]
+        for r in (blocked_rows..quad_rows).step_by(4) {
+            for p in (0..blocked_steps).step_by(4) {
+                let mut block = [&x.data[..0]; 4];
+                for (i, row) in block.iter_mut().enumerate() {
+                    *row = &rows[r + i][p..p + 4];
+                }
+                // SAFETY: as above.
+                unsafe { S::transpose_4x4(block, &mut panel[p * W + r..], W) };
+            }
+        }
+        for (r, row) in rows.iter().enumerate().skip(quad_rows) {
             for (values, &value) in panel.chunks_exact_mut(W).zip(&row[..blocked_steps]) {
                 values[r] = value;
             }
@@ -194,41 +225,84 @@ unsafe fn transpose_8x8(rows: [&[f32]; 8], output: &mut [f32], row_stride: usize
     }
 }
 
-/// [`Transpose::transpose_8x8`] for f64: four 4×4 blocks, each transposed in four registers.
+/// [`Transpose::transpose_4x4`] for f32.
+///
+/// # Safety
+/// AVX2 and FMA must be available.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn transpose_4x4(rows: [&[f32]; 4], output: &mut [f32], row_stride: usize) {
+    use std::arch::x86_64::*;
+    for row in rows {
+        assert!(row.len() >= 4);
+    }
+    assert!(output.len() >= 3 * row_stride + 4);
+    // SAFETY: the loads and stores stay within the slices, as asserted above.
+    unsafe {
+        let r = rows.map(|row| _mm_loadu_ps(row.as_ptr()));
+        // Pairs of rows interleaved, then their 64-bit halves paired.
+        let t = [
+            _mm_unpacklo_ps(r[0], r[1]),
+            _mm_unpacklo_ps(r[2], r[3]),
+            _mm_unpackhi_ps(r[0], r[1]),
+            _mm_unpackhi_ps(r[2], r[3]),
+        ];
+        let columns = [
+            _mm_movelh_ps(t[0], t[1]),
+            _mm_movehl_ps(t[1], t[0]),
+            _mm_movelh_ps(t[2], t[3]),
+            _mm_movehl_ps(t[3], t[2]),
+        ];
+        for (q, column) in columns.into_iter().enumerate() {
+            _mm_storeu_ps(output.as_mut_ptr().add(q * row_stride), column);
+        }
+    }
+}
+
+/// [`Transpose::transpose_8x8`] for f64: four 4×4 blocks.
 ///
 /// # Safety
 /// AVX2 and FMA must be available.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn transpose_8x8_f64(rows: [&[f64]; 8], output: &mut [f64], row_stride: usize) {
+    for (block_row, block_column) in [(0, 0), (0, 4), (4, 0), (4, 4)] {
+        let block = [0, 1, 2, 3].map(|i| &rows[block_row + i][block_column..]);
+        // SAFETY: AVX2 and FMA are available (this function's contract).
+        unsafe { transpose_4x4_f64(block, &mut output[block_column * row_stride + block_row..], row_stride) };
+    }
+}
+
+/// [`Transpose::transpose_4x4`] for f64, in four registers.
+///
+/// # Safety
+/// AVX2 and FMA must be available.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn transpose_4x4_f64(rows: [&[f64]; 4], output: &mut [f64], row_stride: usize) {
     use std::arch::x86_64::*;
     for row in rows {
-        assert!(row.len() >= 8);
+        assert!(row.len() >= 4);
     }
-    assert!(output.len() >= 7 * row_stride + 8);
-    for (block_row, block_column) in [(0, 0), (0, 4), (4, 0), (4, 4)] {
-        // SAFETY: the loads and stores stay within the slices, as asserted above.
-        unsafe {
-            let mut r = [_mm256_setzero_pd(); 4];
-            for (i, r) in r.iter_mut().enumerate() {
-                *r = _mm256_loadu_pd(rows[block_row + i][block_column..].as_ptr());
-            }
-            // Pairs of rows interleaved, then the 128-bit halves swapped.
-            let t = [
-                _mm256_unpacklo_pd(r[0], r[1]),
-                _mm256_unpackhi_pd(r[0], r[1]),
-                _mm256_unpacklo_pd(r[2], r[3]),
-                _mm256_unpackhi_pd(r[2], r[3]),
-            ];
-            let columns = [
-                _mm256_permute2f128_pd::<0x20>(t[0], t[2]),
-                _mm256_permute2f128_pd::<0x20>(t[1], t[3]),
-                _mm256_permute2f128_pd::<0x31>(t[0], t[2]),
-                _mm256_permute2f128_pd::<0x31>(t[1], t[3]),
-            ];
-            for (q, column) in columns.into_iter().enumerate() {
-                _mm256_storeu_pd(output.as_mut_ptr().add((block_column + q) * row_stride + block_row), column);
-            }
+    assert!(output.len() >= 3 * row_stride + 4);
+    // SAFETY: the loads and stores stay within the slices, as asserted above.
+    unsafe {
+        let r = rows.map(|row| _mm256_loadu_pd(row.as_ptr()));
+        // Pairs of rows interleaved, then the 128-bit halves swapped.
+        let t = [
+            _mm256_unpacklo_pd(r[0], r[1]),
+            _mm256_unpackhi_pd(r[0], r[1]),
+            _mm256_unpacklo_pd(r[2], r[3]),
+            _mm256_unpackhi_pd(r[2], r[3]),
+        ];
+        let columns = [
+            _mm256_permute2f128_pd::<0x20>(t[0], t[2]),
+            _mm256_permute2f128_pd::<0x20>(t[1], t[3]),
+            _mm256_permute2f128_pd::<0x31>(t[0], t[2]),
+            _mm256_permute2f128_pd::<0x31>(t[1], t[3]),
+        ];
+        for (q, column) in columns.into_iter().enumerate() {
+            _mm256_storeu_pd(output.as_mut_ptr().add(q * row_stride), column);
         }
     }
 }
