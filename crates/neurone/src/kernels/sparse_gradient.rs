@@ -19,7 +19,7 @@ use super::elementwise::in_one_pass;
 use super::gemm::Op;
 use super::packed_gemm::depth_slice;
 use super::plan::{Path, in_use, plan};
-use super::sparse_product::transpose;
+use super::sparse_product::{all_finite, transpose};
 use crate::Scalar;
 use crate::data::SparseRows;
 
@@ -49,7 +49,7 @@ impl<S: Scalar> SparseGradient<S> {
         let (rows, inputs) = (x.len(), x.width());
         let outputs = weight_gradient.len() / inputs.max(1);
         let chained = plan((outputs, rows, inputs), Op::Transposed, Op::Plain, S::SCALAR, in_use()) != Path::Loops;
-        if !chained || !x.is_canonical() || delta.iter().any(|delta| !delta.is_finite()) {
+        if !chained || !x.is_canonical() || !all_finite(delta) {
             return false;
         }
         let delta = &delta[..rows * outputs];

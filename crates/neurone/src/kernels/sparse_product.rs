@@ -58,7 +58,7 @@ impl<S: Scalar> SparseProduct<S> {
             return false;
         };
         let chained = plan((2, inputs, outputs), Op::Plain, Op::Transposed, S::SCALAR, in_use()) != Path::Loops;
-        if !chained || weights.iter().any(|weight| !weight.is_finite()) {
+        if !chained || !all_finite(weights) {
             return false;
         }
         (self.inputs, self.outputs) = (inputs, outputs);
@@ -160,6 +160,12 @@ impl<S: Scalar> SparseProduct<S> {
             value.mul_add(self.transposed_weights[depth * self.outputs + output], sum)
         })
     }
+}
+
+/// Whether every value is finite: a fold without a shortcut, so that it vectorises (`any` stopping
+/// at the first took a tenth of a sparse training step).
+pub(super) fn all_finite<S: Scalar>(values: &[S]) -> bool {
+    values.iter().fold(true, |finite, value| finite & value.is_finite())
 }
 
 /// `to` (`columns × rows`) ← the transpose of `from` (`rows × columns`), in square blocks whose
