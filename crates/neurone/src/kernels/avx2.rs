@@ -44,46 +44,46 @@ impl F32Kernels for Avx2 {
     }
 }
 
-register_tiles! {
+/// AVX2's f32 register and the intrinsics that both the register tiles and the shallow loop
+/// use, written once: `with_f32_intrinsics!(kernels! { arguments })` calls `kernels!` with the
+/// arguments, then this table.
+macro_rules! with_f32_intrinsics {
+    ($kernels:ident! { $($arguments:tt)* }) => {
+        $kernels! {
+            $($arguments)*
+            features: "avx2,fma",
+            vector: __m256,
+            lane: LANE,
+            zero: _mm256_setzero_ps,
+            splat: _mm256_set1_ps,
+            load: _mm256_loadu_ps,
+            store: _mm256_storeu_ps,
+            fused_multiply_add: _mm256_fmadd_ps,
+            multiply: _mm256_mul_ps,
+            add: _mm256_add_ps,
+        }
+    };
+}
+
+with_f32_intrinsics!(register_tiles! {
     token: Avx2,
-    features: "avx2,fma",
     scalar: f32,
-    vector: __m256,
-    lane: LANE,
     tile: (MR, NR),
     edge_rows: [1 2 3 4 5 6],
     edge_lanes: [1 2],
-    zero: _mm256_setzero_ps,
-    splat: _mm256_set1_ps,
-    load: _mm256_loadu_ps,
-    store: _mm256_storeu_ps,
-    fused_multiply_add: _mm256_fmadd_ps,
-    multiply: _mm256_mul_ps,
-    add: _mm256_add_ps,
-}
+});
 
-shallow_rows! {
-    features: "avx2,fma",
-    vector: __m256,
-    lane: LANE,
-    zero: _mm256_setzero_ps,
-    splat: _mm256_set1_ps,
-    load: _mm256_loadu_ps,
-    store: _mm256_storeu_ps,
-    fused_multiply_add: _mm256_fmadd_ps,
-    multiply: _mm256_mul_ps,
-    add: _mm256_add_ps,
-}
+with_f32_intrinsics!(shallow_rows! {});
 
 register_tiles! {
     token: Avx2,
-    features: "avx2,fma",
     scalar: f64,
-    vector: __m256d,
-    lane: F64_LANE,
     tile: (MR, F64_NR),
     edge_rows: [1 2 3 4 5 6],
     edge_lanes: [1 2],
+    features: "avx2,fma",
+    vector: __m256d,
+    lane: F64_LANE,
     zero: _mm256_setzero_pd,
     splat: _mm256_set1_pd,
     load: _mm256_loadu_pd,

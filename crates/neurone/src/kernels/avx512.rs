@@ -49,13 +49,13 @@ impl F32Kernels for Avx512 {
 
 register_tiles! {
     token: Avx512,
-    features: "avx512f,avx2,fma",
     scalar: f32,
-    vector: __m512,
-    lane: LANE,
     tile: (MR, NR),
     edge_rows: [1 2 3 4 5 6 7 8 9 10 11 12],
     edge_lanes: [1 2],
+    features: "avx512f,avx2,fma",
+    vector: __m512,
+    lane: LANE,
     zero: _mm512_setzero_ps,
     splat: _mm512_set1_ps,
     load: _mm512_loadu_ps,
@@ -67,13 +67,13 @@ register_tiles! {
 
 register_tiles! {
     token: Avx512,
-    features: "avx512f,avx2,fma",
     scalar: f64,
-    vector: __m512d,
-    lane: F64_LANE,
     tile: (MR, F64_NR),
     edge_rows: [1 2 3 4 5 6 7 8 9 10 11 12],
     edge_lanes: [1 2],
+    features: "avx512f,avx2,fma",
+    vector: __m512d,
+    lane: F64_LANE,
     zero: _mm512_setzero_pd,
     splat: _mm512_set1_pd,
     load: _mm512_loadu_pd,

@@ -79,33 +79,44 @@ fn fused_multiply_add_f64(a: float64x2_t, b: float64x2_t, sum: float64x2_t) -> f
     vfmaq_f64(sum, a, b)
 }
 
-register_tiles! {
+/// NEON's f32 register and the intrinsics that both the register tiles and the shallow loop use,
+/// written once: `with_f32_intrinsics!(kernels! { arguments })` calls `kernels!` with the
+/// arguments, then this table.
+macro_rules! with_f32_intrinsics {
+    ($kernels:ident! { $($arguments:tt)* }) => {
+        $kernels! {
+            $($arguments)*
+            features: "neon",
+            vector: float32x4_t,
+            lane: LANE,
+            zero: zero,
+            splat: vdupq_n_f32,
+            load: vld1q_f32,
+            store: vst1q_f32,
+            fused_multiply_add: fused_multiply_add,
+            multiply: vmulq_f32,
+            add: vaddq_f32,
+        }
+    };
+}
+
+with_f32_intrinsics!(register_tiles! {
     token: Neon,
-    features: "neon",
     scalar: f32,
-    vector: float32x4_t,
-    lane: LANE,
     tile: (MR, NR),
     edge_rows: [1 2 3 4 5 6],
     edge_lanes: [1 2 3 4],
-    zero: zero,
-    splat: vdupq_n_f32,
-    load: vld1q_f32,
-    store: vst1q_f32,
-    fused_multiply_add: fused_multiply_add,
-    multiply: vmulq_f32,
-    add: vaddq_f32,
-}
+});
 
 register_tiles! {
     token: Neon,
-    features: "neon",
     scalar: f64,
-    vector: float64x2_t,
-    lane: F64_LANE,
     tile: (MR, F64_NR),
     edge_rows: [1 2 3 4 5 6],
     edge_lanes: [1 2 3 4],
+    features: "neon",
+    vector: float64x2_t,
+    lane: F64_LANE,
     zero: zero_f64,
     splat: vdupq_n_f64,
     load: vld1q_f64,
@@ -115,15 +126,4 @@ register_tiles! {
     add: vaddq_f64,
 }
 
-shallow_rows! {
-    features: "neon",
-    vector: float32x4_t,
-    lane: LANE,
-    zero: zero,
-    splat: vdupq_n_f32,
-    load: vld1q_f32,
-    store: vst1q_f32,
-    fused_multiply_add: fused_multiply_add,
-    multiply: vmulq_f32,
-    add: vaddq_f32,
-}
+with_f32_intrinsics!(shallow_rows! {});

@@ -14,13 +14,13 @@
 macro_rules! register_tiles {
     (
         token: $token:ty,
-        features: $features:literal,
         scalar: $scalar:ty,
-        vector: $vector:ty,
-        lane: $lane:expr,
         tile: ($mr:expr, $nr:expr),
         edge_rows: [$($rows:literal)*],
         edge_lanes: [$($lanes:literal)*],
+        features: $features:literal,
+        vector: $vector:ty,
+        lane: $lane:expr,
         zero: $zero:path,
         splat: $splat:path,
         load: $load:path,
