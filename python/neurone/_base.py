@@ -56,7 +56,7 @@ class BaseMLP(BaseEstimator):
         """X (and y) checked and converted by scikit-learn's own validation: C-contiguous in
         the network's dtype, read without a copy when they already are. Sparse X is accepted as
         scikit-learn's MLP accepts it (CSR and CSC kept, other formats made CSR), then held as
-        CSR, whose rows training makes dense a batch at a time."""
+        CSR, whose stored values the library's first layer reads."""
         dtype = self._input_dtype(fresh)
         X, y = validate_data(
             self, X, y, accept_sparse=_SPARSE_FORMATS, dtype=dtype, order="C", multi_output=True, reset=fresh,

@@ -60,7 +60,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             The inputs; a sparse matrix or array (CSR, CSC, or another format made CSR) is
-            made dense a batch at a time, as the same dense X would train.
+            read from its stored values, and trains as the same dense X would.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             The targets.
         sample_weight : array-like of shape (n_samples,), default=None
