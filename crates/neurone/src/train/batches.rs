@@ -1,7 +1,8 @@
 //! Minibatches: each epoch a fresh order of the samples, cut into batches gathered into buffers
 //! allocated once, so no epoch copies the whole dataset. Sparse samples stay sparse (the first
-//! dense layer reads their stored values), unless asked to be made dense a batch at a time. An epoch may pause between two batches and resume where it stood (its
-//! order and position kept in an [`EpochInProgress`]).
+//! dense layer reads their stored values), unless asked to be made dense a batch at a time. An
+//! epoch may pause between two batches and resume where it stood (its order and position kept
+//! in an [`EpochInProgress`]).
 
 use std::ops::ControlFlow;
 
