@@ -532,7 +532,8 @@ pub(super) struct Panel<'a, S = f32> {
     pub step: usize,
 }
 
-/// What a kernel computes: `C ← α·Ã·B̃ + β·C` over `depths` steps, C from the tile's corner.
+/// What a kernel computes: `C ← α·Ã·B̃ + β·C` over `depths` steps, C from the tile's corner;
+/// and the lines it asks for as it goes ([`Ahead`]).
 ///
 /// In the order written (`repr(C)`), α and β apart: side by side, a kernel read the two f64s the
 /// caller had just stored one by one in a single 16-byte load, which waits for both stores to
