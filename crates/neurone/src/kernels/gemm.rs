@@ -85,7 +85,7 @@ pub trait GemmKernel: Sized {
         c: &mut [Self],
     );
 
-    /// [`Path::OneRow`]'s `W·x` sums of one block of [`ONE_ROW_BLOCK`] of W's rows (each `k`
+    /// [`Path::OneRow`]'s `W·x` sums of one block of `ONE_ROW_BLOCK` of W's rows (each `k`
     /// long, from `rows[0]`) over `depths`, written to `sums` by the one-row chain, if the
     /// instruction set in use has code of its own for this type: `false` (and `sums` untouched)
     /// if not, for the portable loop to compute them.
