@@ -5,10 +5,8 @@
 //! copied or allocated. [`plan`] decides which kernel computes a product; the same arguments
 //! always take the same path, so they always give the same bits.
 
-use std::ops::Range;
-
 use super::elementwise::in_one_pass;
-use super::one_row::{BLOCK as ONE_ROW_BLOCK, fused_row};
+use super::one_row::fused_row;
 #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 use super::packed_gemm::sgemm;
 use super::plan::{InstructionSet, Path, ScalarType, in_use, plan};
@@ -84,20 +82,6 @@ pub trait GemmKernel: Sized {
         beta: Self,
         c: &mut [Self],
     );
-
-    /// [`Path::OneRow`]'s `W·x` sums of one block of `ONE_ROW_BLOCK` of W's rows (each `k`
-    /// long, from `rows[0]`) over `depths`, written to `sums` by the one-row chain, if the
-    /// instruction set in use has code of its own for this type: `false` (and `sums` untouched)
-    /// if not, for the portable loop to compute them.
-    fn one_row_block(
-        _rows: &[Self],
-        _k: usize,
-        _x: &[Self],
-        _depths: Range<usize>,
-        _sums: &mut [Self; ONE_ROW_BLOCK],
-    ) -> bool {
-        false
-    }
 }
 
 impl GemmKernel for f32 {
@@ -130,19 +114,6 @@ impl GemmKernel for f32 {
             #[cfg(target_arch = "aarch64")]
             InstructionSet::Neon => run(super::neon::Neon::detect().expect(AVAILABLE), shallow, product, c),
         }
-    }
-
-    #[inline]
-    fn one_row_block(rows: &[f32], k: usize, x: &[f32], depths: Range<usize>, sums: &mut [f32; ONE_ROW_BLOCK]) -> bool {
-        #[cfg(target_arch = "x86_64")]
-        if in_use() == InstructionSet::Avx512 {
-            // SAFETY: the set in use is one the CPU runs.
-            unsafe { super::avx512::one_row_block(rows, k, x, depths, sums) };
-            return true;
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = (rows, k, x, depths, sums);
-        false
     }
 }
 

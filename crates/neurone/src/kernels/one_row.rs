@@ -21,7 +21,7 @@ use crate::Scalar;
 /// own, so the blocks change the speed (independent chains side by side, in registers), never
 /// the bits. Sixteen (a 16-lane register, or two 8-lane ones) took the online sine 5–7 % less
 /// time a step than eight, with AVX-512 and with AVX2.
-pub(super) const BLOCK: usize = 16;
+const BLOCK: usize = 16;
 
 /// `z ← W·x` for one sample x (k values) and W of `z.len()` rows of k: what
 /// `gemm((1, k, n), 1, x, Plain, W, Transposed, 0, z)` computes, and the same row in a batch.
@@ -82,8 +82,7 @@ pub(super) fn fused_row<S: Scalar>(alpha: S, x: &[S], (weights, op): (&[S], Op),
 }
 
 /// One depth slice of [`fused_row`] with W `n × k`: the outputs of a block of W's rows side by
-/// side, W read down its columns (by the type's own code where the instruction set has it:
-/// f32's AVX-512 transposes the block in registers).
+/// side, W read down its columns.
 #[inline(always)]
 fn down_columns<S: Scalar>(alpha: S, x: &[S], weights: &[S], depths: Range<usize>, beta: S, c: &mut [S]) {
     let (k, start) = (x.len(), c.len() - c.len() % BLOCK);
@@ -99,12 +98,10 @@ fn down_columns<S: Scalar>(alpha: S, x: &[S], weights: &[S], depths: Range<usize
             unsafe { *rows.get_unchecked(i * k + p) }
         };
         let mut sums = [S::ZERO; BLOCK];
-        if !S::one_row_block(rows, k, x, depths.clone(), &mut sums) {
-            for p in depths.clone() {
-                let x = x[p];
-                for (i, sum) in sums.iter_mut().enumerate() {
-                    *sum = x.mul_add(w(i, p), *sum);
-                }
+        for p in depths.clone() {
+            let x = x[p];
+            for (i, sum) in sums.iter_mut().enumerate() {
+                *sum = x.mul_add(w(i, p), *sum);
             }
         }
         finish(alpha, &sums, beta, c);
