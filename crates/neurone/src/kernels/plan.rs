@@ -175,9 +175,12 @@ pub fn plan((m, k, n): (usize, usize, usize), a: Op, b: Op, scalar: ScalarType, 
         return Path::OneRow;
     }
     match scalar {
-        // AVX-512 keeps the AVX2 loop for shallow f32 products: they are bound by the stores of C.
+        // Shallow f32 products narrower than an AVX-512 register keep AVX2's loop, whose 8 lanes
+        // fit them (the loop computes narrower rows one value at a time).
         #[cfg(target_arch = "x86_64")]
-        ScalarType::F32 if k <= SHALLOW_DEPTH && set == InstructionSet::Avx512 => Path::Shallow(InstructionSet::Avx2),
+        ScalarType::F32 if k <= SHALLOW_DEPTH && set == InstructionSet::Avx512 && n < 16 => {
+            Path::Shallow(InstructionSet::Avx2)
+        }
         _ if k <= SHALLOW_DEPTH => Path::Shallow(set),
         _ => Path::Packed(set),
     }

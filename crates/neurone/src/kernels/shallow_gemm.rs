@@ -1,8 +1,8 @@
 //! Single-precision products of small depth: a layer of a few inputs (iris's 4 → 100, z = W a + b)
 //! and the backward pass through a few outputs (∂J/∂a = Wᵀ δ from 3 classes). C is computed row
 //! after row, a register's width of columns at a time, each value's multiply-adds held in one
-//! register. Written once, as a macro given an instruction set's intrinsics (`kernels/avx2.rs`
-//! and `kernels/neon.rs` call it).
+//! register. Written once, as a macro given an instruction set's intrinsics (`kernels/avx2.rs`,
+//! `kernels/avx512.rs` and `kernels/neon.rs` call it).
 //!
 //! At such depths the packed kernel's 6×16 tiles cost more to set up than to compute: iris's
 //! 150×4×100 and 150×3×100 took it 3.5–3.7 and 3.2 µs, and this loop 3.1–3.3 and 2.8–3.0 µs
