@@ -421,13 +421,26 @@ pub(super) const LINE: usize = 64;
 /// Asks for the cache line holding `value` before it is used: a hint, which changes no value.
 /// The kernels ask for both panels' values [`AHEAD`]: the streamed panel's jumps from one to
 /// the next escape the hardware prefetchers (asked, the products of the wide network's step ran
-/// 5 % faster on an AVX-512 Xeon). Nothing on other architectures.
+/// 5 % faster on an AVX-512 Xeon).
 #[inline(always)]
 pub(super) fn prefetch<S>(value: *const S) {
+    prefetch_into::<INTO_L1, S>(value)
+}
+
+/// x86's `_MM_HINT_T0` and `_MM_HINT_T1`: the line brought into L1, or into L2.
+const INTO_L1: i32 = 3;
+const INTO_L2: i32 = 2;
+#[cfg(target_arch = "x86_64")]
+const _: () = assert!(INTO_L1 == std::arch::x86_64::_MM_HINT_T0 && INTO_L2 == std::arch::x86_64::_MM_HINT_T1);
+
+/// Asks for the cache line holding `value` to be brought into the cache `LEVEL` names
+/// ([`INTO_L1`] or [`INTO_L2`]). Nothing on other architectures.
+#[inline(always)]
+fn prefetch_into<const LEVEL: i32, S>(value: *const S) {
     // SAFETY: a prefetch reads nothing, and cannot fault, whatever the address.
     #[cfg(target_arch = "x86_64")]
     unsafe {
-        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(value.cast::<i8>())
+        std::arch::x86_64::_mm_prefetch::<LEVEL>(value.cast::<i8>())
     };
     #[cfg(not(target_arch = "x86_64"))]
     let _ = value;
@@ -493,7 +506,7 @@ impl<S> Ahead<S> {
             return;
         }
         let offset = self.offset.min(self.length - 1);
-        prefetch_l2(self.segment.wrapping_add(offset));
+        prefetch_into::<INTO_L2, S>(self.segment.wrapping_add(offset));
         if offset == self.length - 1 {
             (self.segment, self.offset, self.segments) =
                 (self.segment.wrapping_add(self.segment_step), 0, self.segments - 1);
@@ -501,18 +514,6 @@ impl<S> Ahead<S> {
             self.offset += LINE / size_of::<S>();
         }
     }
-}
-
-/// Asks for the cache line holding `value` to be brought into L2 (see [`prefetch`]).
-#[inline(always)]
-fn prefetch_l2<S>(value: *const S) {
-    // SAFETY: a prefetch reads nothing, and cannot fault, whatever the address.
-    #[cfg(target_arch = "x86_64")]
-    unsafe {
-        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T1 }>(value.cast::<i8>())
-    };
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = value;
 }
 
 /// The values of A a kernel reads: row r of depth d at `values[r·row_step + d·depth_step]` (a

@@ -55,9 +55,12 @@ impl<S: Scalar> SparseGradient<S> {
         let delta = &delta[..rows * outputs];
         self.transposed.clear();
         self.transposed.resize(inputs * outputs, S::ZERO);
-        self.slice_sums.resize(inputs * outputs, S::ZERO);
         for slice_rows in row_slices(rows) {
             let first = slice_rows.start;
+            if first > 0 {
+                // Kept at zero between slices: sized once, on the first product that needs it.
+                self.slice_sums.resize(inputs * outputs, S::ZERO);
+            }
             // The first slice's sums are dW itself; the next ones' are added to it.
             let sums = if first == 0 { &mut self.transposed } else { &mut self.slice_sums };
             in_one_pass(
