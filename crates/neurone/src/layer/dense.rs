@@ -250,9 +250,15 @@ impl<S: Scalar> Dense<S> {
         if self.rows == 1 {
             return self.backward_one_sample(input, Some(self.activation), input_gradient);
         }
+        self.delta_and_bias_gradient();
+        self.weight_and_input_gradients(input, input_gradient);
+    }
+
+    /// δ(l) = ∂J/∂a(l) ⊙ σ'(z(l)) in the delta buffer, and ∂J/∂b = δ summed over the batch: in
+    /// one pass over δ where σ is cheap, else a pass each.
+    fn delta_and_bias_gradient(&mut self) {
         let n = self.rows * self.outputs;
         if fused_with_bias(self.activation) {
-            // δ(l) = ∂J/∂a(l) ⊙ σ'(z(l)) and ∂J/∂b = δ summed over the batch, in one pass.
             let (z, a) = (&self.z[..n], &self.a[..n]);
             let pass = (self.activation, (z, a), &mut self.delta[..n], &mut self.bias_gradient[..]);
             in_one_pass(
@@ -260,11 +266,11 @@ impl<S: Scalar> Dense<S> {
                 #[inline(always)]
                 |pass| backprop_and_sum_rows(pass),
             );
-            return self.weight_and_input_gradients(input, input_gradient);
+        } else {
+            // δ(l) = ∂J/∂a(l) ⊙ σ'(z(l))
+            self.activation.backprop_in_place(&self.z[..n], &self.a[..n], &mut self.delta[..n], self.outputs);
+            self.sum_bias_gradient();
         }
-        // δ(l) = ∂J/∂a(l) ⊙ σ'(z(l))
-        self.activation.backprop_in_place(&self.z[..n], &self.a[..n], &mut self.delta[..n], self.outputs);
-        self.backward_from_delta(input, input_gradient);
     }
 
     /// Backward pass with δ(l) already in the delta buffer: computes ∂J/∂W(l) and ∂J/∂b(l),
@@ -273,10 +279,14 @@ impl<S: Scalar> Dense<S> {
         if self.rows == 1 {
             return self.backward_one_sample(input, None, input_gradient);
         }
-        let delta = &self.delta[..self.rows * self.outputs];
-        // ∂J/∂b = δ summed over the batch (in 8-lane registers where the CPU has them)
-        vectorised(&sum_rows, (&mut self.bias_gradient[..], delta, self.outputs));
+        self.sum_bias_gradient();
         self.weight_and_input_gradients(input, input_gradient);
+    }
+
+    /// ∂J/∂b = δ summed over the batch (in 8-lane registers where the CPU has them).
+    fn sum_bias_gradient(&mut self) {
+        let delta = &self.delta[..self.rows * self.outputs];
+        vectorised(&sum_rows, (&mut self.bias_gradient[..], delta, self.outputs));
     }
 
     /// ∂J/∂W and ∂J/∂a(l-1) from δ(l), for [`Dense::backward_from_delta`] once ∂J/∂b is summed.

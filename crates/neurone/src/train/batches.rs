@@ -107,7 +107,8 @@ impl<'data, S: Scalar> Batches<'data, S> {
         let batch_size = batch_size.clamp(1, data.len().max(1));
         // Shuffled samples, or sparse ones, are gathered into buffers; dense samples in order
         // are read where they are.
-        let sparse = data.sparse_inputs().is_some();
+        let sparse_rows = data.sparse_inputs();
+        let sparse = sparse_rows.is_some();
         let gathered = shuffle || sparse;
         let buffer = |width: usize| vec![S::ZERO; if gathered { batch_size * width } else { 0 }];
         Self {
@@ -121,8 +122,7 @@ impl<'data, S: Scalar> Batches<'data, S> {
             steps_left: None,
             sparse_made_dense: false,
             inputs: if sparse { Vec::new() } else { buffer(data.input_width()) },
-            sparse_inputs: data
-                .sparse_inputs()
+            sparse_inputs: sparse_rows
                 .map_or_else(SparseBuffers::default, |x| SparseBuffers::for_rows_of(x, batch_size)),
             targets: buffer(data.target_width()),
             weights: buffer(if data.sample_weights().is_some() { 1 } else { 0 }),
@@ -141,6 +141,7 @@ impl<'data, S: Scalar> Batches<'data, S> {
         if self.data.sparse_inputs().is_some() && !self.sparse_made_dense {
             self.sparse_made_dense = true;
             self.inputs = vec![S::ZERO; self.batch_size * self.data.input_width()];
+            self.sparse_inputs = SparseBuffers::default();
         }
     }
 

@@ -72,7 +72,7 @@ impl<S: Scalar> LeastSquares for NetworkResiduals<'_, '_, S> {
     fn jacobian(&mut self, x: &[f64], residuals: &mut [f64], jacobian: &mut [f64]) {
         self.forward(x, residuals);
         let (rows, outputs, width) = (self.data.rows, self.network.outputs(), x.len());
-        let inputs = self.data.inputs;
+        let (inputs, mut dense_row) = (self.data.inputs, Vec::new());
         for k in 0..outputs {
             let scales = &self.scales;
             self.network.backward_from_output(inputs, |seed| {
@@ -84,7 +84,7 @@ impl<S: Scalar> LeastSquares for NetworkResiduals<'_, '_, S> {
             let mut column = 0;
             // a(l-1): the network's inputs (a sparse row made dense one at a time), then the
             // layer below's a.
-            let (mut layer_input, mut dense_row) = (inputs, Vec::new());
+            let mut layer_input = inputs;
             for layer in self.network.layers() {
                 let Layer::Dense(dense) = layer else { unreachable!("checked: dense layers only") };
                 let (fan_in, fan_out) = (dense.inputs(), dense.outputs());

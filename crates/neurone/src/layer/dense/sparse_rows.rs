@@ -5,10 +5,10 @@
 //! slice of rows at a time — the slices the dense product sums one after the other — never all
 //! at once. The first layer hands no ∂J/∂a(0) down: X needs none.
 
-use super::{Dense, product_without_bias, sum_rows};
+use super::{Dense, product_without_bias};
 use crate::Scalar;
 use crate::data::{Inputs, SparseRows};
-use crate::kernels::{Op, SparseGradient, SparseProduct, gemm, row_slices, vectorised};
+use crate::kernels::{Op, SparseGradient, SparseProduct, gemm, row_slices};
 
 /// What a dense layer keeps between steps to read sparse rows, so that a step allocates
 /// nothing: Wᵀ, dW's sums, and rows made dense. Buffers, not state: a clone starts without them.
@@ -38,43 +38,33 @@ impl<S: Scalar> Dense<S> {
             Inputs::Dense(input) => return self.forward(input, rows),
             Inputs::Sparse(x) => x,
         };
-        if rows > 1 && x.is_canonical() && self.sparse.product.set_weights(&self.weights, self.outputs) {
-            self.prepare(rows);
-            let n = rows * self.outputs;
-            // Z = X·Wᵀ + b, a = σ(z)
-            self.sparse.product.rows_times_weights(x, 0..rows, &mut self.z[..n]);
-            self.add_bias_and_activate(n);
-            return;
-        }
-        let mut dense = std::mem::take(&mut self.sparse.dense_rows);
         if rows == 1 {
-            self.forward(write_rows(x, 0..1, &mut dense), 1);
+            return self.with_first_row_dense(x, |layer, row| layer.forward(row, 1));
+        }
+        self.prepare(rows);
+        let outputs = self.outputs;
+        if x.is_canonical() && self.sparse.product.set_weights(&self.weights, outputs) {
+            // Z = X·Wᵀ + b, a = σ(z)
+            self.sparse.product.rows_times_weights(x, 0..rows, &mut self.z[..rows * outputs]);
         } else {
-            self.prepare(rows);
-            let outputs = self.outputs;
+            let mut dense = std::mem::take(&mut self.sparse.dense_rows);
             for slice in row_slices(rows) {
                 let z = &mut self.z[slice.start * outputs..slice.end * outputs];
                 product_without_bias(&self.weights, write_rows(x, slice.clone(), &mut dense), slice.len(), z);
             }
-            self.add_bias_and_activate(rows * outputs);
+            self.sparse.dense_rows = dense;
         }
-        self.sparse.dense_rows = dense;
+        self.add_bias_and_activate(rows * outputs);
     }
 
     /// [`Dense::backward`] on input rows dense or sparse (sparse rows: with no `input_gradient`).
     pub(crate) fn backward_inputs(&mut self, input: Inputs<'_, S>, input_gradient: Option<&mut [S]>) {
         match input {
             Inputs::Dense(input) => self.backward(input, input_gradient),
-            Inputs::Sparse(x) if self.rows == 1 => {
-                let mut dense = std::mem::take(&mut self.sparse.dense_rows);
-                self.backward(write_rows(x, 0..1, &mut dense), None);
-                self.sparse.dense_rows = dense;
-            }
+            Inputs::Sparse(x) if self.rows == 1 => self.with_first_row_dense(x, |layer, row| layer.backward(row, None)),
             Inputs::Sparse(x) => {
-                let n = self.rows * self.outputs;
-                // δ(l) = ∂J/∂a(l) ⊙ σ'(z(l))
-                self.activation.backprop_in_place(&self.z[..n], &self.a[..n], &mut self.delta[..n], self.outputs);
-                self.backward_from_sparse_delta(x);
+                self.delta_and_bias_gradient();
+                self.sparse_weight_gradient(x);
             }
         }
     }
@@ -84,23 +74,30 @@ impl<S: Scalar> Dense<S> {
     pub(crate) fn backward_from_delta_inputs(&mut self, input: Inputs<'_, S>, input_gradient: Option<&mut [S]>) {
         match input {
             Inputs::Dense(input) => self.backward_from_delta(input, input_gradient),
-            Inputs::Sparse(x) => self.backward_from_sparse_delta(x),
+            Inputs::Sparse(x) if self.rows == 1 => {
+                self.with_first_row_dense(x, |layer, row| layer.backward_from_delta(row, None))
+            }
+            Inputs::Sparse(x) => {
+                self.sum_bias_gradient();
+                self.sparse_weight_gradient(x);
+            }
         }
     }
 
-    /// ∂J/∂W = δ xᵀ and ∂J/∂b = δ summed over the batch of sparse rows x, δ(l) in the delta
-    /// buffer.
-    fn backward_from_sparse_delta(&mut self, x: SparseRows<'_, S>) {
+    /// The one-sample pass `pass` on the first row of `x` made dense.
+    fn with_first_row_dense(&mut self, x: SparseRows<'_, S>, pass: impl FnOnce(&mut Self, &[S])) {
+        let mut dense = std::mem::take(&mut self.sparse.dense_rows);
+        pass(self, write_rows(x, 0..1, &mut dense));
+        self.sparse.dense_rows = dense;
+    }
+
+    /// ∂J/∂W = δ xᵀ summed over a batch of more than one sparse row x, δ(l) in the delta buffer.
+    fn sparse_weight_gradient(&mut self, x: SparseRows<'_, S>) {
         let (rows, outputs, inputs) = (self.rows, self.outputs, self.inputs);
         let delta = &self.delta[..rows * outputs];
         // dW = Δᵀ·X from the stored values, if they give the dense bits.
         if !self.sparse.gradient.delta_times_rows(delta, x, &mut self.weight_gradient) {
             let mut dense = std::mem::take(&mut self.sparse.dense_rows);
-            if rows == 1 {
-                self.backward_from_delta(write_rows(x, 0..1, &mut dense), None);
-                self.sparse.dense_rows = dense;
-                return;
-            }
             // Slice after slice: dW ← Δᵀ·X for the first, dW ← Δᵀ·X + dW for the next ones,
             // as the dense product sums its slices of rows.
             for slice in row_slices(rows) {
@@ -111,8 +108,6 @@ impl<S: Scalar> Dense<S> {
             }
             self.sparse.dense_rows = dense;
         }
-        // ∂J/∂b = δ summed over the batch
-        vectorised(&sum_rows, (&mut self.bias_gradient[..], delta, outputs));
     }
 }
 
