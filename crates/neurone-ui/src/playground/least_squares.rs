@@ -56,22 +56,19 @@ pub fn next_step(
     if let Some(checkpoint) = checkpoint {
         solver.load_state(&checkpoint.solver)?;
     }
-    let mut x: Vec<f64> =
-        start.parameters().flat_map(|(_, parameter)| parameter.value.iter().map(|&v| f64::from(v))).collect();
-    // Where each dense layer's W and b start in x.
-    let mut offsets = Vec::new();
-    let mut offset = 0;
+    // The parameters as one vector x, and where each dense layer's W and b start in it.
+    let (mut x, mut offsets) = (Vec::new(), Vec::new());
     for (layer, parameter) in start.parameters() {
         if parameter.name == "weight" {
-            offsets.push((layer, offset, offset + parameter.value.len()));
+            offsets.push((layer, x.len(), x.len() + parameter.value.len()));
         }
-        offset += parameter.value.len();
+        x.extend(parameter.value.iter().map(|&v| f64::from(v)));
     }
     let mut copy = start.clone();
     let batch = Batch {
         inputs: Inputs::Dense(train.inputs().as_slice()),
         targets: train.targets().as_slice(),
-        weights: None,
+        weights: train.sample_weights(),
         rows: train.len(),
     };
     let mut problem = NetworkResiduals::new(&mut copy, batch, &Penalty { l1: 0.0, l2 });

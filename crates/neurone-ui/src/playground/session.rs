@@ -199,15 +199,14 @@ impl Training {
         }
         self.epochs += trained;
         // The steps asked for, unless the training ended before (a full-batch step is an epoch).
-        let ended_early = !matches!(&result, Ok(end) if !end.history.stopped_early && !end.history.converged);
+        let ended = result.as_ref().map_or(true, |end| end.history.stopped_early || end.history.converged);
         self.steps += match more {
-            Stretch::Steps(steps) if !ended_early => steps,
+            Stretch::Steps(steps) if !ended => steps,
             _ => trained as u64 * self.steps_per_epoch(),
         };
         match result {
             Ok(checkpoint) => {
-                let history = &checkpoint.history;
-                if history.stopped_early || history.converged {
+                if ended {
                     self.error = Some(format!("training ended after epoch {}", self.epochs));
                 }
                 self.checkpoint = Some(checkpoint);

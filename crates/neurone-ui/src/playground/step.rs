@@ -85,14 +85,14 @@ pub fn next_step(
     let train = &setup.train;
     let full_batch = spec.optimizer.is_full_batch();
     let mut trainer = spec.trainer::<f32>()?.keep_records(1);
-    let samples = if full_batch { Vec::new() } else { trainer.next_batch(checkpoint, rng, train.len()) };
-    let subset;
-    let batch = if full_batch {
-        train
+    let (samples, subset) = if full_batch {
+        (Vec::new(), None)
     } else {
-        subset = train.subset(&samples)?;
-        &subset
+        let samples = trainer.next_batch(checkpoint, rng, train.len());
+        let subset = train.subset(&samples)?;
+        (samples, Some(subset))
     };
+    let batch = subset.as_ref().unwrap_or(train);
     // From the checkpoint's network, which holds the dropout generator the training goes on with:
     // the data's gradient and the step draw the same masks.
     let start = checkpoint.map_or(network, |checkpoint| &checkpoint.network);
